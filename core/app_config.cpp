@@ -1,0 +1,626 @@
+#include "core/app_config.hpp"
+
+#include "core/business_calendar.hpp"
+#include "core/german_holidays.hpp"
+
+#include <date/date.h>
+#include <date/tz.h>
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace campusdesk {
+
+std::string format_config_error(const config_error& e) {
+    return fmt::format("{}:{}: {}: {}", e.file, e.line, e.field.empty() ? "-" : e.field, e.message);
+}
+
+const school* app_config::find_school(std::string_view number) const {
+    auto it = std::lower_bound(schools.begin(), schools.end(), number,
+                               [](const school& s, std::string_view n) { return s.number < n; });
+    return it != schools.end() && it->number == number ? &*it : nullptr;
+}
+
+const manager_entry* app_config::find_manager(std::string_view login) const {
+    auto it = std::find_if(managers.begin(), managers.end(), [&](const manager_entry& m) { return m.login == login; });
+    return it != managers.end() ? &*it : nullptr;
+}
+
+bool app_config::has_category(std::string_view id) const {
+    return std::any_of(categories.begin(), categories.end(), [&](const category& c) { return c.id == id; });
+}
+
+const partner* app_config::find_partner(std::string_view id) const {
+    auto it = std::find_if(partners.begin(), partners.end(), [&](const partner& p) { return p.id == id; });
+    return it != partners.end() ? &*it : nullptr;
+}
+
+std::vector<category> app_config::default_categories() {
+    return {{"ipad", "iPad"},
+            {"notebook", "Notebook"},
+            {"pc", "PC / Computerraum"},
+            {"presentation", "Präsentation (Tafel, Beamer, Display)"},
+            {"network", "Netzwerk (WLAN, LAN, Internet)"},
+            {"printer", "Drucker / Kopierer"},
+            {"software", "Software / Apps"},
+            {"account", "Zugang / Konto (Anmeldung, Lernplattform)"},
+            {"other", "Sonstiges"}};
+}
+
+namespace {
+
+// Collects the errors of one file, with the line of the TOML node they concern.
+struct reporter {
+    const std::string& file;
+    std::vector<config_error>& errors;
+
+    void add(int line, std::string field, std::string message) const {
+        errors.push_back({file, line, std::move(field), std::move(message)});
+    }
+    void add(const toml::node& node, std::string field, std::string message) const {
+        add(static_cast<int>(node.source().begin.line), std::move(field), std::move(message));
+    }
+};
+
+// Only ASCII digits (no sign, no spaces) that fit an int.
+std::optional<int> parse_digits(std::string_view text) {
+    int value = 0;
+    if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc{}) return std::nullopt;
+    return value;
+}
+
+// "YYYY-MM-DD", a real calendar date.
+std::optional<local_date> parse_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    auto y = parse_digits(text.substr(0, 4)), m = parse_digits(text.substr(5, 2)), d = parse_digits(text.substr(8, 2));
+    if (!y || !m || !d) return std::nullopt;
+    const local_date result{*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d)};
+    if (!date::year_month_day(date::year(result.year), date::month(result.month), date::day(result.day)).ok())
+        return std::nullopt;
+    return result;
+}
+
+// A date written as a string or as a TOML local date (2026-05-15 without quotes).
+std::optional<local_date> date_of(const toml::node& node) {
+    if (const auto* d = node.as_date()) {
+        const auto v = d->get();
+        const local_date result{v.year, v.month, v.day};
+        if (!date::year_month_day(date::year(result.year), date::month(result.month), date::day(result.day)).ok())
+            return std::nullopt;
+        return result;
+    }
+    if (auto text = node.value<std::string>()) return parse_date(*text);
+    return std::nullopt;
+}
+
+std::optional<int> parse_clock(std::string_view text) {
+    if (text.size() != 5 || text[2] != ':') return std::nullopt;
+    auto h = parse_digits(text.substr(0, 2)), m = parse_digits(text.substr(3, 2));
+    if (!h || !m || *m > 59 || *h * 60 + *m > 24 * 60) return std::nullopt;
+    return *h * 60 + *m;
+}
+
+// "HH:MM-HH:MM" with the end after the begin; "24:00" is the end of the day.
+std::optional<working_interval> parse_interval(std::string_view text) {
+    const auto dash = text.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto begin = parse_clock(text.substr(0, dash)), end = parse_clock(text.substr(dash + 1));
+    if (!begin || !end || *begin >= *end) return std::nullopt;
+    return working_interval{*begin, *end};
+}
+
+// Ids appear in URLs, JSON and exports, so they stay plain.
+bool is_plain_id(std::string_view id) {
+    return !id.empty() && id.size() <= 40 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+           });
+}
+
+bool is_email(std::string_view text) {
+    const auto at = text.find('@');
+    if (at == 0 || at == std::string_view::npos || text.find('@', at + 1) != std::string_view::npos) return false;
+    const auto domain = text.substr(at + 1);
+    const auto dot = domain.rfind('.');
+    return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
+           text.find_first_of(" \t,;<>\"") == std::string_view::npos;
+}
+
+bool is_blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+
+template <std::size_t N>
+bool is_one_of(std::string_view value, const std::string_view (&list)[N]) {
+    return std::find(std::begin(list), std::end(list), value) != std::end(list);
+}
+
+// A misspelt key would otherwise be ignored silently and its default used.
+void check_keys(const toml::table& t, std::initializer_list<std::string_view> known, const std::string& prefix,
+                const reporter& r) {
+    for (const auto& [key, value] : t)
+        if (std::find(known.begin(), known.end(), key.str()) == known.end())
+            r.add(value, prefix + std::string(key.str()), "unknown key");
+}
+
+template <class T>
+void read_positive(const toml::table& t, std::string_view key, T& out, const std::string& prefix, const reporter& r) {
+    const auto* node = t.get(key);
+    if (!node) return;
+    auto v = node->value_exact<std::int64_t>();
+    if (!v || *v <= 0 || static_cast<std::uint64_t>(*v) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+        return r.add(*node, prefix + std::string(key), "must be a positive whole number");
+    out = static_cast<T>(*v);
+}
+
+void read_string(const toml::table& t, std::string_view key, std::string& out, const std::string& prefix,
+                 const reporter& r, bool required_non_empty = true) {
+    const auto* node = t.get(key);
+    if (!node) return;
+    auto v = node->value_exact<std::string>();
+    if (!v) return r.add(*node, prefix + std::string(key), "must be a string");
+    if (required_non_empty && is_blank(*v)) return r.add(*node, prefix + std::string(key), "must not be empty");
+    out = *v;
+}
+
+void read_bool(const toml::table& t, std::string_view key, bool& out, const std::string& prefix, const reporter& r) {
+    const auto* node = t.get(key);
+    if (!node) return;
+    if (auto v = node->value_exact<bool>()) out = *v;
+    else r.add(*node, prefix + std::string(key), "must be true or false");
+}
+
+void read_dates(const toml::node& node, const std::string& field, std::vector<local_date>& out, const reporter& r) {
+    const auto* list = node.as_array();
+    if (!list) return r.add(node, field, "must be a list of dates like [\"2026-05-15\"]");
+    for (const auto& item : *list) {
+        if (auto d = date_of(item)) out.push_back(*d);
+        else r.add(item, field, "dates are written \"YYYY-MM-DD\"");
+    }
+}
+
+// A section given as a table, or nullptr (absent, or reported as not a table).
+const toml::table* section(const toml::table& root, std::string_view name, const reporter& r) {
+    const auto* node = root.get(name);
+    if (!node) return nullptr;
+    if (!node->as_table()) r.add(*node, std::string(name), "must be a table");
+    return node->as_table();
+}
+
+void parse_server(const toml::table& t, app_config& c, const reporter& r) {
+    check_keys(t, {"listen", "data_dir", "threads"}, "server.", r);
+    read_string(t, "listen", c.listen, "server.", r);
+    if (const auto* node = t.get("listen"); node && node->is_string()) {
+        // The port is checked here; the address when the server binds it.
+        const auto colon = c.listen.rfind(':');
+        const auto port = colon == std::string::npos ? std::nullopt : parse_digits(std::string_view(c.listen).substr(colon + 1));
+        if (colon == 0 || !port || *port > 65535 || c.listen.size() - colon > 6)
+            r.add(*node, "server.listen", "must be ADDRESS:PORT, e.g. \"127.0.0.1:8080\"");
+    }
+    read_string(t, "data_dir", c.data_dir, "server.", r);
+    if (const auto* node = t.get("threads")) {
+        auto v = node->value_exact<std::int64_t>();
+        if (!v || *v < 0 || *v > 256) r.add(*node, "server.threads", "must be 0 (one per hardware thread) to 256");
+        else c.threads = static_cast<int>(*v);
+    }
+}
+
+void parse_limits(const toml::table& t, limits_config& l, const reporter& r) {
+    const std::pair<std::string_view, std::size_t*> fields[] = {
+        {"max_body_bytes", &l.max_body_bytes}, {"max_upload_bytes", &l.max_upload_bytes},
+        {"max_files_per_upload", &l.max_files_per_upload}, {"title_max", &l.title_max},
+        {"description_max", &l.description_max}, {"room_max", &l.room_max}, {"asset_tag_max", &l.asset_tag_max},
+        {"reply_max", &l.reply_max}, {"write_queue_max", &l.write_queue_max}};
+    for (const auto& [key, target] : fields) read_positive(t, key, *target, "limits.", r);
+    for (const auto& [key, value] : t)
+        if (std::none_of(std::begin(fields), std::end(fields), [&](const auto& f) { return f.first == key.str(); }))
+            r.add(value, fmt::format("limits.{}", key.str()), "unknown key");
+}
+
+void parse_files(const toml::table& t, config_file_names& files, const reporter& r) {
+    check_keys(t, {"schools", "managers", "holidays"}, "files.", r);
+    read_string(t, "schools", files.schools, "files.", r);
+    read_string(t, "managers", files.managers, "files.", r);
+    read_string(t, "holidays", files.holidays, "files.", r, false);
+}
+
+void parse_working_hours(const toml::node& node, business_calendar_config& cal, const reporter& r) {
+    const auto* hours = node.as_table();
+    if (!hours) return r.add(node, "calendar.working_hours", "must be a table of weekdays");
+    static constexpr std::string_view days[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                                "friday", "saturday", "sunday"};
+    // The table replaces the whole default week: a weekday left out has no business time.
+    cal.working_hours = {};
+    for (const auto& [key, value] : *hours) {
+        const std::string field = fmt::format("calendar.working_hours.{}", key.str());
+        const auto* day = std::find(std::begin(days), std::end(days), key.str());
+        if (day == std::end(days)) {
+            r.add(value, field, "unknown weekday (monday … sunday)");
+            continue;
+        }
+        const auto* list = value.as_array();
+        if (!list) {
+            r.add(value, field, "must be a list like [\"07:30-16:30\"]");
+            continue;
+        }
+        auto& intervals = cal.working_hours[static_cast<std::size_t>(day - std::begin(days))];
+        for (const auto& item : *list) {
+            auto text = item.value_exact<std::string>();
+            auto w = text ? parse_interval(*text) : std::nullopt;
+            if (!w) {
+                r.add(item, field, "intervals are written \"HH:MM-HH:MM\" with the end after the begin");
+                continue;
+            }
+            const bool overlaps = std::any_of(intervals.begin(), intervals.end(), [&](const working_interval& o) {
+                return w->begin_minute < o.end_minute && o.begin_minute < w->end_minute;
+            });
+            if (overlaps) r.add(item, field, fmt::format("\"{}\" overlaps another interval of the day", *text));
+            else intervals.push_back(*w);
+        }
+        std::sort(intervals.begin(), intervals.end(),
+                  [](const working_interval& a, const working_interval& b) { return a.begin_minute < b.begin_minute; });
+    }
+    if (std::all_of(cal.working_hours.begin(), cal.working_hours.end(), [](const auto& d) { return d.empty(); }))
+        r.add(node, "calendar.working_hours", "no working hours on any day: no SLA clock could ever run");
+}
+
+void parse_calendar(const toml::table& t, business_calendar_config& cal, const reporter& r) {
+    check_keys(t, {"time_zone", "holiday_state", "school_holidays_are_business_days", "closure_days", "working_hours"},
+               "calendar.", r);
+    if (const auto* node = t.get("time_zone")) {
+        read_string(t, "time_zone", cal.time_zone, "calendar.", r);
+        try {
+            date::locate_zone(cal.time_zone);
+        } catch (const std::exception&) {
+            if (node->is_string())
+                r.add(*node, "calendar.time_zone", fmt::format("unknown time zone \"{}\" (e.g. \"Europe/Berlin\")", cal.time_zone));
+        }
+    }
+    if (const auto* node = t.get("holiday_state")) {
+        read_string(t, "holiday_state", cal.holiday_state, "calendar.", r);
+        if (node->is_string() && !is_known_state(cal.holiday_state))
+            r.add(*node, "calendar.holiday_state",
+                  fmt::format("unknown German state \"{}\" (two letters, e.g. NW, BY)", cal.holiday_state));
+    }
+    read_bool(t, "school_holidays_are_business_days", cal.school_holidays_are_business_days, "calendar.", r);
+    if (const auto* node = t.get("closure_days")) read_dates(*node, "calendar.closure_days", cal.closure_days, r);
+    if (const auto* node = t.get("working_hours")) parse_working_hours(*node, cal, r);
+}
+
+void parse_sla(const toml::table& t, sla_policy& sla, const reporter& r) {
+    check_keys(t, {"warning_threshold", "pause_statuses", "targets"}, "sla.", r);
+    if (const auto* node = t.get("warning_threshold")) {
+        auto v = node->value<double>();  // an integer 1 is fine too
+        if (!v || !(*v > 0 && *v <= 1)) r.add(*node, "sla.warning_threshold", "must be a number above 0 and at most 1");
+        else sla.warning_threshold = *v;
+    }
+    if (const auto* node = t.get("pause_statuses")) {
+        const auto* list = node->as_array();
+        if (!list) {
+            r.add(*node, "sla.pause_statuses", "must be a list of statuses");
+        } else {
+            sla.pause_statuses.clear();
+            for (const auto& item : *list) {
+                auto text = item.value_exact<std::string>();
+                auto s = text ? parse_status(*text) : std::nullopt;
+                if (!s || (*s != status::waiting_on_requester && *s != status::waiting_on_third_party))
+                    r.add(item, "sla.pause_statuses", "only waiting_on_requester and waiting_on_third_party can pause");
+                else if (!sla.pauses(*s))
+                    sla.pause_statuses.push_back(*s);
+            }
+        }
+    }
+    if (const auto* node = t.get("targets")) {
+        const auto* targets = node->as_table();
+        if (!targets) return r.add(*node, "sla.targets", "must be a table per priority");
+        for (const auto& [key, value] : *targets) {
+            const std::string field = fmt::format("sla.targets.{}", key.str());
+            auto p = parse_priority(key.str());
+            if (!p) {
+                r.add(value, field, "unknown priority (critical, high, normal, low)");
+                continue;
+            }
+            const auto* entry = value.as_table();
+            if (!entry) {
+                r.add(value, field, "must be { first_response = MINUTES, resolution = MINUTES }");
+                continue;
+            }
+            check_keys(*entry, {"first_response", "resolution"}, field + ".", r);
+            auto& target = sla.targets[static_cast<std::size_t>(*p)];
+            read_positive(*entry, "first_response", target.first_response_minutes, field + ".", r);
+            read_positive(*entry, "resolution", target.resolution_minutes, field + ".", r);
+        }
+    }
+}
+
+// [[name]] entries of { id, <text_key> } with plain, unique ids.
+template <class T>
+std::vector<T> read_id_list(const toml::node& node, const std::string& field, const char* text_key, const reporter& r) {
+    std::vector<T> out;
+    const auto* list = node.as_array();
+    if (!list) {
+        r.add(node, field, fmt::format("must be a list of {{ id, {} }}", text_key));
+        return out;
+    }
+    std::set<std::string> seen;
+    for (const auto& item : *list) {
+        const auto* entry = item.as_table();
+        if (!entry) {
+            r.add(item, field, fmt::format("must be {{ id, {} }}", text_key));
+            continue;
+        }
+        check_keys(*entry, {"id", text_key}, field + ".", r);
+        auto id = entry->get_as<std::string>("id");
+        auto text = entry->get_as<std::string>(text_key);
+        if (!id || !is_plain_id(id->get())) {
+            r.add(id ? static_cast<const toml::node&>(*id) : item, field + ".id",
+                  "an id of lower-case letters, digits and \"_\" is required");
+            continue;
+        }
+        if (!text || is_blank(text->get())) {
+            r.add(text ? static_cast<const toml::node&>(*text) : item, fmt::format("{}.{}", field, text_key), "required");
+            continue;
+        }
+        if (!seen.insert(id->get()).second) {
+            r.add(*id, field + ".id", fmt::format("duplicate id \"{}\"", id->get()));
+            continue;
+        }
+        out.push_back({id->get(), text->get()});
+    }
+    return out;
+}
+
+void parse_tickets(const toml::table& t, app_config& c, const reporter& r) {
+    check_keys(t, {"categories", "reopen_window_days", "teachers_see_school_tickets"}, "tickets.", r);
+    if (const auto* node = t.get("reopen_window_days")) {
+        auto v = node->value_exact<std::int64_t>();
+        if (!v || *v < 0 || *v > 365) r.add(*node, "tickets.reopen_window_days", "must be 0 to 365");
+        else c.reopen_window_days = static_cast<int>(*v);
+    }
+    read_bool(t, "teachers_see_school_tickets", c.teachers_see_school_tickets, "tickets.", r);
+    if (const auto* node = t.get("categories")) {
+        c.categories = read_id_list<category>(*node, "tickets.categories", "label", r);
+        if (const auto* list = node->as_array(); list && list->empty())
+            r.add(*node, "tickets.categories", "at least one category is needed");
+    }
+}
+
+// Parses the text; a syntax error is reported with its line.
+std::optional<toml::table> parse_toml(std::string_view text, const std::string& path, const reporter& r) {
+    try {
+        return toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        r.add(static_cast<int>(e.source().begin.line), "syntax", std::string(e.description()));
+        return std::nullopt;
+    }
+}
+
+void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
+    check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners"}, "", r);
+    if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
+    if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
+    if (const auto* t = section(root, "files", r)) parse_files(*t, files, r);
+    if (const auto* t = section(root, "calendar", r)) parse_calendar(*t, c.calendar, r);
+    if (const auto* t = section(root, "sla", r)) parse_sla(*t, c.sla, r);
+    if (const auto* t = section(root, "tickets", r)) parse_tickets(*t, c, r);
+    if (const auto* node = root.get("partners")) c.partners = read_id_list<partner>(*node, "partners", "name", r);
+}
+
+// The rows after a fixed header line; rows with the wrong number of fields are reported and left out.
+std::vector<csv_row> read_table(std::string_view text, const std::string& path,
+                                const std::vector<std::string>& header, std::vector<config_error>& errors) {
+    auto parsed = parse_csv(text, path);
+    if (auto* error = std::get_if<config_error>(&parsed)) {
+        errors.push_back(std::move(*error));
+        return {};
+    }
+    auto rows = std::get<std::vector<csv_row>>(std::move(parsed));
+    if (rows.empty() || rows.front().fields != header) {
+        errors.push_back({path, rows.empty() ? 1 : rows.front().line, "header",
+                          fmt::format("the first line must be {}", fmt::join(header, ","))});
+        return {};
+    }
+    std::vector<csv_row> valid;
+    for (auto& row : rows) {
+        if (&row == &rows.front()) continue;
+        if (row.fields.size() != header.size())
+            errors.push_back({path, row.line, "csv",
+                              fmt::format("expected {} fields, found {}", header.size(), row.fields.size())});
+        else
+            valid.push_back(std::move(row));
+    }
+    return valid;
+}
+
+void parse_managers(std::string_view text, const std::string& path, app_config& c, std::vector<config_error>& errors) {
+    const auto errors_before = errors.size();
+    for (auto& row : read_table(text, path, {"login", "name", "email", "phone"}, errors)) {
+        manager_entry m{row.fields[0], row.fields[1], row.fields[2], row.fields[3]};
+        auto add = [&](const char* field, std::string message) {
+            errors.push_back({path, row.line, field, std::move(message)});
+        };
+        const bool login_ok = !m.login.empty() && m.login.size() <= 64 &&
+                              std::all_of(m.login.begin(), m.login.end(), [](char ch) {
+                                  return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                                         ch == '_' || ch == '-';
+                              });
+        if (!login_ok) add("login", fmt::format("\"{}\": lower-case letters, digits, '.', '_' or '-'", m.login));
+        else if (c.find_manager(m.login)) add("login", fmt::format("duplicate login \"{}\"", m.login));
+        if (is_blank(m.name)) add("name", "required");
+        if (!is_email(m.email)) add("email", fmt::format("\"{}\" is not an e-mail address", m.email));
+        if (login_ok) c.managers.push_back(std::move(m));
+    }
+    if (c.managers.empty() && errors.size() == errors_before) errors.push_back({path, 0, "login", "no campus managers listed"});
+}
+
+void parse_schools(std::string_view text, const std::string& path, app_config& c, std::vector<config_error>& errors) {
+    std::map<std::string, std::size_t> per_manager;
+    std::set<std::string> numbers;
+    const auto errors_before = errors.size();
+    for (auto& row : read_table(text, path, {"school_number", "name", "kind", "district", "address", "campus_manager"},
+                                errors)) {
+        school s{row.fields[0], row.fields[1], row.fields[2], row.fields[3], row.fields[4], row.fields[5]};
+        auto add = [&](const char* field, std::string message) {
+            errors.push_back({path, row.line, field, std::move(message)});
+        };
+        const bool number_ok = s.number.size() == 6 && parse_digits(s.number).has_value();
+        if (!number_ok) add("school_number", fmt::format("\"{}\": six digits (the NRW Schulnummer)", s.number));
+        else if (!numbers.insert(s.number).second) add("school_number", fmt::format("duplicate school number {}", s.number));
+        if (is_blank(s.name)) add("name", "required");
+        if (!is_one_of(s.kind, school_kinds))
+            add("kind", fmt::format("\"{}\" is not one of {}", s.kind, fmt::join(school_kinds, ", ")));
+        if (!is_one_of(s.district, dortmund_districts))
+            add("district", fmt::format("\"{}\" is not one of Dortmund's Stadtbezirke ({})", s.district,
+                                        fmt::join(dortmund_districts, ", ")));
+        if (is_blank(s.address)) add("address", "required");
+        if (!c.find_manager(s.manager_login))
+            add("campus_manager", fmt::format("unknown manager login \"{}\"", s.manager_login));
+        else if (++per_manager[s.manager_login] == max_schools_per_manager + 1)
+            add("campus_manager", fmt::format("{} would look after more than {} schools", s.manager_login,
+                                              max_schools_per_manager));
+        if (number_ok) c.schools.push_back(std::move(s));
+    }
+    std::sort(c.schools.begin(), c.schools.end(), [](const school& a, const school& b) { return a.number < b.number; });
+    if (c.schools.empty() && errors.size() == errors_before)
+        errors.push_back({path, 0, "school_number", "no schools listed"});
+}
+
+void parse_holidays(std::string_view text, const std::string& path, business_calendar_config& cal,
+                    std::vector<config_error>& errors) {
+    const reporter r{path, errors};
+    const auto root = parse_toml(text, path, r);
+    if (!root) return;
+    check_keys(*root, {"school_holidays", "closure_days"}, "", r);
+    if (const auto* node = root->get("school_holidays")) {
+        const auto* list = node->as_array();
+        if (!list) return r.add(*node, "school_holidays", "must be a list of { name, first, last }");
+        for (const auto& item : *list) {
+            const auto* entry = item.as_table();
+            if (!entry) {
+                r.add(item, "school_holidays", "must be { name, first, last }");
+                continue;
+            }
+            check_keys(*entry, {"name", "first", "last"}, "school_holidays.", r);
+            const auto* name = entry->get_as<std::string>("name");
+            const auto* first_node = entry->get("first");
+            const auto* last_node = entry->get("last");
+            auto first = first_node ? date_of(*first_node) : std::nullopt;
+            auto last = last_node ? date_of(*last_node) : std::nullopt;
+            if (!name || is_blank(name->get())) r.add(name ? static_cast<const toml::node&>(*name) : item, "school_holidays.name", "required");
+            if (!first) r.add(first_node ? *first_node : item, "school_holidays.first", "a date \"YYYY-MM-DD\" is required");
+            if (!last) r.add(last_node ? *last_node : item, "school_holidays.last", "a date \"YYYY-MM-DD\" is required");
+            if (!name || is_blank(name->get()) || !first || !last) continue;
+            if (*last < *first) {
+                r.add(*last_node, "school_holidays.last", "ends before it begins");
+                continue;
+            }
+            cal.school_holidays.push_back({*first, *last, name->get()});
+        }
+    }
+    if (const auto* node = root->get("closure_days")) read_dates(*node, "closure_days", cal.closure_days, r);
+}
+
+} // namespace
+
+config_result<config_file_names> parse_config_file_names(std::string_view toml_text, const std::string& toml_path) {
+    std::vector<config_error> errors;
+    const reporter r{toml_path, errors};
+    config_file_names files;
+    if (const auto root = parse_toml(toml_text, toml_path, r))
+        if (const auto* t = section(*root, "files", r)) parse_files(*t, files, r);
+    if (!errors.empty()) return errors;
+    return files;
+}
+
+config_result<app_config> parse_config(const config_texts& texts) {
+    std::vector<config_error> errors;
+    app_config c;
+    const reporter r{texts.toml_path, errors};
+    config_file_names files;
+    if (const auto root = parse_toml(texts.toml, texts.toml_path, r)) parse_main_toml(*root, c, files, r);
+    // Managers first: the schools refer to them.
+    parse_managers(texts.managers_csv, texts.managers_path, c, errors);
+    parse_schools(texts.schools_csv, texts.schools_path, c, errors);
+    if (!texts.holidays_path.empty()) parse_holidays(texts.holidays_toml, texts.holidays_path, c.calendar, errors);
+    if (errors.empty()) {
+        // Belt and braces: the calendar's own checks, on a one-year table so that this stays cheap.
+        try {
+            const business_calendar check(c.calendar, 2026, 2026);
+        } catch (const std::exception& e) {
+            errors.push_back({texts.toml_path, 0, "calendar", e.what()});
+        }
+    }
+    if (!errors.empty()) return errors;
+    return c;
+}
+
+std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text, const std::string& path) {
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    std::vector<csv_row> rows;
+    csv_row row{1, {}};
+    std::string field;
+    int line = 1;
+    bool quoted = false;       // inside "..."
+    bool was_quoted = false;   // the current field was quoted; only a separator may follow the closing quote
+    bool row_has_data = false;
+    int quote_line = 0;        // where the current quoted field opened
+    auto end_field = [&] {
+        row.fields.push_back(std::move(field));
+        field.clear();
+        was_quoted = false;
+    };
+    auto end_row = [&] {
+        end_field();
+        if (row_has_data) rows.push_back(std::move(row));  // blank lines are skipped
+        row = csv_row{line, {}};
+        row_has_data = false;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (quoted) {
+            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (ch == '"') {
+                quoted = false;
+                was_quoted = true;
+            } else {
+                if (ch == '\n') ++line;
+                field += ch;
+            }
+            continue;
+        }
+        if (ch == ',') {
+            end_field();
+            row_has_data = true;
+        } else if (ch == '\n' || (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) {
+            if (ch == '\r') ++i;
+            ++line;
+            end_row();
+        } else if (was_quoted) {
+            // Text after a quote that closed lines later: most likely a closing quote is missing up there.
+            if (quote_line != line)
+                return config_error{path, quote_line, "csv",
+                                    fmt::format("the quote opened here only closes on line {}: a quote is missing", line)};
+            return config_error{path, line, "csv", "only a comma or the end of the line may follow a closing quote"};
+        } else if (ch == '"') {
+            if (!field.empty()) return config_error{path, line, "csv", "a quote inside an unquoted field"};
+            quoted = true;
+            quote_line = line;
+            row_has_data = true;
+        } else {
+            field += ch;
+            row_has_data = true;
+        }
+    }
+    if (quoted) return config_error{path, row.line, "csv", "a quoted field is not closed"};
+    end_row();
+    return rows;
+}
+
+} // namespace campusdesk

@@ -1,0 +1,124 @@
+// The configuration: campusdesk.toml plus the schools, managers and holidays files it names, parsed and checked.
+// Pure: takes the files' texts; reading them from disk is server/config_loader's job.
+#pragma once
+
+#include "core/business_calendar_config.hpp"
+#include "core/sla_policy.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace campusdesk {
+
+struct school {
+    std::string number, name, kind, district, address, manager_login;
+};
+
+struct manager_entry {
+    std::string login, name, email, phone;
+};
+
+// A second-level partner a ticket can be escalated to.
+struct partner {
+    std::string id, name;
+};
+
+struct category {
+    std::string id, label;
+};
+
+struct limits_config {
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_upload_bytes = 10 * 1024 * 1024;
+    std::size_t max_files_per_upload = 5;
+    std::size_t title_max = 200;
+    std::size_t description_max = 10000;
+    std::size_t room_max = 40;
+    std::size_t asset_tag_max = 40;
+    std::size_t reply_max = 10000;
+    std::size_t write_queue_max = 10000;
+};
+
+// Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
+struct app_config {
+    std::string listen = "127.0.0.1:8080";
+    std::string data_dir = "data";
+    int threads = 0;  // 0: one per hardware thread
+    limits_config limits;
+    sla_policy sla;
+    business_calendar_config calendar = business_calendar_config::defaults();
+    std::vector<category> categories = default_categories();
+    std::vector<partner> partners;
+    int reopen_window_days = 14;
+    bool teachers_see_school_tickets = false;
+    std::vector<school> schools;          // sorted by number
+    std::vector<manager_entry> managers;  // in file order
+
+    const school* find_school(std::string_view number) const;
+    const manager_entry* find_manager(std::string_view login) const;
+    bool has_category(std::string_view id) const;
+    const partner* find_partner(std::string_view id) const;
+
+    // API.md's categories with German labels.
+    static std::vector<category> default_categories();
+};
+
+inline constexpr std::size_t max_schools_per_manager = 17;
+inline constexpr std::string_view school_kinds[] = {"Grundschule", "Hauptschule", "Realschule", "Gesamtschule",
+                                                    "Gymnasium",   "Förderschule", "Berufskolleg"};
+// Dortmund's 12 Stadtbezirke; "neighbouring schools" are found through them.
+inline constexpr std::string_view dortmund_districts[] = {
+    "Innenstadt-West", "Innenstadt-Nord", "Innenstadt-Ost", "Eving",          "Scharnhorst", "Brackel",
+    "Aplerbeck",       "Hörde",           "Hombruch",       "Lütgendortmund", "Huckarde",    "Mengede"};
+
+// One problem in one file. Line 0: the file as a whole (e.g. it cannot be read).
+struct config_error {
+    std::string file;
+    int line = 0;
+    std::string field;  // e.g. "sla.targets.high.resolution", "campus_manager"; "-" when printed empty
+    std::string message;
+};
+// "file:line: field: message"
+std::string format_config_error(const config_error& e);
+
+// Either the value or every error found, not just the first.
+template <class T>
+using config_result = std::variant<T, std::vector<config_error>>;
+
+// The other files as written in campusdesk.toml's [files]: relative to its directory, or absolute.
+struct config_file_names {
+    std::string schools = "schools.csv";
+    std::string managers = "managers.csv";
+    std::string holidays;  // empty: no holidays file
+};
+
+// Every file's path (used in error messages only) and text.
+struct config_texts {
+    std::string toml_path;
+    std::string toml;
+    std::string schools_path;
+    std::string schools_csv;
+    std::string managers_path;
+    std::string managers_csv;
+    std::string holidays_path;  // empty: no holidays file
+    std::string holidays_toml;
+};
+
+// Phase 1: campusdesk.toml's [files] only, to learn which files to read. Errors: TOML syntax, a bad [files].
+config_result<config_file_names> parse_config_file_names(std::string_view toml_text, const std::string& toml_path);
+
+// Phase 2: all files, each value and the references between files checked.
+config_result<app_config> parse_config(const config_texts& texts);
+
+// RFC 4180: quoted fields, doubled quotes, CRLF or LF, a leading UTF-8 BOM ignored, blank lines skipped. Each row
+// carries the line it starts on.
+struct csv_row {
+    int line = 0;
+    std::vector<std::string> fields;
+};
+std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text, const std::string& path);
+
+} // namespace campusdesk

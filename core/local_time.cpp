@@ -1,0 +1,224 @@
+#include "core/local_time.hpp"
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+// ptz.h (date 3.0.1) names an unqualified hh_mm_ss under `using namespace date; using namespace std::chrono;`,
+// which C++20's std::chrono::hh_mm_ss makes ambiguous. Route it to date's through an alias for this include.
+namespace date {
+template <class Duration>
+using ptz_hh_mm_ss = hh_mm_ss<Duration>;
+}
+#define hh_mm_ss ptz_hh_mm_ss
+#include <date/ptz.h>
+#undef hh_mm_ss
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace campusdesk {
+namespace {
+
+using std::chrono::seconds;
+
+// The POSIX TZ rule at the end of a zone's TZif file (version 2+), or nullopt if there is none.
+std::optional<Posix::time_zone> read_footer_rule(const date::time_zone* zone) {
+    const char* dir = std::getenv("TZDIR");
+    const std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + zone->name();
+    std::ifstream in(path, std::ios::binary);
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.size() < 6 || data.compare(0, 4, "TZif") != 0 || data[4] == '\0' || data.back() != '\n')
+        return std::nullopt;
+    const auto start = data.rfind('\n', data.size() - 2);
+    if (start == std::string::npos) return std::nullopt;
+    const std::string rule = data.substr(start + 1, data.size() - start - 2);
+    if (rule.empty()) return std::nullopt;
+    try {
+        return Posix::time_zone(rule);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+const Posix::time_zone* footer_rule(const date::time_zone* zone) {
+    // Read once per zone; only instants after the last explicit transition get here, so the lock is cold.
+    static std::mutex mutex;
+    static std::map<const date::time_zone*, std::optional<Posix::time_zone>> cache;
+    const std::lock_guard lock(mutex);
+    auto it = cache.find(zone);
+    if (it == cache.end()) it = cache.emplace(zone, read_footer_rule(zone)).first;
+    return it->second ? &*it->second : nullptr;
+}
+
+date::sys_seconds to_sys_seconds(time_ms t) {
+    return date::floor<seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
+}
+
+date::local_seconds to_local(time_ms t, const date::time_zone* zone) {
+    const auto s = to_sys_seconds(t);
+    return date::local_seconds{s.time_since_epoch() + zone_info(zone, s).offset};
+}
+
+time_ms to_ms(date::sys_seconds s) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(s.time_since_epoch()).count();
+}
+
+// The earliest instant whose local time is `lt`; for a local time in a gap, the transition that skips it.
+date::sys_seconds earliest_instant_of(date::local_seconds lt, const date::time_zone* zone) {
+    const date::sys_seconds naive{lt.time_since_epoch()};
+    date::sys_info info = zone_info(zone, naive - date::days{2});
+    for (;;) {
+        const date::sys_seconds candidate = naive - info.offset;
+        if (candidate < info.begin) return info.begin; // lt was skipped when this period began
+        if (candidate < info.end || info.end >= date::sys_days{date::year{9999} / 1 / 1}) return candidate;
+        info = zone_info(zone, info.end);
+    }
+}
+
+int parse_digits(std::string_view text, std::size_t pos, std::size_t count, bool& ok) {
+    int value = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const char c = pos + i < text.size() ? text[pos + i] : '\0';
+        if (c < '0' || c > '9') {
+            ok = false;
+            return 0;
+        }
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+} // namespace
+
+date::sys_info zone_info(const date::time_zone* zone, date::sys_seconds t) {
+    date::sys_info info = zone->get_info(t);
+    if (info.end < date::sys_days{date::year{9999} / 1 / 1}) return info;
+    // t is after the last explicit transition of the TZif data: the footer rule applies from there on.
+    const Posix::time_zone* rule = footer_rule(zone);
+    if (rule == nullptr) return info;
+    date::sys_info rule_info = rule->get_info(t);
+    if (rule_info.begin < info.begin) rule_info.begin = info.begin;
+    return rule_info;
+}
+
+local_date local_date_of(time_ms t, const date::time_zone* zone) {
+    const date::year_month_day ymd{date::floor<date::days>(to_local(t, zone))};
+    return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day())};
+}
+
+time_ms local_day_start(local_date day, const date::time_zone* zone) {
+    const date::year_month_day ymd{date::year{day.year}, date::month{day.month}, date::day{day.day}};
+    if (!ymd.ok()) throw std::invalid_argument(fmt::format("invalid date {}-{}-{}", day.year, day.month, day.day));
+    return to_ms(earliest_instant_of(date::local_days{ymd}, zone));
+}
+
+time_ms local_month_start(int year, unsigned month, const date::time_zone* zone) {
+    if (month < 1 || month > 12) throw std::invalid_argument(fmt::format("invalid month {}", month));
+    return local_day_start({year, month, 1}, zone);
+}
+
+std::string format_iso8601(time_ms t, const date::time_zone* zone) {
+    const auto s = to_sys_seconds(t);
+    const auto offset = zone_info(zone, s).offset;
+    const date::local_seconds lt{s.time_since_epoch() + offset};
+    const auto day = date::floor<date::days>(lt);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<seconds> tod{lt - day};
+    const auto off_min = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+    const auto abs_min = off_min < 0 ? -off_min : off_min;
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
+                       tod.minutes().count(), tod.seconds().count(), off_min < 0 ? '-' : '+', abs_min / 60,
+                       abs_min % 60);
+}
+
+std::optional<time_ms> parse_iso8601(std::string_view text) {
+    bool ok = true;
+    const auto sep = [&](std::size_t pos, char c) { ok = ok && pos < text.size() && text[pos] == c; };
+    const int year = parse_digits(text, 0, 4, ok);
+    sep(4, '-');
+    const int month = parse_digits(text, 5, 2, ok);
+    sep(7, '-');
+    const int day = parse_digits(text, 8, 2, ok);
+    sep(10, 'T');
+    const int hour = parse_digits(text, 11, 2, ok);
+    sep(13, ':');
+    const int minute = parse_digits(text, 14, 2, ok);
+    if (!ok) return std::nullopt;
+    std::size_t pos = 16;
+    int second = 0;
+    std::int64_t millis = 0;
+    if (pos < text.size() && text[pos] == ':') {
+        second = parse_digits(text, pos + 1, 2, ok);
+        pos += 3;
+        if (ok && pos < text.size() && text[pos] == '.') {
+            ++pos;
+            std::size_t digits = 0;
+            while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+                if (digits < 3) millis = millis * 10 + (text[pos] - '0');
+                ++digits;
+                ++pos;
+            }
+            if (digits == 0 || digits > 9) return std::nullopt;
+            for (std::size_t i = digits; i < 3; ++i) millis *= 10;
+        }
+    }
+    if (!ok || pos >= text.size()) return std::nullopt;
+    int offset_minutes = 0;
+    if (text[pos] == 'Z') {
+        ++pos;
+    } else if (text[pos] == '+' || text[pos] == '-') {
+        const int sign = text[pos] == '-' ? -1 : 1;
+        const int oh = parse_digits(text, pos + 1, 2, ok);
+        sep(pos + 3, ':');
+        const int om = parse_digits(text, pos + 4, 2, ok);
+        if (!ok || oh > 23 || om > 59) return std::nullopt;
+        offset_minutes = sign * (oh * 60 + om);
+        pos += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (pos != text.size()) return std::nullopt;
+    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+    const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
+                                   date::day{static_cast<unsigned>(day)}};
+    if (!ymd.ok()) return std::nullopt;
+    const auto local = date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
+                       seconds{second} - std::chrono::minutes{offset_minutes};
+    return to_ms(local) + millis;
+}
+
+std::string format_german_datetime(time_ms t, const date::time_zone* zone) {
+    const auto lt = to_local(t, zone);
+    const auto day = date::floor<date::days>(lt);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<seconds> tod{lt - day};
+    return fmt::format("{:02}.{:02}.{:04}, {:02}:{:02}", static_cast<unsigned>(ymd.day()),
+                       static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()), tod.hours().count(),
+                       tod.minutes().count());
+}
+
+std::string format_german_duration(std::int64_t ms, int business_day_minutes) {
+    // Whole minutes first, so that a sub-minute negative duration is "0 Min." and not "-0 Min.".
+    const std::int64_t signed_minutes = ms / 60000;
+    if (signed_minutes < 0)
+        return "-" + format_german_duration(-(signed_minutes * 60000), business_day_minutes);
+    const std::int64_t minutes = signed_minutes;
+    const std::int64_t day = business_day_minutes > 0 ? business_day_minutes : 0;
+    if (day > 0 && minutes >= day) {
+        const std::int64_t hours = (minutes % day) / 60;
+        return hours > 0 ? fmt::format("{} Tg. {} Std.", minutes / day, hours) : fmt::format("{} Tg.", minutes / day);
+    }
+    if (minutes >= 60) {
+        const std::int64_t rest = minutes % 60;
+        return rest > 0 ? fmt::format("{} Std. {} Min.", minutes / 60, rest) : fmt::format("{} Std.", minutes / 60);
+    }
+    return fmt::format("{} Min.", minutes);
+}
+
+} // namespace campusdesk

@@ -1,0 +1,49 @@
+// Local wall-clock time: ISO 8601 and German formatting and parsing, local dates and zone offsets.
+#pragma once
+
+#include "core/business_calendar_config.hpp"
+#include "core/ticket.hpp"
+
+#include <date/tz.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace campusdesk {
+
+// The UTC offset in force in `zone` at `t`. date/tz with USE_OS_TZDB knows only the explicit transitions of
+// the system's TZif files (with "fat" files: until 2037); for later instants the rule in the file's POSIX
+// TZ footer applies (RFC 8536 §3.3), evaluated with date's Posix::time_zone, so decades ahead stay right.
+date::sys_info zone_info(const date::time_zone* zone, date::sys_seconds t);
+
+// The local calendar date of `t` in `zone`.
+local_date local_date_of(time_ms t, const date::time_zone* zone);
+
+// The first instant of local `day` (local midnight). Where midnight itself does not exist (a DST switch at
+// 00:00), it is the instant the day begins, i.e. the transition; an ambiguous midnight gives the earlier one.
+// Throws std::invalid_argument for an invalid date.
+time_ms local_day_start(local_date day, const date::time_zone* zone);
+
+// Local midnight of the 1st of `month` in `year` (the start of a monthly export). Month 1..12.
+time_ms local_month_start(int year, unsigned month, const date::time_zone* zone);
+
+// "2026-10-05T08:14:00+02:00": local time with its UTC offset, whole seconds (milliseconds are dropped).
+std::string format_iso8601(time_ms t, const date::time_zone* zone);
+
+// Strict ISO 8601 / RFC 3339 subset: YYYY-MM-DDTHH:MM[:SS[.f…]](Z|±HH:MM). One to nine fraction digits,
+// truncated to milliseconds. Anything else (missing offset, a space for 'T', second 60, 24:00, a day that
+// does not exist, trailing text) is rejected with nullopt.
+std::optional<time_ms> parse_iso8601(std::string_view text);
+
+// "05.10.2026, 08:14": German local date and time to the minute (seconds dropped).
+std::string format_german_datetime(time_ms t, const date::time_zone* zone);
+
+// A business duration for people, truncated to its two largest units: "45 Min.", "2 Std. 10 Min.",
+// "2 Std.", "3 Tg. 2 Std.". A day ("Tg.") is a business day of `business_day_minutes` (default 540, the
+// 9-hour day of SLA.md §2: 540 min = 1 business day), not 24 hours, so "3 Tg." matches the targets people
+// know; 0 or less disables days. Below one minute: "0 Min."; negative durations get a leading '-'.
+std::string format_german_duration(std::int64_t ms, int business_day_minutes = 540);
+
+} // namespace campusdesk

@@ -1,0 +1,81 @@
+// SLA engine: first-response and resolution clocks of one ticket, a pure function of its history (SLA.md §3).
+#pragma once
+
+#include "core/business_calendar.hpp"
+#include "core/sla_policy.hpp"
+#include "core/ticket.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace campusdesk {
+
+enum class sla_verdict { met, breached, running, paused };
+
+std::string_view to_string(sla_verdict v);
+std::optional<sla_verdict> parse_sla_verdict(std::string_view text);
+inline std::string_view format_as(sla_verdict v) { return to_string(v); }
+
+struct sla_clock {
+    int target_minutes = 0;       // from the current priority; for an ended clock the priority when it ended
+    std::int64_t used_ms = 0;     // exact business time used up to "now"
+    std::optional<time_ms> due_at;     // running clocks only: when used reaches the target (past once breached)
+    std::optional<time_ms> at_risk_at; // running clocks only: when used reaches the warning threshold
+    sla_verdict verdict = sla_verdict::running;
+    std::optional<time_ms> breached_at; // set iff used > target: the instant used reached the target
+    std::optional<time_ms> ended_at;    // set iff the clock has ended
+
+    std::int64_t used_minutes() const { return used_ms / 60000; }
+    std::int64_t target_ms() const { return std::int64_t{target_minutes} * 60000; }
+    // The clock runs (neither paused nor ended); a running clock may be breached.
+    bool running() const { return due_at.has_value(); }
+    // SLA.md §3.8 at `now`: running, past the warning threshold, not breached. Exact for the instant the clock
+    // was evaluated at; for a later instant it assumes no event and no breach in between.
+    bool at_risk(time_ms now) const {
+        return verdict == sla_verdict::running && at_risk_at.has_value() && *at_risk_at <= now;
+    }
+};
+
+struct sla_result {
+    sla_clock first_response;
+    sla_clock resolution;
+    std::int64_t paused_ms = 0;  // business time spent in pause statuses up to "now"
+    bool at_risk = false;        // either clock at risk (§3.8)
+    int reopen_count = 0;
+    bool escalated = false;
+    std::optional<time_ms> first_response_at; // = first_response.ended_at
+    std::optional<time_ms> resolved_at;       // = resolution.ended_at
+    status current_status = status::new_;
+    priority current_priority = priority::normal;
+
+    std::int64_t paused_minutes() const { return paused_ms / 60000; }
+};
+
+// Evaluates SLA.md §3 at `now`. Events may come in any order; they are ordered by (at, seq) and those after
+// `now` are left out. The clocks start at the first `created` event; anything ordered before it is ignored.
+// Readings of SLA.md that the text leaves open:
+//  - the first response ends at a staff `public_reply` or at a staff event that sets `resolved`/`closed`,
+//    whether recorded as `resolved`/`closed` or as `status_changed`; a requester's withdrawal does not end it;
+//  - an ended resolution clock ended at the latest event that set `resolved` or `closed` (resolved, then
+//    closed: the closing), and takes its target from the priority in force right after that event;
+//  - breached_at is the first instant at which used time equals the target under the current target, so
+//    raising the priority can put it before the priority change.
+// Throws std::invalid_argument when no `created` event (with a priority) is at or before `now`.
+// Allocation-free for histories of up to 64 events; safe to call from many threads at once.
+sla_result evaluate_sla(std::span<const ticket_event> events, const sla_policy& policy,
+                        const business_calendar& calendar, time_ms now);
+
+} // namespace campusdesk
+
+// fmt 9 (Debian 12) honours format_as only when it returns an integer, so the name gets a formatter too.
+template <>
+struct fmt::formatter<campusdesk::sla_verdict> : fmt::formatter<std::string_view> {
+    template <class FormatContext>
+    auto format(campusdesk::sla_verdict v, FormatContext& ctx) const {
+        return fmt::formatter<std::string_view>::format(campusdesk::to_string(v), ctx);
+    }
+};

@@ -1,0 +1,304 @@
+#include "server/cli.hpp"
+
+#include "core/local_time.hpp"
+#include "server/config_loader.hpp"
+#include "server/credentials.hpp"
+#include "server/demo_data.hpp"
+#include "server/dispatch_handlers.hpp"
+#include "server/http_server.hpp"
+#include "server/router.hpp"
+#include "server/sla_export.hpp"
+#include "server/ticket_import.hpp"
+
+#include <fmt/format.h>
+
+#include <SQLiteCpp/Exception.h>
+
+#include <charconv>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace campusdesk {
+namespace {
+
+// A bad command line: exit status 2 with the reason.
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+constexpr const char* usage_text =
+    "usage:\n"
+    "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo]\n"
+    "  campusdesk import       [--config FILE] [--data DIR] FILE.jsonl\n"
+    "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx\n"
+    "                          [--sep comma|semicolon] [--out FILE]\n"
+    "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
+    "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--password-stdin]\n"
+    "  campusdesk user passwd|token|disable LOGIN [--password-stdin]\n"
+    "  campusdesk sla recompute [--config FILE] [--data DIR]\n"
+    "  campusdesk check-config [--config FILE]\n";
+
+// Options of the form --name value (or a bare --flag), and positional arguments, in order.
+struct arguments {
+    std::map<std::string, std::string> options;
+    std::vector<std::string> positional;
+
+    bool has(const std::string& name) const { return options.contains(name); }
+    std::string get(const std::string& name, std::string fallback = {}) const {
+        auto it = options.find(name);
+        return it == options.end() ? fallback : it->second;
+    }
+};
+
+arguments parse_arguments(int argc, char** argv, int first, const std::vector<std::string>& flags,
+                          const std::vector<std::string>& valued) {
+    arguments args;
+    for (int i = first; i < argc; ++i) {
+        std::string word = argv[i];
+        if (!word.starts_with("--")) {
+            args.positional.push_back(word);
+            continue;
+        }
+        const auto name = word.substr(2);
+        if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+            args.options[name] = "true";
+        } else if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
+            if (i + 1 >= argc) throw usage_error(fmt::format("--{} needs a value", name));
+            args.options[name] = argv[++i];
+        } else {
+            throw usage_error(fmt::format("unknown option --{}", name));
+        }
+    }
+    return args;
+}
+
+// The config named on the command line (or the default), refusing to go on with any error in it.
+app_config load_config_or_throw(const arguments& args) {
+    const auto path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+    auto loaded = load_config(path);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) std::cerr << format_config_error(e) << '\n';
+        throw usage_error(fmt::format("{}: {} error(s) in the configuration", path.string(), loaded.errors.size()));
+    }
+    return std::move(*loaded.config);
+}
+
+std::filesystem::path data_dir_of(const arguments& args, const app_config& config) {
+    return args.has("data") ? std::filesystem::path(args.get("data")) : std::filesystem::path(config.data_dir);
+}
+
+net::ip::tcp::endpoint parse_listen(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw usage_error("--listen expects ADDR:PORT");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned port = 0;
+    const auto port_text = text.substr(colon + 1);
+    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || p != port_text.data() + port_text.size() || port > 65535)
+        throw usage_error("--listen: invalid port");
+    boost::system::error_code address_error;
+    auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, address_error);
+    if (address_error) throw usage_error(fmt::format("--listen: invalid address {}", host));
+    return {address, static_cast<unsigned short>(port)};
+}
+
+std::size_t thread_count(const app_config& config) {
+    if (config.threads > 0) return static_cast<std::size_t>(config.threads);
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int serve(const arguments& args) {
+    auto config = load_config_or_throw(args);
+    const auto config_path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+    const auto endpoint = parse_listen(args.get("listen", config.listen));
+    const auto threads = thread_count(config);
+    const auto data_dir = data_dir_of(args, config);
+    app a(std::move(config), data_dir, std::max<std::size_t>(2, threads), args.has("demo"));
+    a.pages.load(find_templates_dir(config_path));
+    if (a.demo && load_demo_data(a))
+        std::cerr << R"({"level":"info","msg":"demo data loaded"})" << std::endl;
+
+    net::io_context ioc(static_cast<int>(threads));
+    http_server server(
+        ioc, endpoint, [&a](http_request& req) { return handle_request(a, req); },
+        [&a](const http::request_header<>& h) { return body_limit_for(a, h); }, is_live_stream,
+        [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
+            return serve_live_stream(a, req, stream, srv);
+        });
+
+    // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most 10 s), then stop.
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    net::steady_timer drain(ioc);
+    std::function<void(int)> wait_for_drain = [&](int waited_ms) {
+        if (server.in_flight() == 0 || waited_ms >= 10000) {
+            ioc.stop();
+            return;
+        }
+        drain.expires_after(std::chrono::milliseconds(20));
+        drain.async_wait([&, waited_ms](auto) { wait_for_drain(waited_ms + 20); });
+    };
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        std::cerr << R"({"level":"info","msg":"shutting down"})" << std::endl;
+        server.stop();
+        wait_for_drain(0);
+    });
+
+    // The port is announced only once SIGTERM is handled, so a caller may stop the server right away.
+    server.start();
+    const auto local = server.local_endpoint();
+    std::cout << fmt::format("listening on http://{}:{}", local.address().to_string(), local.port()) << std::endl;
+
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+    a.storage->stop();
+    std::cerr << R"({"level":"info","msg":"stopped"})" << std::endl;
+    return 0;
+}
+
+std::string read_password(const arguments& args, bool& generated) {
+    generated = !args.has("password-stdin");
+    if (generated) return random_token().substr(0, 20);
+    std::string password;
+    std::getline(std::cin, password);
+    if (password.size() < 8) throw usage_error("password must have at least 8 characters");
+    return password;
+}
+
+int user_command(int argc, char** argv) {
+    if (argc < 4) throw usage_error("user: expected add|passwd|token|disable LOGIN");
+    const std::string action = argv[2];
+    const std::string login = argv[3];
+    auto args = parse_arguments(argc, argv, 4, {"password-stdin"}, {"config", "data", "role", "name", "school"});
+    auto config = load_config_or_throw(args);
+    const auto data = data_dir_of(args, config);
+    std::filesystem::create_directories(data);
+    write_queue writer(data / "campusdesk.db", 16);
+    const time_ms now = now_ms();
+    if (action == "add") {
+        user u;
+        u.login = login;
+        u.name = args.get("name", login);
+        auto r = parse_role(args.get("role"));
+        if (!r) throw usage_error("--role must be teacher, campus_manager, dispatcher or admin");
+        u.who = *r;
+        if (login.empty() || login.size() > 100) throw usage_error("login must have 1 to 100 characters");
+        if (u.who == role::teacher) {
+            u.school_number = args.get("school");
+            if (!config.find_school(u.school_number)) throw usage_error("--school: unknown school number");
+        }
+        bool generated = false;
+        const auto password = read_password(args, generated);
+        u.password_hash = hash_password(password);
+        writer.run([&](SQLite::Database& db) {
+            sync_directory(db, config);
+            if (find_user_by_login(db, login)) throw usage_error(fmt::format("user {} exists already", login));
+            if (u.who == role::campus_manager) {
+                auto m = find_manager_by_login(db, login);
+                if (!m) throw usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
+                u.manager_id = m->id;
+            }
+            insert_user(db, u, now);
+            append_audit(db, now, 0, "user_add", login, std::string(to_string(u.who)));
+        });
+        if (generated) std::cout << fmt::format("user {} added; initial password: {}", login, password) << std::endl;
+        else std::cout << fmt::format("user {} added", login) << std::endl;
+        return 0;
+    }
+    if (action == "passwd") {
+        bool generated = false;
+        const auto password = read_password(args, generated);
+        const auto hash = hash_password(password);
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            append_audit(db, now, 0, "user_passwd", login, "");
+            return set_password_hash(db, login, hash);
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no user {}", login));
+        if (generated) std::cout << fmt::format("new password for {}: {}", login, password) << std::endl;
+        return 0;
+    }
+    if (action == "token") {
+        const auto token = random_token();
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            auto u = find_user_by_login(db, login);
+            if (!u || u->disabled) return false;
+            insert_api_token(db, token_digest(token), u->id, now);
+            append_audit(db, now, 0, "user_token", login, "");
+            return true;
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no active user {}", login));
+        std::cout << token << std::endl;
+        return 0;
+    }
+    if (action == "disable") {
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            append_audit(db, now, 0, "user_disable", login, "");
+            return disable_user(db, login);
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no user {}", login));
+        std::cout << fmt::format("user {} disabled", login) << std::endl;
+        return 0;
+    }
+    throw usage_error(fmt::format("user: unknown action {}", action));
+}
+
+int backup_command(const arguments& args) {
+    auto config = load_config_or_throw(args);
+    if (!args.has("out")) throw usage_error("backup: --out FILE is required");
+    const auto file = data_dir_of(args, config) / "campusdesk.db";
+    if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    // The online backup API copies a consistent snapshot while the server keeps running.
+    db.backup(args.get("out").c_str(), SQLite::Database::Save);
+    std::cout << fmt::format("backup written to {}", args.get("out")) << std::endl;
+    return 0;
+}
+
+int dispatch(int argc, char** argv) {
+    if (argc < 2) throw usage_error("missing command");
+    const std::string command = argv[1];
+    if (command == "serve")
+        return serve(parse_arguments(argc, argv, 2, {"demo"}, {"config", "data", "listen"}));
+    if (command == "check-config") {
+        auto args = parse_arguments(argc, argv, 2, {}, {"config"});
+        return run_check_config(args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path(),
+                                std::cout, std::cerr);
+    }
+    if (command == "user") return user_command(argc, argv);
+    if (command == "import") return run_import(argc, argv, 2);
+    if (command == "export-sla") return run_export_sla(argc, argv, 2);
+    if (command == "sla") {
+        if (argc < 3 || std::string(argv[2]) != "recompute") throw usage_error("sla: expected recompute");
+        return run_sla_recompute(argc, argv, 3);
+    }
+    if (command == "backup") return backup_command(parse_arguments(argc, argv, 2, {}, {"config", "data", "out"}));
+    if (command == "--help" || command == "help") {
+        std::cout << usage_text;
+        return 0;
+    }
+    throw usage_error(fmt::format("unknown command {}", command));
+}
+
+} // namespace
+
+int run_cli(int argc, char** argv) {
+    try {
+        init_credentials();
+        return dispatch(argc, argv);
+    } catch (const usage_error& e) {
+        std::cerr << "campusdesk: " << e.what() << '\n';
+        if (argc < 2) std::cerr << usage_text;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "campusdesk: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+} // namespace campusdesk

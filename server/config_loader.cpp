@@ -1,0 +1,102 @@
+#include "server/config_loader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+namespace campusdesk {
+namespace {
+
+std::optional<std::string> read_text(const std::filesystem::path& p) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) return std::nullopt;  // ifstream would "open" it and read nothing
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return std::move(ss).str();
+}
+
+config_error unreadable(const std::filesystem::path& p, std::string field) {
+    std::error_code ec;
+    return {p.string(), 0, std::move(field),
+            std::filesystem::exists(p, ec) ? "cannot read the file" : "the file does not exist"};
+}
+
+} // namespace
+
+load_result load_config(const std::filesystem::path& toml_path) {
+    load_result result;
+    config_texts texts;
+    texts.toml_path = toml_path.string();
+    auto toml = read_text(toml_path);
+    if (!toml) {
+        result.errors.push_back(unreadable(toml_path, "file"));
+        return result;
+    }
+    texts.toml = std::move(*toml);
+    auto names = parse_config_file_names(texts.toml, texts.toml_path);
+    if (auto* errors = std::get_if<std::vector<config_error>>(&names)) {
+        result.errors = std::move(*errors);
+        return result;
+    }
+    const auto& files = std::get<config_file_names>(names);
+    const auto dir = toml_path.parent_path();
+    // A missing file is reported under the [files] key that names it, so the fix is obvious.
+    std::vector<std::string> missing;
+    auto read = [&](const std::string& name, const char* key, std::string& path, std::string& text) {
+        const auto p = dir / name;
+        path = p.string();
+        if (auto t = read_text(p)) {
+            text = std::move(*t);
+        } else {
+            result.errors.push_back(unreadable(p, fmt::format("files.{}", key)));
+            missing.push_back(path);
+        }
+    };
+    read(files.schools, "schools", texts.schools_path, texts.schools_csv);
+    read(files.managers, "managers", texts.managers_path, texts.managers_csv);
+    if (!files.holidays.empty()) read(files.holidays, "holidays", texts.holidays_path, texts.holidays_toml);
+
+    auto parsed = parse_config(texts);
+    if (auto* errors = std::get_if<std::vector<config_error>>(&parsed)) {
+        // With a file missing, still report the errors of the others, but not the ones its absence causes: its
+        // own (it was parsed as empty) and, without managers, every school's campus_manager.
+        const bool drop_schools = std::find(missing.begin(), missing.end(), texts.managers_path) != missing.end();
+        for (auto& e : *errors) {
+            if (std::find(missing.begin(), missing.end(), e.file) != missing.end()) continue;
+            if (drop_schools && e.file == texts.schools_path && e.field == "campus_manager") continue;
+            result.errors.push_back(std::move(e));
+        }
+    } else if (result.errors.empty()) {
+        result.config = std::move(std::get<app_config>(parsed));
+    }
+    return result;
+}
+
+std::filesystem::path default_config_path() {
+    const std::filesystem::path local = "config/campusdesk.toml";
+    std::error_code ec;
+    if (std::filesystem::exists(local, ec)) return local;
+    return std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "config" / "campusdesk.toml";
+}
+
+int run_check_config(const std::filesystem::path& toml_path, std::ostream& out, std::ostream& err) {
+    const auto loaded = load_config(toml_path);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) err << format_config_error(e) << '\n';
+        err << fmt::format("{}: {} error(s) in the configuration\n", toml_path.string(), loaded.errors.size());
+        return 2;
+    }
+    const auto& c = *loaded.config;
+    out << fmt::format("config ok: {} schools, {} managers, {} categories, {} partners, {} school holiday ranges, "
+                       "{} closure days ({})\n",
+                       c.schools.size(), c.managers.size(), c.categories.size(), c.partners.size(),
+                       c.calendar.school_holidays.size(), c.calendar.closure_days.size(), toml_path.string());
+    return 0;
+}
+
+} // namespace campusdesk

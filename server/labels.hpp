@@ -1,0 +1,23 @@
+// German words for statuses, priorities and events, as teachers and staff read them on the pages.
+#pragma once
+
+#include "core/sla.hpp"
+#include "core/ticket.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace campusdesk {
+
+std::string_view status_label(status s);
+std::string_view priority_label(priority p);
+// What a priority means for a school, in teachers' words (the urgency choice on the form).
+std::string_view priority_explanation(priority p);
+std::string_view event_label(event_kind k);
+std::string_view role_label(role r);
+
+// One clock in plain German: "Erste Reaktion fällig in 2 Std. 10 Min.", "Lösung überfällig seit …".
+std::string clock_sentence(std::string_view clock_name, const sla_clock& c, time_ms now, std::string_view due_text,
+                           std::string_view breached_text, std::string_view pause_reason);
+
+} // namespace campusdesk

@@ -1,0 +1,691 @@
+#include "server/page_handlers.hpp"
+
+#include "core/local_time.hpp"
+#include "server/attachment_handlers.hpp"
+#include "server/credentials.hpp"
+#include "server/dispatch_handlers.hpp"
+#include "server/form_body.hpp"
+#include "server/labels.hpp"
+#include "server/report_pages.hpp"
+#include "server/responses.hpp"
+#include "storage/board_repository.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+namespace campusdesk {
+
+bool is_upload_target(std::string_view target) {
+    return target.ends_with("/attachments") || target.find("/attachments?") != std::string_view::npos;
+}
+
+namespace {
+
+// What every page shows: who is logged in, navigation, demo banner and the CSRF token for forms.
+page_data base_data(const app& a, const auth_state& auth, std::string title) {
+    page_data d;
+    d.set("title", std::move(title));
+    d.set("demo", a.demo);
+    if (auth.who) {
+        const auto& u = *auth.who;
+        d.set("logged_in", true);
+        d.set("user_name", u.name);
+        d.set("user_role", std::string(role_label(u.who)));
+        d.set("csrf", auth.csrf_token);
+        d.set("is_teacher", u.who == role::teacher);
+        d.set("is_staff", is_staff(u.who));
+        d.set("is_help_desk", u.who == role::dispatcher || u.who == role::admin);
+    }
+    return d;
+}
+
+http_response error_page(const app& a, const auth_state& auth, http::status status, std::string message) {
+    auto d = base_data(a, auth, "Fehler");
+    d.set("message", std::move(message));
+    return html_response(status, a.pages.page("error", d));
+}
+
+http_response not_found_page(const app& a, const auth_state& auth) {
+    return error_page(a, auth, http::status::not_found, "Diese Seite oder dieses Ticket gibt es nicht.");
+}
+
+// --- login ---------------------------------------------------------------------------------------------------
+
+http_response login_page(const app& a, http::status status, std::string error, std::string login) {
+    // Login forms get their own double-submit CSRF token, since there is no session yet.
+    auto token = random_token();
+    auto d = base_data(a, {}, "Anmelden");
+    d.set("login_csrf", token);
+    d.set("error", std::move(error));
+    d.set("login", std::move(login));
+    auto res = html_response(status, a.pages.page("login", d));
+    res.set(http::field::set_cookie,
+            fmt::format("{}={}; Path=/login; HttpOnly; SameSite=Strict", login_csrf_cookie_name, token));
+    return res;
+}
+
+net::awaitable<http_response> post_login(app& a, const http_request& req) {
+    if (!is_form(req)) co_return login_page(a, http::status::unsupported_media_type, "Ungültiges Formular.", "");
+    auto form = parse_form(req.body());
+    if (!form) co_return login_page(a, http::status::bad_request, "Ungültiges Formular.", "");
+    const auto login = field_or_empty(*form, "login");
+    const auto cookie = cookie_value(req, login_csrf_cookie_name);
+    if (cookie.empty() || !constant_time_equal(cookie, field_or_empty(*form, "csrf")))
+        co_return login_page(a, http::status::forbidden,
+                             "Die Anmeldeseite war veraltet. Bitte noch einmal versuchen.", login);
+    const auto password = field_or_empty(*form, "password");
+    if (login.empty() || password.empty() || login.size() > 200 || password.size() > 1024)
+        co_return login_page(a, http::status::unprocessable_entity, "Bitte Benutzername und Passwort eingeben.", login);
+    auto result = co_await log_in(a, login, password);
+    if (auto* failure = std::get_if<login_failure>(&result)) {
+        if (*failure == login_failure::throttled)
+            co_return login_page(a, http::status::too_many_requests,
+                                 "Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen.", login);
+        co_return login_page(a, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+    }
+    auto res = redirect("/");
+    res.set(http::field::set_cookie, session_cookie(std::get<login_success>(result).session_token));
+    co_return res;
+}
+
+// --- filing a ticket ---------------------------------------------------------------------------------------------
+
+page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_draft& draft,
+                           const std::vector<field_error>& errors) {
+    auto d = base_data(a, auth, "Störung melden");
+    const auto& u = *auth.who;
+    auto error_for = [&](std::string_view field) {
+        for (const auto& e : errors)
+            if (e.field == field) return e.message;
+        return std::string();
+    };
+    page_list categories;
+    for (const auto& c : a.config.categories) {
+        page_data item;
+        item.set("id", c.id);
+        item.set("label", c.label);
+        item.set("selected", c.id == draft.category);
+        categories.push_back(item);
+    }
+    d.set("categories", categories);
+    page_list priorities;
+    for (auto p : {priority::critical, priority::high, priority::normal, priority::low}) {
+        page_data item;
+        item.set("id", std::string(to_string(p)));
+        item.set("label", std::string(priority_label(p)));
+        item.set("explanation", std::string(priority_explanation(p)));
+        item.set("checked", draft.priority == to_string(p));
+        priorities.push_back(item);
+    }
+    d.set("priorities", priorities);
+    if (u.who == role::teacher) {
+        const auto* school = a.dir.school(u.school_number);
+        d.set("fixed_school", true);
+        d.set("school_number", u.school_number);
+        d.set("school_name", school ? school->name : u.school_number);
+    } else {
+        page_list schools;
+        for (const auto& s : a.dir.schools) {
+            page_data item;
+            item.set("number", s.number);
+            item.set("name", s.name);
+            item.set("selected", s.number == draft.school_number);
+            schools.push_back(item);
+        }
+        d.set("schools", schools);
+    }
+    for (auto [name, value] : {std::pair{"title", draft.title}, {"description", draft.description},
+                               {"room", draft.room}, {"asset_tag", draft.asset_tag}}) {
+        d.set(std::string("value_") + name, value);
+        if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
+    }
+    for (auto name : {"school_number", "category", "priority"})
+        if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
+    d.set("has_errors", !errors.empty());
+    d.set("title_max", std::to_string(a.config.limits.title_max));
+    d.set("description_max", std::to_string(a.config.limits.description_max));
+    d.set("room_max", std::to_string(a.config.limits.room_max));
+    d.set("asset_tag_max", std::to_string(a.config.limits.asset_tag_max));
+    d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
+    d.set("max_file_mb", std::to_string(a.config.limits.max_upload_bytes / (1024 * 1024)));
+    return d;
+}
+
+net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth) {
+    // With photos the form comes as multipart/form-data, without JavaScript or files possibly urlencoded.
+    std::optional<form_fields> form;
+    std::vector<attachment_record> files;
+    if (is_multipart(req)) {
+        auto uploads = co_await receive_uploads(a, req, *auth.who);
+        if (auto* error = std::get_if<request_error>(&uploads)) co_return error_page(a, auth, error->status, error->message);
+        form = std::move(std::get<upload_batch>(uploads).fields);
+        files = std::move(std::get<upload_batch>(uploads).files);
+    } else if (is_form(req)) {
+        form = parse_form(req.body());
+    } else {
+        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+    }
+    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
+        co_return error_page(a, auth, http::status::forbidden,
+                             "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+    ticket_draft d{field_or_empty(*form, "school_number"), field_or_empty(*form, "category"),
+                   field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
+                   field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
+                   field_or_empty(*form, "asset_tag")};
+    auto result = co_await create_ticket(a, *auth.who, d, std::move(files));
+    if (auto* error = std::get_if<request_error>(&result))
+        co_return html_response(http::status::unprocessable_entity,
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, error->fields)));
+    co_return redirect("/tickets/" + std::get<ticket>(result).number + "?neu=1");
+}
+
+// --- lists ---------------------------------------------------------------------------------------------------
+
+page_data ticket_row(const app& a, const ticket_with_events& item, const std::map<std::int64_t, std::string>& names,
+                     time_ms now) {
+    const auto& t = item.t;
+    const auto r = evaluate_sla(item.events, a.config.sla, a.calendar, now);
+    page_data row;
+    row.set("number", t.number);
+    row.set("title", t.title);
+    row.set("status", std::string(status_label(t.state)));
+    row.set("status_id", std::string(to_string(t.state)));
+    row.set("priority", std::string(priority_label(t.prio)));
+    row.set("priority_id", std::string(to_string(t.prio)));
+    const auto* school = a.dir.school(t.school_number);
+    row.set("school", school ? school->name : t.school_number);
+    row.set("room", t.room);
+    row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
+    auto requester = names.find(t.requester_id);
+    row.set("requester", requester == names.end() ? std::string() : requester->second);
+    const bool breached = r.first_response.verdict == sla_verdict::breached ||
+                          r.resolution.verdict == sla_verdict::breached;
+    row.set("breached", breached);
+    row.set("at_risk", r.at_risk);
+    std::optional<time_ms> due;
+    for (const auto* c : {&r.first_response, &r.resolution})
+        if (c->due_at && (c->verdict == sla_verdict::running || c->verdict == sla_verdict::breached))
+            due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
+    return row;
+}
+
+std::string param(const boost::urls::url_view& url, std::string_view key) {
+    auto params = url.params();
+    auto it = params.find(key);
+    return it == params.end() ? std::string() : std::string((*it).value);
+}
+
+// Options of a filter <select>, with the current choice marked.
+page_list options(const std::vector<std::pair<std::string, std::string>>& choices, const std::string& current) {
+    page_list list;
+    for (const auto& [id, label] : choices) {
+        page_data item;
+        item.set("id", id);
+        item.set("label", label);
+        item.set("selected", id == current);
+        list.push_back(item);
+    }
+    return list;
+}
+
+net::awaitable<http_response> list_page(app& a, const auth_state& auth, const boost::urls::url_view& url,
+                                        bool queue) {
+    const auto& u = *auth.who;
+    ticket_query q;
+    q.limit = 100;
+    q.sort = queue ? ticket_sort::due : ticket_sort::created;
+    // Filters (queue): school, status, priority, category, at risk, breached, free text. Unknown values are ignored
+    // rather than refused, so an old bookmark still opens.
+    const auto school = param(url, "school"), state = param(url, "status"), prio = param(url, "priority"),
+               category = param(url, "category"), text = param(url, "q");
+    const bool at_risk = param(url, "at_risk") == "1", breached = param(url, "breached") == "1";
+    if (queue) {
+        if (a.dir.school(school)) q.school = school;
+        if (auto s = parse_status(state)) q.statuses = {*s};
+        else if (state != "alle") q.open_only = true;
+        if (auto p = parse_priority(prio)) q.prio = *p;
+        if (a.config.has_category(category)) q.category = category;
+        q.text = text.substr(0, 200);
+        q.at_risk = at_risk;
+        q.breached = breached;
+    }
+    q.cursor = param(url, "cursor");
+    ticket_list list;
+    try {
+        list = co_await list_visible_tickets(a, u, q);
+    } catch (const cursor_error&) {
+        co_return error_page(a, auth, http::status::bad_request, "Ungültiger Seitenverweis.");
+    }
+    const time_ms now = now_ms();
+    auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
+    page_list rows;
+    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, list.user_names, now));
+    d.set("tickets", rows);
+    d.set("empty", rows.empty());
+    d.set("queue", queue);
+    d.set("list_path", queue ? "/queue" : "/tickets");
+    if (!list.page.next_cursor.empty()) {
+        auto next = boost::urls::url(url);
+        next.params().set("cursor", list.page.next_cursor);
+        d.set("next_link", std::string(next.encoded_target()));
+    }
+    if (queue) {
+        std::vector<std::pair<std::string, std::string>> schools{{"", "alle Schulen"}}, statuses{{"", "alle offenen"}},
+            priorities{{"", "alle"}}, categories{{"", "alle"}};
+        // Counts per school: the open tickets of the schools this person looks after.
+        const auto v = a.viewer_of(u);
+        auto loads = co_await a.storage->read([&](SQLite::Database& db) {
+            return std::pair{load_school_loads(db, now), current_viewer(a, db, u, now).covering};
+        });
+        page_list counts;
+        for (const auto& s : a.dir.schools) {
+            const bool mine = v.who != role::campus_manager || s.manager_id == v.manager_id ||
+                              std::find(loads.second.begin(), loads.second.end(), s.manager_id) != loads.second.end();
+            if (!mine) continue;
+            int open = 0;
+            for (const auto& l : loads.first)
+                if (l.school_number == s.number) open = l.open;
+            if (v.who != role::campus_manager && open == 0) continue;
+            schools.emplace_back(s.number, s.name);
+            page_data item;
+            item.set("number", s.number);
+            item.set("name", s.name);
+            item.set("open", std::to_string(open));
+            counts.push_back(item);
+        }
+        d.set("school_counts", counts);
+        for (auto s : all_statuses) statuses.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
+        statuses.emplace_back("alle", "alle, auch erledigte");
+        for (auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));
+        for (const auto& c : a.config.categories) categories.emplace_back(c.id, c.label);
+        d.set("school_options", options(schools, school));
+        d.set("status_options", options(statuses, state));
+        d.set("priority_options", options(priorities, prio));
+        d.set("category_options", options(categories, category));
+        d.set("filter_q", text);
+        d.set("filter_at_risk", at_risk);
+        d.set("filter_breached", breached);
+    }
+    co_return html_response(http::status::ok, a.pages.page("ticket_list", d));
+}
+
+// What a campus manager takes along for each kind of fault (the visit plan's packing list).
+std::string_view what_to_bring(std::string_view category) {
+    if (category == "presentation") return "HDMI- und USB-C-Adapter, Ersatz-Fernbedienung, Stift für die Tafel";
+    if (category == "network") return "Notebook mit LAN-Kabel, Ersatz-Access-Point, Patchkabel";
+    if (category == "ipad") return "Ersatz-iPad, Lightning-/USB-C-Kabel, Netzteil";
+    if (category == "notebook") return "Ersatz-Notebook, Netzteil, USB-Stick mit Wiederherstellung";
+    if (category == "pc") return "Ersatz-PC oder -Netzteil, Tastatur, Maus";
+    if (category == "printer") return "Toner, Wartungskit, USB-Kabel";
+    if (category == "software") return "Installationsmedien, Lizenzschlüssel";
+    if (category == "account") return "Liste der Zugangsdaten, Passwort-Rücksetzformular";
+    return "Werkzeugtasche";
+}
+
+// GET /visits?school=…&school=…: the open tickets of the chosen schools grouped by school and room, with what
+// to bring, for the manager's rounds (printable, readable on a phone).
+net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
+    const auto& u = *auth.who;
+    std::vector<std::string> chosen;
+    for (const auto& p : url.params())
+        if (p.key == "school" && a.dir.school(p.value)) chosen.push_back(p.value);
+    const time_ms now = now_ms();
+    auto d = base_data(a, auth, "Besuchsplan");
+    page_list choices;
+    const auto covering = co_await a.storage->read([&](SQLite::Database& db) { return current_viewer(a, db, u, now).covering; });
+    for (const auto& s : a.dir.schools) {
+        const bool mine = u.who != role::campus_manager || s.manager_id == u.manager_id ||
+                          std::find(covering.begin(), covering.end(), s.manager_id) != covering.end();
+        if (!mine) continue;
+        page_data item;
+        item.set("number", s.number);
+        item.set("name", s.name);
+        item.set("checked", std::find(chosen.begin(), chosen.end(), s.number) != chosen.end());
+        choices.push_back(item);
+    }
+    d.set("choices", choices);
+    page_list schools;
+    for (const auto& number : chosen) {
+        ticket_query q;
+        q.open_only = true;
+        q.school = number;
+        q.limit = 200;
+        q.sort = ticket_sort::due;
+        auto list = co_await list_visible_tickets(a, u, q);
+        std::map<std::string, std::vector<const ticket_with_events*>> by_room;
+        std::set<std::string> categories;
+        for (const auto& item : list.page.tickets) {
+            by_room[item.t.room.empty() ? std::string("ohne Raumangabe") : item.t.room].push_back(&item);
+            categories.insert(item.t.category);
+        }
+        const auto* school = a.dir.school(number);
+        page_data s;
+        s.set("name", school->name);
+        s.set("address", school->address);
+        s.set("count", std::to_string(list.page.tickets.size()));
+        page_list rooms;
+        for (const auto& [room, tickets] : by_room) {
+            page_data r;
+            r.set("room", room);
+            page_list rows;
+            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, list.user_names, now));
+            r.set("tickets", rows);
+            rooms.push_back(r);
+        }
+        s.set("rooms", rooms);
+        page_list bring;
+        for (const auto& c : categories) {
+            page_data b;
+            std::string label = c;
+            for (const auto& cat : a.config.categories)
+                if (cat.id == c) label = cat.label;
+            b.set("category", label);
+            b.set("items", std::string(what_to_bring(c)));
+            bring.push_back(b);
+        }
+        s.set("bring", bring);
+        s.set("empty", list.page.tickets.empty());
+        schools.push_back(s);
+    }
+    d.set("schools", schools);
+    d.set("has_plan", !chosen.empty());
+    co_return html_response(http::status::ok, a.pages.page("visit_plan", d));
+}
+
+// --- the ticket page ---------------------------------------------------------------------------------------------
+
+// The forms a user gets on the ticket page, depending on who they are and where the ticket stands.
+void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now, page_data& d) {
+    const auto& t = details.t;
+    const bool staff = is_staff(u.who);
+    const bool requester = u.id == t.requester_id;
+    d.set("can_reply", t.state != status::closed && (staff || requester));
+    d.set("staff", staff);
+    if (staff && t.state != status::closed) {
+        page_list targets;
+        for (auto s : all_statuses) {
+            if (!transition_allowed(t.state, s)) continue;
+            page_data item;
+            item.set("id", std::string(to_string(s)));
+            item.set("label", std::string(status_label(s)));
+            targets.push_back(item);
+        }
+        d.set("status_targets", targets);
+        d.set("can_change_status", !targets.empty());
+        page_list priorities;
+        for (auto p : all_priorities) {
+            page_data item;
+            item.set("id", std::string(to_string(p)));
+            item.set("label", std::string(priority_label(p)));
+            item.set("selected", p == t.prio);
+            priorities.push_back(item);
+        }
+        d.set("priority_options", priorities);
+        page_list partners;
+        for (const auto& p : a.config.partners) {
+            page_data item;
+            item.set("id", p.id);
+            item.set("label", p.name);
+            partners.push_back(item);
+        }
+        d.set("partners", partners);
+        d.set("can_escalate", is_open_status(t.state));
+    }
+    if ((u.who == role::dispatcher || u.who == role::admin) && t.state != status::closed) {
+        page_list managers;
+        for (const auto& m : a.dir.managers) {
+            page_data item;
+            item.set("id", std::to_string(m.id));
+            item.set("label", m.name);
+            item.set("selected", m.id == t.assignee_id);
+            managers.push_back(item);
+        }
+        d.set("managers", managers);
+        d.set("can_assign", true);
+    }
+    if (!staff && requester) {
+        const auto resolved_at = last_resolved_at(details.events);
+        const bool in_window = resolved_at &&
+                               now - *resolved_at <= std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000;
+        d.set("can_confirm", t.state == status::resolved);
+        d.set("can_reopen", t.state == status::resolved && in_window);
+        d.set("can_withdraw", is_open_status(t.state));
+        d.set("reopen_days", std::to_string(a.config.reopen_window_days));
+    }
+    if (t.state == status::waiting_on_requester && requester)
+        d.set("question_for_you", true);
+}
+
+net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, const std::string& number,
+                                          const boost::urls::url_view& url,
+                                          const std::optional<request_error>& refused = std::nullopt) {
+    auto details = co_await find_visible_ticket(a, *auth.who, number);
+    if (!details) co_return not_found_page(a, auth);
+    const auto& t = details->t;
+    const auto& u = *auth.who;
+    const time_ms now = now_ms();
+    const auto* zone = a.calendar.zone();
+    auto d = base_data(a, auth, t.number + " – " + t.title);
+    d.set("created_now", url.params().find("neu") != url.params().end());
+    d.set("number", t.number);
+    d.set("ticket_title", t.title);
+    d.set("description", t.description);
+    d.set("room", t.room);
+    d.set("asset_tag", t.asset_tag);
+    d.set("status", std::string(status_label(t.state)));
+    d.set("status_id", std::string(to_string(t.state)));
+    d.set("priority", std::string(priority_label(t.prio)));
+    d.set("priority_id", std::string(to_string(t.prio)));
+    std::string category = t.category;
+    for (const auto& c : a.config.categories)
+        if (c.id == t.category) category = c.label;
+    d.set("category", category);
+    const auto* school = a.dir.school(t.school_number);
+    d.set("school", school ? school->name : t.school_number);
+    d.set("school_number", t.school_number);
+    const auto* manager = a.dir.manager(t.assignee_id);
+    d.set("assignee", manager ? manager->name : std::string("—"));
+    d.set("requester", details->user_names[t.requester_id]);
+    d.set("created", format_german_datetime(t.created_at, zone));
+
+    const auto r = evaluate_sla(details->events, a.config.sla, a.calendar, now);
+    auto due_text = [&](const sla_clock& c) { return c.due_at ? format_german_datetime(*c.due_at, zone) : ""; };
+    auto breached_text = [&](const sla_clock& c) {
+        return c.breached_at ? format_german_datetime(*c.breached_at, zone) : "";
+    };
+    const std::string pause_reason = t.state == status::waiting_on_third_party ? "wartet auf Dienstleister"
+                                                                               : "wartet auf Rückmeldung";
+    page_list clocks;
+    for (auto [name, clock] : {std::pair{"Erste Reaktion", &r.first_response}, {"Lösung", &r.resolution}}) {
+        page_data c;
+        c.set("text", clock_sentence(name, *clock, now, due_text(*clock), breached_text(*clock), pause_reason));
+        c.set("verdict", std::string(to_string(clock->verdict)));
+        c.set("at_risk", clock->at_risk(now));
+        clocks.push_back(c);
+    }
+    d.set("clocks", clocks);
+    d.set("show_sla", is_staff(u.who));
+
+    page_list timeline;
+    for (const auto& e : details->events) {
+        if (e.kind == event_kind::internal_note && !is_staff(u.who)) continue;
+        page_data item;
+        item.set("when", format_german_datetime(e.at, zone));
+        item.set("who", details->user_names[e.actor_id]);
+        item.set("what", std::string(event_label(e.kind)));
+        item.set("internal", e.kind == event_kind::internal_note);
+        item.set("body", e.body);
+        std::string detail;
+        if (e.to_status) detail = fmt::format("→ {}", status_label(*e.to_status));
+        if (e.to_priority && e.kind != event_kind::created) detail = fmt::format("→ {}", priority_label(*e.to_priority));
+        if (e.kind == event_kind::assigned && e.manager_id)
+            if (const auto* m = a.dir.manager(*e.manager_id)) detail = "→ " + m->name;
+        if (e.kind == event_kind::escalated)
+            if (const auto* p = a.config.find_partner(e.partner)) detail = "→ " + p->name;
+        item.set("detail", detail);
+        timeline.push_back(item);
+    }
+    d.set("events", timeline);
+    page_list files;
+    for (const auto& f : details->attachments) {
+        page_data item;
+        item.set("id", std::to_string(f.id));
+        item.set("filename", f.filename);
+        item.set("image", f.content_type == "image/jpeg" || f.content_type == "image/png");
+        item.set("size", fmt::format("{:.1f} MB", static_cast<double>(f.size) / (1024.0 * 1024.0)));
+        item.set("who", details->user_names[f.uploaded_by]);
+        item.set("when", format_german_datetime(f.uploaded_at, zone));
+        files.push_back(item);
+    }
+    d.set("attachments", files);
+    d.set("can_upload", t.state != status::closed);
+    d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
+    add_action_forms(a, u, *details, now, d);
+    if (refused) {
+        d.set("action_error", refused->message);
+        co_return html_response(refused->status, a.pages.page("ticket", d));
+    }
+    co_return html_response(http::status::ok, a.pages.page("ticket", d));
+}
+
+// POST /tickets/{number}/{reply|status|priority|assign|escalate} from the ticket page's forms.
+net::awaitable<http_response> post_ticket_action_form(app& a, const http_request& req, const auth_state& auth,
+                                                      const std::string& number, const std::string& action,
+                                                      const boost::urls::url_view& url) {
+    if (action == "attachments") {
+        auto uploads = co_await receive_uploads(a, req, *auth.who);
+        if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await show_ticket_page(a, auth, number, url, *error);
+        auto& batch = std::get<upload_batch>(uploads);
+        if (!csrf_ok(auth, field_or_empty(batch.fields, "csrf")))
+            co_return error_page(a, auth, http::status::forbidden,
+                                 "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+        auto attached = co_await attach_files(a, *auth.who, number, std::move(batch.files));
+        if (auto* error = std::get_if<request_error>(&attached)) {
+            if (error->status == http::status::not_found) co_return not_found_page(a, auth);
+            co_return co_await show_ticket_page(a, auth, number, url, *error);
+        }
+        co_return redirect("/tickets/" + number + "#dateien");
+    }
+    if (!is_form(req))
+        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+    auto form = parse_form(req.body());
+    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
+        co_return error_page(a, auth, http::status::forbidden,
+                             "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+    const auto note = field_or_empty(*form, action == "reply" ? "body" : "note");
+    action_planner plan;
+    std::optional<request_error> invalid;
+    auto invalid_choice = [&](const char* field) {
+        invalid = request_error{http::status::unprocessable_entity, "invalid", "Bitte eine gültige Auswahl treffen.",
+                                field, {}};
+    };
+    if (action == "reply") {
+        const bool internal = field_or_empty(*form, "internal") == "1";
+        plan = [note, internal](const action_context& c) { return plan_reply(c, note, internal); };
+    } else if (action == "status") {
+        if (auto to = parse_status(field_or_empty(*form, "status")))
+            plan = [note, to = *to](const action_context& c) { return plan_status_change(c, to, note); };
+        else invalid_choice("status");
+    } else if (action == "priority") {
+        if (auto to = parse_priority(field_or_empty(*form, "priority")))
+            plan = [note, to = *to](const action_context& c) { return plan_priority_change(c, to, note); };
+        else invalid_choice("priority");
+    } else if (action == "assign") {
+        std::int64_t id = 0;
+        const auto text = field_or_empty(*form, "manager_id");
+        std::from_chars(text.data(), text.data() + text.size(), id);
+        const bool known = a.dir.manager(id) != nullptr;
+        plan = [note, id, known](const action_context& c) { return plan_assign(c, id, known, note); };
+    } else if (action == "escalate") {
+        const auto partner = field_or_empty(*form, "partner");
+        const bool known = a.config.find_partner(partner) != nullptr;
+        plan = [note, partner, known](const action_context& c) { return plan_escalate(c, partner, known, note); };
+    } else {
+        co_return not_found_page(a, auth);
+    }
+    if (invalid) co_return co_await show_ticket_page(a, auth, number, url, invalid);
+    auto result = co_await perform_action(a, *auth.who, number, std::move(plan));
+    if (auto* error = std::get_if<request_error>(&result)) {
+        if (error->status == http::status::not_found) co_return not_found_page(a, auth);
+        co_return co_await show_ticket_page(a, auth, number, url, *error);
+    }
+    // Quick actions on the board and queue return there; anything else goes back to the ticket.
+    const auto back = field_or_empty(*form, "return_to");
+    if (back == "/dispatch" || back == "/queue") co_return redirect(back);
+    co_return redirect("/tickets/" + number + "#verlauf");
+}
+
+} // namespace
+
+net::awaitable<http_response> handle_page(app& a, http_request& req, const boost::urls::url_view& url) {
+    const std::string path = url.path();
+    const auto method = req.method();
+    const bool is_get = method == http::verb::get || method == http::verb::head;
+
+    if (path == "/login") {
+        if (is_get) co_return login_page(a, http::status::ok, "", "");
+        if (method == http::verb::post) co_return co_await post_login(a, req);
+    }
+
+    auto auth = co_await authenticate(a, req);
+    if (!auth.who) {
+        if (is_get) co_return redirect("/login");
+        co_return error_page(a, auth, http::status::unauthorized, "Bitte zuerst anmelden.");
+    }
+    const auto& u = *auth.who;
+
+    if (path == "/logout" && method == http::verb::post) {
+        auto form = parse_form(req.body());
+        if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
+            co_return error_page(a, auth, http::status::forbidden, "Abmelden fehlgeschlagen: Formular veraltet.");
+        co_await log_out(a, auth);
+        auto res = redirect("/login");
+        res.set(http::field::set_cookie, expired_session_cookie());
+        co_return res;
+    }
+    if (path == "/" && is_get)
+        co_return redirect(u.who == role::teacher          ? "/tickets"
+                           : u.who == role::campus_manager ? "/queue"
+                                                           : "/dispatch");
+    if (path.starts_with("/attachments/") && is_get) {
+        const auto id = path.substr(13);
+        co_return co_await serve_attachment(a, auth, id);
+    }
+    if (path == "/reports/sla" && is_get) co_return co_await sla_report_page(a, auth, url);
+    if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
+    if (path == "/dispatch/absences" || path.starts_with("/dispatch/absences/"))
+    {
+        const std::string rest = path.size() > 18 ? path.substr(19) : "";
+        co_return co_await absences_page(a, req, auth, rest);
+    }
+    if (path == "/tickets/new" && is_get)
+        co_return html_response(http::status::ok,
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, {}, {})));
+    if (path == "/tickets" && method == http::verb::post) co_return co_await post_ticket_form(a, req, auth);
+    if (path == "/tickets" && is_get) co_return co_await list_page(a, auth, url, false);
+    if (path == "/visits" && is_get) {
+        if (!is_staff(u.who)) co_return not_found_page(a, auth);
+        co_return co_await visit_plan_page(a, auth, url);
+    }
+    if (path == "/queue" && is_get) {
+        if (!is_staff(u.who)) co_return not_found_page(a, auth);
+        co_return co_await list_page(a, auth, url, true);
+    }
+    if (path.starts_with("/tickets/")) {
+        const auto rest = path.substr(9);
+        const auto slash = rest.find('/');
+        if (slash == std::string::npos && is_get) co_return co_await show_ticket_page(a, auth, rest, url);
+        if (slash != std::string::npos && method == http::verb::post) {
+            const auto number = rest.substr(0, slash), action = rest.substr(slash + 1);
+            co_return co_await post_ticket_action_form(a, req, auth, number, action, url);
+        }
+    }
+    co_return not_found_page(a, auth);
+}
+
+} // namespace campusdesk

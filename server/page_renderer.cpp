@@ -1,0 +1,72 @@
+#include "server/page_renderer.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace campusdesk {
+namespace {
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::atomic<std::size_t> next_generation{1};
+
+} // namespace
+
+void page_renderer::load(const std::filesystem::path& dir) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().extension() != ".mustache") continue;
+        auto text = read_file(entry.path());
+        kainjow::mustache::mustache check{text};
+        if (!check.is_valid())
+            throw std::runtime_error(fmt::format("{}: {}", entry.path().string(), check.error_message()));
+        sources_[entry.path().stem().string()] = std::move(text);
+    }
+    if (std::filesystem::is_directory(dir / "static"))
+        for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
+            if (entry.is_regular_file()) assets_[entry.path().filename().string()] = read_file(entry.path());
+    generation_ = next_generation++;
+}
+
+std::string page_renderer::render(const std::string& name, const page_data& data) const {
+    // kainjow's renderer keeps state while rendering, so each thread keeps its own parsed copies.
+    thread_local std::map<std::pair<std::size_t, std::string>, kainjow::mustache::mustache> parsed;
+    auto key = std::make_pair(generation_, name);
+    auto it = parsed.find(key);
+    if (it == parsed.end()) {
+        auto src = sources_.find(name);
+        if (src == sources_.end()) throw std::runtime_error("no template " + name);
+        it = parsed.emplace(key, kainjow::mustache::mustache{src->second}).first;
+    }
+    return it->second.render(data);
+}
+
+std::string page_renderer::page(const std::string& name, page_data data) const {
+    // Templates named partial_* can be included by others ({{> partial_board_row}}).
+    for (const auto& [partial_name, source] : sources_)
+        if (partial_name.starts_with("partial_"))
+            data.set(partial_name, kainjow::mustache::partial{[&source = source] { return source; }});
+    data.set("body", render(name, data));
+    return render("layout", data);
+}
+
+const std::string* page_renderer::asset(const std::string& name) const {
+    auto it = assets_.find(name);
+    return it == assets_.end() ? nullptr : &it->second;
+}
+
+std::filesystem::path find_templates_dir(const std::filesystem::path& config_file) {
+    auto beside = config_file.parent_path().parent_path() / "templates";
+    if (std::filesystem::is_directory(beside)) return beside;
+    return std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "templates";
+}
+
+} // namespace campusdesk

@@ -1,0 +1,69 @@
+// The monthly SLA export (SLA.md §4) from SQLite as JSON, CSV or XLSX, and the CLI commands around SLA figures.
+#pragma once
+
+#include "core/app_config.hpp"
+#include "core/business_calendar.hpp"
+#include "core/sla_report.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace campusdesk {
+
+enum class export_format { json, csv, xlsx };
+
+std::optional<export_format> parse_export_format(std::string_view text);
+std::string_view to_string(export_format f);
+// The Content-Type of an export: "text/csv; charset=utf-8", …
+std::string_view content_type_of(export_format f);
+// "sla-2026-10.csv"
+std::string export_file_name(report_month m, export_format f);
+
+// A refused month or format, as the API answers it: 422 with the field name.
+struct export_param_error {
+    std::string field;    // "month", "format" or "sep"
+    std::string code;     // "invalid_month", …
+    std::string message;  // German, for the API and the page
+};
+// "YYYY-MM": the month, or why not (a missing month is an error too).
+std::variant<report_month, export_param_error> parse_month_param(std::string_view text);
+// "comma" (or empty) gives ',', "semicolon" ';'.
+std::variant<char, export_param_error> parse_separator_param(std::string_view text);
+
+// Loads the tickets created in `m` (by created_at, through the index tickets_by_created) with their histories, and
+// computes the report at `now` (SLA.md §4). Read-only.
+sla_report load_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                           report_month m, time_ms now);
+
+// The totals of the months `first` .. `last`, oldest first (for the trend chart). Read-only.
+std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Database& db, const app_config& config,
+                                                                      const business_calendar& calendar,
+                                                                      report_month first, report_month last,
+                                                                      time_ms now);
+
+// JSON: {"month", "as_of", "rows": [...], "summary": {"total", "per_manager", "per_school", "per_priority",
+// "per_category"}}; row keys are the CSV column names. Percentages have one decimal; empty figures are null.
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone);
+// CSV: UTF-8 BOM, the §4 header, one line per ticket, CRLF line ends, RFC 4180 quoting; `separator` ',' or ';'.
+// Only the ticket rows: a CSV holds one table (the summaries are in JSON, XLSX and the report page).
+std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, char separator = ',');
+// XLSX: sheets "Tickets", "Campus-Manager", "Schulen", "Zusammenfassung" with German headers, local date cells and
+// percent formats; fixed document properties, so the same report gives the same bytes.
+std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone);
+
+// All of the above in one: the bytes of month `year`-`month` in format `f`. Output for a closed month never
+// depends on when it is made (no generation timestamps).
+std::string render_sla_export(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                              int year, unsigned month, export_format f, time_ms now, char separator = ',');
+
+// `campusdesk export-sla [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx
+// [--sep comma|semicolon] [--out FILE]`; argv[first] is the first option. Exit 0, 2 (bad arguments), 1 (other).
+int run_export_sla(int argc, char** argv, int first);
+// `campusdesk sla recompute [--config FILE] [--data DIR]`: recomputes every ticket's stored SLA columns at now.
+int run_sla_recompute(int argc, char** argv, int first);
+
+} // namespace campusdesk

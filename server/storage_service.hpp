@@ -1,0 +1,99 @@
+// Bridges coroutines to storage: reads on reader threads with pooled read-only connections, writes through the
+// single group-committing writer. No SQLite call ever runs on an io thread.
+#pragma once
+
+#include "server/net.hpp"
+#include "storage/reader_pool.hpp"
+#include "storage/write_queue.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <type_traits>
+
+namespace campusdesk {
+
+class storage_service {
+public:
+    storage_service(const std::filesystem::path& database_file, std::size_t reader_threads,
+                    std::size_t write_queue_max)
+        : writer_(database_file, write_queue_max), readers_(database_file, reader_threads),
+          reader_threads_(reader_threads) {}
+
+    ~storage_service() { stop(); }
+
+    void stop() {
+        reader_threads_.join();
+        writer_.stop();
+    }
+
+    // Runs fn(db) on a reader thread and resumes the caller with its result (or its exception).
+    //
+    // GCC 12 destroys temporaries of a co_await full-expression twice (GCC PR 99576). So callers pass lambdas that
+    // capture only by reference ([&]: the awaiting coroutine's frame outlives the call) and nothing with a
+    // non-trivial destructor is created as a temporary around a co_await; the functions below follow the same rule.
+    template <class F>
+    auto read(F fn) -> net::awaitable<std::invoke_result_t<F&, SQLite::Database&>> {
+        static_assert(std::is_trivially_destructible_v<F>, "capture by reference, see above");
+        using result_t = std::invoke_result_t<F&, SQLite::Database&>;
+        auto work = [this, &fn]() -> net::awaitable<result_t> {
+            auto lease = readers_.acquire();
+            co_return fn(lease.db());
+        };
+        auto operation = net::co_spawn(reader_threads_.get_executor(), work, net::use_awaitable);
+        co_return co_await std::move(operation);
+    }
+
+    // Runs CPU-heavy work (password hashing) off the io threads.
+    template <class F>
+    auto compute(F fn) -> net::awaitable<std::invoke_result_t<F&>> {
+        static_assert(std::is_trivially_destructible_v<F>, "capture by reference, see above");
+        using result_t = std::invoke_result_t<F&>;
+        auto work = [&fn]() -> net::awaitable<result_t> { co_return fn(); };
+        auto operation = net::co_spawn(reader_threads_.get_executor(), work, net::use_awaitable);
+        co_return co_await std::move(operation);
+    }
+
+    // Submits fn(db) to the writer; resumes once it is committed to disk. Throws write_queue_full when the
+    // writer is saturated (answered as 503).
+    template <class F>
+    auto write(F fn) -> net::awaitable<std::invoke_result_t<F&, SQLite::Database&>> {
+        static_assert(std::is_trivially_destructible_v<F>, "capture by reference, see above");
+        using result_t = std::invoke_result_t<F&, SQLite::Database&>;
+        using stored_t = std::conditional_t<std::is_void_v<result_t>, bool, result_t>;
+        std::optional<stored_t> result;
+        auto initiation = [this, &result, &fn](auto handler) {
+            auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+            auto complete = [shared_handler](std::exception_ptr error) {
+                auto ex = net::get_associated_executor(*shared_handler);
+                net::post(ex, [shared_handler, error]() mutable { (*shared_handler)(error); });
+            };
+            try {
+                writer_.submit({[&result, &fn](SQLite::Database& db) {
+                                    if constexpr (std::is_void_v<result_t>) {
+                                        fn(db);
+                                        result.emplace(true);
+                                    } else {
+                                        result.emplace(fn(db));
+                                    }
+                                },
+                                complete});
+            } catch (...) {
+                complete(std::current_exception());  // queue full or writer stopped
+            }
+        };
+        auto token = net::use_awaitable;
+        co_await net::async_initiate<decltype(token), void(std::exception_ptr)>(std::move(initiation), token);
+        if constexpr (!std::is_void_v<result_t>) co_return std::move(*result);
+    }
+
+    write_queue& writer() { return writer_; }
+    reader_pool& readers() { return readers_; }
+
+private:
+    write_queue writer_;
+    reader_pool readers_;
+    net::thread_pool reader_threads_;
+};
+
+} // namespace campusdesk

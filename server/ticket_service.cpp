@@ -1,0 +1,196 @@
+#include "server/ticket_service.hpp"
+
+#include "core/local_time.hpp"
+#include "core/routing.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace campusdesk {
+
+request_error not_found_error() {
+    return {http::status::not_found, "not_found", "Ticket nicht gefunden.", "", {}};
+}
+
+std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids) {
+    std::map<std::int64_t, std::string> names{{0, "System"}};
+    std::set<std::int64_t> unique(ids.begin(), ids.end());
+    unique.erase(0);
+    if (unique.empty()) return names;
+    std::string list;
+    for (auto id : unique) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
+    SQLite::Statement s(db, fmt::format("SELECT id, name FROM users WHERE id IN ({})", list));
+    while (s.executeStep()) names[s.getColumn(0).getInt64()] = s.getColumn(1).getString();
+    return names;
+}
+
+viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms now) {
+    viewer v = a.viewer_of(u);
+    if (u.who == role::campus_manager) v.covering = covered_managers(u.manager_id, load_absences(db), now);
+    return v;
+}
+
+net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
+                                              std::vector<attachment_record> files) {
+    if (filer.who == role::teacher && draft.school_number.empty()) draft.school_number = filer.school_number;
+    if (auto errors = validate_draft(draft, a.viewer_of(filer), a.config); !errors.empty()) {
+        auto first = errors.front();
+        co_return request_error{http::status::unprocessable_entity, first.code, first.message, first.field,
+                                std::move(errors)};
+    }
+    const time_ms now = now_ms();
+    ticket t;
+    t.school_number = draft.school_number;
+    t.category = draft.category;
+    t.prio = *parse_priority(draft.priority);
+    t.title = draft.title;
+    t.description = draft.description;
+    t.room = draft.room;
+    t.asset_tag = draft.asset_tag;
+    t.requester_id = filer.id;
+    ticket_event created;
+    created.at = now;
+    created.actor_id = filer.id;
+    created.by_staff = is_staff(filer.who);
+    const int year = local_date_of(now, a.calendar.zone()).year;
+    const auto school_manager = a.dir.school(t.school_number)->manager_id;
+    auto stored = co_await a.storage->write([&](SQLite::Database& db) {
+        ticket copy = t;
+        const auto absences = load_absences(db);
+        copy.assignee_id = route_new_ticket(school_manager, absences, now);
+        auto stored_ticket = insert_ticket(db, copy, created, year, a.sla(), now);
+        for (auto file : files) {
+            file.ticket_id = stored_ticket.id;
+            insert_attachment(db, file);
+        }
+        return stored_ticket;
+    });
+    ++a.metrics.tickets_created;
+    a.live.publish(stored.number);
+    co_return stored;
+}
+
+namespace {
+
+request_error to_request_error(const action_error& e) {
+    const auto status = e.kind == refusal::forbidden  ? http::status::forbidden
+                        : e.kind == refusal::conflict ? http::status::conflict
+                                                      : http::status::unprocessable_entity;
+    return {status, e.code, e.message, e.field, {}};
+}
+
+} // namespace
+
+net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan) {
+    if (!is_valid_ticket_number(number)) co_return not_found_error();
+    const time_ms now = now_ms();
+    auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
+        auto t = find_ticket(db, number);
+        const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+        const auto v = current_viewer(a, db, who, now);
+        if (!t || !can_see(v, *t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets))
+            return not_found_error();
+        const auto history = load_events(db, t->id);
+        const action_context context{v, *t, history, now,
+                                     std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000,
+                                     a.config.limits.reply_max};
+        auto planned = plan(context);
+        if (auto* refused = std::get_if<action_error>(&planned)) return to_request_error(*refused);
+        ticket current = *t;
+        for (const auto& e : std::get<planned_events>(planned)) {
+            current = append_event(db, current, e, a.sla(), now);
+            append_audit(db, now, e.actor_id, to_string(e.kind), number, e.body.substr(0, 200));
+        }
+        return current;
+    });
+    if (std::holds_alternative<ticket>(result)) a.live.publish(number);
+    co_return result;
+}
+
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now) {
+    const time_ms cutoff = now - std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000;
+    // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
+    // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
+    SQLite::Statement s(db, "SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND "
+                            "(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') "
+                            "<= ?");
+    s.bind(1, cutoff);
+    std::vector<std::string> numbers;
+    while (s.executeStep()) numbers.push_back(s.getColumn(0).getString());
+    for (const auto& number : numbers) {
+        auto t = find_ticket(db, number);
+        ticket_event closed;
+        closed.at = now;
+        closed.actor_id = 0;
+        closed.by_staff = false;
+        closed.kind = event_kind::closed;
+        closed.body = "Automatisch geschlossen: Lösung nicht innerhalb der Frist beanstandet.";
+        append_event(db, *t, closed, a.sla(), now);
+        append_audit(db, now, 0, to_string(closed.kind), number, closed.body);
+    }
+    return numbers.size();
+}
+
+net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::string number,
+                                             std::vector<attachment_record> files) {
+    if (!is_valid_ticket_number(number)) co_return not_found_error();
+    const time_ms now = now_ms();
+    auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
+        auto t = find_ticket(db, number);
+        const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+        if (!t || !can_see(current_viewer(a, db, who, now), *t, school ? school->manager_id : 0,
+                           a.config.teachers_see_school_tickets))
+            return not_found_error();
+        if (t->state == status::closed)
+            return request_error{http::status::conflict, "ticket_closed", "Das Ticket ist geschlossen.", "", {}};
+        for (auto file : files) {
+            file.ticket_id = t->id;
+            file.uploaded_by = who.id;
+            file.uploaded_at = now;
+            insert_attachment(db, file);
+            append_audit(db, now, who.id, "attachment", number, file.filename);
+        }
+        return *t;
+    });
+    if (std::holds_alternative<ticket>(result)) a.live.publish(number);
+    co_return result;
+}
+
+net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const user& who, std::string number) {
+    if (!is_valid_ticket_number(number)) co_return std::nullopt;
+    co_return co_await a.storage->read([&](SQLite::Database& db) -> std::optional<ticket_details> {
+        auto t = find_ticket(db, number);
+        if (!t) return std::nullopt;
+        const auto* school = a.dir.school(t->school_number);
+        if (!can_see(current_viewer(a, db, who, now_ms()), *t, school ? school->manager_id : 0,
+                     a.config.teachers_see_school_tickets))
+            return std::nullopt;
+        ticket_details d{*t, load_events(db, t->id), {}, load_attachments(db, t->id)};
+        std::vector<std::int64_t> ids{t->requester_id};
+        for (const auto& e : d.events) ids.push_back(e.actor_id);
+        for (const auto& f : d.attachments) ids.push_back(f.uploaded_by);
+        d.user_names = load_user_names(db, ids);
+        return d;
+    });
+}
+
+net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query) {
+    query.teachers_see_school_tickets = a.config.teachers_see_school_tickets;
+    if (query.now == 0) query.now = now_ms();
+    co_return co_await a.storage->read([&](SQLite::Database& db) {
+        query.who = current_viewer(a, db, who, query.now);
+        ticket_list result{list_tickets(db, query), {}};
+        std::vector<std::int64_t> ids;
+        for (const auto& item : result.page.tickets) {
+            ids.push_back(item.t.requester_id);
+            for (const auto& e : item.events) ids.push_back(e.actor_id);
+        }
+        result.user_names = load_user_names(db, ids);
+        return result;
+    });
+}
+
+} // namespace campusdesk

@@ -1,0 +1,69 @@
+// The ticket operations that pages and the JSON API share: they translate a user's request into core rules
+// and storage calls, and report refusals as request_error.
+#pragma once
+
+#include "core/ticket_actions.hpp"
+#include "server/app.hpp"
+#include "storage/attachment_repository.hpp"
+
+#include <functional>
+
+#include <map>
+#include <variant>
+
+namespace campusdesk {
+
+// A refusal: the HTTP status, a machine code, a (German) message and the field it concerns.
+struct request_error {
+    http::status status = http::status::bad_request;
+    std::string code;
+    std::string message;
+    std::string field;
+    std::vector<field_error> fields;  // every invalid field, for forms
+};
+
+template <class T>
+using outcome = std::variant<T, request_error>;
+
+request_error not_found_error();
+
+// A ticket with its history and the names of everyone who appears in it.
+struct ticket_details {
+    ticket t;
+    std::vector<ticket_event> events;
+    std::map<std::int64_t, std::string> user_names;
+    std::vector<attachment_record> attachments;
+};
+
+// Files a ticket; `files` (already stored as blobs) are attached in the same transaction.
+net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
+                                              std::vector<attachment_record> files = {});
+
+// Attaches stored blobs to a ticket the user may see (and that is not closed).
+net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::string number,
+                                             std::vector<attachment_record> files);
+
+// The ticket if `who` may see it; nullopt for absent and invisible alike (both answer 404).
+net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const user& who, std::string number);
+
+struct ticket_list {
+    ticket_page page;
+    std::map<std::int64_t, std::string> user_names;
+};
+net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query);
+
+// Checks and records one action on a ticket inside one write transaction: the ticket is read, its visibility
+// and the action's rules are checked against the current state, and the planned events are appended.
+using action_planner = std::function<action_outcome(const action_context&)>;
+net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan);
+
+// Closes resolved tickets whose reopen window has passed (a system `closed` event). Returns how many.
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now);
+
+// The user as the visibility rules see them at `now`, including whom a campus manager is covering for.
+viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms now);
+
+// Names of the given user ids (0 is the system).
+std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids);
+
+} // namespace campusdesk

@@ -1,0 +1,35 @@
+// Attachments: the files under the data dir, named by their SHA-256, and their metadata in SQLite.
+#pragma once
+
+#include "core/ticket.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace campusdesk {
+
+struct attachment_record {
+    std::int64_t id = 0;
+    std::int64_t ticket_id = 0;
+    std::string sha256;
+    std::string filename;
+    std::string content_type;
+    std::int64_t size = 0;
+    std::int64_t uploaded_by = 0;
+    time_ms uploaded_at = 0;
+};
+
+// Writes the bytes durably (temporary file, fsync, rename) as dir/ab/abcdef…; returns the SHA-256 in hex.
+// The same content is stored once.
+std::string store_blob(const std::filesystem::path& dir, std::string_view data);
+std::filesystem::path blob_path(const std::filesystem::path& dir, const std::string& sha256);
+
+std::int64_t insert_attachment(SQLite::Database& db, const attachment_record& a);
+std::vector<attachment_record> load_attachments(SQLite::Database& db, std::int64_t ticket_id);
+std::optional<attachment_record> find_attachment(SQLite::Database& db, std::int64_t id);
+
+} // namespace campusdesk

@@ -1,0 +1,88 @@
+#include "storage/board_repository.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+namespace campusdesk {
+namespace {
+
+// The stored projection answers "breached" and "at risk" at any `now` without recomputing histories.
+constexpr const char* breached_sql =
+    "(t.fr_verdict = 'breached' OR t.res_verdict = 'breached' OR t.due_at <= ?1)";
+constexpr const char* at_risk_sql =
+    "((t.fr_risk_at <= ?1 AND t.fr_due_at > ?1) OR (t.res_risk_at <= ?1 AND t.res_due_at > ?1))";
+
+} // namespace
+
+std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) {
+    SQLite::Statement s(db, std::string("SELECT t.assignee_id, count(*), sum(") + at_risk_sql + " AND NOT " +
+                                breached_sql + "), sum(" + breached_sql +
+                                "), min(t.created_at) FROM tickets t WHERE t.is_open = 1 GROUP BY t.assignee_id");
+    s.bind(1, now);
+    std::vector<manager_load> loads;
+    while (s.executeStep())
+        loads.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
+                         s.getColumn(3).getInt(), s.getColumn(4).getInt64()});
+    return loads;
+}
+
+std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now) {
+    SQLite::Statement s(db, std::string("SELECT t.school_number, count(*), sum(t.category = 'network'), sum(") +
+                                breached_sql +
+                                "), max(t.created_at) FROM tickets t WHERE t.is_open = 1 GROUP BY t.school_number");
+    s.bind(1, now);
+    std::vector<school_load> loads;
+    while (s.executeStep())
+        loads.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
+                         s.getColumn(3).getInt(), s.getColumn(4).getInt64()});
+    return loads;
+}
+
+std::vector<open_ticket_brief> load_open_since(SQLite::Database& db, time_ms since) {
+    SQLite::Statement s(db, "SELECT t.number, t.school_number, t.category, t.created_at FROM tickets t "
+                            "WHERE t.created_at >= ? AND t.is_open = 1");
+    s.bind(1, since);
+    std::vector<open_ticket_brief> result;
+    while (s.executeStep())
+        result.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                          s.getColumn(3).getInt64()});
+    return result;
+}
+
+std::vector<absence_record> load_current_absences(SQLite::Database& db, time_ms now) {
+    SQLite::Statement s(db, "SELECT id, manager_id, starts_at, ends_at, substitute_id FROM absences "
+                            "WHERE ends_at > ? ORDER BY starts_at");
+    s.bind(1, now);
+    std::vector<absence_record> result;
+    while (s.executeStep())
+        result.push_back({s.getColumn(0).getInt64(),
+                          {s.getColumn(1).getInt64(), s.getColumn(2).getInt64(), s.getColumn(3).getInt64(),
+                           s.getColumn(4).getInt64()}});
+    return result;
+}
+
+std::int64_t set_absence(SQLite::Database& db, const absence& a, time_ms now) {
+    end_absence(db, a.manager_id, std::max(now, a.from));
+    SQLite::Statement s(db, "INSERT INTO absences (manager_id, starts_at, ends_at, substitute_id) VALUES (?,?,?,?)");
+    s.bind(1, a.manager_id);
+    s.bind(2, a.from);
+    s.bind(3, a.to);
+    s.bind(4, a.substitute_id);
+    s.exec();
+    return db.getLastInsertRowid();
+}
+
+bool end_absence(SQLite::Database& db, std::int64_t manager_id, time_ms now) {
+    // Past absences stay as they were (the audit trail of who covered whom); a running one ends now.
+    SQLite::Statement planned(db, "DELETE FROM absences WHERE manager_id = ? AND starts_at >= ?");
+    planned.bind(1, manager_id);
+    planned.bind(2, now);
+    const int dropped = planned.exec();
+    SQLite::Statement running(db, "UPDATE absences SET ends_at = ? WHERE manager_id = ? AND starts_at < ? AND ends_at > ?");
+    running.bind(1, now);
+    running.bind(2, manager_id);
+    running.bind(3, now);
+    running.bind(4, now);
+    return running.exec() + dropped > 0;
+}
+
+} // namespace campusdesk

@@ -1,0 +1,48 @@
+// The help desk's overview queries (per manager, per school, recent open tickets) and absence records.
+#pragma once
+
+#include "core/dispatch_rules.hpp"
+#include "core/routing.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <optional>
+#include <vector>
+
+namespace campusdesk {
+
+struct manager_load {
+    std::int64_t manager_id = 0;
+    int open = 0;
+    int at_risk = 0;
+    int breached = 0;
+    std::optional<time_ms> oldest_open;
+};
+
+struct school_load {
+    std::string school_number;
+    int open = 0;
+    int network_open = 0;
+    int breached = 0;
+    time_ms newest = 0;
+};
+
+// Open tickets per assignee, with at-risk and breached counts at `now` (from the stored SLA projection).
+std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now);
+std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now);
+// Open tickets filed since `since`, for outage detection.
+std::vector<open_ticket_brief> load_open_since(SQLite::Database& db, time_ms since);
+
+struct absence_record {
+    std::int64_t id = 0;
+    absence a;
+};
+
+// Current and future absences (ends_at > now), soonest first.
+std::vector<absence_record> load_current_absences(SQLite::Database& db, time_ms now);
+// Replaces the manager's current and future absences with this one. Returns the new id.
+std::int64_t set_absence(SQLite::Database& db, const absence& a, time_ms now);
+// Ends the manager's current absence now and drops planned ones. Returns whether there was one.
+bool end_absence(SQLite::Database& db, std::int64_t manager_id, time_ms now);
+
+} // namespace campusdesk

@@ -1,0 +1,183 @@
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace campusdesk {
+namespace {
+
+// Migration N brings user_version from N-1 to N. Never edit a shipped step; add a new one.
+constexpr std::array<const char*, schema_version> migrations{
+// 1: directory, accounts, tickets with their events and SLA projection, absences, audit log.
+R"sql(
+CREATE TABLE managers (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE schools (
+    number TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    district TEXT NOT NULL,
+    address TEXT NOT NULL,
+    manager_id INTEGER NOT NULL REFERENCES managers(id)
+) WITHOUT ROWID;
+CREATE INDEX schools_by_manager ON schools(manager_id);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    school_number TEXT,
+    manager_id INTEGER REFERENCES managers(id),
+    password_hash TEXT NOT NULL DEFAULT '',
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE TABLE api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ticket_counters (
+    year INTEGER PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    school_number TEXT NOT NULL,
+    category TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    status TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    room TEXT NOT NULL,
+    asset_tag TEXT NOT NULL,
+    requester_id INTEGER NOT NULL,
+    assignee_id INTEGER NOT NULL,
+    partner TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    is_open INTEGER NOT NULL,
+    -- SLA projection (SLA.md §3), recomputed from the events in the same transaction as every event.
+    fr_verdict TEXT NOT NULL,
+    fr_used_ms INTEGER NOT NULL,
+    fr_due_at INTEGER,
+    fr_risk_at INTEGER,
+    fr_breached_at INTEGER,
+    res_verdict TEXT NOT NULL,
+    res_used_ms INTEGER NOT NULL,
+    res_due_at INTEGER,
+    res_risk_at INTEGER,
+    res_breached_at INTEGER,
+    due_at INTEGER
+);
+CREATE INDEX tickets_open_by_assignee ON tickets(assignee_id, is_open, due_at);
+CREATE INDEX tickets_by_school ON tickets(school_number, created_at);
+CREATE INDEX tickets_by_requester ON tickets(requester_id, created_at);
+CREATE INDEX tickets_by_created ON tickets(created_at);
+CREATE INDEX tickets_open_by_due ON tickets(is_open, due_at);
+CREATE INDEX tickets_by_status_updated ON tickets(status, updated_at);
+-- Free-text search over what teachers type; rows are added with the ticket (these fields never change).
+CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, room, asset_tag, content='tickets',
+    content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE ticket_events (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    actor_id INTEGER NOT NULL,
+    by_staff INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    to_status TEXT,
+    to_priority TEXT,
+    body TEXT NOT NULL DEFAULT '',
+    manager_id INTEGER,
+    partner TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (ticket_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE absences (
+    id INTEGER PRIMARY KEY,
+    manager_id INTEGER NOT NULL REFERENCES managers(id),
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    substitute_id INTEGER NOT NULL REFERENCES managers(id)
+);
+CREATE INDEX absences_by_manager ON absences(manager_id, ends_at);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+)sql",
+// 2: attachments (files live under the data dir by content hash).
+R"sql(
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    uploaded_by INTEGER NOT NULL,
+    uploaded_at INTEGER NOT NULL
+);
+CREATE INDEX attachments_by_ticket ON attachments(ticket_id);
+)sql"};
+
+void apply_connection_pragmas(SQLite::Database& db) {
+    db.setBusyTimeout(5000);
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA temp_store = MEMORY");
+    db.exec("PRAGMA cache_size = -16000");  // 16 MB page cache per connection
+}
+
+} // namespace
+
+void migrate(SQLite::Database& db) {
+    int version = db.execAndGet("PRAGMA user_version").getInt();
+    if (version > schema_version)
+        throw std::runtime_error(fmt::format("database schema {} is newer than this campusdesk ({})", version,
+                                             schema_version));
+    for (; version < schema_version; ++version) {
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        db.exec(migrations[static_cast<std::size_t>(version)]);
+        db.exec(fmt::format("PRAGMA user_version = {}", version + 1));
+        tx.commit();
+    }
+}
+
+SQLite::Database open_writer_database(const std::filesystem::path& file) {
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    apply_connection_pragmas(db);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    migrate(db);
+    return db;
+}
+
+SQLite::Database open_reader_database(const std::filesystem::path& file) {
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
+    apply_connection_pragmas(db);
+    return db;
+}
+
+} // namespace campusdesk

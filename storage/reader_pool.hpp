@@ -1,0 +1,41 @@
+// A small pool of read-only SQLite connections, used from the reader threads so that reads never wait on writes.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace campusdesk {
+
+class reader_pool {
+public:
+    reader_pool(const std::filesystem::path& file, std::size_t size);
+
+    // A connection lent out until the lease goes out of scope.
+    class lease {
+    public:
+        lease(reader_pool& pool, std::unique_ptr<SQLite::Database> db) : pool_(&pool), db_(std::move(db)) {}
+        lease(lease&&) = default;
+        ~lease() { if (db_) pool_->give_back(std::move(db_)); }
+        SQLite::Database& db() { return *db_; }
+
+    private:
+        reader_pool* pool_;
+        std::unique_ptr<SQLite::Database> db_;
+    };
+
+    lease acquire();
+
+private:
+    void give_back(std::unique_ptr<SQLite::Database> db);
+
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<SQLite::Database>> free_;
+};
+
+} // namespace campusdesk

@@ -1,0 +1,392 @@
+#include "storage/ticket_repository.hpp"
+
+#include "core/business_calendar.hpp"
+#include "core/sla_policy.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+#include <map>
+#include <variant>
+
+namespace campusdesk {
+namespace {
+
+constexpr const char* ticket_columns =
+    "t.id, t.number, t.school_number, t.category, t.priority, t.status, t.title, t.description, t.room, "
+    "t.asset_tag, t.requester_id, t.assignee_id, t.partner, t.created_at, t.updated_at";
+
+ticket read_ticket(SQLite::Statement& s) {
+    ticket t;
+    t.id = s.getColumn(0).getInt64();
+    t.number = s.getColumn(1).getString();
+    t.school_number = s.getColumn(2).getString();
+    t.category = s.getColumn(3).getString();
+    t.prio = parse_priority(s.getColumn(4).getString()).value_or(priority::normal);
+    t.state = parse_status(s.getColumn(5).getString()).value_or(status::open);
+    t.title = s.getColumn(6).getString();
+    t.description = s.getColumn(7).getString();
+    t.room = s.getColumn(8).getString();
+    t.asset_tag = s.getColumn(9).getString();
+    t.requester_id = s.getColumn(10).getInt64();
+    t.assignee_id = s.getColumn(11).getInt64();
+    t.partner = s.getColumn(12).getString();
+    t.created_at = s.getColumn(13).getInt64();
+    t.updated_at = s.getColumn(14).getInt64();
+    return t;
+}
+
+ticket_event read_event(SQLite::Statement& s, int first) {
+    ticket_event e;
+    e.seq = s.getColumn(first + 0).getInt64();
+    e.at = s.getColumn(first + 1).getInt64();
+    e.actor_id = s.getColumn(first + 2).getInt64();
+    e.by_staff = s.getColumn(first + 3).getInt() != 0;
+    e.kind = parse_event_kind(s.getColumn(first + 4).getString()).value_or(event_kind::internal_note);
+    if (!s.getColumn(first + 5).isNull()) e.to_status = parse_status(s.getColumn(first + 5).getString());
+    if (!s.getColumn(first + 6).isNull()) e.to_priority = parse_priority(s.getColumn(first + 6).getString());
+    e.body = s.getColumn(first + 7).getString();
+    if (!s.getColumn(first + 8).isNull()) e.manager_id = s.getColumn(first + 8).getInt64();
+    e.partner = s.getColumn(first + 9).getString();
+    return e;
+}
+
+constexpr const char* event_columns = "seq, at, actor_id, by_staff, kind, to_status, to_priority, body, manager_id, partner";
+
+void bind_optional(SQLite::Statement& s, int index, const std::optional<time_ms>& v) {
+    if (v) s.bind(index, static_cast<std::int64_t>(*v));
+    else s.bind(index);
+}
+
+void insert_event_row(SQLite::Database& db, std::int64_t ticket_id, const ticket_event& e) {
+    SQLite::Statement s(db, "INSERT INTO ticket_events (ticket_id, seq, at, actor_id, by_staff, kind, to_status, "
+                            "to_priority, body, manager_id, partner) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, ticket_id);
+    s.bind(2, e.seq);
+    s.bind(3, e.at);
+    s.bind(4, e.actor_id);
+    s.bind(5, e.by_staff ? 1 : 0);
+    s.bind(6, std::string(to_string(e.kind)));
+    if (e.to_status) s.bind(7, std::string(to_string(*e.to_status)));
+    else s.bind(7);
+    if (e.to_priority) s.bind(8, std::string(to_string(*e.to_priority)));
+    else s.bind(8);
+    s.bind(9, e.body);
+    if (e.manager_id) s.bind(10, *e.manager_id);
+    else s.bind(10);
+    s.bind(11, e.partner);
+    s.exec();
+}
+
+// Writes the projection row (state and the SLA columns) of a ticket from its full history.
+void update_projection(SQLite::Database& db, const ticket& t, const std::vector<ticket_event>& events,
+                       const sla_context& sla, time_ms now) {
+    const auto r = evaluate_sla(events, sla.policy, sla.calendar, now);
+    std::optional<time_ms> due;
+    for (const auto* c : {&r.first_response, &r.resolution})
+        if (c->due_at && c->verdict != sla_verdict::met && c->verdict != sla_verdict::paused)
+            due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    SQLite::Statement s(db, "UPDATE tickets SET priority=?, status=?, assignee_id=?, partner=?, updated_at=?, "
+                            "is_open=?, fr_verdict=?, fr_used_ms=?, fr_due_at=?, fr_risk_at=?, fr_breached_at=?, "
+                            "res_verdict=?, res_used_ms=?, res_due_at=?, res_risk_at=?, res_breached_at=?, due_at=? "
+                            "WHERE id=?");
+    s.bind(1, std::string(to_string(t.prio)));
+    s.bind(2, std::string(to_string(t.state)));
+    s.bind(3, t.assignee_id);
+    s.bind(4, t.partner);
+    s.bind(5, t.updated_at);
+    s.bind(6, is_open_status(t.state) ? 1 : 0);
+    int i = 7;
+    for (const auto* c : {&r.first_response, &r.resolution}) {
+        s.bind(i++, std::string(to_string(c->verdict)));
+        s.bind(i++, c->used_ms);
+        bind_optional(s, i++, c->due_at);
+        bind_optional(s, i++, c->at_risk_at);
+        bind_optional(s, i++, c->breached_at);
+    }
+    bind_optional(s, i++, due);
+    s.bind(i, t.id);
+    s.exec();
+}
+
+// The ticket's changing fields, folded from its history; the fixed ones (title, school, …) come from `fixed`.
+ticket project(const ticket& fixed, const std::vector<ticket_event>& events) {
+    ticket t = fixed;
+    t.partner.clear();
+    t.updated_at = t.created_at;
+    for (const auto& e : events) apply_event(t, e);
+    return t;
+}
+
+std::int64_t next_number(SQLite::Database& db, int year) {
+    SQLite::Statement s(db, "INSERT INTO ticket_counters (year, last) VALUES (?, 1) "
+                            "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last");
+    s.bind(1, year);
+    s.executeStep();
+    return s.getColumn(0).getInt64();
+}
+
+// Keeps a counter at least at an imported number, so new tickets never collide with imported ones.
+void raise_counter(SQLite::Database& db, const std::string& number) {
+    int year = 0;
+    std::int64_t seq = 0;
+    std::from_chars(number.data() + 3, number.data() + 7, year);
+    std::from_chars(number.data() + 8, number.data() + number.size(), seq);
+    SQLite::Statement s(db, "INSERT INTO ticket_counters (year, last) VALUES (?, ?) "
+                            "ON CONFLICT(year) DO UPDATE SET last = max(last, excluded.last)");
+    s.bind(1, year);
+    s.bind(2, seq);
+    s.exec();
+}
+
+} // namespace
+
+ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int year, const sla_context& sla,
+                     time_ms now) {
+    if (t.number.empty()) t.number = format_ticket_number(year, next_number(db, year));
+    else raise_counter(db, t.number);
+    created.kind = event_kind::created;
+    created.seq = 1;
+    created.to_priority = t.prio;
+    created.manager_id = t.assignee_id;  // the first assignee, so the projection follows from the events alone
+    t.state = status::new_;
+    t.created_at = t.updated_at = created.at;
+    SQLite::Statement s(db, "INSERT INTO tickets (number, school_number, category, priority, status, title, "
+                            "description, room, asset_tag, requester_id, assignee_id, partner, created_at, "
+                            "updated_at, is_open, fr_verdict, fr_used_ms, res_verdict, res_used_ms) "
+                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,'',?,?,1,'running',0,'running',0)");
+    s.bind(1, t.number);
+    s.bind(2, t.school_number);
+    s.bind(3, t.category);
+    s.bind(4, std::string(to_string(t.prio)));
+    s.bind(5, std::string(to_string(t.state)));
+    s.bind(6, t.title);
+    s.bind(7, t.description);
+    s.bind(8, t.room);
+    s.bind(9, t.asset_tag);
+    s.bind(10, t.requester_id);
+    s.bind(11, t.assignee_id);
+    s.bind(12, t.created_at);
+    s.bind(13, t.updated_at);
+    s.exec();
+    t.id = db.getLastInsertRowid();
+    SQLite::Statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) "
+                              "VALUES (?,?,?,?,?)");
+    fts.bind(1, t.id);
+    fts.bind(2, t.title);
+    fts.bind(3, t.description);
+    fts.bind(4, t.room);
+    fts.bind(5, t.asset_tag);
+    fts.exec();
+    insert_event_row(db, t.id, created);
+    update_projection(db, t, {created}, sla, now);
+    return t;
+}
+
+ticket append_event(SQLite::Database& db, const ticket& current, ticket_event e, const sla_context& sla,
+                    time_ms now) {
+    auto events = load_events(db, current.id);
+    e.seq = events.empty() ? 1 : events.back().seq + 1;
+    insert_event_row(db, current.id, e);
+    events.push_back(e);
+    ticket t = project(current, events);
+    update_projection(db, t, events, sla, now);
+    return t;
+}
+
+std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time_ms now) {
+    SQLite::Statement s(db, fmt::format("SELECT {} FROM tickets t ORDER BY t.id", ticket_columns));
+    std::size_t n = 0;
+    while (s.executeStep()) {
+        const auto events = load_events(db, s.getColumn(0).getInt64());
+        update_projection(db, project(read_ticket(s), events), events, sla, now);
+        ++n;
+    }
+    return n;
+}
+
+std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {
+    SQLite::Statement s(db, fmt::format("SELECT {} FROM tickets t WHERE t.number = ?", ticket_columns));
+    s.bind(1, std::string(number));
+    if (!s.executeStep()) return std::nullopt;
+    return read_ticket(s);
+}
+
+std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id) {
+    SQLite::Statement s(db, fmt::format("SELECT {} FROM ticket_events WHERE ticket_id = ? ORDER BY seq",
+                                        event_columns));
+    s.bind(1, ticket_id);
+    std::vector<ticket_event> events;
+    while (s.executeStep()) events.push_back(read_event(s, 0));
+    return events;
+}
+
+std::optional<ticket_sort> parse_ticket_sort(std::string_view text) {
+    if (text == "due") return ticket_sort::due;
+    if (text == "created") return ticket_sort::created;
+    if (text == "updated") return ticket_sort::updated;
+    return std::nullopt;
+}
+
+namespace {
+
+using bind_value = std::variant<std::int64_t, std::string>;
+
+// A ticket's position in a sort order: the sort key and the id as tie-breaker.
+struct cursor_position {
+    std::int64_t key = 0;
+    std::int64_t id = 0;
+};
+
+cursor_position parse_cursor(std::string_view text) {
+    const auto colon = text.find(':');
+    cursor_position c;
+    if (colon == std::string_view::npos) throw cursor_error("malformed cursor");
+    auto [p1, e1] = std::from_chars(text.data(), text.data() + colon, c.key);
+    auto [p2, e2] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), c.id);
+    if (e1 != std::errc{} || e2 != std::errc{} || p1 != text.data() + colon || p2 != text.data() + text.size())
+        throw cursor_error("malformed cursor");
+    return c;
+}
+
+// Turns free text into an FTS5 query of prefix terms, so user input can never be FTS syntax.
+std::string fts_query(std::string_view text) {
+    std::string out, word;
+    auto flush = [&] {
+        if (word.empty()) return;
+        if (!out.empty()) out += ' ';
+        out += '"' + word + "\"*";
+        word.clear();
+    };
+    for (char c : text) {
+        if (c == '"' || std::isspace(static_cast<unsigned char>(c))) flush();
+        else word += c;
+    }
+    flush();
+    return out;
+}
+
+} // namespace
+
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
+    std::string where = "1";
+    std::vector<bind_value> binds;
+    const auto& v = q.who;
+    switch (v.who) {
+    case role::teacher:
+        if (q.teachers_see_school_tickets) {
+            where += " AND (t.requester_id = ? OR t.school_number = ?)";
+            binds.emplace_back(v.user_id);
+            binds.emplace_back(v.school_number);
+        } else {
+            where += " AND t.requester_id = ?";
+            binds.emplace_back(v.user_id);
+        }
+        break;
+    case role::campus_manager: {
+        std::string ids = std::to_string(v.manager_id);
+        for (auto id : v.covering) ids += fmt::format(",{}", id);
+        where += fmt::format(" AND (t.assignee_id IN ({0}) OR t.school_number IN "
+                             "(SELECT number FROM schools WHERE manager_id IN ({0})))", ids);
+        break;
+    }
+    case role::dispatcher:
+    case role::admin: break;
+    }
+    if (!q.statuses.empty()) {
+        where += " AND t.status IN (";
+        for (std::size_t i = 0; i < q.statuses.size(); ++i) {
+            where += i ? ",?" : "?";
+            binds.emplace_back(std::string(to_string(q.statuses[i])));
+        }
+        where += ")";
+    }
+    if (q.open_only) where += " AND t.is_open = 1";
+    if (!q.school.empty()) {
+        where += " AND t.school_number = ?";
+        binds.emplace_back(q.school);
+    }
+    if (q.assignee) {
+        where += " AND t.assignee_id = ?";
+        binds.emplace_back(*q.assignee);
+    }
+    if (q.prio) {
+        where += " AND t.priority = ?";
+        binds.emplace_back(std::string(to_string(*q.prio)));
+    }
+    if (!q.category.empty()) {
+        where += " AND t.category = ?";
+        binds.emplace_back(q.category);
+    }
+    if (const auto match = fts_query(q.text); !match.empty()) {
+        where += " AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)";
+        binds.emplace_back(match);
+    }
+    if (q.breached) {
+        where += " AND (t.fr_verdict = 'breached' OR t.res_verdict = 'breached' OR t.fr_breached_at <= ? "
+                 "OR t.res_breached_at <= ? OR t.due_at <= ?)";
+        for (int i = 0; i < 3; ++i) binds.emplace_back(q.now);
+    }
+    if (q.at_risk) {
+        where += " AND ((t.fr_risk_at <= ? AND t.fr_due_at > ?) OR (t.res_risk_at <= ? AND t.res_due_at > ?))";
+        for (int i = 0; i < 4; ++i) binds.emplace_back(q.now);
+    }
+    // Keyset pagination: (key, id) strictly after the cursor in the sort order.
+    std::string key_expr, order;
+    switch (q.sort) {
+    case ticket_sort::due:
+        key_expr = fmt::format("COALESCE(t.due_at, {})", std::numeric_limits<std::int64_t>::max());
+        order = fmt::format("{} ASC, t.id ASC", key_expr);
+        break;
+    case ticket_sort::created:
+        key_expr = "t.created_at";
+        order = "t.created_at DESC, t.id DESC";
+        break;
+    case ticket_sort::updated:
+        key_expr = "t.updated_at";
+        order = "t.updated_at DESC, t.id DESC";
+        break;
+    }
+    if (!q.cursor.empty()) {
+        const auto c = parse_cursor(q.cursor);
+        const char* op = q.sort == ticket_sort::due ? ">" : "<";
+        where += fmt::format(" AND ({0} {1} ? OR ({0} = ? AND t.id {1} ?))", key_expr, op);
+        binds.emplace_back(c.key);
+        binds.emplace_back(c.key);
+        binds.emplace_back(c.id);
+    }
+    SQLite::Statement s(db, fmt::format("SELECT {}, {} FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
+                                        ticket_columns, key_expr, where, order));
+    int index = 1;
+    for (const auto& value : binds) std::visit([&](const auto& x) { s.bind(index++, x); }, value);
+    s.bind(index, q.limit + 1);
+
+    ticket_page page;
+    std::vector<std::int64_t> keys;
+    while (s.executeStep()) {
+        page.tickets.push_back({read_ticket(s), {}});
+        keys.push_back(s.getColumn(15).getInt64());
+    }
+    if (static_cast<int>(page.tickets.size()) > q.limit) {
+        page.tickets.pop_back();
+        page.next_cursor = fmt::format("{}:{}", keys[page.tickets.size() - 1], page.tickets.back().t.id);
+    }
+    if (page.tickets.empty()) return page;
+    // One query for the events of the whole page, so the SLA figures are computed from history, not stored.
+    std::string ids;
+    std::map<std::int64_t, std::size_t> index_of;
+    for (std::size_t i = 0; i < page.tickets.size(); ++i) {
+        ids += fmt::format("{}{}", i ? "," : "", page.tickets[i].t.id);
+        index_of[page.tickets[i].t.id] = i;
+    }
+    SQLite::Statement ev(db, fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN ({}) "
+                                         "ORDER BY ticket_id, seq", event_columns, ids));
+    while (ev.executeStep())
+        page.tickets[index_of[ev.getColumn(0).getInt64()]].events.push_back(read_event(ev, 1));
+    return page;
+}
+
+} // namespace campusdesk

@@ -1,0 +1,78 @@
+// Tickets in SQLite: the append-only event history and the projection row kept in the same transaction.
+#pragma once
+
+#include "core/sla.hpp"
+#include "core/ticket_rules.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace campusdesk {
+
+class business_calendar;
+struct sla_policy;
+
+// What the SLA projection needs: the policy and calendar in force.
+struct sla_context {
+    const sla_policy& policy;
+    const business_calendar& calendar;
+};
+
+// Inserts a ticket and its `created` event. An empty `t.number` gets the next number of `year`.
+// Returns the ticket as stored (id, number set).
+ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int year, const sla_context& sla,
+                     time_ms now);
+
+// Appends an event (seq = next) and rebuilds the projection and its SLA columns from the whole history.
+// Returns the ticket as it now stands.
+ticket append_event(SQLite::Database& db, const ticket& t, ticket_event e, const sla_context& sla,
+                          time_ms now);
+
+// Recomputes the stored SLA columns of every ticket from its history (after a policy or calendar change).
+std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time_ms now);
+
+std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number);
+std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id);
+
+enum class ticket_sort { due, created, updated };
+std::optional<ticket_sort> parse_ticket_sort(std::string_view text);
+
+struct ticket_query {
+    viewer who;
+    bool teachers_see_school_tickets = false;
+    std::vector<status> statuses;           // empty: any
+    bool open_only = false;                 // status not resolved/closed
+    std::string school;
+    std::optional<std::int64_t> assignee;   // manager id
+    std::optional<priority> prio;
+    std::string category;
+    std::string text;                       // free text over title, description, room, asset tag
+    bool breached = false;
+    bool at_risk = false;
+    ticket_sort sort = ticket_sort::created;
+    int limit = 50;
+    std::string cursor;                     // from the previous page's next_cursor
+    time_ms now = 0;
+};
+
+struct ticket_with_events {
+    ticket t;
+    std::vector<ticket_event> events;
+};
+
+struct ticket_page {
+    std::vector<ticket_with_events> tickets;
+    std::string next_cursor;  // empty: last page
+};
+
+// The tickets `query.who` may see, filtered, sorted and paged by keyset cursor; with their events.
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& query);
+
+struct cursor_error : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+} // namespace campusdesk

@@ -1,0 +1,143 @@
+#include "core/local_time.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+
+using namespace campusdesk;
+
+namespace {
+const date::time_zone* berlin() { return date::locate_zone("Europe/Berlin"); }
+constexpr std::int64_t hour = 3'600'000;
+} // namespace
+
+TEST_CASE("ISO 8601 with the local offset", "[core][time]") {
+    const auto [utc, local] = GENERATE(table<std::string, std::string>({
+        {"2026-10-05T06:14:00Z", "2026-10-05T08:14:00+02:00"},
+        {"2026-01-15T11:00:59.999Z", "2026-01-15T12:00:59+01:00"},
+        {"2026-03-29T00:59:59Z", "2026-03-29T01:59:59+01:00"},
+        {"2026-03-29T01:00:00Z", "2026-03-29T03:00:00+02:00"},
+        {"2026-10-25T00:30:00Z", "2026-10-25T02:30:00+02:00"},
+        {"2026-10-25T01:30:00Z", "2026-10-25T02:30:00+01:00"},
+        {"1969-12-31T23:59:59.500Z", "1970-01-01T00:59:59+01:00"},
+        {"2090-07-01T10:00:00Z", "2090-07-01T12:00:00+02:00"},
+        {"2090-12-01T10:00:00Z", "2090-12-01T11:00:00+01:00"},
+    }));
+    const auto t = parse_iso8601(utc);
+    REQUIRE(t);
+    CHECK(format_iso8601(*t, berlin()) == local);
+    CHECK(parse_iso8601(local) == *t - ((*t % 1000) + 1000) % 1000); // whole seconds
+}
+
+TEST_CASE("ISO 8601 in other zones", "[core][time]") {
+    const time_ms t = *parse_iso8601("2026-07-01T12:00:00Z");
+    CHECK(format_iso8601(t, date::locate_zone("America/New_York")) == "2026-07-01T08:00:00-04:00");
+    CHECK(format_iso8601(t, date::locate_zone("Asia/Kolkata")) == "2026-07-01T17:30:00+05:30");
+    CHECK(format_iso8601(t, date::locate_zone("UTC")) == "2026-07-01T12:00:00+00:00");
+}
+
+TEST_CASE("ISO 8601 parsing accepts any offset, Z and fractions", "[core][time]") {
+    const time_ms base = 1'791'180'840'000; // 2026-10-05T06:14:00Z
+    const auto [text, expected] = GENERATE_COPY(table<std::string, time_ms>({
+        {"2026-10-05T06:14:00Z", base},
+        {"2026-10-05T06:14Z", base},
+        {"2026-10-05T08:14:00+02:00", base},
+        {"2026-10-05T01:14:00-05:00", base},
+        {"2026-10-05T11:44:00+05:30", base},
+        {"2026-10-05T06:14:00-00:00", base},
+        {"2026-10-05T06:14:00.5Z", base + 500},
+        {"2026-10-05T06:14:00.123Z", base + 123},
+        {"2026-10-05T06:14:00.123456789Z", base + 123},
+        {"2026-10-05T06:14:59.999+00:00", base + 59'999},
+        {"1970-01-01T00:00:00Z", 0},
+        {"1969-12-31T23:59:59.999Z", -1},
+        {"2024-02-29T00:00:00Z", 1'709'164'800'000},
+    }));
+    CAPTURE(text);
+    CHECK(parse_iso8601(text) == expected);
+}
+
+TEST_CASE("ISO 8601 parsing rejects garbage", "[core][time]") {
+    const auto text = GENERATE(as<std::string>{}, "", "2026", "2026-10-05", "2026-10-05T08:14:00",
+                               "2026-10-05 08:14:00Z", "2026-10-05t08:14:00Z", "2026-10-05T08:14:00z",
+                               "2026-10-05T08:14:00+0200", "2026-10-05T08:14:00+02", "2026-10-05T8:14:00Z",
+                               "2026-10-5T08:14:00Z", "26-10-05T08:14:00Z", "2026-13-05T08:14:00Z",
+                               "2026-00-05T08:14:00Z", "2026-02-29T08:14:00Z", "2026-04-31T08:14:00Z",
+                               "2026-10-05T24:00:00Z", "2026-10-05T08:60:00Z", "2026-10-05T08:14:60Z",
+                               "2026-10-05T08:14:00.Z", "2026-10-05T08:14:00.1234567890Z",
+                               "2026-10-05T08:14:00Z ", " 2026-10-05T08:14:00Z", "2026-10-05T08:14:00+24:00",
+                               "2026-10-05T08:14:00+02:60", "2026-10-05T08:14:00ZZ", "2026-10-05T08:14:00+02:00x",
+                               "2026-10-05T08:14:0Z", "+2026-10-05T08:14:00Z", "2026-1a-05T08:14:00Z",
+                               "2026-10-05T08:14:.5Z", "2026-10-05T08:14.5Z");
+    CAPTURE(text);
+    CHECK_FALSE(parse_iso8601(text).has_value());
+}
+
+TEST_CASE("format and parse round-trip at whole seconds", "[core][time]") {
+    std::mt19937_64 rng(1);
+    std::uniform_int_distribution<time_ms> seconds(0, 4'102'444'800); // 1970..2100
+    for (int i = 0; i < 5000; ++i) {
+        const time_ms t = seconds(rng) * 1000;
+        REQUIRE(parse_iso8601(format_iso8601(t, berlin())) == t);
+    }
+}
+
+TEST_CASE("German date and time", "[core][time]") {
+    CHECK(format_german_datetime(*parse_iso8601("2026-10-05T08:14:59+02:00"), berlin()) == "05.10.2026, 08:14");
+    CHECK(format_german_datetime(*parse_iso8601("2026-12-31T23:30:00Z"), berlin()) == "01.01.2027, 00:30");
+    CHECK(format_german_datetime(*parse_iso8601("2026-10-25T01:30:00Z"), berlin()) == "25.10.2026, 02:30");
+}
+
+TEST_CASE("local dates and month starts", "[core][time]") {
+    CHECK(local_date_of(*parse_iso8601("2026-09-30T22:00:00Z"), berlin()) == local_date{2026, 10, 1});
+    CHECK(local_date_of(*parse_iso8601("2026-09-30T21:59:59.999Z"), berlin()) == local_date{2026, 9, 30});
+    CHECK(local_month_start(2026, 10, berlin()) == *parse_iso8601("2026-09-30T22:00:00Z"));
+    CHECK(local_month_start(2026, 11, berlin()) == *parse_iso8601("2026-10-31T23:00:00Z"));
+    CHECK(local_month_start(2027, 1, berlin()) == *parse_iso8601("2026-12-31T23:00:00Z"));
+    CHECK(local_month_start(2095, 7, berlin()) == *parse_iso8601("2095-06-30T22:00:00Z"));
+    CHECK_THROWS_AS(local_month_start(2026, 13, berlin()), std::invalid_argument);
+    CHECK_THROWS_AS(local_day_start({2026, 2, 29}, berlin()), std::invalid_argument);
+    CHECK(local_day_start({2026, 3, 29}, berlin()) + 23 * hour == local_day_start({2026, 3, 30}, berlin()));
+    CHECK(local_day_start({2026, 10, 25}, berlin()) + 25 * hour == local_day_start({2026, 10, 26}, berlin()));
+}
+
+TEST_CASE("local day start agrees with date::choose::earliest, also where midnight is skipped", "[core][time]") {
+    // These zones have (or had) DST switches at midnight, so some local midnights do not exist or repeat.
+    const auto name = GENERATE(as<std::string>{}, "America/Santiago", "America/Havana", "Asia/Beirut",
+                               "America/Asuncion", "Europe/Berlin", "Australia/Lord_Howe");
+    const date::time_zone* zone = date::locate_zone(name);
+    CAPTURE(name);
+    for (auto day = date::sys_days{date::year{2015} / 1 / 1}; day < date::sys_days{date::year{2025} / 1 / 1};
+         day += date::days{1}) {
+        const date::year_month_day ymd{day};
+        const local_date d{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                           static_cast<unsigned>(ymd.day())};
+        const auto expected = zone->to_sys(date::local_days{ymd}, date::choose::earliest);
+        REQUIRE(local_day_start(d, zone) == std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 expected.time_since_epoch()).count());
+    }
+}
+
+TEST_CASE("German business durations", "[core][time]") {
+    const auto [ms, text] = GENERATE(table<std::int64_t, std::string>({
+        {0, "0 Min."},
+        {59'999, "0 Min."},
+        {60'000, "1 Min."},
+        {45 * 60'000, "45 Min."},
+        {60 * 60'000, "1 Std."},
+        {130 * 60'000, "2 Std. 10 Min."},
+        {539 * 60'000, "8 Std. 59 Min."},
+        {540 * 60'000, "1 Tg."},
+        {(3 * 540 + 120 + 15) * 60'000, "3 Tg. 2 Std."},
+        {2700 * std::int64_t{60'000}, "5 Tg."},
+        {-45 * 60'000, "-45 Min."},
+        {-30'000, "0 Min."},
+    }));
+    CHECK(format_german_duration(ms) == text);
+}
+
+TEST_CASE("German durations with another day length or without days", "[core][time]") {
+    CHECK(format_german_duration(1440 * 60'000, 480) == "3 Tg.");
+    CHECK(format_german_duration(1500 * 60'000, 0) == "25 Std.");
+}

@@ -1,0 +1,141 @@
+#include "server/multipart.hpp"
+#include "tests/server/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+using namespace campusdesk;
+using namespace campusdesk::testing;
+namespace json = boost::json;
+
+namespace {
+
+const std::string png_bytes = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(200, 'p');
+const std::string jpeg_bytes = std::string("\xFF\xD8\xFF\xE0", 4) + std::string(200, 'j');
+
+struct file_part {
+    std::string filename;
+    std::string data;
+};
+
+std::string multipart_body(const std::string& boundary, const std::vector<file_part>& files,
+                           const std::map<std::string, std::string>& fields = {}) {
+    std::string body;
+    for (const auto& [name, value] : fields)
+        body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", boundary, name, value);
+    for (const auto& f : files)
+        body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{}\"\r\n"
+                            "Content-Type: application/octet-stream\r\n\r\n{}\r\n",
+                            boundary, f.filename, f.data);
+    return body + "--" + boundary + "--\r\n";
+}
+
+response upload(client& c, const std::string& number, const std::vector<file_part>& files) {
+    const std::string boundary = "campusdeskTestBoundary42";
+    return c.request(http::verb::post, "/api/v1/tickets/" + number + "/attachments", multipart_body(boundary, files),
+                     "multipart/form-data; boundary=" + boundary, {{"X-CSRF-Token", c.csrf}});
+}
+
+std::string first_school() {
+    auto r = run_campusdesk({"check-config", "--config", std::string(CAMPUSDESK_SOURCE_DIR) + "/config/campusdesk.toml"});
+    (void)r;
+    std::ifstream in(std::string(CAMPUSDESK_SOURCE_DIR) + "/config/schools.csv");
+    std::string line;
+    std::getline(in, line);
+    std::getline(in, line);
+    return line.substr(0, line.find(','));
+}
+
+} // namespace
+
+TEST_CASE("multipart bodies are split into fields and files, malformed ones refused", "[server][multipart]") {
+    CHECK(multipart_boundary("multipart/form-data; boundary=abc") == "abc");
+    CHECK(multipart_boundary("multipart/form-data; boundary=\"a b\"") == "a b");
+    CHECK_FALSE(multipart_boundary("application/json"));
+    CHECK_FALSE(multipart_boundary("multipart/form-data"));
+    const auto body = multipart_body("XyZ", {{"foto 1.jpg", jpeg_bytes}}, {{"csrf", "t0k"}});
+    auto parts = parse_multipart(body, "XyZ", 10);
+    REQUIRE(parts);
+    REQUIRE(parts->size() == 2);
+    CHECK((*parts)[0].name == "csrf");
+    CHECK((*parts)[0].data == "t0k");
+    CHECK((*parts)[1].filename == "foto 1.jpg");
+    CHECK((*parts)[1].data == jpeg_bytes);
+    for (std::string bad : {std::string(""), std::string("--XyZ\r\nno headers"), body.substr(0, body.size() / 2),
+                            std::string("--XyZ\r\nContent-Disposition: attachment\r\n\r\nx\r\n--XyZ--")}) {
+        CHECK_FALSE(parse_multipart(bad, "XyZ", 10));
+    }
+    CHECK_FALSE(parse_multipart(body, "XyZ", 1));  // too many parts
+}
+
+TEST_CASE("photos are attached, checked by content and shown only to those who may see the ticket", "[server][attachments]") {
+    temp_dir data;
+    server_process server(data.path);
+    const auto school = first_school();
+    client teacher(server.port());
+    REQUIRE(teacher.login("teacher-" + school).status == 200);
+    auto created = teacher.post_json("/api/v1/tickets", json::object{{"category", "ipad"}, {"priority", "normal"},
+                                                                     {"title", "Display gesprungen"}});
+    REQUIRE(created.status == 201);
+    const std::string number(created.json().at("number").as_string());
+
+    auto ok = upload(teacher, number, {{"display.png", png_bytes}, {"../../etc/passwd.jpg", jpeg_bytes}});
+    REQUIRE(ok.status == 201);
+    const auto ticket = ok.json();
+    const auto& files = ticket.at("attachments").as_array();
+    REQUIRE(files.size() == 2);
+    CHECK(files[0].at("content_type").as_string() == "image/png");
+    CHECK(files[1].at("filename").as_string() == "passwd.jpg");  // no path survives
+    const std::string url(files[0].at("url").as_string());
+
+    auto served = teacher.get(url);
+    CHECK(served.status == 200);
+    CHECK(served.body == png_bytes);
+    CHECK(served.headers["content-type"] == "image/png");
+    CHECK(served.headers["x-content-type-options"] == "nosniff");
+    CHECK(served.headers["content-disposition"].find("display.png") != std::string::npos);
+
+    SECTION("a teacher of another school gets 404 for the file") {
+        std::string other;
+        {
+            client admin(server.port());
+            REQUIRE(admin.login("admin").status == 200);
+            const auto schools = admin.get("/api/v1/schools").json();
+            for (const auto& s : schools.as_array())
+                if (s.at("number").as_string() != school) {
+                    other = std::string(s.at("number").as_string());
+                    break;
+                }
+        }
+        client stranger(server.port());
+        REQUIRE(stranger.login("teacher-" + other).status == 200);
+        CHECK(stranger.get(url).status == 404);
+        CHECK(upload(stranger, number, {{"x.png", png_bytes}}).status == 404);
+    }
+    SECTION("wrong content is 415 whatever the name says") {
+        auto r = upload(teacher, number, {{"foto.jpg", "<html>not a photo</html>"}});
+        CHECK(r.status == 415);
+        CHECK(r.error_code() == "unsupported_file_type");
+    }
+    SECTION("more than five files at once is 422") {
+        std::vector<file_part> six(6, file_part{"a.png", png_bytes});
+        auto r = upload(teacher, number, six);
+        CHECK(r.status == 422);
+        CHECK(r.error_code() == "too_many_files");
+    }
+    SECTION("a file over 10 MB is 413") {
+        auto r = upload(teacher, number, {{"big.jpg", jpeg_bytes + std::string(10 * 1024 * 1024, 'x')}});
+        CHECK(r.status == 413);
+    }
+    SECTION("a malformed upload is 400, never a crash") {
+        auto r = teacher.request(http::verb::post, "/api/v1/tickets/" + number + "/attachments", "--b\r\ngarbage",
+                                 "multipart/form-data; boundary=b", {{"X-CSRF-Token", teacher.csrf}});
+        CHECK(r.status == 400);
+        CHECK(teacher.get("/healthz").status == 200);
+    }
+    // Nothing refused was attached.
+    CHECK(teacher.get("/api/v1/tickets/" + number).json().at("attachments").as_array().size() == 2);
+}

@@ -1,0 +1,256 @@
+#include "storage/ticket_repository.hpp"
+
+#include "storage/database.hpp"
+#include "storage/user_repository.hpp"
+#include "storage/write_queue.hpp"
+#include "tests/storage/storage_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/Statement.h>
+
+#include <atomic>
+#include <set>
+#include <future>
+
+using namespace campusdesk;
+using namespace campusdesk::testing;
+
+namespace {
+// Monday 2026-10-05 08:00 Europe/Berlin (06:00 UTC).
+constexpr time_ms monday_8am = 1'791'180'000'000;
+constexpr time_ms minute = 60'000;
+} // namespace
+
+TEST_CASE("tickets and their history survive closing and reopening the database file", "[storage][tickets]") {
+    storage_fixture f;
+    std::string number;
+    {
+        auto db = open_writer_database(f.file);
+        f.add_directory(db);
+        ticket_event created;
+        created.at = monday_8am;
+        created.actor_id = 7;
+        auto t = insert_ticket(db, f.make_ticket("100011", 7, 1), created, 2026, f.sla(), monday_8am);
+        number = t.number;
+        CHECK(number == "CD-2026-000001");
+        ticket_event reply;
+        reply.at = monday_8am + 30 * minute;
+        reply.actor_id = 99;
+        reply.by_staff = true;
+        reply.kind = event_kind::public_reply;
+        reply.body = "Bin unterwegs.";
+        t = append_event(db, t, reply, f.sla(), monday_8am + 30 * minute);
+        ticket_event note = reply;
+        note.kind = event_kind::status_changed;
+        note.to_status = status::waiting_on_third_party;
+        t = append_event(db, t, note, f.sla(), monday_8am + 31 * minute);
+        CHECK(t.state == status::waiting_on_third_party);
+    }
+    auto db = open_reader_database(f.file);
+    auto t = find_ticket(db, number);
+    REQUIRE(t);
+    CHECK(t->state == status::waiting_on_third_party);
+    CHECK(t->title == "WLAN ausgefallen");
+    CHECK(t->assignee_id == 1);
+    auto events = load_events(db, t->id);
+    REQUIRE(events.size() == 3);
+    CHECK(events[0].kind == event_kind::created);
+    CHECK(events[0].to_priority == priority::high);
+    CHECK(events[1].body == "Bin unterwegs.");
+    CHECK(events[1].seq == 2);
+    CHECK(events[2].to_status == status::waiting_on_third_party);
+    // The stored projection: first response met after 30 business minutes.
+    SQLite::Statement s(db, "SELECT fr_verdict, fr_used_ms, res_verdict FROM tickets WHERE id = ?");
+    s.bind(1, t->id);
+    REQUIRE(s.executeStep());
+    CHECK(s.getColumn(0).getString() == "met");
+    CHECK(s.getColumn(1).getInt64() == 30 * minute);
+    CHECK(s.getColumn(2).getString() == "running");
+}
+
+TEST_CASE("ticket numbers count per year and never collide with imported ones", "[storage][tickets]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    ticket_event created;
+    created.at = monday_8am;
+    CHECK(insert_ticket(db, f.make_ticket("100011", 1, 1), created, 2026, f.sla(), monday_8am).number == "CD-2026-000001");
+    CHECK(insert_ticket(db, f.make_ticket("100011", 1, 1), created, 2026, f.sla(), monday_8am).number == "CD-2026-000002");
+    CHECK(insert_ticket(db, f.make_ticket("100011", 1, 1), created, 2027, f.sla(), monday_8am).number == "CD-2027-000001");
+    auto imported = f.make_ticket("100011", 1, 1);
+    imported.number = "CD-2026-000500";
+    insert_ticket(db, imported, created, 2026, f.sla(), monday_8am);
+    CHECK(insert_ticket(db, f.make_ticket("100011", 1, 1), created, 2026, f.sla(), monday_8am).number == "CD-2026-000501");
+}
+
+TEST_CASE("lists show only what the viewer may see, paged without gaps or repeats", "[storage][tickets]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    // 30 tickets: school 1000m1 of manager m, teachers 100+m.
+    for (int i = 0; i < 30; ++i) {
+        const int m = i % 3 + 1;
+        ticket_event created;
+        created.at = monday_8am + i * minute;
+        created.actor_id = 100 + m;
+        insert_ticket(db, f.make_ticket(fmt::format("1000{}1", m), 100 + m, m), created, 2026, f.sla(),
+                      monday_8am + 40 * minute);
+    }
+    ticket_query q;
+    q.now = monday_8am + 40 * minute;
+    SECTION("teacher") {
+        q.who = {101, role::teacher, "100011", 0, {}};
+        auto page = list_tickets(db, q);
+        CHECK(page.tickets.size() == 10);
+        for (const auto& item : page.tickets) CHECK(item.t.requester_id == 101);
+    }
+    SECTION("manager, with the events of each ticket") {
+        q.who = {0, role::campus_manager, "", 2, {}};
+        auto page = list_tickets(db, q);
+        CHECK(page.tickets.size() == 10);
+        for (const auto& item : page.tickets) {
+            CHECK(item.t.school_number == "100021");
+            CHECK(item.events.size() == 1);
+        }
+    }
+    SECTION("dispatcher pages through all 30, newest first") {
+        q.who = {0, role::dispatcher, "", 0, {}};
+        q.limit = 7;
+        std::vector<std::string> seen;
+        for (;;) {
+            auto page = list_tickets(db, q);
+            for (const auto& item : page.tickets) seen.push_back(item.t.number);
+            if (page.next_cursor.empty()) break;
+            q.cursor = page.next_cursor;
+        }
+        REQUIRE(seen.size() == 30);
+        CHECK(seen.front() == "CD-2026-000030");
+        CHECK(seen.back() == "CD-2026-000001");
+        std::set<std::string> unique(seen.begin(), seen.end());
+        CHECK(unique.size() == 30);
+    }
+    SECTION("sort by due time") {
+        q.who = {0, role::dispatcher, "", 0, {}};
+        q.sort = ticket_sort::due;
+        auto page = list_tickets(db, q);
+        REQUIRE(page.tickets.size() == 30);
+        CHECK(page.tickets.front().t.number == "CD-2026-000001");  // filed first, due first
+    }
+    SECTION("free text finds words in title, room and asset tag, with umlauts folded") {
+        q.who = {0, role::dispatcher, "", 0, {}};
+        q.text = "ausgef";
+        CHECK(list_tickets(db, q).tickets.size() == 30);
+        q.text = "DO-AP-0815";
+        CHECK(list_tickets(db, q).tickets.size() == 30);
+        q.text = "Drucker";
+        CHECK(list_tickets(db, q).tickets.empty());
+        q.text = "\"unbalanced";
+        CHECK(list_tickets(db, q).tickets.empty());
+    }
+    SECTION("a malformed cursor is an error, not a crash") {
+        q.who = {0, role::dispatcher, "", 0, {}};
+        q.cursor = "x:y";
+        CHECK_THROWS_AS(list_tickets(db, q), cursor_error);
+    }
+}
+
+TEST_CASE("the queue query uses its index", "[storage][performance]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    SQLite::Statement plan(db, "EXPLAIN QUERY PLAN SELECT id FROM tickets t WHERE t.assignee_id = 3 AND t.is_open = 1 "
+                               "ORDER BY t.due_at");
+    std::string details;
+    while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+    INFO(details);
+    CHECK(details.find("tickets_open_by_assignee") != std::string::npos);
+    CHECK(details.find("SCAN t\n") == std::string::npos);
+}
+
+TEST_CASE("the writer commits commands in groups and a failing command rolls back only itself", "[storage][writer]") {
+    storage_fixture f;
+    {
+        write_queue writer(f.file, 1000);
+        writer.run([&](SQLite::Database& db) { f.add_directory(db); });
+        std::vector<std::future<void>> results;
+        std::vector<std::promise<void>> promises(200);
+        for (int i = 0; i < 200; ++i) {
+            results.push_back(promises[i].get_future());
+            writer.submit({[i](SQLite::Database& db) {
+                               db.exec(fmt::format("INSERT INTO audit_log (at, actor_id, action, subject) "
+                                                   "VALUES ({}, 0, 'test', 'x')", i));
+                               if (i % 10 == 0) throw std::runtime_error("refused");
+                           },
+                           [&promises, i](std::exception_ptr e) {
+                               if (e) promises[i].set_exception(e);
+                               else promises[i].set_value();
+                           }});
+        }
+        int failed = 0;
+        for (auto& r : results) {
+            try {
+                r.get();
+            } catch (const std::runtime_error&) {
+                ++failed;
+            }
+        }
+        CHECK(failed == 20);
+        CHECK(writer.batches_committed() < 200);  // grouped, not one transaction each
+    }
+    SQLite::Database db(f.file.string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("SELECT count(*) FROM audit_log").getInt() == 180);
+    CHECK(db.execAndGet("SELECT count(*) FROM audit_log WHERE at % 10 = 0").getInt() == 0);
+    CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+}
+
+TEST_CASE("a full write queue refuses instead of growing", "[storage][writer]") {
+    storage_fixture f;
+    write_queue writer(f.file, 2);
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    std::atomic<int> done{0};
+    auto blocker = [gate](SQLite::Database&) { gate.wait(); };
+    writer.submit({blocker, [&](std::exception_ptr) { ++done; }});
+    // Wait until the writer has taken the blocker, then fill the queue.
+    while (writer.waiting() != 0) std::this_thread::yield();
+    writer.submit({[](SQLite::Database&) {}, [&](std::exception_ptr) { ++done; }});
+    writer.submit({[](SQLite::Database&) {}, [&](std::exception_ptr) { ++done; }});
+    CHECK_THROWS_AS(writer.submit({[](SQLite::Database&) {}, [](std::exception_ptr) {}}), write_queue_full);
+    release.set_value();
+    writer.stop();
+    CHECK(done == 3);
+}
+
+TEST_CASE("users and sessions survive a restart; disabled users lose their sessions", "[storage][users]") {
+    storage_fixture f;
+    const time_ms now = monday_8am;
+    {
+        auto db = open_writer_database(f.file);
+        user u{0, "teacher-100011", "Anna Schulte", role::teacher, "100011", 0, "$argon2id$fake", false};
+        auto id = insert_user(db, u, now);
+        insert_session(db, "digest-1", id, "csrf-1", now, now + 1000);
+        insert_api_token(db, "token-1", id, now);
+    }
+    auto db = open_writer_database(f.file);
+    auto s = find_session(db, "digest-1", now + 10);
+    REQUIRE(s);
+    CHECK(s->who.login == "teacher-100011");
+    CHECK(s->who.school_number == "100011");
+    CHECK(s->csrf_token == "csrf-1");
+    CHECK_FALSE(find_session(db, "digest-1", now + 1000));  // expired
+    CHECK(find_user_by_api_token(db, "token-1"));
+    CHECK(disable_user(db, "teacher-100011"));
+    CHECK_FALSE(find_session(db, "digest-1", now + 10));
+    CHECK_FALSE(find_user_by_api_token(db, "token-1"));
+    CHECK_FALSE(disable_user(db, "nobody"));
+}
+
+TEST_CASE("migrations refuse a database from a newer campusdesk", "[storage][schema]") {
+    storage_fixture f;
+    {
+        auto db = open_writer_database(f.file);
+        CHECK(db.execAndGet("PRAGMA user_version").getInt() == schema_version);
+        db.exec("PRAGMA user_version = 999");
+    }
+    CHECK_THROWS(open_writer_database(f.file));
+}
