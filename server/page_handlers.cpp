@@ -53,9 +53,20 @@ http_response not_found_page(const app& a, const auth_state& auth) {
 
 // --- login ---------------------------------------------------------------------------------------------------
 
-http_response login_page(const app& a, http::status status, std::string error, std::string login) {
+// A well-formed token from an earlier login page is kept: the browser may load /login twice at once (a
+// favicon or a second tab redirected there), and a fresh cookie would make the form already open stale.
+std::string login_csrf_token(const http_request& req) {
+    auto token = std::string(cookie_value(req, login_csrf_cookie_name));
+    const bool well_formed = token.size() == 64 && std::all_of(token.begin(), token.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    return well_formed ? token : random_token();
+}
+
+http_response login_page(const app& a, const http_request& req, http::status status, std::string error,
+                         std::string login) {
     // Login forms get their own double-submit CSRF token, since there is no session yet.
-    auto token = random_token();
+    auto token = login_csrf_token(req);
     auto d = base_data(a, {}, "Anmelden");
     d.set("login_csrf", token);
     d.set("error", std::move(error));
@@ -67,23 +78,23 @@ http_response login_page(const app& a, http::status status, std::string error, s
 }
 
 net::awaitable<http_response> post_login(app& a, const http_request& req) {
-    if (!is_form(req)) co_return login_page(a, http::status::unsupported_media_type, "Ungültiges Formular.", "");
+    if (!is_form(req)) co_return login_page(a, req, http::status::unsupported_media_type, "Ungültiges Formular.", "");
     auto form = parse_form(req.body());
-    if (!form) co_return login_page(a, http::status::bad_request, "Ungültiges Formular.", "");
+    if (!form) co_return login_page(a, req, http::status::bad_request, "Ungültiges Formular.", "");
     const auto login = field_or_empty(*form, "login");
     const auto cookie = cookie_value(req, login_csrf_cookie_name);
     if (cookie.empty() || !constant_time_equal(cookie, field_or_empty(*form, "csrf")))
-        co_return login_page(a, http::status::forbidden,
+        co_return login_page(a, req, http::status::forbidden,
                              "Die Anmeldeseite war veraltet. Bitte noch einmal versuchen.", login);
     const auto password = field_or_empty(*form, "password");
     if (login.empty() || password.empty() || login.size() > 200 || password.size() > 1024)
-        co_return login_page(a, http::status::unprocessable_entity, "Bitte Benutzername und Passwort eingeben.", login);
+        co_return login_page(a, req, http::status::unprocessable_entity, "Bitte Benutzername und Passwort eingeben.", login);
     auto result = co_await log_in(a, login, password);
     if (auto* failure = std::get_if<login_failure>(&result)) {
         if (*failure == login_failure::throttled)
-            co_return login_page(a, http::status::too_many_requests,
+            co_return login_page(a, req, http::status::too_many_requests,
                                  "Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen.", login);
-        co_return login_page(a, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+        co_return login_page(a, req, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
     }
     auto res = redirect("/");
     res.set(http::field::set_cookie, session_cookie(std::get<login_success>(result).session_token));
@@ -628,7 +639,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
     const bool is_get = method == http::verb::get || method == http::verb::head;
 
     if (path == "/login") {
-        if (is_get) co_return login_page(a, http::status::ok, "", "");
+        if (is_get) co_return login_page(a, req, http::status::ok, "", "");
         if (method == http::verb::post) co_return co_await post_login(a, req);
     }
 

@@ -50,7 +50,6 @@ class TestContext {
     this.contexts = [];
     this.requests = [];
     this.pageErrors = [];
-    this.softFailures = [];
     this.screenshots = [];
   }
 
@@ -117,12 +116,6 @@ class TestContext {
       `too wide: ${m.wide.join(', ') || '?'}`);
   }
 
-  // A failure that should fail the run but not stop the test (so the rest of the flow is still checked).
-  soft(message) {
-    this.softFailures.push(message);
-    process.stdout.write(`    SOFT FAILURE: ${message}\n`);
-  }
-
   photoFile(name = 'beamer-foto.png') {
     const file = path.join(this.tmp, name);
     fs.writeFileSync(file, PHOTO_PNG);
@@ -174,7 +167,6 @@ async function main() {
     try {
       await withTimeout(t.fn(tc), t.timeout, t.name);
       if (tc.pageErrors.length) throw new Error(`JavaScript errors on the page: ${tc.pageErrors.join('; ')}`);
-      if (tc.softFailures.length) throw new Error(tc.softFailures.join('\n      '));
     } catch (e) {
       error = e;
     }

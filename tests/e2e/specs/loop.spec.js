@@ -25,7 +25,7 @@ async function assertThumbnail(page, filename, who) {
   await thumb.first().scrollIntoViewIfNeeded();
   const loaded = await thumb.first().evaluate((img) => img.complete && img.naturalWidth > 0);
   assert.ok(loaded, `${who}: the thumbnail ${filename} did not load`);
-  const href = await page.locator('section.attachments a', { has: thumb }).first().getAttribute('href');
+  const href = await thumb.first().locator('xpath=ancestor::a[1]').getAttribute('href');
   assert.match(href || '', /^\/attachments\/[^/]+$/, `${who}: the thumbnail links to the file`);
 }
 
@@ -59,16 +59,12 @@ for (const run of RUNS) {
     await teacher.locator('#asset_tag').fill('DO-BE-004711');
     await teacher.getByLabel('Beschreibung', { exact: true }).fill('Der Beamer geht an, zeigt aber nur "Kein Signal". Foto anbei.');
     const fileInput = teacher.locator('input#files[name="files"][type="file"]');
-    const withPhoto = (await fileInput.count()) === 1;
-    if (withPhoto) {
-      // Contract: a labelled, multiple file input for photos and PDFs in a multipart form.
-      assert.equal(await teacher.locator('form:has(#files)').getAttribute('enctype'), 'multipart/form-data');
-      assert.equal(await teacher.locator('label[for="files"]').count(), 1, 'the file input has a label');
-      assert.match(await teacher.locator('label[for="files"]').innerText(), /Fotos oder Dateien/);
-      await fileInput.setInputFiles(photo);
-    } else {
-      t.soft('photo step: the "Störung melden" form has no <input type="file" id="files" name="files"> yet');
-    }
+    // Contract: a labelled, multiple file input for photos and PDFs in a multipart form.
+    assert.equal(await fileInput.count(), 1, 'the form has a file input for photos');
+    assert.equal(await teacher.locator('form:has(#files)').getAttribute('enctype'), 'multipart/form-data');
+    assert.equal(await teacher.locator('label[for="files"]').count(), 1, 'the file input has a label');
+    assert.match(await teacher.locator('label[for="files"]').innerText(), /Fotos oder Dateien/);
+    await fileInput.setInputFiles(photo);
     await shot(teacher, 'teacher-form-filled');
     await Promise.all([
       teacher.waitForURL(/\/tickets\/CD-\d{4}-\d{6}/),
@@ -79,7 +75,7 @@ for (const run of RUNS) {
     assert.match(number, /^CD-\d{4}-\d{6}$/, 'the confirmation shows the ticket number');
     assert.ok(teacher.url().includes(`/tickets/${number}`), 'the confirmation is the ticket page');
     assert.equal(await statusBadge(teacher), 'Neu');
-    if (withPhoto) await assertThumbnail(teacher, photoName, 'teacher');
+    await assertThumbnail(teacher, photoName, 'teacher');
     await fits(teacher, 'confirmation');
     await shot(teacher, 'teacher-confirmation');
 
@@ -102,7 +98,7 @@ for (const run of RUNS) {
     await shot(manager, 'manager-queue');
     await Promise.all([manager.waitForURL(`**/tickets/${number}`), queueLink.click()]);
     await manager.getByRole('heading', { name: new RegExp(number) }).waitFor();
-    if (withPhoto) await assertThumbnail(manager, photoName, 'manager');
+    await assertThumbnail(manager, photoName, 'manager');
     await fits(manager, 'ticket page (manager)');
     await shot(manager, 'manager-ticket');
 
@@ -164,7 +160,7 @@ for (const run of RUNS) {
     // The whole story is in the history the teacher sees.
     const history = await teacher.locator('.timeline').innerText();
     for (const text of [question, answer, resolution]) assert.ok(history.includes(text), `history shows: ${text}`);
-    if (withPhoto) await assertThumbnail(teacher, photoName, 'teacher after closing');
+    await assertThumbnail(teacher, photoName, 'teacher after closing');
     await fits(teacher, 'closed ticket (teacher)');
     await shot(teacher, 'teacher-confirmed');
   }, { timeout: 60000 });
