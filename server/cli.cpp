@@ -9,6 +9,7 @@
 #include "server/router.hpp"
 #include "server/sla_export.hpp"
 #include "server/ticket_import.hpp"
+#include "server/ticket_service.hpp"
 
 #include <fmt/format.h>
 
@@ -140,9 +141,16 @@ int serve(const arguments& args) {
         drain.expires_after(std::chrono::milliseconds(20));
         drain.async_wait([&, waited_ms](auto) { wait_for_drain(waited_ms + 20); });
     };
+    // Resolved tickets close by themselves once the reopen window has passed: checked at start-up and every
+    // 10 minutes, so a ticket closes at most 10 minutes after its window ends.
+    net::steady_timer auto_close(ioc);
+    net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
+                  net::detached);
+
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         std::cerr << R"({"level":"info","msg":"shutting down"})" << std::endl;
+        auto_close.cancel();
         server.stop();
         wait_for_drain(0);
     });

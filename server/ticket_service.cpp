@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
 #include <set>
 
 namespace campusdesk {
@@ -132,6 +133,29 @@ std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now)
         append_audit(db, now, 0, to_string(closed.kind), number, closed.body);
     }
     return numbers.size();
+}
+
+net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_timer& timer,
+                                                            std::chrono::milliseconds period) {
+    for (;;) {
+        const time_ms now = now_ms();
+        std::size_t closed = 0;
+        try {
+            closed = co_await a.storage->write([&](SQLite::Database& db) { return close_expired_resolutions(a, db, now); });
+        } catch (const std::exception& e) {
+            // A busy or full disk must not end the loop: the next round tries again.
+            std::cerr << fmt::format(R"({{"level":"warning","msg":"auto-close failed","error":"{}"}})", e.what())
+                      << std::endl;
+        }
+        if (closed > 0) {
+            a.live.publish("auto-close");
+            std::cerr << fmt::format(R"({{"level":"info","msg":"auto-closed resolved tickets","count":{}}})", closed)
+                      << std::endl;
+        }
+        timer.expires_after(period);
+        auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        if (ec) co_return;
+    }
 }
 
 net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::string number,

@@ -60,6 +60,10 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
 // Closes resolved tickets whose reopen window has passed (a system `closed` event). Returns how many.
 std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now);
 
+// Runs close_expired_resolutions now and then every `period` until `timer` is cancelled (server shutdown).
+net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_timer& timer,
+                                                            std::chrono::milliseconds period);
+
 // The user as the visibility rules see them at `now`, including whom a campus manager is covering for.
 viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms now);
 

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 using namespace campusdesk::testing;
 namespace json = boost::json;
@@ -704,4 +706,45 @@ TEST_CASE("the SLA report over HTTP: API downloads for the help desk, 403/404 fo
         REQUIRE(admin.login("admin").status == 200);
         CHECK(admin.get("/reports/sla?month=2025-02").status == 200);
     }
+}
+
+TEST_CASE("resolved tickets close by themselves once the reopen window has passed", "[server][auto_close]") {
+    temp_dir data;
+    const auto dir = create_demo_users(data.path);
+    // ISO 8601 in UTC, `days` before the real now (the server compares with its own clock).
+    auto days_ago = [](int days) {
+        const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) -
+                       std::chrono::hours(24 * days);
+        return fmt::format("{:%Y-%m-%dT%H:%M:%S}+00:00", t);
+    };
+    const auto& s = dir.a;
+    // The demo config keeps the reopen window at 14 days.
+    const auto expired = ticket_line("CD-2026-900001", s.number, "network", "normal", s.teacher(),
+                                     {ev(days_ago(30), "created", s.teacher()), ev(days_ago(20), "resolved", s.manager)});
+    const auto within = ticket_line("CD-2026-900002", s.number, "network", "normal", s.teacher(),
+                                    {ev(days_ago(30), "created", s.teacher()), ev(days_ago(13), "resolved", s.manager)});
+    const auto file = data.path / "resolved.jsonl";
+    write_file(file, jsonl({expired, within}));
+    auto imported = import_file(data.path, file);
+    INFO(imported.err);
+    REQUIRE(imported.status == 0);
+
+    server_process server(data.path);
+    client admin(server.port());
+    REQUIRE(admin.login("admin").status == 200);
+    // The check runs right after start-up, asynchronously: give it a moment.
+    std::string status;
+    for (int i = 0; i < 50 && status != "closed"; ++i) {
+        status = admin.get("/api/v1/tickets/CD-2026-900001").json().at("status").as_string();
+        if (status != "closed") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(status == "closed");
+    const auto closed = admin.get("/api/v1/tickets/CD-2026-900001").json();
+    const auto& last = closed.at("events").as_array().back().as_object();
+    CHECK(last.at("kind").as_string() == "closed");
+    CHECK(std::string(last.at("body").as_string()).starts_with("Automatisch geschlossen"));
+
+    const auto open = admin.get("/api/v1/tickets/CD-2026-900002").json();
+    CHECK(open.at("status").as_string() == "resolved");
+    CHECK(open.at("events").as_array().size() == 2);
 }
