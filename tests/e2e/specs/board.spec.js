@@ -59,3 +59,84 @@ test('board: a ticket filed elsewhere appears on /dispatch without reload', asyn
   await row.scrollIntoViewIfNeeded();
   await t.screenshot(board, 'board-02-after.png');
 }, { timeout: 30000 });
+
+// Issue 5, "done when": the dispatcher reassigns and escalates a new ticket from the board (choose, click), and
+// enters a manager's holiday so that a new ticket of their schools reaches the substitute.
+test('board: reassign and escalate from the board, then cover an absence', async (t) => {
+  const api = await t.api();
+  const loginApi = async (client, login) => {
+    const session = await client.post('/api/v1/session', { data: { login, password: 'demo' } });
+    assert.equal(session.status(), 200, `login ${login}: ${await session.text()}`);
+    return (await session.json()).csrf_token;
+  };
+  const teacherCsrf = await loginApi(api, 'teacher-141017');
+  const file = async (client, csrf, title) => {
+    const created = await client.post('/api/v1/tickets', {
+      headers: { 'X-CSRF-Token': csrf },
+      data: { category: 'printer', priority: 'normal', title, room: 'A 0.04' },
+    });
+    assert.equal(created.status(), 201, `filing: ${await created.text()}`);
+    return created.json();
+  };
+  const filed = await file(api, teacherCsrf, `Drucker druckt nicht (${Date.now().toString(36)})`);
+  const { number } = filed;
+
+  const dispatcherApi = await t.api();
+  await loginApi(dispatcherApi, 'dispatch1');
+  const ticketOf = async (n) => (await dispatcherApi.get(`/api/v1/tickets/${n}`)).json();
+
+  const board = await t.newPage('desktop', 'dispatcher-actions');
+  await t.login(board, 'dispatch1');
+  await board.goto('/dispatch');
+  const row = board.locator('li.board-row', { has: board.locator(`a[href="/tickets/${number}"]`) }).first();
+  await row.waitFor();
+
+  // Reassign: choose another manager, click "Zuweisen"; the board comes back.
+  const assign = row.locator('select[name="manager_id"]');
+  const options = await assign.locator('option').evaluateAll((os) => os.map((o) => ({ value: o.value, selected: o.selected })));
+  const target = options.find((o) => !o.selected && String(o.value) !== String(filed.assignee && filed.assignee.id));
+  assert.ok(target, 'another manager to assign to');
+  await assign.selectOption(target.value);
+  await Promise.all([board.waitForURL('**/dispatch'), row.getByRole('button', { name: 'Zuweisen' }).click()]);
+  let ticket = await ticketOf(number);
+  assert.equal(String(ticket.assignee && ticket.assignee.id), String(target.value), 'reassigned from the board');
+  assert.ok(ticket.events.some((e) => e.kind === 'assigned'), 'the reassignment is in the history');
+
+  // Escalate: choose a partner, click "Eskalieren"; the ticket waits on the third party and names it.
+  const again = board.locator('li.board-row', { has: board.locator(`a[href="/tickets/${number}"]`) }).first();
+  const partner = await again.locator('select[name="partner"] option').first().getAttribute('value');
+  await again.locator('select[name="partner"]').selectOption(partner);
+  await Promise.all([board.waitForURL('**/dispatch'), again.getByRole('button', { name: 'Eskalieren' }).click()]);
+  ticket = await ticketOf(number);
+  assert.equal(ticket.status, 'waiting_on_third_party');
+  assert.equal(ticket.partner, partner);
+  await t.screenshot(board, 'board-03-after-actions.png');
+
+  // Absence: the manager of school 141017 is away from today for a week; a colleague covers.
+  const managers = await (await dispatcherApi.get('/api/v1/managers')).json();
+  const absent = managers.find((m) => m.schools.includes('141017'));
+  const substitute = managers.find((m) => m.id !== absent.id && !m.absent);
+  assert.ok(absent && substitute, 'a manager and a substitute');
+  const day = (offset) => new Date(Date.now() + offset * 86400000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+  await board.goto('/dispatch/absences');
+  await board.getByLabel('Wer ist abwesend?').selectOption(String(absent.id));
+  await board.getByLabel('Erster Tag').fill(day(0));
+  await board.getByLabel('Letzter Tag').fill(day(7));
+  await board.getByLabel('Vertretung').selectOption(String(substitute.id));
+  await board.getByRole('button', { name: 'Eintragen' }).click();
+  await board.locator('section.card li', { hasText: absent.name }).first().waitFor();
+  await t.screenshot(board, 'board-04-absence.png');
+  const listed = (await (await dispatcherApi.get('/api/v1/managers')).json()).find((m) => m.id === absent.id);
+  assert.ok(listed.absent, 'the API shows the absence');
+  assert.equal(String(listed.absent.substitute_id), String(substitute.id));
+
+  // A new ticket of that school now goes to the substitute.
+  const covered = await file(api, teacherCsrf, `Beamer flackert (${Date.now().toString(36)})`);
+  assert.equal(String(covered.assignee && covered.assignee.id), String(substitute.id), 'routed to the substitute');
+
+  // End the absence again; routing goes back to the school's own manager.
+  await board.locator('section.card li', { hasText: absent.name }).first().getByRole('button').click();
+  await board.getByText('Niemand ist abwesend.').waitFor();
+  const back = await file(api, teacherCsrf, `Tablet lädt nicht (${Date.now().toString(36)})`);
+  assert.equal(String(back.assignee && back.assignee.id), String(absent.id), 'routed to the own manager again');
+}, { timeout: 45000 });
