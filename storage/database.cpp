@@ -1,6 +1,7 @@
 #include "storage/database.hpp"
 
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <fmt/format.h>
 
@@ -141,7 +142,28 @@ CREATE TABLE attachments (
     uploaded_at INTEGER NOT NULL
 );
 CREATE INDEX attachments_by_ticket ON attachments(ticket_id);
+)sql",
+// 3: indexes in the lists' sort orders (due time with undated tickets last, as list_tickets sorts; last
+// change), so a page is read in order and stops after `limit` rows instead of sorting every visible ticket.
+R"sql(
+CREATE INDEX tickets_by_due_key ON tickets(COALESCE(due_at, 9223372036854775807), id);
+CREATE INDEX tickets_open_by_due_key ON tickets(is_open, COALESCE(due_at, 9223372036854775807), id);
+CREATE INDEX tickets_by_assignee_due_key ON tickets(assignee_id, COALESCE(due_at, 9223372036854775807), id);
+CREATE INDEX tickets_by_updated ON tickets(updated_at);
+CREATE INDEX tickets_by_assignee_created ON tickets(assignee_id, created_at);
 )sql"};
+
+// Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so
+// SQLite's per-connection mutex is not needed; its global memory statistics would serialise every allocation
+// of every connection behind one mutex.
+const int connection_flags = SQLite::OPEN_NOMUTEX;
+void configure_sqlite_once() {
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // fails harmlessly if SQLite was already initialised
+        return true;
+    }();
+    (void)configured;
+}
 
 void apply_connection_pragmas(SQLite::Database& db) {
     db.setBusyTimeout(5000);
@@ -166,7 +188,8 @@ void migrate(SQLite::Database& db) {
 }
 
 SQLite::Database open_writer_database(const std::filesystem::path& file) {
-    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    configure_sqlite_once();
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | connection_flags);
     apply_connection_pragmas(db);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
@@ -175,7 +198,8 @@ SQLite::Database open_writer_database(const std::filesystem::path& file) {
 }
 
 SQLite::Database open_reader_database(const std::filesystem::path& file) {
-    SQLite::Database db(file.string(), SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
+    configure_sqlite_once();
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY | connection_flags);
     apply_connection_pragmas(db);
     return db;
 }

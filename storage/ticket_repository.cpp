@@ -271,7 +271,7 @@ std::string fts_query(std::string_view text) {
 
 } // namespace
 
-ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
+SQLite::Statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
     std::string where = "1";
     std::vector<bind_value> binds;
     const auto& v = q.who;
@@ -289,7 +289,10 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
     case role::campus_manager: {
         std::string ids = std::to_string(v.manager_id);
         for (auto id : v.covering) ids += fmt::format(",{}", id);
-        where += fmt::format(" AND (t.assignee_id IN ({0}) OR t.school_number IN "
+        // Unary + keeps SQLite from answering this OR with two index searches and then sorting every ticket
+        // the manager may see (tens of thousands after years): it walks the index of the sort order instead
+        // and stops after one page, since a manager's tickets are about one in 13 of all.
+        where += fmt::format(" AND (+t.assignee_id IN ({0}) OR +t.school_number IN "
                              "(SELECT number FROM schools WHERE manager_id IN ({0})))", ids);
         break;
     }
@@ -363,7 +366,11 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s.bind(index++, x); }, value);
     s.bind(index, q.limit + 1);
+    return s;
+}
 
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
+    auto s = prepare_list_query(db, q);
     ticket_page page;
     std::vector<std::int64_t> keys;
     while (s.executeStep()) {
