@@ -1,6 +1,7 @@
 #include "server/cli.hpp"
 
 #include "core/local_time.hpp"
+#include "server/cli_options.hpp"
 #include "server/config_loader.hpp"
 #include "server/credentials.hpp"
 #include "server/demo_data.hpp"
@@ -24,11 +25,6 @@
 namespace campusdesk {
 namespace {
 
-// A bad command line: exit status 2 with the reason.
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 constexpr const char* usage_text =
     "usage:\n"
     "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo]\n"
@@ -41,68 +37,23 @@ constexpr const char* usage_text =
     "  campusdesk sla recompute [--config FILE] [--data DIR]\n"
     "  campusdesk check-config [--config FILE]\n";
 
-// Options of the form --name value (or a bare --flag), and positional arguments, in order.
-struct arguments {
-    std::map<std::string, std::string> options;
-    std::vector<std::string> positional;
-
-    bool has(const std::string& name) const { return options.contains(name); }
-    std::string get(const std::string& name, std::string fallback = {}) const {
-        auto it = options.find(name);
-        return it == options.end() ? fallback : it->second;
-    }
-};
-
-arguments parse_arguments(int argc, char** argv, int first, const std::vector<std::string>& flags,
-                          const std::vector<std::string>& valued) {
-    arguments args;
-    for (int i = first; i < argc; ++i) {
-        std::string word = argv[i];
-        if (!word.starts_with("--")) {
-            args.positional.push_back(word);
-            continue;
-        }
-        const auto name = word.substr(2);
-        if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
-            args.options[name] = "true";
-        } else if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
-            if (i + 1 >= argc) throw usage_error(fmt::format("--{} needs a value", name));
-            args.options[name] = argv[++i];
-        } else {
-            throw usage_error(fmt::format("unknown option --{}", name));
-        }
-    }
-    return args;
-}
-
-// The config named on the command line (or the default), refusing to go on with any error in it.
-app_config load_config_or_throw(const arguments& args) {
-    const auto path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
-    auto loaded = load_config(path);
-    if (!loaded.errors.empty()) {
-        for (const auto& e : loaded.errors) std::cerr << format_config_error(e) << '\n';
-        throw usage_error(fmt::format("{}: {} error(s) in the configuration", path.string(), loaded.errors.size()));
-    }
-    return std::move(*loaded.config);
-}
-
-std::filesystem::path data_dir_of(const arguments& args, const app_config& config) {
+std::filesystem::path data_dir_of(const cli_options& args, const app_config& config) {
     return args.has("data") ? std::filesystem::path(args.get("data")) : std::filesystem::path(config.data_dir);
 }
 
 net::ip::tcp::endpoint parse_listen(const std::string& text) {
     const auto colon = text.rfind(':');
-    if (colon == std::string::npos) throw usage_error("--listen expects ADDR:PORT");
+    if (colon == std::string::npos) throw cli_usage_error("--listen expects ADDR:PORT");
     std::string host = text.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     unsigned port = 0;
     const auto port_text = text.substr(colon + 1);
     auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc{} || p != port_text.data() + port_text.size() || port > 65535)
-        throw usage_error("--listen: invalid port");
+        throw cli_usage_error("--listen: invalid port");
     boost::system::error_code address_error;
     auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, address_error);
-    if (address_error) throw usage_error(fmt::format("--listen: invalid address {}", host));
+    if (address_error) throw cli_usage_error(fmt::format("--listen: invalid address {}", host));
     return {address, static_cast<unsigned short>(port)};
 }
 
@@ -111,8 +62,8 @@ std::size_t thread_count(const app_config& config) {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
-int serve(const arguments& args) {
-    auto config = load_config_or_throw(args);
+int serve(const cli_options& args) {
+    auto config = load_cli_config(args, std::cerr);
     const auto config_path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
     const auto endpoint = parse_listen(args.get("listen", config.listen));
     const auto threads = thread_count(config);
@@ -169,21 +120,21 @@ int serve(const arguments& args) {
     return 0;
 }
 
-std::string read_password(const arguments& args, bool& generated) {
+std::string read_password(const cli_options& args, bool& generated) {
     generated = !args.has("password-stdin");
     if (generated) return random_token().substr(0, 20);
     std::string password;
     std::getline(std::cin, password);
-    if (password.size() < 8) throw usage_error("password must have at least 8 characters");
+    if (password.size() < 8) throw cli_usage_error("password must have at least 8 characters");
     return password;
 }
 
 int user_command(int argc, char** argv) {
-    if (argc < 4) throw usage_error("user: expected add|passwd|token|disable LOGIN");
+    if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable LOGIN");
     const std::string action = argv[2];
     const std::string login = argv[3];
-    auto args = parse_arguments(argc, argv, 4, {"password-stdin"}, {"config", "data", "role", "name", "school"});
-    auto config = load_config_or_throw(args);
+    auto args = parse_cli_options(argc, argv, 4, {"password-stdin"}, {"config", "data", "role", "name", "school"});
+    auto config = load_cli_config(args, std::cerr);
     const auto data = data_dir_of(args, config);
     std::filesystem::create_directories(data);
     write_queue writer(data / "campusdesk.db", 16);
@@ -193,22 +144,22 @@ int user_command(int argc, char** argv) {
         u.login = login;
         u.name = args.get("name", login);
         auto r = parse_role(args.get("role"));
-        if (!r) throw usage_error("--role must be teacher, campus_manager, dispatcher or admin");
+        if (!r) throw cli_usage_error("--role must be teacher, campus_manager, dispatcher or admin");
         u.who = *r;
-        if (login.empty() || login.size() > 100) throw usage_error("login must have 1 to 100 characters");
+        if (login.empty() || login.size() > 100) throw cli_usage_error("login must have 1 to 100 characters");
         if (u.who == role::teacher) {
             u.school_number = args.get("school");
-            if (!config.find_school(u.school_number)) throw usage_error("--school: unknown school number");
+            if (!config.find_school(u.school_number)) throw cli_usage_error("--school: unknown school number");
         }
         bool generated = false;
         const auto password = read_password(args, generated);
         u.password_hash = hash_password(password);
         writer.run([&](SQLite::Database& db) {
             sync_directory(db, config);
-            if (find_user_by_login(db, login)) throw usage_error(fmt::format("user {} exists already", login));
+            if (find_user_by_login(db, login)) throw cli_usage_error(fmt::format("user {} exists already", login));
             if (u.who == role::campus_manager) {
                 auto m = find_manager_by_login(db, login);
-                if (!m) throw usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
+                if (!m) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
                 u.manager_id = m->id;
             }
             insert_user(db, u, now);
@@ -252,12 +203,12 @@ int user_command(int argc, char** argv) {
         std::cout << fmt::format("user {} disabled", login) << std::endl;
         return 0;
     }
-    throw usage_error(fmt::format("user: unknown action {}", action));
+    throw cli_usage_error(fmt::format("user: unknown action {}", action));
 }
 
-int backup_command(const arguments& args) {
-    auto config = load_config_or_throw(args);
-    if (!args.has("out")) throw usage_error("backup: --out FILE is required");
+int backup_command(const cli_options& args) {
+    auto config = load_cli_config(args, std::cerr);
+    if (!args.has("out")) throw cli_usage_error("backup: --out FILE is required");
     const auto file = data_dir_of(args, config) / "campusdesk.db";
     if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
     SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
@@ -269,12 +220,12 @@ int backup_command(const arguments& args) {
 }
 
 int dispatch(int argc, char** argv) {
-    if (argc < 2) throw usage_error("missing command");
+    if (argc < 2) throw cli_usage_error("missing command");
     const std::string command = argv[1];
     if (command == "serve")
-        return serve(parse_arguments(argc, argv, 2, {"demo"}, {"config", "data", "listen"}));
+        return serve(parse_cli_options(argc, argv, 2, {"demo"}, {"config", "data", "listen"}));
     if (command == "check-config") {
-        auto args = parse_arguments(argc, argv, 2, {}, {"config"});
+        auto args = parse_cli_options(argc, argv, 2, {}, {"config"});
         return run_check_config(args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path(),
                                 std::cout, std::cerr);
     }
@@ -282,15 +233,15 @@ int dispatch(int argc, char** argv) {
     if (command == "import") return run_import(argc, argv, 2);
     if (command == "export-sla") return run_export_sla(argc, argv, 2);
     if (command == "sla") {
-        if (argc < 3 || std::string(argv[2]) != "recompute") throw usage_error("sla: expected recompute");
+        if (argc < 3 || std::string(argv[2]) != "recompute") throw cli_usage_error("sla: expected recompute");
         return run_sla_recompute(argc, argv, 3);
     }
-    if (command == "backup") return backup_command(parse_arguments(argc, argv, 2, {}, {"config", "data", "out"}));
+    if (command == "backup") return backup_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "out"}));
     if (command == "--help" || command == "help") {
         std::cout << usage_text;
         return 0;
     }
-    throw usage_error(fmt::format("unknown command {}", command));
+    throw cli_usage_error(fmt::format("unknown command {}", command));
 }
 
 } // namespace
@@ -299,7 +250,7 @@ int run_cli(int argc, char** argv) {
     try {
         init_credentials();
         return dispatch(argc, argv);
-    } catch (const usage_error& e) {
+    } catch (const cli_usage_error& e) {
         std::cerr << "campusdesk: " << e.what() << '\n';
         if (argc < 2) std::cerr << usage_text;
         return 2;

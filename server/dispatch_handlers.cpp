@@ -1,4 +1,5 @@
 #include "server/dispatch_handlers.hpp"
+#include "server/page_handlers.hpp"
 
 #include "core/local_time.hpp"
 #include "server/form_body.hpp"
@@ -15,21 +16,9 @@ namespace {
 
 bool is_help_desk(const user& u) { return u.who == role::dispatcher || u.who == role::admin; }
 
-page_data page_base(const app& a, const auth_state& auth, std::string title) {
-    page_data d;
-    d.set("title", std::move(title));
-    d.set("demo", a.demo);
-    d.set("logged_in", true);
-    d.set("user_name", auth.who->name);
-    d.set("user_role", std::string(role_label(auth.who->who)));
-    d.set("csrf", auth.csrf_token);
-    d.set("is_staff", true);
-    d.set("is_help_desk", true);
-    return d;
-}
 
 http_response not_found_html(const app& a, const auth_state& auth) {
-    auto d = page_base(a, auth, "Fehler");
+    auto d = base_data(a, auth, "Fehler");
     d.set("message", "Diese Seite gibt es nicht.");
     return html_response(http::status::not_found, a.pages.page("error", d));
 }
@@ -47,6 +36,7 @@ struct board_data {
 
 page_list ticket_rows(const app& a, const ticket_page& page, time_ms now) {
     page_list rows;
+    const auto partners = partner_options(a);
     for (const auto& item : page.tickets) {
         const auto& t = item.t;
         const auto r = evaluate_sla(item.events, a.config.sla, a.calendar, now);
@@ -74,13 +64,6 @@ page_list ticket_rows(const app& a, const ticket_page& page, time_ms now) {
             managers.push_back(option);
         }
         row.set("managers", managers);
-        page_list partners;
-        for (const auto& p : a.config.partners) {
-            page_data option;
-            option.set("id", p.id);
-            option.set("label", p.name);
-            partners.push_back(option);
-        }
         row.set("partners", partners);
         rows.push_back(row);
     }
@@ -121,7 +104,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         b.absences = load_current_absences(db, now);
         return b;
     });
-    auto d = page_base(a, auth, "Leitstand Help-Desk");
+    auto d = base_data(a, auth, "Leitstand Help-Desk");
     d.set("fresh", ticket_rows(a, data.fresh, now));
     d.set("fresh_count", std::to_string(data.fresh.tickets.size()));
     d.set("breached", ticket_rows(a, data.breached, now));
@@ -294,7 +277,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         auto parsed = parse_form(req.body());
         auto form = parsed.value_or(form_fields{});
         if (!parsed || !csrf_ok(auth, form["csrf"])) {
-            auto d = page_base(a, auth, "Fehler");
+            auto d = base_data(a, auth, "Fehler");
             d.set("message", "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
             co_return html_response(http::status::forbidden, a.pages.page("error", d));
         }
@@ -330,7 +313,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
         return std::pair{load_current_absences(db, now), load_manager_loads(db, now)};
     });
-    auto d = page_base(a, auth, "Abwesenheiten und Vertretung");
+    auto d = base_data(a, auth, "Abwesenheiten und Vertretung");
     page_list rows;
     std::set<std::int64_t> absent_now;
     for (const auto& r : data.first) {

@@ -83,4 +83,14 @@ std::string clock_sentence(std::string_view clock_name, const sla_clock& c, time
     return std::string(clock_name);
 }
 
+std::string_view verdict_label(sla_verdict v) {
+    switch (v) {
+    case sla_verdict::met: return "eingehalten";
+    case sla_verdict::breached: return "überschritten";
+    case sla_verdict::running: return "läuft";
+    case sla_verdict::paused: return "pausiert";
+    }
+    return "";
+}
+
 } // namespace campusdesk

@@ -15,6 +15,8 @@ std::string_view priority_label(priority p);
 std::string_view priority_explanation(priority p);
 std::string_view event_label(event_kind k);
 std::string_view role_label(role r);
+// An SLA verdict as the report and the XLSX export name it.
+std::string_view verdict_label(sla_verdict v);
 
 // One clock in plain German: "Erste Reaktion fällig in 2 Std. 10 Min.", "Lösung überfällig seit …".
 std::string clock_sentence(std::string_view clock_name, const sla_clock& c, time_ms now, std::string_view due_text,

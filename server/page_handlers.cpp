@@ -21,8 +21,6 @@ bool is_upload_target(std::string_view target) {
     return target.ends_with("/attachments") || target.find("/attachments?") != std::string_view::npos;
 }
 
-namespace {
-
 // What every page shows: who is logged in, navigation, demo banner and the CSRF token for forms.
 page_data base_data(const app& a, const auth_state& auth, std::string title) {
     page_data d;
@@ -40,6 +38,19 @@ page_data base_data(const app& a, const auth_state& auth, std::string title) {
     }
     return d;
 }
+
+page_list partner_options(const app& a) {
+    page_list partners;
+    for (const auto& p : a.config.partners) {
+        page_data item;
+        item.set("id", p.id);
+        item.set("label", p.name);
+        partners.push_back(item);
+    }
+    return partners;
+}
+
+namespace {
 
 http_response error_page(const app& a, const auth_state& auth, http::status status, std::string message) {
     auto d = base_data(a, auth, "Fehler");
@@ -436,14 +447,7 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
             priorities.push_back(item);
         }
         d.set("priority_options", priorities);
-        page_list partners;
-        for (const auto& p : a.config.partners) {
-            page_data item;
-            item.set("id", p.id);
-            item.set("label", p.name);
-            partners.push_back(item);
-        }
-        d.set("partners", partners);
+        d.set("partners", partner_options(a));
         d.set("can_escalate", is_open_status(t.state));
     }
     if ((u.who == role::dispatcher || u.who == role::admin) && t.state != status::closed) {

@@ -1,4 +1,5 @@
 #include "server/report_pages.hpp"
+#include "server/page_handlers.hpp"
 
 #include "core/local_time.hpp"
 #include "core/sla_report.hpp"
@@ -47,16 +48,6 @@ std::string category_label(const app& a, const std::string& id) {
     for (const auto& c : a.config.categories)
         if (c.id == id) return c.label;
     return id;
-}
-
-std::string_view verdict_label(sla_verdict v) {
-    switch (v) {
-    case sla_verdict::met: return "eingehalten";
-    case sla_verdict::breached: return "überschritten";
-    case sla_verdict::running: return "läuft";
-    case sla_verdict::paused: return "pausiert";
-    }
-    return "";
 }
 
 // A link to this page for `month` with the given filter, e.g. the tickets behind a figure.
@@ -218,18 +209,6 @@ std::string category_chart(const app& a, const sla_report& r) {
 
 // --- page data -------------------------------------------------------------------------------------------------
 
-page_data page_base(const app& a, const auth_state& auth, std::string title) {
-    page_data d;
-    d.set("title", std::move(title));
-    d.set("demo", a.demo);
-    d.set("logged_in", true);
-    d.set("user_name", auth.who->name);
-    d.set("user_role", std::string(role_label(auth.who->who)));
-    d.set("csrf", auth.csrf_token);
-    d.set("is_staff", true);
-    d.set("is_help_desk", true);
-    return d;
-}
 
 http_response error_html(const app& a, const auth_state& auth, http::status status, std::string message) {
     page_data d;
@@ -327,7 +306,7 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     const auto& r = data.report;
     const auto zone = a.calendar.zone();
 
-    auto d = page_base(a, auth, fmt::format("SLA-Bericht {}", german_month(month)));
+    auto d = base_data(a, auth, fmt::format("SLA-Bericht {}", german_month(month)));
     d.set("month", to_string(month));
     d.set("month_name", german_month(month));
     d.set("running", r.period.now < r.period.end);

@@ -324,16 +324,6 @@ std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, cha
 
 namespace {
 
-std::string_view verdict_label(sla_verdict v) {
-    switch (v) {
-    case sla_verdict::met: return "eingehalten";
-    case sla_verdict::breached: return "überschritten";
-    case sla_verdict::running: return "läuft";
-    case sla_verdict::paused: return "pausiert";
-    }
-    return "";
-}
-
 lxw_datetime local_datetime(time_ms t, const date::time_zone* zone) {
     const auto s = date::floor<std::chrono::seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
     const date::local_seconds lt{s.time_since_epoch() + zone_info(zone, s).offset};

@@ -111,14 +111,15 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
     co_return result;
 }
 
-std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now) {
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most) {
     const time_ms cutoff = now - std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000;
     // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
     // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
     SQLite::Statement s(db, "SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND "
                             "(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') "
-                            "<= ?");
+                            "<= ? LIMIT ?");
     s.bind(1, cutoff);
+    s.bind(2, static_cast<std::int64_t>(at_most));
     std::vector<std::string> numbers;
     while (s.executeStep()) numbers.push_back(s.getColumn(0).getString());
     for (const auto& number : numbers) {
@@ -137,11 +138,17 @@ std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now)
 
 net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_timer& timer,
                                                             std::chrono::milliseconds period) {
+    // In chunks, each its own transaction, so that a backlog (an import of old history) never holds the
+    // writer for long: requests' writes queue between the chunks.
+    constexpr std::size_t chunk = 200;
     for (;;) {
         const time_ms now = now_ms();
         std::size_t closed = 0;
         try {
-            closed = co_await a.storage->write([&](SQLite::Database& db) { return close_expired_resolutions(a, db, now); });
+            for (std::size_t n = chunk; n == chunk; closed += n)
+                n = co_await a.storage->write([&](SQLite::Database& db) {
+                    return close_expired_resolutions(a, db, now, chunk);
+                });
         } catch (const std::exception& e) {
             // A busy or full disk must not end the loop: the next round tries again.
             std::cerr << fmt::format(R"({{"level":"warning","msg":"auto-close failed","error":"{}"}})", e.what())

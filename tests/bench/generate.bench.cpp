@@ -339,6 +339,13 @@ int main(int argc, char** argv) {
         } while (false);
         while (events < 3 && step(hour, day))  // at least 3 events where time allows
             add(event_kind::internal_note, manager, true, [](ticket_event& e) { e.body = "Nachgefragt."; });
+        // What the server does once the reopen window has passed (close_expired_resolutions): a system close.
+        if (t.state == status::resolved && at + config.reopen_window_days * day < now) {
+            at += config.reopen_window_days * day;
+            add(event_kind::closed, 0, false, [](ticket_event& e) {
+                e.body = "Automatisch geschlossen: Lösung nicht innerhalb der Frist beanstandet.";
+            });
+        }
         events_total += static_cast<std::size_t>(events);
         ++final_status[std::string(to_string(t.state))];
     }

@@ -719,12 +719,16 @@ TEST_CASE("resolved tickets close by themselves once the reopen window has passe
     };
     const auto& s = dir.a;
     // The demo config keeps the reopen window at 14 days.
-    const auto expired = ticket_line("CD-2026-900001", s.number, "network", "normal", s.teacher(),
-                                     {ev(days_ago(30), "created", s.teacher()), ev(days_ago(20), "resolved", s.manager)});
-    const auto within = ticket_line("CD-2026-900002", s.number, "network", "normal", s.teacher(),
-                                    {ev(days_ago(30), "created", s.teacher()), ev(days_ago(13), "resolved", s.manager)});
+    // 250 expired ones: more than one chunk of the server's auto-close (200 per transaction).
+    std::vector<json::object> lines;
+    for (int i = 1; i <= 250; ++i)
+        lines.push_back(ticket_line(fmt::format("CD-2026-{:06}", 900000 + i), s.number, "network", "normal",
+                                    s.teacher(),
+                                    {ev(days_ago(30), "created", s.teacher()), ev(days_ago(20), "resolved", s.manager)}));
+    lines.push_back(ticket_line("CD-2026-999999", s.number, "network", "normal", s.teacher(),
+                                {ev(days_ago(30), "created", s.teacher()), ev(days_ago(13), "resolved", s.manager)}));
     const auto file = data.path / "resolved.jsonl";
-    write_file(file, jsonl({expired, within}));
+    write_file(file, jsonl(lines));
     auto imported = import_file(data.path, file);
     INFO(imported.err);
     REQUIRE(imported.status == 0);
@@ -735,16 +739,19 @@ TEST_CASE("resolved tickets close by themselves once the reopen window has passe
     // The check runs right after start-up, asynchronously: give it a moment.
     std::string status;
     for (int i = 0; i < 50 && status != "closed"; ++i) {
-        status = admin.get("/api/v1/tickets/CD-2026-900001").json().at("status").as_string();
+        status = admin.get("/api/v1/tickets/CD-2026-900250").json().at("status").as_string();
         if (status != "closed") std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     CHECK(status == "closed");
+    SQLite::Database db((data.path / "campusdesk.db").string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("SELECT count(*) FROM tickets WHERE number LIKE 'CD-2026-900%' AND status = 'closed'")
+              .getInt() == 250);
     const auto closed = admin.get("/api/v1/tickets/CD-2026-900001").json();
     const auto& last = closed.at("events").as_array().back().as_object();
     CHECK(last.at("kind").as_string() == "closed");
     CHECK(std::string(last.at("body").as_string()).starts_with("Automatisch geschlossen"));
 
-    const auto open = admin.get("/api/v1/tickets/CD-2026-900002").json();
+    const auto open = admin.get("/api/v1/tickets/CD-2026-999999").json();
     CHECK(open.at("status").as_string() == "resolved");
     CHECK(open.at("events").as_array().size() == 2);
 }
