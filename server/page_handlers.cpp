@@ -300,22 +300,29 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
             priorities{{"", "alle"}}, categories{{"", "alle"}};
         // Counts per school: the open tickets of the schools this person looks after.
         const auto v = a.viewer_of(u);
+        std::vector<const school_record*> listed;
         auto loads = co_await a.storage->read([&](SQLite::Database& db) {
-            return std::pair{load_school_loads(db, now), current_viewer(a, db, u, now).covering};
+            const auto covering = current_viewer(a, db, u, now).covering;
+            std::vector<std::string> numbers;
+            for (const auto& s : a.dir.schools) {
+                if (v.who == role::campus_manager && s.manager_id != v.manager_id &&
+                    std::find(covering.begin(), covering.end(), s.manager_id) == covering.end())
+                    continue;
+                listed.push_back(&s);
+                if (v.who == role::campus_manager) numbers.push_back(s.number);
+            }
+            return load_school_loads(db, now, numbers);
         });
         page_list counts;
-        for (const auto& s : a.dir.schools) {
-            const bool mine = v.who != role::campus_manager || s.manager_id == v.manager_id ||
-                              std::find(loads.second.begin(), loads.second.end(), s.manager_id) != loads.second.end();
-            if (!mine) continue;
+        for (const auto* s : listed) {
             int open = 0;
-            for (const auto& l : loads.first)
-                if (l.school_number == s.number) open = l.open;
+            for (const auto& l : loads)
+                if (l.school_number == s->number) open = l.open;
             if (v.who != role::campus_manager && open == 0) continue;
-            schools.emplace_back(s.number, s.name);
+            schools.emplace_back(s->number, s->name);
             page_data item;
-            item.set("number", s.number);
-            item.set("name", s.name);
+            item.set("number", s->number);
+            item.set("name", s->name);
             item.set("open", std::to_string(open));
             counts.push_back(item);
         }

@@ -13,10 +13,17 @@ constexpr const char* at_risk_sql =
 
 } // namespace
 
+// Both read only the partial index tickets_open_loads (schema 4), never the table; named, because without
+// statistics SQLite would pick the larger (is_open, due) index and visit a table row per open ticket.
+const std::string manager_loads_query =
+    std::string("SELECT t.assignee_id, count(*), sum(") + at_risk_sql + " AND NOT " + breached_sql + "), sum(" +
+    breached_sql + "), min(t.created_at) FROM tickets t INDEXED BY tickets_open_loads WHERE t.is_open = 1 GROUP BY t.assignee_id";
+const std::string school_loads_query =
+    std::string("SELECT t.school_number, count(*), sum(t.category = 'network'), sum(") + breached_sql +
+    "), max(t.created_at) FROM tickets t INDEXED BY tickets_open_loads WHERE t.is_open = 1 GROUP BY t.school_number";
+
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) {
-    SQLite::Statement s(db, std::string("SELECT t.assignee_id, count(*), sum(") + at_risk_sql + " AND NOT " +
-                                breached_sql + "), sum(" + breached_sql +
-                                "), min(t.created_at) FROM tickets t WHERE t.is_open = 1 GROUP BY t.assignee_id");
+    SQLite::Statement s(db, manager_loads_query);
     s.bind(1, now);
     std::vector<manager_load> loads;
     while (s.executeStep())
@@ -25,11 +32,17 @@ std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) 
     return loads;
 }
 
-std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now) {
-    SQLite::Statement s(db, std::string("SELECT t.school_number, count(*), sum(t.category = 'network'), sum(") +
-                                breached_sql +
-                                "), max(t.created_at) FROM tickets t WHERE t.is_open = 1 GROUP BY t.school_number");
+std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now,
+                                           const std::vector<std::string>& only_schools) {
+    std::string sql = school_loads_query;
+    if (!only_schools.empty()) {
+        std::string marks;
+        for (std::size_t i = 0; i < only_schools.size(); ++i) marks += i ? ",?" : "?";
+        sql.insert(sql.find(" GROUP BY"), " AND t.school_number IN (" + marks + ")");
+    }
+    SQLite::Statement s(db, sql);
     s.bind(1, now);
+    for (std::size_t i = 0; i < only_schools.size(); ++i) s.bind(static_cast<int>(i) + 2, only_schools[i]);
     std::vector<school_load> loads;
     while (s.executeStep())
         loads.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),

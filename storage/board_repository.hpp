@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace campusdesk {
@@ -29,7 +30,12 @@ struct school_load {
 
 // Open tickets per assignee, with at-risk and breached counts at `now` (from the stored SLA projection).
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now);
-std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now);
+// Open tickets per school; only of `only_schools` unless it is empty (a manager's queue needs just theirs).
+std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now,
+                                           const std::vector<std::string>& only_schools = {});
+// Their SQL (parameter ?1: now), for the query-plan test.
+extern const std::string manager_loads_query;
+extern const std::string school_loads_query;
 // Open tickets filed since `since`, for outage detection.
 std::vector<open_ticket_brief> load_open_since(SQLite::Database& db, time_ms since);
 

@@ -55,6 +55,9 @@ ticket_event read_event(SQLite::Statement& s, int first) {
 }
 
 constexpr const char* event_columns = "seq, at, actor_id, by_staff, kind, to_status, to_priority, body, manager_id, partner";
+// Lists compute SLA figures from events but never show them: the bodies (replies, notes) are left unread.
+constexpr const char* event_columns_without_body =
+    "seq, at, actor_id, by_staff, kind, to_status, to_priority, '', manager_id, partner";
 
 void bind_optional(SQLite::Statement& s, int index, const std::optional<time_ms>& v) {
     if (v) s.bind(index, static_cast<std::int64_t>(*v));
@@ -390,7 +393,7 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
         index_of[page.tickets[i].t.id] = i;
     }
     SQLite::Statement ev(db, fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN ({}) "
-                                         "ORDER BY ticket_id, seq", event_columns, ids));
+                                         "ORDER BY ticket_id, seq", event_columns_without_body, ids));
     while (ev.executeStep())
         page.tickets[index_of[ev.getColumn(0).getInt64()]].events.push_back(read_event(ev, 1));
     return page;

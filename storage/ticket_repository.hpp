@@ -61,7 +61,7 @@ struct ticket_query {
 
 struct ticket_with_events {
     ticket t;
-    std::vector<ticket_event> events;
+    std::vector<ticket_event> events;  // in lists: for the SLA figures only, so without their bodies
 };
 
 struct ticket_page {
@@ -69,7 +69,7 @@ struct ticket_page {
     std::string next_cursor;  // empty: last page
 };
 
-// The tickets `query.who` may see, filtered, sorted and paged by keyset cursor; with their events.
+// The tickets `query.who` may see, filtered, sorted and paged by keyset cursor; with their events (no bodies).
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query);
 
 // The page query of list_tickets, prepared and bound (tests check its plan with EXPLAIN QUERY PLAN).

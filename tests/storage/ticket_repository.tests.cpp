@@ -1,5 +1,6 @@
 #include "storage/ticket_repository.hpp"
 
+#include "storage/board_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/user_repository.hpp"
 #include "storage/write_queue.hpp"
@@ -202,6 +203,19 @@ TEST_CASE("list queries read an index in their sort order: no full scan, no sort
         INFO(c.name << ":\n" << details);
         CHECK(details.find("SCAN t\n") == std::string::npos);
         CHECK(details.find("TEMP B-TREE FOR ORDER BY") == std::string::npos);
+    }
+}
+
+TEST_CASE("board and queue load figures read only the small index of open tickets", "[storage][performance]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    for (const auto& [name, sql] : {std::pair{"per manager", &manager_loads_query},
+                                    std::pair{"per school", &school_loads_query}}) {
+        SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + *sql);
+        std::string details;
+        while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+        INFO(name << ":\n" << details);
+        CHECK(details.find("USING COVERING INDEX tickets_open_loads") != std::string::npos);
     }
 }
 
