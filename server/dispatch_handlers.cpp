@@ -178,7 +178,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     d.set("schools", school_rows);
     d.set("school_sort_" + school_sort, true);
     d.set("live", true);
-    co_return html_response(http::status::ok, a.pages.page("dispatch", d));
+    co_return html_response(http::status::ok, a.pages.page("dispatch", std::move(d)));
 }
 
 namespace {

@@ -339,7 +339,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         d.set("filter_at_risk", at_risk);
         d.set("filter_breached", breached);
     }
-    co_return html_response(http::status::ok, a.pages.page("ticket_list", d));
+    co_return html_response(http::status::ok, a.pages.page("ticket_list", std::move(d)));
 }
 
 // What a campus manager takes along for each kind of fault (the visit plan's packing list).
@@ -422,7 +422,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
     }
     d.set("schools", schools);
     d.set("has_plan", !chosen.empty());
-    co_return html_response(http::status::ok, a.pages.page("visit_plan", d));
+    co_return html_response(http::status::ok, a.pages.page("visit_plan", std::move(d)));
 }
 
 // --- the ticket page ---------------------------------------------------------------------------------------------
@@ -571,7 +571,7 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         d.set("action_error", refused->message);
         co_return html_response(refused->status, a.pages.page("ticket", d));
     }
-    co_return html_response(http::status::ok, a.pages.page("ticket", d));
+    co_return html_response(http::status::ok, a.pages.page("ticket", std::move(d)));
 }
 
 // POST /tickets/{number}/{reply|status|priority|assign|escalate} from the ticket page's forms.

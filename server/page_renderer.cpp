@@ -22,13 +22,24 @@ std::atomic<std::size_t> next_generation{1};
 } // namespace
 
 void page_renderer::load(const std::filesystem::path& dir) {
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-        if (entry.path().extension() != ".mustache") continue;
-        auto text = read_file(entry.path());
+    std::map<std::string, std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".mustache") files[entry.path().stem().string()] = read_file(entry.path());
+    // Templates named partial_* are included by others ({{> partial_board_row}}). They are put in place here,
+    // once: kainjow parses a partial anew each time it is rendered, i.e. for every row of a list.
+    for (auto& [name, text] : files) {
+        for (const auto& [partial_name, partial] : files) {
+            if (!partial_name.starts_with("partial_")) continue;
+            for (const auto& tag : {"{{> " + partial_name + "}}", "{{>" + partial_name + "}}"})
+                for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag, at + partial.size()))
+                    text.replace(at, tag.size(), partial);
+        }
         kainjow::mustache::mustache check{text};
         if (!check.is_valid())
-            throw std::runtime_error(fmt::format("{}: {}", entry.path().string(), check.error_message()));
-        sources_[entry.path().stem().string()] = std::move(text);
+            throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), check.error_message()));
+        if (text.find("{{>") != std::string::npos)
+            throw std::runtime_error(fmt::format("{}: only partial_* templates can be included", name));
+        sources_[name] = std::move(text);
     }
     if (std::filesystem::is_directory(dir / "static"))
         for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
@@ -50,10 +61,6 @@ std::string page_renderer::render(const std::string& name, const page_data& data
 }
 
 std::string page_renderer::page(const std::string& name, page_data data) const {
-    // Templates named partial_* can be included by others ({{> partial_board_row}}).
-    for (const auto& [partial_name, source] : sources_)
-        if (partial_name.starts_with("partial_"))
-            data.set(partial_name, kainjow::mustache::partial{[&source = source] { return source; }});
     data.set("body", render(name, data));
     return render("layout", data);
 }

@@ -387,7 +387,7 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         d.set("filter_description", description.empty() ? std::string("alle Tickets") : description);
         d.set("unfiltered_link", report_link(month, {}, ""));
     }
-    co_return html_response(http::status::ok, a.pages.page("sla_report", d));
+    co_return html_response(http::status::ok, a.pages.page("sla_report", std::move(d)));
 }
 
 net::awaitable<http_response> sla_report_api(app& a, const user& who, const boost::urls::url_view& url) {

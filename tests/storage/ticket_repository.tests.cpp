@@ -215,7 +215,7 @@ TEST_CASE("board and queue load figures read only the small index of open ticket
         std::string details;
         while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
         INFO(name << ":\n" << details);
-        CHECK(details.find("USING COVERING INDEX tickets_open_loads") != std::string::npos);
+        CHECK(details.find("USING COVERING INDEX tickets_open_by_due_key") != std::string::npos);
     }
 }
 
