@@ -5,6 +5,7 @@
 #include "core/business_calendar.hpp"
 #include "server/live_updates.hpp"
 #include "server/page_renderer.hpp"
+#include "server/sla_export.hpp"
 #include "server/storage_service.hpp"
 #include "storage/directory_repository.hpp"
 #include "storage/ticket_repository.hpp"
@@ -62,6 +63,7 @@ struct app {
     request_metrics metrics;
     live_updates live;
     time_ms started_at = 0;
+    monthly_totals_cache closed_months;  // the report page's trend
 
     sla_context sla() const { return {config.sla, calendar}; }
     viewer viewer_of(const user& u) const { return {u.id, u.who, u.school_number, u.manager_id, {}}; }

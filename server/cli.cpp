@@ -7,6 +7,7 @@
 #include "server/demo_data.hpp"
 #include "server/dispatch_handlers.hpp"
 #include "server/http_server.hpp"
+#include "server/report_pages.hpp"
 #include "server/router.hpp"
 #include "server/sla_export.hpp"
 #include "server/ticket_import.hpp"
@@ -97,6 +98,7 @@ int serve(const cli_options& args) {
     net::steady_timer auto_close(ioc);
     net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
                   net::detached);
+    net::co_spawn(ioc, warm_report_cache(a), net::detached);
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;

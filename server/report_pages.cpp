@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iostream>
 
 namespace campusdesk {
 namespace {
@@ -277,6 +278,22 @@ struct report_data {
 
 } // namespace
 
+net::awaitable<void> warm_report_cache(app& a) {
+    const time_ms now = now_ms();
+    const auto last = previous_month(month_of(now, a.calendar.zone()));
+    report_month first = last;
+    for (int i = 0; i < 11; ++i) first = previous_month(first);
+    try {
+        co_await a.storage->read([&](SQLite::Database& db) {
+            return load_monthly_totals(db, a.config, a.calendar, first, last, now, &a.closed_months).size();
+        });
+    } catch (const std::exception& e) {
+        // Only a head start: the page computes what is missing.
+        std::cerr << fmt::format(R"({{"level":"warning","msg":"report cache not warmed","error":"{}"}})", e.what())
+                  << std::endl;
+    }
+}
+
 net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
     if (!is_help_desk(*auth.who))
         co_return error_html(a, auth, http::status::not_found, "Diese Seite oder dieses Ticket gibt es nicht.");
@@ -294,13 +311,15 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
                       query_value(url, "breached") == "1", query_value(url, "open") == "1",
                       query_value(url, "alle") == "1"};
 
-    // Twelve months up to the shown one; the export and the charts are computed on a reader thread.
+    // Twelve months up to the shown one; the export and the charts are computed on a reader thread, the eleven
+    // months before the shown one mostly from the cache of closed months.
     report_month first = month;
     for (int i = 0; i < 11; ++i) first = previous_month(first);
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
         report_data d;
         d.report = load_sla_report(db, a.config, a.calendar, month, now);
-        d.trend = load_monthly_totals(db, a.config, a.calendar, first, month, now);
+        d.trend = load_monthly_totals(db, a.config, a.calendar, first, previous_month(month), now, &a.closed_months);
+        d.trend.emplace_back(month, d.report.total);
         return d;
     });
     const auto& r = data.report;

@@ -18,4 +18,8 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
 // `month`; unknown format: 422 field `format` (default json); unknown sep: 422 field `sep`.
 net::awaitable<http_response> sla_report_api(app& a, const user& who, const boost::urls::url_view& url);
 
+// Fills the cache of closed months' totals with the twelve months before the current one (at start-up, on a
+// reader thread), so the first view of the report page after a restart does not compute a year of history.
+net::awaitable<void> warm_report_cache(app& a);
+
 } // namespace campusdesk

@@ -138,16 +138,43 @@ sla_report load_sla_report(SQLite::Database& db, const app_config& config, const
     return build_sla_report(m, tickets, managers, config.sla, calendar, now);
 }
 
+std::optional<sla_summary> monthly_totals_cache::find(report_month m, std::int64_t tickets) const {
+    std::lock_guard lock(mutex_);
+    auto it = months_.find(m);
+    if (it == months_.end() || it->second.first != tickets) return std::nullopt;
+    return it->second.second;
+}
+
+void monthly_totals_cache::keep(report_month m, std::int64_t tickets, const sla_summary& total) {
+    std::lock_guard lock(mutex_);
+    months_.insert_or_assign(m, std::pair{tickets, total});
+}
+
 std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Database& db, const app_config& config,
                                                                       const business_calendar& calendar,
                                                                       report_month first, report_month last,
-                                                                      time_ms now) {
+                                                                      time_ms now, monthly_totals_cache* cache) {
     std::vector<std::pair<report_month, sla_summary>> out;
     const auto managers = load_report_managers(db);
+    SQLite::Statement count(db, "SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?");
     for (auto m = first; m <= last; m = next_month(m)) {
         const auto p = period_of(m, calendar.zone(), now);
+        const bool closed = p.now < now;
+        std::int64_t created = 0;
+        if (cache && closed) {
+            count.reset();
+            count.bind(1, p.start);
+            count.bind(2, p.end);
+            count.executeStep();
+            created = count.getColumn(0).getInt64();
+            if (auto total = cache->find(m, created)) {
+                out.emplace_back(m, std::move(*total));
+                continue;
+            }
+        }
         const auto tickets = load_report_tickets(db, config, p.start, p.end);
         out.emplace_back(m, build_sla_report(m, tickets, managers, config.sla, calendar, now).total);
+        if (cache && closed) cache->keep(m, created, out.back().second);
     }
     return out;
 }

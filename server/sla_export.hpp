@@ -7,6 +7,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,11 +41,27 @@ std::variant<char, export_param_error> parse_separator_param(std::string_view te
 sla_report load_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
                            report_month m, time_ms now);
 
-// The totals of the months `first` .. `last`, oldest first (for the trend chart). Read-only.
+// The totals of closed months (for the trend chart), kept while the month's number of tickets stays the same.
+// SLA.md §4 freezes a closed month unless its history changes, and the history of a closed month changes only
+// by `campusdesk import` (also from another process), which adds tickets to it: their count, from the index
+// tickets_by_created, is the check. Policy, calendar and directory changes need a restart, which empties it.
+class monthly_totals_cache {
+public:
+    std::optional<sla_summary> find(report_month m, std::int64_t tickets) const;
+    void keep(report_month m, std::int64_t tickets, const sla_summary& total);
+
+private:
+    mutable std::mutex mutex_;
+    std::map<report_month, std::pair<std::int64_t, sla_summary>> months_;
+};
+
+// The totals of the months `first` .. `last`, oldest first (for the trend chart); closed months through
+// `cache` if one is given. Read-only.
 std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Database& db, const app_config& config,
                                                                       const business_calendar& calendar,
                                                                       report_month first, report_month last,
-                                                                      time_ms now);
+                                                                      time_ms now,
+                                                                      monthly_totals_cache* cache = nullptr);
 
 // JSON: {"month", "as_of", "rows": [...], "summary": {"total", "per_manager", "per_school", "per_priority",
 // "per_category"}}; row keys are the CSV column names. Percentages have one decimal; empty figures are null.

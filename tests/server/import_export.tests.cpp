@@ -2,6 +2,9 @@
 #include "server/ticket_import.hpp"
 
 #include "core/local_time.hpp"
+#include "server/app.hpp"
+#include "server/cli_options.hpp"
+#include "storage/database.hpp"
 #include "tests/server/test_server.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -13,6 +16,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -754,4 +758,47 @@ TEST_CASE("resolved tickets close by themselves once the reopen window has passe
     const auto open = admin.get("/api/v1/tickets/CD-2026-999999").json();
     CHECK(open.at("status").as_string() == "resolved");
     CHECK(open.at("events").as_array().size() == 2);
+}
+
+TEST_CASE("closed months' totals come from the cache until an import adds tickets to them", "[server][export][cache]") {
+    using namespace campusdesk;
+    temp_dir data;
+    const auto dir = create_demo_users(data.path);
+    const auto file = data.path / "february.jsonl";
+    write_file(file, jsonl(february_fixture(dir)));
+    REQUIRE(import_file(data.path, file).status == 0);
+
+    cli_options args;
+    args.options["config"] = config_file;
+    const auto config = load_cli_config(args, std::cerr);
+    const business_calendar calendar(config.calendar);
+    const report_month january{2025, 1}, february{2025, 2};
+    const time_ms now = now_ms();
+    const auto current = month_of(now, calendar.zone());
+    monthly_totals_cache cache;
+    auto totals = [&](report_month first, report_month last) {
+        auto db = open_reader_database(data.path / "campusdesk.db");
+        std::map<report_month, std::int64_t> tickets;
+        for (const auto& [m, total] : load_monthly_totals(db, config, calendar, first, last, now, &cache))
+            tickets[m] = total.tickets;
+        return tickets;
+    };
+
+    // Computed once and kept: a planted figure for February's count of 6 is what comes back.
+    CHECK(totals(january, february) == std::map<report_month, std::int64_t>{{january, 1}, {february, 6}});
+    sla_summary planted;
+    planted.tickets = 999;
+    cache.keep(february, 6, planted);
+    CHECK(totals(february, february).at(february) == 999);
+
+    // An import into February changes its count, so it is computed again from history.
+    write_file(file, jsonl({ticket_line("CD-2025-000108", dir.a.number, "pc", "normal", dir.a.teacher(),
+                                        {ev("2025-02-12T09:00:00+01:00", "created", dir.a.teacher())})}));
+    REQUIRE(import_file(data.path, file).status == 0);
+    CHECK(totals(february, february).at(february) == 7);
+
+    // The month still running is never taken from the cache.
+    cache.keep(current, 0, planted);
+    cache.keep(current, 1, planted);
+    CHECK(totals(current, current).at(current) != 999);
 }
