@@ -155,9 +155,10 @@ CREATE INDEX tickets_by_assignee_created ON tickets(assignee_id, created_at);
 // 4: the open tickets (a few thousand of a million) in one partial index, in due order, carrying every column
 // that queues, board and load figures filter or count on: a manager's queue skips other managers' tickets
 // inside the index and reads table rows only for its own page; at-risk, breached and the counts per school
-// and manager never visit the table. Replaces the full (is_open, ...) indexes, so creates maintain fewer.
+// and manager never visit the table. Replaces the full (…, is_open, …) indexes, so writes maintain fewer.
 R"sql(
 DROP INDEX tickets_open_by_due;
+DROP INDEX tickets_open_by_assignee;
 DROP INDEX tickets_open_by_due_key;
 CREATE INDEX tickets_open_by_due_key ON tickets(COALESCE(due_at, 9223372036854775807), id, assignee_id,
     school_number, status, category, created_at, fr_verdict, res_verdict, fr_breached_at, res_breached_at, due_at,
