@@ -1,5 +1,7 @@
 #include "storage/attachment_repository.hpp"
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Statement.h>
 
 #include <fmt/format.h>
@@ -84,10 +86,10 @@ attachment_record read_attachment(SQLite::Statement& s) {
 } // namespace
 
 std::vector<attachment_record> load_attachments(SQLite::Database& db, std::int64_t ticket_id) {
-    SQLite::Statement s(db, fmt::format("SELECT {} FROM attachments WHERE ticket_id = ? ORDER BY id", columns));
-    s.bind(1, ticket_id);
+    reused_statement s(db, fmt::format("SELECT {} FROM attachments WHERE ticket_id = ? ORDER BY id", columns));
+    s->bind(1, ticket_id);
     std::vector<attachment_record> result;
-    while (s.executeStep()) result.push_back(read_attachment(s));
+    while (s->executeStep()) result.push_back(read_attachment(*s));
     return result;
 }
 

@@ -1,6 +1,7 @@
 #include "storage/directory_repository.hpp"
 
 #include "core/app_config.hpp"
+#include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
@@ -104,10 +105,10 @@ std::optional<manager_record> find_manager(SQLite::Database& db, std::int64_t id
 
 std::vector<absence> load_absences(SQLite::Database& db) {
     std::vector<absence> result;
-    SQLite::Statement s(db, "SELECT manager_id, starts_at, ends_at, substitute_id FROM absences ORDER BY starts_at");
-    while (s.executeStep())
-        result.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getInt64(), s.getColumn(2).getInt64(),
-                          s.getColumn(3).getInt64()});
+    reused_statement s(db, "SELECT manager_id, starts_at, ends_at, substitute_id FROM absences ORDER BY starts_at");
+    while (s->executeStep())
+        result.push_back({s->getColumn(0).getInt64(), s->getColumn(1).getInt64(), s->getColumn(2).getInt64(),
+                          s->getColumn(3).getInt64()});
     return result;
 }
 

@@ -5,8 +5,10 @@
 namespace campusdesk {
 
 reader_pool::reader_pool(const std::filesystem::path& file, std::size_t size) {
-    for (std::size_t i = 0; i < size; ++i)
+    for (std::size_t i = 0; i < size; ++i) {
         free_.push_back(std::make_unique<SQLite::Database>(open_reader_database(file)));
+        reuse_.push_back(std::make_unique<statement_reuse>(*free_.back()));
+    }
 }
 
 reader_pool::lease reader_pool::acquire() {

@@ -1,6 +1,8 @@
 // A small pool of read-only SQLite connections, used from the reader threads so that reads never wait on writes.
 #pragma once
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Database.h>
 
 #include <condition_variable>
@@ -36,6 +38,7 @@ private:
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<SQLite::Database>> free_;
+    std::vector<std::unique_ptr<statement_reuse>> reuse_;  // after free_: finalized before the connections close
 };
 
 } // namespace campusdesk

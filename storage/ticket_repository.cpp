@@ -2,6 +2,7 @@
 
 #include "core/business_calendar.hpp"
 #include "core/sla_policy.hpp"
+#include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
@@ -65,23 +66,23 @@ void bind_optional(SQLite::Statement& s, int index, const std::optional<time_ms>
 }
 
 void insert_event_row(SQLite::Database& db, std::int64_t ticket_id, const ticket_event& e) {
-    SQLite::Statement s(db, "INSERT INTO ticket_events (ticket_id, seq, at, actor_id, by_staff, kind, to_status, "
-                            "to_priority, body, manager_id, partner) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind(1, ticket_id);
-    s.bind(2, e.seq);
-    s.bind(3, e.at);
-    s.bind(4, e.actor_id);
-    s.bind(5, e.by_staff ? 1 : 0);
-    s.bind(6, std::string(to_string(e.kind)));
-    if (e.to_status) s.bind(7, std::string(to_string(*e.to_status)));
-    else s.bind(7);
-    if (e.to_priority) s.bind(8, std::string(to_string(*e.to_priority)));
-    else s.bind(8);
-    s.bind(9, e.body);
-    if (e.manager_id) s.bind(10, *e.manager_id);
-    else s.bind(10);
-    s.bind(11, e.partner);
-    s.exec();
+    reused_statement s(db, "INSERT INTO ticket_events (ticket_id, seq, at, actor_id, by_staff, kind, to_status, "
+                           "to_priority, body, manager_id, partner) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    s->bind(1, ticket_id);
+    s->bind(2, e.seq);
+    s->bind(3, e.at);
+    s->bind(4, e.actor_id);
+    s->bind(5, e.by_staff ? 1 : 0);
+    s->bind(6, std::string(to_string(e.kind)));
+    if (e.to_status) s->bind(7, std::string(to_string(*e.to_status)));
+    else s->bind(7);
+    if (e.to_priority) s->bind(8, std::string(to_string(*e.to_priority)));
+    else s->bind(8);
+    s->bind(9, e.body);
+    if (e.manager_id) s->bind(10, *e.manager_id);
+    else s->bind(10);
+    s->bind(11, e.partner);
+    s->exec();
 }
 
 // Writes the projection row (state and the SLA columns) of a ticket from its full history.
@@ -92,27 +93,27 @@ void update_projection(SQLite::Database& db, const ticket& t, const std::vector<
     for (const auto* c : {&r.first_response, &r.resolution})
         if (c->due_at && c->verdict != sla_verdict::met && c->verdict != sla_verdict::paused)
             due = due ? std::min(*due, *c->due_at) : *c->due_at;
-    SQLite::Statement s(db, "UPDATE tickets SET priority=?, status=?, assignee_id=?, partner=?, updated_at=?, "
-                            "is_open=?, fr_verdict=?, fr_used_ms=?, fr_due_at=?, fr_risk_at=?, fr_breached_at=?, "
-                            "res_verdict=?, res_used_ms=?, res_due_at=?, res_risk_at=?, res_breached_at=?, due_at=? "
-                            "WHERE id=?");
-    s.bind(1, std::string(to_string(t.prio)));
-    s.bind(2, std::string(to_string(t.state)));
-    s.bind(3, t.assignee_id);
-    s.bind(4, t.partner);
-    s.bind(5, t.updated_at);
-    s.bind(6, is_open_status(t.state) ? 1 : 0);
+    reused_statement s(db, "UPDATE tickets SET priority=?, status=?, assignee_id=?, partner=?, updated_at=?, "
+                           "is_open=?, fr_verdict=?, fr_used_ms=?, fr_due_at=?, fr_risk_at=?, fr_breached_at=?, "
+                           "res_verdict=?, res_used_ms=?, res_due_at=?, res_risk_at=?, res_breached_at=?, due_at=? "
+                           "WHERE id=?");
+    s->bind(1, std::string(to_string(t.prio)));
+    s->bind(2, std::string(to_string(t.state)));
+    s->bind(3, t.assignee_id);
+    s->bind(4, t.partner);
+    s->bind(5, t.updated_at);
+    s->bind(6, is_open_status(t.state) ? 1 : 0);
     int i = 7;
     for (const auto* c : {&r.first_response, &r.resolution}) {
-        s.bind(i++, std::string(to_string(c->verdict)));
-        s.bind(i++, c->used_ms);
-        bind_optional(s, i++, c->due_at);
-        bind_optional(s, i++, c->at_risk_at);
-        bind_optional(s, i++, c->breached_at);
+        s->bind(i++, std::string(to_string(c->verdict)));
+        s->bind(i++, c->used_ms);
+        bind_optional(*s, i++, c->due_at);
+        bind_optional(*s, i++, c->at_risk_at);
+        bind_optional(*s, i++, c->breached_at);
     }
-    bind_optional(s, i++, due);
-    s.bind(i, t.id);
-    s.exec();
+    bind_optional(*s, i++, due);
+    s->bind(i, t.id);
+    s->exec();
 }
 
 // The ticket's changing fields, folded from its history; the fixed ones (title, school, …) come from `fixed`.
@@ -125,11 +126,11 @@ ticket project(const ticket& fixed, const std::vector<ticket_event>& events) {
 }
 
 std::int64_t next_number(SQLite::Database& db, int year) {
-    SQLite::Statement s(db, "INSERT INTO ticket_counters (year, last) VALUES (?, 1) "
-                            "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last");
-    s.bind(1, year);
-    s.executeStep();
-    return s.getColumn(0).getInt64();
+    reused_statement s(db, "INSERT INTO ticket_counters (year, last) VALUES (?, 1) "
+                           "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last");
+    s->bind(1, year);
+    s->executeStep();
+    return s->getColumn(0).getInt64();
 }
 
 // Keeps a counter at least at an imported number, so new tickets never collide with imported ones.
@@ -157,33 +158,33 @@ ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int y
     created.manager_id = t.assignee_id;  // the first assignee, so the projection follows from the events alone
     t.state = status::new_;
     t.created_at = t.updated_at = created.at;
-    SQLite::Statement s(db, "INSERT INTO tickets (number, school_number, category, priority, status, title, "
-                            "description, room, asset_tag, requester_id, assignee_id, partner, created_at, "
-                            "updated_at, is_open, fr_verdict, fr_used_ms, res_verdict, res_used_ms) "
-                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,'',?,?,1,'running',0,'running',0)");
-    s.bind(1, t.number);
-    s.bind(2, t.school_number);
-    s.bind(3, t.category);
-    s.bind(4, std::string(to_string(t.prio)));
-    s.bind(5, std::string(to_string(t.state)));
-    s.bind(6, t.title);
-    s.bind(7, t.description);
-    s.bind(8, t.room);
-    s.bind(9, t.asset_tag);
-    s.bind(10, t.requester_id);
-    s.bind(11, t.assignee_id);
-    s.bind(12, t.created_at);
-    s.bind(13, t.updated_at);
-    s.exec();
+    reused_statement s(db, "INSERT INTO tickets (number, school_number, category, priority, status, title, "
+                           "description, room, asset_tag, requester_id, assignee_id, partner, created_at, "
+                           "updated_at, is_open, fr_verdict, fr_used_ms, res_verdict, res_used_ms) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,'',?,?,1,'running',0,'running',0)");
+    s->bind(1, t.number);
+    s->bind(2, t.school_number);
+    s->bind(3, t.category);
+    s->bind(4, std::string(to_string(t.prio)));
+    s->bind(5, std::string(to_string(t.state)));
+    s->bind(6, t.title);
+    s->bind(7, t.description);
+    s->bind(8, t.room);
+    s->bind(9, t.asset_tag);
+    s->bind(10, t.requester_id);
+    s->bind(11, t.assignee_id);
+    s->bind(12, t.created_at);
+    s->bind(13, t.updated_at);
+    s->exec();
     t.id = db.getLastInsertRowid();
-    SQLite::Statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) "
-                              "VALUES (?,?,?,?,?)");
-    fts.bind(1, t.id);
-    fts.bind(2, t.title);
-    fts.bind(3, t.description);
-    fts.bind(4, t.room);
-    fts.bind(5, t.asset_tag);
-    fts.exec();
+    reused_statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) "
+                             "VALUES (?,?,?,?,?)");
+    fts->bind(1, t.id);
+    fts->bind(2, t.title);
+    fts->bind(3, t.description);
+    fts->bind(4, t.room);
+    fts->bind(5, t.asset_tag);
+    fts->exec();
     insert_event_row(db, t.id, created);
     update_projection(db, t, {created}, sla, now);
     return t;
@@ -212,18 +213,18 @@ std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {
-    SQLite::Statement s(db, fmt::format("SELECT {} FROM tickets t WHERE t.number = ?", ticket_columns));
-    s.bind(1, std::string(number));
-    if (!s.executeStep()) return std::nullopt;
-    return read_ticket(s);
+    reused_statement s(db, fmt::format("SELECT {} FROM tickets t WHERE t.number = ?", ticket_columns));
+    s->bind(1, std::string(number));
+    if (!s->executeStep()) return std::nullopt;
+    return read_ticket(*s);
 }
 
 std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id) {
-    SQLite::Statement s(db, fmt::format("SELECT {} FROM ticket_events WHERE ticket_id = ? ORDER BY seq",
-                                        event_columns));
-    s.bind(1, ticket_id);
+    reused_statement s(db, fmt::format("SELECT {} FROM ticket_events WHERE ticket_id = ? ORDER BY seq",
+                                       event_columns));
+    s->bind(1, ticket_id);
     std::vector<ticket_event> events;
-    while (s.executeStep()) events.push_back(read_event(s, 0));
+    while (s->executeStep()) events.push_back(read_event(*s, 0));
     return events;
 }
 

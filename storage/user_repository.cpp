@@ -1,5 +1,7 @@
 #include "storage/user_repository.hpp"
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Statement.h>
 
 namespace campusdesk {
@@ -91,13 +93,13 @@ void insert_session(SQLite::Database& db, const std::string& token_hash, std::in
 }
 
 std::optional<session_record> find_session(SQLite::Database& db, const std::string& token_hash, time_ms now) {
-    SQLite::Statement s(db, std::string("SELECT ") + user_columns +
-                                ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                                "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
-    s.bind(1, token_hash);
-    s.bind(2, now);
-    if (!s.executeStep()) return std::nullopt;
-    return session_record{read_user(s), s.getColumn(8).getString(), s.getColumn(9).getInt64()};
+    reused_statement s(db, std::string("SELECT ") + user_columns +
+                               ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                               "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+    s->bind(1, token_hash);
+    s->bind(2, now);
+    if (!s->executeStep()) return std::nullopt;
+    return session_record{read_user(*s), s->getColumn(8).getString(), s->getColumn(9).getInt64()};
 }
 
 void delete_session(SQLite::Database& db, const std::string& token_hash) {

@@ -1,6 +1,8 @@
 // The single writer: one thread owns the write connection and commits waiting commands together (group commit).
 #pragma once
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Database.h>
 
 #include <atomic>
@@ -68,6 +70,7 @@ private:
     void commit_batch(std::deque<command>& batch);
 
     SQLite::Database db_;
+    statement_reuse reuse_{db_};  // after db_: its statements are finalized before the connection closes
     std::size_t max_waiting_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
