@@ -93,9 +93,7 @@ int parse_digits(std::string_view text, std::size_t pos, std::size_t count, bool
     return value;
 }
 
-} // namespace
-
-date::sys_info zone_info(const date::time_zone* zone, date::sys_seconds t) {
+date::sys_info lookup_zone_info(const date::time_zone* zone, date::sys_seconds t) {
     date::sys_info info = zone->get_info(t);
     if (info.end < date::sys_days{date::year{9999} / 1 / 1}) return info;
     // t is after the last explicit transition of the TZif data: the footer rule applies from there on.
@@ -104,6 +102,20 @@ date::sys_info zone_info(const date::time_zone* zone, date::sys_seconds t) {
     date::sys_info rule_info = rule->get_info(t);
     if (rule_info.begin < info.begin) rule_info.begin = info.begin;
     return rule_info;
+}
+
+} // namespace
+
+date::sys_info zone_info(const date::time_zone* zone, date::sys_seconds t) {
+    // Lookups come in runs inside one period between transitions (a ticket's events, a page of rows), and
+    // get_info searches the transitions and builds a new sys_info every time: the last period is kept per thread.
+    thread_local const date::time_zone* last_zone = nullptr;
+    thread_local date::sys_info last;
+    if (zone != last_zone || t < last.begin || t >= last.end) {
+        last = lookup_zone_info(zone, t);
+        last_zone = zone;
+    }
+    return last;
 }
 
 local_date local_date_of(time_ms t, const date::time_zone* zone) {

@@ -22,9 +22,10 @@ std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const 
     unique.erase(0);
     if (unique.empty()) return names;
     std::string list;
-    for (auto id : unique) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
-    SQLite::Statement s(db, fmt::format("SELECT id, name FROM users WHERE id IN ({})", list));
-    while (s.executeStep()) names[s.getColumn(0).getInt64()] = s.getColumn(1).getString();
+    for (auto id : unique) list += fmt::format("{}{}", list.empty() ? "[" : ",", id);
+    reused_statement s(db, "SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))");
+    s->bind(1, list + "]");
+    while (s->executeStep()) names[s->getColumn(0).getInt64()] = s->getColumn(1).getString();
     return names;
 }
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace campusdesk {
 
@@ -30,6 +31,8 @@ private:
 class reused_statement {
 public:
     reused_statement(SQLite::Database& db, const std::string& sql);
+    reused_statement(reused_statement&& other) noexcept
+        : owned_(std::move(other.owned_)), statement_(other.statement_), in_use_(std::exchange(other.in_use_, nullptr)) {}
     ~reused_statement();
     reused_statement(const reused_statement&) = delete;
     reused_statement& operator=(const reused_statement&) = delete;

@@ -275,7 +275,7 @@ std::string fts_query(std::string_view text) {
 
 } // namespace
 
-SQLite::Statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
+reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
     std::string where = "1";
     std::vector<bind_value> binds;
     const auto& v = q.who;
@@ -365,11 +365,12 @@ SQLite::Statement prepare_list_query(SQLite::Database& db, const ticket_query& q
         binds.emplace_back(c.key);
         binds.emplace_back(c.id);
     }
-    SQLite::Statement s(db, fmt::format("SELECT {}, {} FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
-                                        ticket_columns, key_expr, where, order));
+    // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
+    reused_statement s(db, fmt::format("SELECT {}, {} FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
+                                       ticket_columns, key_expr, where, order));
     int index = 1;
-    for (const auto& value : binds) std::visit([&](const auto& x) { s.bind(index++, x); }, value);
-    s.bind(index, q.limit + 1);
+    for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
+    s->bind(index, q.limit + 1);
     return s;
 }
 
@@ -377,9 +378,9 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
     auto s = prepare_list_query(db, q);
     ticket_page page;
     std::vector<std::int64_t> keys;
-    while (s.executeStep()) {
-        page.tickets.push_back({read_ticket(s), {}});
-        keys.push_back(s.getColumn(15).getInt64());
+    while (s->executeStep()) {
+        page.tickets.push_back({read_ticket(*s), {}});
+        keys.push_back(s->getColumn(15).getInt64());
     }
     if (static_cast<int>(page.tickets.size()) > q.limit) {
         page.tickets.pop_back();
@@ -387,16 +388,19 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
     }
     if (page.tickets.empty()) return page;
     // One query for the events of the whole page, so the SLA figures are computed from history, not stored.
+    // The ids go in as one JSON array, so the SQL stays the same and is prepared once per connection.
     std::string ids;
     std::map<std::int64_t, std::size_t> index_of;
     for (std::size_t i = 0; i < page.tickets.size(); ++i) {
-        ids += fmt::format("{}{}", i ? "," : "", page.tickets[i].t.id);
+        ids += fmt::format("{}{}", i ? "," : "[", page.tickets[i].t.id);
         index_of[page.tickets[i].t.id] = i;
     }
-    SQLite::Statement ev(db, fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN ({}) "
-                                         "ORDER BY ticket_id, seq", event_columns_without_body, ids));
-    while (ev.executeStep())
-        page.tickets[index_of[ev.getColumn(0).getInt64()]].events.push_back(read_event(ev, 1));
+    reused_statement ev(db, fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN "
+                                        "(SELECT value FROM json_each(?)) ORDER BY ticket_id, seq",
+                                        event_columns_without_body));
+    ev->bind(1, ids + "]");
+    while (ev->executeStep())
+        page.tickets[index_of[ev->getColumn(0).getInt64()]].events.push_back(read_event(*ev, 1));
     return page;
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/sla.hpp"
 #include "core/ticket_rules.hpp"
+#include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -72,8 +73,8 @@ struct ticket_page {
 // The tickets `query.who` may see, filtered, sorted and paged by keyset cursor; with their events (no bodies).
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query);
 
-// The page query of list_tickets, prepared and bound (tests check its plan with EXPLAIN QUERY PLAN).
-SQLite::Statement prepare_list_query(SQLite::Database& db, const ticket_query& query);
+// The page query of list_tickets, prepared (or reused) and bound (tests check its plan with EXPLAIN QUERY PLAN).
+reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& query);
 
 struct cursor_error : std::invalid_argument {
     using std::invalid_argument::invalid_argument;

@@ -200,8 +200,8 @@ TEST_CASE("list queries read an index in their sort order: no full scan, no sort
     };
     for (const auto& c : cases) {
         auto s = prepare_list_query(db, c.q);
-        SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + s.getQuery());
-        for (int i = 1; i <= s.getBindParameterCount(); ++i) plan.bind(i);  // values do not change the plan
+        SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + s->getQuery());
+        for (int i = 1; i <= s->getBindParameterCount(); ++i) plan.bind(i);  // values do not change the plan
         std::string details;
         while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
         INFO(c.name << ":\n" << details);
