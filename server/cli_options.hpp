@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <initializer_list>
+#include <iostream>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -55,6 +56,21 @@ inline cli_options parse_cli_options(int argc, char** argv, int first, std::init
         }
     }
     return args;
+}
+
+// Runs a batch command's body and turns its failures into the exit status: 2 for a bad command line, 1 for
+// anything else, with the reason on stderr.
+template <class F>
+int run_cli_command(F body) {
+    try {
+        return body();
+    } catch (const cli_usage_error& e) {
+        std::cerr << "campusdesk: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "campusdesk: " << e.what() << '\n';
+        return 1;
+    }
 }
 
 // The config named by --config (or the default), refusing to go on with any error in it.

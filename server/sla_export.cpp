@@ -591,23 +591,10 @@ void write_file_atomically(const std::filesystem::path& target, const std::strin
     std::filesystem::rename(temp, target);
 }
 
-template <class F>
-int run_command(F body) {
-    try {
-        return body();
-    } catch (const cli_usage_error& e) {
-        std::cerr << "campusdesk: " << e.what() << '\n';
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "campusdesk: " << e.what() << '\n';
-        return 1;
-    }
-}
-
 } // namespace
 
 int run_export_sla(int argc, char** argv, int first) {
-    return run_command([&] {
+    return run_cli_command([&] {
         const auto args =
             parse_cli_options(argc, argv, first, {"last-month"}, {"config", "data", "month", "format", "out", "sep"});
         if (!args.positional.empty())
@@ -650,7 +637,7 @@ int run_export_sla(int argc, char** argv, int first) {
 }
 
 int run_sla_recompute(int argc, char** argv, int first) {
-    return run_command([&] {
+    return run_cli_command([&] {
         const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data"});
         if (!args.positional.empty())
             throw cli_usage_error(fmt::format("sla recompute: unexpected argument {}", args.positional.front()));

@@ -324,7 +324,7 @@ std::variant<import_summary, import_error> import_tickets(std::istream& in, writ
 }
 
 int run_import(int argc, char** argv, int first) {
-    try {
+    return run_cli_command([&] {
         const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data"});
         if (args.positional.size() != 1) throw cli_usage_error("import: expected exactly one FILE.jsonl");
         const auto& path = args.positional.front();
@@ -344,13 +344,7 @@ int run_import(int argc, char** argv, int first) {
         const auto& s = std::get<import_summary>(result);
         std::cout << fmt::format("imported {} tickets with {} events from {}", s.tickets, s.events, path) << std::endl;
         return 0;
-    } catch (const cli_usage_error& e) {
-        std::cerr << "campusdesk: " << e.what() << '\n';
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "campusdesk: " << e.what() << '\n';
-        return 1;
-    }
+    });
 }
 
 } // namespace campusdesk
