@@ -16,7 +16,6 @@ namespace {
 
 bool is_help_desk(const user& u) { return u.who == role::dispatcher || u.who == role::admin; }
 
-
 http_response not_found_html(const app& a, const auth_state& auth) {
     auto d = base_data(a, auth, "Fehler");
     d.set("message", "Diese Seite gibt es nicht.");

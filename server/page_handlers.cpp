@@ -298,21 +298,18 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     if (queue) {
         std::vector<std::pair<std::string, std::string>> schools{{"", "alle Schulen"}}, statuses{{"", "alle offenen"}},
             priorities{{"", "alle"}}, categories{{"", "alle"}};
-        // Counts per school: the open tickets of the schools this person looks after.
-        const auto v = a.viewer_of(u);
+        // Counts per school: the open tickets of the schools this person looks after (and covers for).
+        const auto& v = list.who;
         std::vector<const school_record*> listed;
-        auto loads = co_await a.storage->read([&](SQLite::Database& db) {
-            const auto covering = current_viewer(a, db, u, now).covering;
-            std::vector<std::string> numbers;
-            for (const auto& s : a.dir.schools) {
-                if (v.who == role::campus_manager && s.manager_id != v.manager_id &&
-                    std::find(covering.begin(), covering.end(), s.manager_id) == covering.end())
-                    continue;
-                listed.push_back(&s);
-                if (v.who == role::campus_manager) numbers.push_back(s.number);
-            }
-            return load_school_loads(db, now, numbers);
-        });
+        std::vector<std::string> numbers;
+        for (const auto& s : a.dir.schools) {
+            if (v.who == role::campus_manager && s.manager_id != v.manager_id &&
+                std::find(v.covering.begin(), v.covering.end(), s.manager_id) == v.covering.end())
+                continue;
+            listed.push_back(&s);
+            if (v.who == role::campus_manager) numbers.push_back(s.number);
+        }
+        auto loads = co_await a.storage->read([&](SQLite::Database& db) { return load_school_loads(db, now, numbers); });
         page_list counts;
         for (const auto* s : listed) {
             int open = 0;

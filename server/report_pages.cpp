@@ -210,7 +210,6 @@ std::string category_chart(const app& a, const sla_report& r) {
 
 // --- page data -------------------------------------------------------------------------------------------------
 
-
 http_response error_html(const app& a, const auth_state& auth, http::status status, std::string message) {
     page_data d;
     d.set("title", "Fehler");

@@ -112,7 +112,8 @@ std::vector<report_ticket> load_report_tickets(SQLite::Database& db, const app_c
     }
     if (tickets.empty()) return tickets;
     SQLite::Statement e(db, fmt::format("SELECT {} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
-                                        "WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id, e.seq",
+                                        "WHERE t.created_at >= ? AND t.created_at < ? "
+                                        "ORDER BY t.created_at, t.id, e.seq",
                                         event_columns));
     e.bind(1, from);
     e.bind(2, to);

@@ -86,7 +86,8 @@ attachment_record read_attachment(SQLite::Statement& s) {
 } // namespace
 
 std::vector<attachment_record> load_attachments(SQLite::Database& db, std::int64_t ticket_id) {
-    reused_statement s(db, fmt::format("SELECT {} FROM attachments WHERE ticket_id = ? ORDER BY id", columns));
+    static const auto sql = fmt::format("SELECT {} FROM attachments WHERE ticket_id = ? ORDER BY id", columns);
+    reused_statement s(db, sql);
     s->bind(1, ticket_id);
     std::vector<attachment_record> result;
     while (s->executeStep()) result.push_back(read_attachment(*s));

@@ -17,10 +17,12 @@ constexpr const char* at_risk_sql =
 // statistics SQLite would rather walk a full index in GROUP BY order and visit the table for all tickets.
 const std::string manager_loads_query =
     std::string("SELECT t.assignee_id, count(*), sum(") + at_risk_sql + " AND NOT " + breached_sql + "), sum(" +
-    breached_sql + "), min(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 GROUP BY t.assignee_id";
+    breached_sql + "), min(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key "
+                   "WHERE t.is_open = 1 GROUP BY t.assignee_id";
 const std::string school_loads_query =
     std::string("SELECT t.school_number, count(*), sum(t.category = 'network'), sum(") + breached_sql +
-    "), max(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 GROUP BY t.school_number";
+    "), max(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
+    "GROUP BY t.school_number";
 
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) {
     SQLite::Statement s(db, manager_loads_query);

@@ -213,15 +213,16 @@ std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {
-    reused_statement s(db, fmt::format("SELECT {} FROM tickets t WHERE t.number = ?", ticket_columns));
+    static const auto sql = fmt::format("SELECT {} FROM tickets t WHERE t.number = ?", ticket_columns);
+    reused_statement s(db, sql);
     s->bind(1, std::string(number));
     if (!s->executeStep()) return std::nullopt;
     return read_ticket(*s);
 }
 
 std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id) {
-    reused_statement s(db, fmt::format("SELECT {} FROM ticket_events WHERE ticket_id = ? ORDER BY seq",
-                                       event_columns));
+    static const auto sql = fmt::format("SELECT {} FROM ticket_events WHERE ticket_id = ? ORDER BY seq", event_columns);
+    reused_statement s(db, sql);
     s->bind(1, ticket_id);
     std::vector<ticket_event> events;
     while (s->executeStep()) events.push_back(read_event(*s, 0));
@@ -395,9 +396,10 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
         ids += fmt::format("{}{}", i ? "," : "[", page.tickets[i].t.id);
         index_of[page.tickets[i].t.id] = i;
     }
-    reused_statement ev(db, fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN "
-                                        "(SELECT value FROM json_each(?)) ORDER BY ticket_id, seq",
-                                        event_columns_without_body));
+    static const auto events_sql = fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN "
+                                               "(SELECT value FROM json_each(?)) ORDER BY ticket_id, seq",
+                                               event_columns_without_body);
+    reused_statement ev(db, events_sql);
     ev->bind(1, ids + "]");
     while (ev->executeStep())
         page.tickets[index_of[ev->getColumn(0).getInt64()]].events.push_back(read_event(*ev, 1));

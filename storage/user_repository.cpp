@@ -93,9 +93,10 @@ void insert_session(SQLite::Database& db, const std::string& token_hash, std::in
 }
 
 std::optional<session_record> find_session(SQLite::Database& db, const std::string& token_hash, time_ms now) {
-    reused_statement s(db, std::string("SELECT ") + user_columns +
-                               ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                               "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+    static const auto sql = std::string("SELECT ") + user_columns +
+                            ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                            "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+    reused_statement s(db, sql);
     s->bind(1, token_hash);
     s->bind(2, now);
     if (!s->executeStep()) return std::nullopt;
