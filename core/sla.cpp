@@ -211,4 +211,21 @@ sla_result evaluate_sla(std::span<const ticket_event> events, const sla_policy& 
     return result;
 }
 
+sla_result carry_forward(sla_result r, time_ms evaluated_at, const business_calendar& calendar, time_ms now) {
+    if (now <= evaluated_at) return r;
+    const std::int64_t elapsed = calendar.business_position(now) - calendar.business_position(evaluated_at);
+    for (sla_clock* c : {&r.first_response, &r.resolution}) {
+        if (!c->running()) continue;
+        c->used_ms += elapsed;
+        // A running clock's due time is where its used time reaches the target, so it is also the breach time.
+        if (c->used_ms > c->target_ms()) {
+            c->verdict = sla_verdict::breached;
+            c->breached_at = c->due_at;
+        }
+    }
+    if (!r.resolution.running() && !r.resolution.ended_at) r.paused_ms += elapsed;
+    r.at_risk = r.first_response.at_risk(now) || r.resolution.at_risk(now);
+    return r;
+}
+
 } // namespace campusdesk

@@ -38,6 +38,7 @@ struct sla_clock {
     bool at_risk(time_ms now) const {
         return verdict == sla_verdict::running && at_risk_at.has_value() && *at_risk_at <= now;
     }
+    bool operator==(const sla_clock&) const = default;
 };
 
 struct sla_result {
@@ -53,6 +54,7 @@ struct sla_result {
     priority current_priority = priority::normal;
 
     std::int64_t paused_minutes() const { return paused_ms / 60000; }
+    bool operator==(const sla_result&) const = default;
 };
 
 // Evaluates SLA.md §3 at `now`. Events may come in any order; they are ordered by (at, seq) and those after
@@ -68,6 +70,13 @@ struct sla_result {
 // Allocation-free for histories of up to 64 events; safe to call from many threads at once.
 sla_result evaluate_sla(std::span<const ticket_event> events, const sla_policy& policy,
                         const business_calendar& calendar, time_ms now);
+
+// The evaluation at `now` of a history that was evaluated at `evaluated_at`, without the history: valid when no
+// event lies in (evaluated_at, now] and now >= evaluated_at. Running clocks gain the business time in between
+// (and become breached at their due time), a paused resolution clock adds it to the paused time, ended clocks
+// stand still. Equal to evaluate_sla(history, policy, calendar, now) (a property test checks every field), so
+// lists can show SLA figures from the stored projection instead of reading every ticket's events.
+sla_result carry_forward(sla_result evaluated, time_ms evaluated_at, const business_calendar& calendar, time_ms now);
 
 } // namespace campusdesk
 

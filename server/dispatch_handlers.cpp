@@ -33,12 +33,12 @@ struct board_data {
     std::map<std::int64_t, std::string> names;
 };
 
-page_list ticket_rows(const app& a, const ticket_page& page, time_ms now) {
+page_list ticket_rows(const app& a, const ticket_page& page) {
     page_list rows;
     const auto partners = partner_options(a);
     for (const auto& item : page.tickets) {
         const auto& t = item.t;
-        const auto r = evaluate_sla(item.events, a.config.sla, a.calendar, now);
+        const auto& r = item.sla;
         page_data row;
         row.set("number", t.number);
         row.set("title", t.title);
@@ -89,14 +89,14 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         q.sort = ticket_sort::due;
         q.limit = 50;
         q.statuses = {status::new_};
-        b.fresh = list_tickets(db, q);
+        b.fresh = list_tickets(db, q, a.sla());
         q.statuses.clear();
         q.open_only = true;
         q.breached = true;
-        b.breached = list_tickets(db, q);
+        b.breached = list_tickets(db, q, a.sla());
         q.breached = false;
         q.at_risk = true;
-        b.at_risk = list_tickets(db, q);
+        b.at_risk = list_tickets(db, q, a.sla());
         b.managers = load_manager_loads(db, now);
         b.schools = load_school_loads(db, now);
         b.outages = detect_outages(load_open_since(db, now - 24LL * 3600 * 1000));
@@ -104,11 +104,11 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         return b;
     });
     auto d = base_data(a, auth, "Leitstand Help-Desk");
-    d.set("fresh", ticket_rows(a, data.fresh, now));
+    d.set("fresh", ticket_rows(a, data.fresh));
     d.set("fresh_count", std::to_string(data.fresh.tickets.size()));
-    d.set("breached", ticket_rows(a, data.breached, now));
+    d.set("breached", ticket_rows(a, data.breached));
     d.set("breached_count", std::to_string(data.breached.tickets.size()));
-    d.set("at_risk", ticket_rows(a, data.at_risk, now));
+    d.set("at_risk", ticket_rows(a, data.at_risk));
     d.set("at_risk_count", std::to_string(data.at_risk.tickets.size()));
 
     page_list outages;

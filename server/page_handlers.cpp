@@ -206,10 +206,9 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
 
 // --- lists ---------------------------------------------------------------------------------------------------
 
-page_data ticket_row(const app& a, const ticket_with_events& item, const std::map<std::int64_t, std::string>& names,
-                     time_ms now) {
+page_data ticket_row(const app& a, const listed_ticket& item, const std::map<std::int64_t, std::string>& names) {
     const auto& t = item.t;
-    const auto r = evaluate_sla(item.events, a.config.sla, a.calendar, now);
+    const auto& r = item.sla;
     page_data row;
     row.set("number", t.number);
     row.set("title", t.title);
@@ -285,7 +284,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     const time_ms now = now_ms();
     auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
     page_list rows;
-    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, list.user_names, now));
+    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, list.user_names));
     d.set("tickets", rows);
     d.set("empty", rows.empty());
     d.set("queue", queue);
@@ -382,7 +381,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
         q.limit = 200;
         q.sort = ticket_sort::due;
         auto list = co_await list_visible_tickets(a, u, q);
-        std::map<std::string, std::vector<const ticket_with_events*>> by_room;
+        std::map<std::string, std::vector<const listed_ticket*>> by_room;
         std::set<std::string> categories;
         for (const auto& item : list.page.tickets) {
             by_room[item.t.room.empty() ? std::string("ohne Raumangabe") : item.t.room].push_back(&item);
@@ -398,7 +397,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
             page_data r;
             r.set("room", room);
             page_list rows;
-            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, list.user_names, now));
+            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, list.user_names));
             r.set("tickets", rows);
             rooms.push_back(r);
         }

@@ -40,9 +40,8 @@ json::object sla_to_json(const app& a, const sla_result& r) {
             {"paused_minutes", r.paused_ms / 60000}};
 }
 
-json::object ticket_to_json(const app& a, const ticket& t, const std::vector<ticket_event>& events,
-                            const std::map<std::int64_t, std::string>& names, const user& viewer, bool include_events,
-                            time_ms now, const std::vector<attachment_record>* attachments) {
+json::object ticket_to_json(const app& a, const ticket& t, const sla_result& sla,
+                            const std::map<std::int64_t, std::string>& names) {
     const auto* school = a.dir.school(t.school_number);
     const auto* manager = a.dir.manager(t.assignee_id);
     json::object o{{"number", t.number},
@@ -61,14 +60,18 @@ json::object ticket_to_json(const app& a, const ticket& t, const std::vector<tic
     o["assignee"] = manager ? json::value(json::object{{"id", manager->id}, {"name", manager->name}})
                             : json::value(nullptr);
     o["partner"] = t.partner.empty() ? json::value(nullptr) : json::value(t.partner);
-    o["sla"] = sla_to_json(a, evaluate_sla(events, a.config.sla, a.calendar, now));
-    if (!include_events) return o;
+    o["sla"] = sla_to_json(a, sla);
+    return o;
+}
+
+json::object ticket_details_to_json(const app& a, const ticket_details& d, const user& viewer, time_ms now) {
+    auto o = ticket_to_json(a, d.t, evaluate_sla(d.events, a.config.sla, a.calendar, now), d.user_names);
     json::array list;
-    for (const auto& e : events) {
+    for (const auto& e : d.events) {
         if (e.kind == event_kind::internal_note && !is_staff(viewer.who)) continue;
         json::object je{{"seq", e.seq},
                         {"at", format_iso8601(e.at, a.calendar.zone())},
-                        {"actor", person(e.actor_id, names)},
+                        {"actor", person(e.actor_id, d.user_names)},
                         {"kind", to_string(e.kind)}};
         if (!e.body.empty()) je["body"] = e.body;
         if (e.to_status) je["status"] = to_string(*e.to_status);
@@ -78,14 +81,12 @@ json::object ticket_to_json(const app& a, const ticket& t, const std::vector<tic
         list.push_back(std::move(je));
     }
     o["events"] = std::move(list);
-    if (attachments) {
-        json::array files;
-        for (const auto& f : *attachments)
-            files.push_back(json::object{{"id", f.id}, {"filename", f.filename}, {"content_type", f.content_type},
-                                         {"size", f.size}, {"url", fmt::format("/attachments/{}", f.id)},
-                                         {"uploaded_at", format_iso8601(f.uploaded_at, a.calendar.zone())}});
-        o["attachments"] = std::move(files);
-    }
+    json::array files;
+    for (const auto& f : d.attachments)
+        files.push_back(json::object{{"id", f.id}, {"filename", f.filename}, {"content_type", f.content_type},
+                                     {"size", f.size}, {"url", fmt::format("/attachments/{}", f.id)},
+                                     {"uploaded_at", format_iso8601(f.uploaded_at, a.calendar.zone())}});
+    o["attachments"] = std::move(files);
     return o;
 }
 

@@ -9,10 +9,12 @@ namespace campusdesk {
 
 namespace json = boost::json;
 
-// `include_events`: the single-ticket view; internal notes are left out for teachers.
-json::object ticket_to_json(const app& a, const ticket& t, const std::vector<ticket_event>& events,
-                            const std::map<std::int64_t, std::string>& names, const user& viewer, bool include_events,
-                            time_ms now, const std::vector<attachment_record>* attachments = nullptr);
+// A ticket as lists show it: the ticket object of API.md without `events`, with its SLA figures `sla`.
+json::object ticket_to_json(const app& a, const ticket& t, const sla_result& sla,
+                            const std::map<std::int64_t, std::string>& names);
+// The single-ticket view: the ticket object with `events` (internal notes left out for teachers) and
+// `attachments`, its SLA figures evaluated from its events at `now`.
+json::object ticket_details_to_json(const app& a, const ticket_details& d, const user& viewer, time_ms now);
 json::object user_to_json(const user& u);
 json::object sla_to_json(const app& a, const sla_result& r);
 json::value time_or_null(const app& a, std::optional<time_ms> t);

@@ -163,6 +163,20 @@ DROP INDEX tickets_open_by_due_key;
 CREATE INDEX tickets_open_by_due_key ON tickets(COALESCE(due_at, 9223372036854775807), id, assignee_id,
     school_number, status, category, created_at, fr_verdict, res_verdict, fr_breached_at, res_breached_at, due_at,
     fr_risk_at, fr_due_at, res_risk_at, res_due_at, is_open) WHERE is_open = 1;
+)sql",
+// 5: the rest of the SLA evaluation and the instant it was made at (sla_at), so lists carry the stored figures
+// forward to now (carry_forward) instead of reading every listed ticket's events. sla_at is NULL where that is
+// not exact (an event after the evaluation; rows of older schemas until `sla recompute`): lists then read the
+// events as before.
+R"sql(
+ALTER TABLE tickets ADD COLUMN sla_at INTEGER;
+ALTER TABLE tickets ADD COLUMN fr_target_minutes INTEGER;
+ALTER TABLE tickets ADD COLUMN fr_ended_at INTEGER;
+ALTER TABLE tickets ADD COLUMN res_target_minutes INTEGER;
+ALTER TABLE tickets ADD COLUMN res_ended_at INTEGER;
+ALTER TABLE tickets ADD COLUMN paused_ms INTEGER;
+ALTER TABLE tickets ADD COLUMN reopen_count INTEGER;
+ALTER TABLE tickets ADD COLUMN escalated INTEGER;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

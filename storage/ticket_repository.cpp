@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -56,7 +57,7 @@ ticket_event read_event(SQLite::Statement& s, int first) {
 }
 
 constexpr const char* event_columns = "seq, at, actor_id, by_staff, kind, to_status, to_priority, body, manager_id, partner";
-// Lists compute SLA figures from events but never show them: the bodies (replies, notes) are left unread.
+// Lists that compute SLA figures from events never show them: the bodies (replies, notes) are left unread.
 constexpr const char* event_columns_without_body =
     "seq, at, actor_id, by_staff, kind, to_status, to_priority, '', manager_id, partner";
 
@@ -93,10 +94,14 @@ void update_projection(SQLite::Database& db, const ticket& t, const std::vector<
     for (const auto* c : {&r.first_response, &r.resolution})
         if (c->due_at && c->verdict != sla_verdict::met && c->verdict != sla_verdict::paused)
             due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    // The evaluation can be carried forward only if it saw every event (imports may hold future ones).
+    const bool saw_every_event =
+        std::all_of(events.begin(), events.end(), [&](const ticket_event& e) { return e.at <= now; });
     reused_statement s(db, "UPDATE tickets SET priority=?, status=?, assignee_id=?, partner=?, updated_at=?, "
                            "is_open=?, fr_verdict=?, fr_used_ms=?, fr_due_at=?, fr_risk_at=?, fr_breached_at=?, "
-                           "res_verdict=?, res_used_ms=?, res_due_at=?, res_risk_at=?, res_breached_at=?, due_at=? "
-                           "WHERE id=?");
+                           "fr_target_minutes=?, fr_ended_at=?, res_verdict=?, res_used_ms=?, res_due_at=?, "
+                           "res_risk_at=?, res_breached_at=?, res_target_minutes=?, res_ended_at=?, due_at=?, "
+                           "sla_at=?, paused_ms=?, reopen_count=?, escalated=? WHERE id=?");
     s->bind(1, std::string(to_string(t.prio)));
     s->bind(2, std::string(to_string(t.state)));
     s->bind(3, t.assignee_id);
@@ -110,10 +115,55 @@ void update_projection(SQLite::Database& db, const ticket& t, const std::vector<
         bind_optional(*s, i++, c->due_at);
         bind_optional(*s, i++, c->at_risk_at);
         bind_optional(*s, i++, c->breached_at);
+        s->bind(i++, c->target_minutes);
+        bind_optional(*s, i++, c->ended_at);
     }
     bind_optional(*s, i++, due);
+    if (saw_every_event) s->bind(i++, static_cast<std::int64_t>(now));
+    else s->bind(i++);
+    s->bind(i++, r.paused_ms);
+    s->bind(i++, r.reopen_count);
+    s->bind(i++, r.escalated ? 1 : 0);
     s->bind(i, t.id);
     s->exec();
+}
+
+// The stored evaluation of a listed row (sla_columns, from `first`), or nothing where it cannot be carried
+// forward to `now` exactly.
+constexpr const char* sla_columns =
+    "t.sla_at, t.paused_ms, t.reopen_count, t.escalated, t.fr_verdict, t.fr_used_ms, t.fr_due_at, t.fr_risk_at, "
+    "t.fr_breached_at, t.fr_target_minutes, t.fr_ended_at, t.res_verdict, t.res_used_ms, t.res_due_at, "
+    "t.res_risk_at, t.res_breached_at, t.res_target_minutes, t.res_ended_at";
+
+std::optional<time_ms> optional_time(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getInt64();
+}
+
+std::optional<sla_result> read_stored_sla(SQLite::Statement& s, int first, const ticket& t,
+                                          const business_calendar& calendar, time_ms now) {
+    const auto sla_at = optional_time(s.getColumn(first));
+    if (!sla_at || *sla_at > now) return std::nullopt;
+    sla_result r;
+    r.paused_ms = s.getColumn(first + 1).getInt64();
+    r.reopen_count = s.getColumn(first + 2).getInt();
+    r.escalated = s.getColumn(first + 3).getInt() != 0;
+    int i = first + 4;
+    for (sla_clock* c : {&r.first_response, &r.resolution}) {
+        c->verdict = parse_sla_verdict(s.getColumn(i++).getString()).value_or(sla_verdict::running);
+        c->used_ms = s.getColumn(i++).getInt64();
+        c->due_at = optional_time(s.getColumn(i++));
+        c->at_risk_at = optional_time(s.getColumn(i++));
+        c->breached_at = optional_time(s.getColumn(i++));
+        c->target_minutes = s.getColumn(i++).getInt();
+        c->ended_at = optional_time(s.getColumn(i++));
+    }
+    r.first_response_at = r.first_response.ended_at;
+    r.resolved_at = r.resolution.ended_at;
+    r.current_status = t.state;
+    r.current_priority = t.prio;
+    r.at_risk = r.first_response.at_risk(*sla_at) || r.resolution.at_risk(*sla_at);
+    return carry_forward(r, *sla_at, calendar, now);
 }
 
 // The ticket's changing fields, folded from its history; the fixed ones (title, school, …) come from `fixed`.
@@ -367,42 +417,51 @@ reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& q)
         binds.emplace_back(c.id);
     }
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
-    reused_statement s(db, fmt::format("SELECT {}, {} FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
-                                       ticket_columns, key_expr, where, order));
+    reused_statement s(db, fmt::format("SELECT {}, {}, {} FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
+                                       ticket_columns, key_expr, sla_columns, where, order));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
     s->bind(index, q.limit + 1);
     return s;
 }
 
-ticket_page list_tickets(SQLite::Database& db, const ticket_query& q) {
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
     auto s = prepare_list_query(db, q);
     ticket_page page;
     std::vector<std::int64_t> keys;
+    std::vector<std::size_t> without_stored_sla;
     while (s->executeStep()) {
-        page.tickets.push_back({read_ticket(*s), {}});
+        ticket t = read_ticket(*s);
+        auto stored = read_stored_sla(*s, 16, t, sla.calendar, q.now);
+        if (!stored) without_stored_sla.push_back(page.tickets.size());
+        page.tickets.push_back({std::move(t), stored.value_or(sla_result{})});
         keys.push_back(s->getColumn(15).getInt64());
     }
     if (static_cast<int>(page.tickets.size()) > q.limit) {
         page.tickets.pop_back();
         page.next_cursor = fmt::format("{}:{}", keys[page.tickets.size() - 1], page.tickets.back().t.id);
+        if (!without_stored_sla.empty() && without_stored_sla.back() == page.tickets.size())
+            without_stored_sla.pop_back();
     }
-    if (page.tickets.empty()) return page;
-    // One query for the events of the whole page, so the SLA figures are computed from history, not stored.
-    // The ids go in as one JSON array, so the SQL stays the same and is prepared once per connection.
+    if (without_stored_sla.empty()) return page;
+    // Rows whose stored evaluation cannot be carried forward: their SLA figures come from their events, read in
+    // one query. The ids go in as one JSON array, so the SQL stays the same and is prepared once per connection.
     std::string ids;
-    std::map<std::int64_t, std::size_t> index_of;
-    for (std::size_t i = 0; i < page.tickets.size(); ++i) {
-        ids += fmt::format("{}{}", i ? "," : "[", page.tickets[i].t.id);
-        index_of[page.tickets[i].t.id] = i;
+    std::map<std::int64_t, std::vector<ticket_event>> events_of;
+    for (std::size_t i : without_stored_sla) {
+        ids += fmt::format("{}{}", ids.empty() ? "[" : ",", page.tickets[i].t.id);
+        events_of[page.tickets[i].t.id];
     }
     static const auto events_sql = fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN "
                                                "(SELECT value FROM json_each(?)) ORDER BY ticket_id, seq",
                                                event_columns_without_body);
     reused_statement ev(db, events_sql);
     ev->bind(1, ids + "]");
-    while (ev->executeStep())
-        page.tickets[index_of[ev->getColumn(0).getInt64()]].events.push_back(read_event(*ev, 1));
+    while (ev->executeStep()) events_of[ev->getColumn(0).getInt64()].push_back(read_event(*ev, 1));
+    for (std::size_t i : without_stored_sla) {
+        auto& item = page.tickets[i];
+        item.sla = evaluate_sla(events_of[item.t.id], sla.policy, sla.calendar, q.now);
+    }
     return page;
 }
 

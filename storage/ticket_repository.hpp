@@ -60,18 +60,20 @@ struct ticket_query {
     time_ms now = 0;
 };
 
-struct ticket_with_events {
+// A listed ticket with its SLA figures at the query's `now`.
+struct listed_ticket {
     ticket t;
-    std::vector<ticket_event> events;  // in lists: for the SLA figures only, so without their bodies
+    sla_result sla;
 };
 
 struct ticket_page {
-    std::vector<ticket_with_events> tickets;
+    std::vector<listed_ticket> tickets;
     std::string next_cursor;  // empty: last page
 };
 
-// The tickets `query.who` may see, filtered, sorted and paged by keyset cursor; with their events (no bodies).
-ticket_page list_tickets(SQLite::Database& db, const ticket_query& query);
+// The tickets `query.who` may see, filtered, sorted and paged by keyset cursor, with their SLA figures at
+// `query.now`: carried forward from the stored evaluation, or (where that is not exact) from their events.
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
 
 // The page query of list_tickets, prepared (or reused) and bound (tests check its plan with EXPLAIN QUERY PLAN).
 reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& query);

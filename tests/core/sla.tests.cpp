@@ -837,3 +837,72 @@ TEST_CASE("5000 random histories agree with a minute-by-minute reference", "[cor
         CHECK(cover.seen[outcome] >= 50);
     }
 }
+
+namespace {
+
+void check_same_clock(const sla_clock& got, const sla_clock& want) {
+    CHECK(got.target_minutes == want.target_minutes);
+    CHECK(got.used_ms == want.used_ms);
+    CHECK(got.due_at == want.due_at);
+    CHECK(got.at_risk_at == want.at_risk_at);
+    CHECK(got.verdict == want.verdict);
+    CHECK(got.breached_at == want.breached_at);
+    CHECK(got.ended_at == want.ended_at);
+}
+
+void check_same(const sla_result& got, const sla_result& want) {
+    check_same_clock(got.first_response, want.first_response);
+    check_same_clock(got.resolution, want.resolution);
+    CHECK(got.paused_ms == want.paused_ms);
+    CHECK(got.at_risk == want.at_risk);
+    CHECK(got.reopen_count == want.reopen_count);
+    CHECK(got.escalated == want.escalated);
+    CHECK(got.first_response_at == want.first_response_at);
+    CHECK(got.resolved_at == want.resolved_at);
+    CHECK(got.current_status == want.current_status);
+    CHECK(got.current_priority == want.current_priority);
+}
+
+} // namespace
+
+TEST_CASE("carrying an evaluation forward equals evaluating the history later", "[core][sla][property]") {
+    const std::vector<std::string> windows{"2025-03-18T00:00:00Z", "2025-10-14T00:00:00Z", "2025-12-10T00:00:00Z",
+                                           "2026-03-17T00:00:00Z", "2026-10-13T00:00:00Z"};
+    std::mt19937_64 rng(20261123);
+    const auto pick = [&](int n) { return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(rng)); };
+    std::map<std::string, int> seen;
+    for (int c = 0; c < 40; ++c) {
+        const time_ms window = at(windows[static_cast<std::size_t>(c) % windows.size()]);
+        const business_calendar cal(random_config(rng, window), 2024, 2027);
+        for (int h = 0; h < 50; ++h) {
+            const sla_policy policy = random_policy(rng);
+            const generated g = random_history(rng, window);
+            time_ms last = 0;
+            for (const auto& e : g.events) last = std::max(last, e.at);
+            // Stored at the last event (as the writer does) or later (as `sla recompute` does).
+            const time_ms evaluated_at = last + (pick(3) == 0 ? 0 : pick(3 * 1440) * minute + pick(60000));
+            const sla_result stored = evaluate_sla(g.events, policy, cal, evaluated_at);
+            // Later instants, including the exact due and warning times and the millisecond around them.
+            std::vector<time_ms> later{evaluated_at, evaluated_at + 1, evaluated_at + pick(6 * 7 * 1440) * minute};
+            for (const auto* clock : {&stored.first_response, &stored.resolution})
+                for (const auto& t : {clock->due_at, clock->at_risk_at})
+                    if (t && *t >= evaluated_at)
+                        for (time_ms d : {-1, 0, 1}) later.push_back(std::max(evaluated_at, *t + d));
+            for (const time_ms now : later) {
+                CAPTURE(c, h, evaluated_at, now);
+                const sla_result want = evaluate_sla(g.events, policy, cal, now);
+                check_same(carry_forward(stored, evaluated_at, cal, now), want);
+                if (stored.first_response.verdict != want.first_response.verdict ||
+                    stored.resolution.verdict != want.resolution.verdict)
+                    ++seen["verdict changed"];
+                if (stored.at_risk != want.at_risk) ++seen["at risk changed"];
+                if (stored.paused_ms != want.paused_ms) ++seen["paused time grew"];
+                if (want.resolution.ended_at) ++seen["ended"];
+            }
+        }
+    }
+    for (const char* outcome : {"verdict changed", "at risk changed", "paused time grew", "ended"}) {
+        CAPTURE(outcome);
+        CHECK(seen[outcome] >= 50);
+    }
+}

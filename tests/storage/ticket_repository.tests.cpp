@@ -102,17 +102,17 @@ TEST_CASE("lists show only what the viewer may see, paged without gaps or repeat
     q.now = monday_8am + 40 * minute;
     SECTION("teacher") {
         q.who = {101, role::teacher, "100011", 0, {}};
-        auto page = list_tickets(db, q);
+        auto page = list_tickets(db, q, f.sla());
         CHECK(page.tickets.size() == 10);
         for (const auto& item : page.tickets) CHECK(item.t.requester_id == 101);
     }
-    SECTION("manager, with the events of each ticket") {
+    SECTION("manager, with the SLA figures of each ticket") {
         q.who = {0, role::campus_manager, "", 2, {}};
-        auto page = list_tickets(db, q);
+        auto page = list_tickets(db, q, f.sla());
         CHECK(page.tickets.size() == 10);
         for (const auto& item : page.tickets) {
             CHECK(item.t.school_number == "100021");
-            CHECK(item.events.size() == 1);
+            CHECK(item.sla.first_response.used_ms == q.now - item.t.created_at);
         }
     }
     SECTION("dispatcher pages through all 30, newest first") {
@@ -120,7 +120,7 @@ TEST_CASE("lists show only what the viewer may see, paged without gaps or repeat
         q.limit = 7;
         std::vector<std::string> seen;
         for (;;) {
-            auto page = list_tickets(db, q);
+            auto page = list_tickets(db, q, f.sla());
             for (const auto& item : page.tickets) seen.push_back(item.t.number);
             if (page.next_cursor.empty()) break;
             q.cursor = page.next_cursor;
@@ -134,25 +134,88 @@ TEST_CASE("lists show only what the viewer may see, paged without gaps or repeat
     SECTION("sort by due time") {
         q.who = {0, role::dispatcher, "", 0, {}};
         q.sort = ticket_sort::due;
-        auto page = list_tickets(db, q);
+        auto page = list_tickets(db, q, f.sla());
         REQUIRE(page.tickets.size() == 30);
         CHECK(page.tickets.front().t.number == "CD-2026-000001");  // filed first, due first
     }
     SECTION("free text finds words in title, room and asset tag, with umlauts folded") {
         q.who = {0, role::dispatcher, "", 0, {}};
         q.text = "ausgef";
-        CHECK(list_tickets(db, q).tickets.size() == 30);
+        CHECK(list_tickets(db, q, f.sla()).tickets.size() == 30);
         q.text = "DO-AP-0815";
-        CHECK(list_tickets(db, q).tickets.size() == 30);
+        CHECK(list_tickets(db, q, f.sla()).tickets.size() == 30);
         q.text = "Drucker";
-        CHECK(list_tickets(db, q).tickets.empty());
+        CHECK(list_tickets(db, q, f.sla()).tickets.empty());
         q.text = "\"unbalanced";
-        CHECK(list_tickets(db, q).tickets.empty());
+        CHECK(list_tickets(db, q, f.sla()).tickets.empty());
     }
     SECTION("a malformed cursor is an error, not a crash") {
         q.who = {0, role::dispatcher, "", 0, {}};
         q.cursor = "x:y";
-        CHECK_THROWS_AS(list_tickets(db, q), cursor_error);
+        CHECK_THROWS_AS(list_tickets(db, q, f.sla()), cursor_error);
+    }
+}
+
+TEST_CASE("lists carry the stored SLA evaluation forward to the figures the events give", "[storage][tickets][sla]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    const auto create = [&](int i) {
+        ticket_event created;
+        created.at = monday_8am + i * minute;
+        created.actor_id = 101;
+        return insert_ticket(db, f.make_ticket("100011", 101, 1), created, 2026, f.sla(), created.at);
+    };
+    // Appends an event at `at`, stored as the writer stores it (evaluated at `stored_at`, default: at the event).
+    const auto act = [&](const ticket& t, time_ms at, event_kind kind, bool staff = true,
+                         std::optional<time_ms> stored_at = std::nullopt) {
+        ticket_event e;
+        e.at = at;
+        e.kind = kind;
+        e.by_staff = staff;
+        e.actor_id = staff ? 1 : 101;
+        if (kind == event_kind::status_changed) e.to_status = status::waiting_on_requester;
+        if (kind == event_kind::priority_changed) e.to_priority = priority::critical;
+        return append_event(db, t, e, f.sla(), stored_at.value_or(at));
+    };
+    const time_ms h = 60 * minute;
+    create(0);                                                             // both clocks running
+    act(act(create(1), monday_8am + 30 * minute, event_kind::public_reply), monday_8am + h,
+        event_kind::status_changed);                                       // answered, then paused
+    act(create(2), monday_8am + 2 * h, event_kind::resolved);              // met
+    act(act(create(3), monday_8am + h, event_kind::resolved), monday_8am + 3 * h, event_kind::reopened, false);
+    act(create(4), monday_8am + 10 * minute, event_kind::priority_changed); // shorter targets: breached soon
+    act(create(5), monday_8am + 20 * minute, event_kind::closed, false);   // withdrawn by the requester
+    const auto future = create(6);                                         // an event after its evaluation
+    act(future, monday_8am + 2 * 24 * h, event_kind::public_reply, true, monday_8am + 6 * minute);
+
+    ticket_query q;
+    q.who = {0, role::dispatcher, "", 0, {}};
+    const auto matches_events = [&](time_ms now) {
+        q.now = now;
+        const auto page = list_tickets(db, q, f.sla());
+        REQUIRE(page.tickets.size() == 7);
+        for (const auto& item : page.tickets) {
+            CAPTURE(item.t.number, now);
+            CHECK(item.sla == evaluate_sla(load_events(db, item.t.id), f.policy, f.calendar, now));
+        }
+        return page;
+    };
+    // Through the first day, over night and the weekend, to a week later (the future event lands in between).
+    std::set<std::string> verdicts;
+    for (const time_ms later : {4 * h, 9 * h, 24 * h, 5 * 24 * h + 30 * minute, 7 * 24 * h, 7 * 24 * h + 5 * h})
+        for (const auto& item : matches_events(monday_8am + later).tickets)
+            verdicts.insert(fmt::format("{} {}", item.sla.first_response.verdict, item.sla.resolution.verdict));
+    CHECK(verdicts.size() >= 4);
+
+    SECTION("the stored figures are what the list shows, unless they cannot be carried forward") {
+        db.exec("UPDATE tickets SET fr_used_ms = fr_used_ms + 60000 WHERE number = 'CD-2026-000001'");
+        q.now = monday_8am + 4 * h;
+        const auto from_events = evaluate_sla(load_events(db, 1), f.policy, f.calendar, q.now);
+        CHECK(list_tickets(db, q, f.sla()).tickets.back().sla.first_response.used_ms ==
+              from_events.first_response.used_ms + 60000);
+        db.exec("UPDATE tickets SET sla_at = NULL WHERE number = 'CD-2026-000001'");  // as after migration 5
+        CHECK(list_tickets(db, q, f.sla()).tickets.back().sla == from_events);
     }
 }
 
