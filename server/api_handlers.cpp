@@ -115,7 +115,7 @@ net::awaitable<http_response> post_ticket(app& a, const http_request& req, const
     const auto& t = std::get<ticket>(result);
     auto details = co_await find_visible_ticket(a, who, t.number);
     auto res = json_response(http::status::created,
-                             ticket_details_to_json(a, *details, who, now_ms()));
+                             ticket_details_json(a, *details, who, now_ms()));
     res.set(http::field::location, "/api/v1/tickets/" + t.number);
     co_return res;
 }
@@ -184,10 +184,7 @@ net::awaitable<http_response> get_tickets(app& a, const boost::urls::url_view& u
     } catch (const cursor_error&) {
         co_return api_error(http::status::unprocessable_entity, "invalid_parameter", "Ungültiger cursor.", "cursor");
     }
-    json::array tickets;
-    for (const auto& item : list.page.tickets) tickets.push_back(ticket_to_json(a, item.t, item.sla, list.user_names));
-    json::value next = list.page.next_cursor.empty() ? json::value(nullptr) : json::value(list.page.next_cursor);
-    co_return json_response(http::status::ok, json::object{{"tickets", std::move(tickets)}, {"next_cursor", next}});
+    co_return json_response(http::status::ok, ticket_list_json(a, list));
 }
 
 // POST /api/v1/tickets/{number}/{action}: replies, status, priority, assign, escalate.
@@ -242,7 +239,7 @@ net::awaitable<http_response> post_ticket_action(app& a, const http_request& req
     auto details = co_await find_visible_ticket(a, who, number);
     if (!details) co_return api_error(not_found_error());  // e.g. a manager who just assigned it away
     co_return json_response(action == "replies" ? http::status::created : http::status::ok,
-                            ticket_details_to_json(a, *details, who, now_ms()));
+                            ticket_details_json(a, *details, who, now_ms()));
 }
 
 } // namespace
@@ -306,7 +303,7 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         if (method != http::verb::get) co_return not_allowed();
         auto details = co_await find_visible_ticket(a, who, seg[1]);
         if (!details) co_return api_error(not_found_error());
-        co_return json_response(http::status::ok, ticket_details_to_json(a, *details, who, now_ms()));
+        co_return json_response(http::status::ok, ticket_details_json(a, *details, who, now_ms()));
     }
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "attachments") {
         if (method != http::verb::post) co_return not_allowed();
@@ -319,7 +316,7 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         if (auto* error = std::get_if<request_error>(&attached)) co_return api_error(*error);
         auto details = co_await find_visible_ticket(a, who, seg[1]);
         if (!details) co_return api_error(not_found_error());
-        co_return json_response(http::status::created, ticket_details_to_json(a, *details, who, now_ms()));
+        co_return json_response(http::status::created, ticket_details_json(a, *details, who, now_ms()));
     }
     if (seg.size() == 3 && seg[0] == "tickets") {
         if (method != http::verb::post) co_return not_allowed();

@@ -14,13 +14,17 @@ void secure_headers(http_response& res) {
 
 } // namespace
 
-http_response json_response(http::status status, const boost::json::value& body) {
+http_response json_response(http::status status, std::string body) {
     http_response res{status, 11};
     secure_headers(res);
     res.set(http::field::content_type, "application/json; charset=utf-8");
     res.set(http::field::cache_control, "no-store");
-    res.body() = boost::json::serialize(body);
+    res.body() = std::move(body);
     return res;
+}
+
+http_response json_response(http::status status, const boost::json::value& body) {
+    return json_response(status, boost::json::serialize(body));
 }
 
 http_response api_error(http::status status, std::string_view code, std::string_view message,

@@ -9,6 +9,8 @@
 namespace campusdesk {
 
 http_response json_response(http::status status, const boost::json::value& body);
+// `body` is JSON text already (json_writer).
+http_response json_response(http::status status, std::string body);
 http_response api_error(http::status status, std::string_view code, std::string_view message,
                         std::string_view field = {});
 http_response api_error(const request_error& e);

@@ -1,13 +1,9 @@
 #include "server/ticket_json.hpp"
 
 #include "core/local_time.hpp"
+#include "server/json_writer.hpp"
 
 namespace campusdesk {
-
-json::value time_or_null(const app& a, std::optional<time_ms> t) {
-    if (!t) return nullptr;
-    return json::string(format_iso8601(*t, a.calendar.zone()));
-}
 
 json::object user_to_json(const user& u) {
     json::object o{{"id", u.id}, {"login", u.login}, {"name", u.name}, {"role", to_string(u.who)}};
@@ -18,76 +14,110 @@ json::object user_to_json(const user& u) {
 
 namespace {
 
-json::object clock_to_json(const app& a, const sla_clock& c) {
-    return {{"target_minutes", c.target_minutes},
-            {"used_minutes", c.used_minutes()},
-            {"due_at", time_or_null(a, c.due_at)},
-            {"verdict", to_string(c.verdict)},
-            {"breached_at", time_or_null(a, c.breached_at)}};
+void time_member(json_writer& w, const app& a, std::string_view name, std::optional<time_ms> t) {
+    w.key(name);
+    if (t) w.value(format_iso8601(*t, a.calendar.zone()));
+    else w.null();
 }
 
-json::object person(std::int64_t id, const std::map<std::int64_t, std::string>& names) {
+void write_clock(json_writer& w, const app& a, const sla_clock& c) {
+    w.begin_object();
+    w.key("target_minutes").value(c.target_minutes);
+    w.key("used_minutes").value(c.used_minutes());
+    time_member(w, a, "due_at", c.due_at);
+    w.key("verdict").value(to_string(c.verdict));
+    time_member(w, a, "breached_at", c.breached_at);
+    w.end_object();
+}
+
+void write_person(json_writer& w, std::int64_t id, const std::map<std::int64_t, std::string>& names) {
     auto it = names.find(id);
-    return {{"id", id}, {"name", it == names.end() ? std::string() : it->second}};
+    w.begin_object().key("id").value(id).key("name").value(it == names.end() ? std::string_view() : it->second);
+    w.end_object();
+}
+
+// The members of the ticket object up to and including `sla`; the caller closes it.
+void write_ticket_members(json_writer& w, const app& a, const ticket& t, const sla_result& sla,
+                          const std::map<std::int64_t, std::string>& names) {
+    const auto* school = a.dir.school(t.school_number);
+    const auto* manager = a.dir.manager(t.assignee_id);
+    w.begin_object();
+    w.key("number").value(t.number);
+    w.key("school_number").value(t.school_number);
+    w.key("school_name").value(school ? std::string_view(school->name) : std::string_view());
+    w.key("category").value(t.category);
+    w.key("priority").value(to_string(t.prio));
+    w.key("status").value(to_string(t.state));
+    w.key("title").value(t.title);
+    w.key("description").value(t.description);
+    w.key("room").value(t.room);
+    w.key("asset_tag").value(t.asset_tag);
+    w.key("requester");
+    write_person(w, t.requester_id, names);
+    time_member(w, a, "created_at", t.created_at);
+    time_member(w, a, "updated_at", t.updated_at);
+    w.key("assignee");
+    if (manager) w.begin_object().key("id").value(manager->id).key("name").value(manager->name).end_object();
+    else w.null();
+    w.member("partner", t.partner.empty() ? std::nullopt : std::optional<std::string_view>(t.partner));
+    w.key("sla").begin_object();
+    w.key("first_response");
+    write_clock(w, a, sla.first_response);
+    w.key("resolution");
+    write_clock(w, a, sla.resolution);
+    w.key("at_risk").value(sla.at_risk);
+    w.key("paused_minutes").value(sla.paused_minutes());
+    w.end_object();
 }
 
 } // namespace
 
-json::object sla_to_json(const app& a, const sla_result& r) {
-    return {{"first_response", clock_to_json(a, r.first_response)},
-            {"resolution", clock_to_json(a, r.resolution)},
-            {"at_risk", r.at_risk},
-            {"paused_minutes", r.paused_ms / 60000}};
+std::string ticket_list_json(const app& a, const ticket_list& list) {
+    json_writer w;
+    w.begin_object().key("tickets").begin_array();
+    for (const auto& item : list.page.tickets) {
+        write_ticket_members(w, a, item.t, item.sla, list.user_names);
+        w.end_object();
+    }
+    w.end_array();
+    w.member("next_cursor", list.page.next_cursor.empty() ? std::nullopt
+                                                          : std::optional<std::string_view>(list.page.next_cursor));
+    return w.end_object().take();
 }
 
-json::object ticket_to_json(const app& a, const ticket& t, const sla_result& sla,
-                            const std::map<std::int64_t, std::string>& names) {
-    const auto* school = a.dir.school(t.school_number);
-    const auto* manager = a.dir.manager(t.assignee_id);
-    json::object o{{"number", t.number},
-                   {"school_number", t.school_number},
-                   {"school_name", school ? school->name : std::string()},
-                   {"category", t.category},
-                   {"priority", to_string(t.prio)},
-                   {"status", to_string(t.state)},
-                   {"title", t.title},
-                   {"description", t.description},
-                   {"room", t.room},
-                   {"asset_tag", t.asset_tag},
-                   {"requester", person(t.requester_id, names)},
-                   {"created_at", format_iso8601(t.created_at, a.calendar.zone())},
-                   {"updated_at", format_iso8601(t.updated_at, a.calendar.zone())}};
-    o["assignee"] = manager ? json::value(json::object{{"id", manager->id}, {"name", manager->name}})
-                            : json::value(nullptr);
-    o["partner"] = t.partner.empty() ? json::value(nullptr) : json::value(t.partner);
-    o["sla"] = sla_to_json(a, sla);
-    return o;
-}
-
-json::object ticket_details_to_json(const app& a, const ticket_details& d, const user& viewer, time_ms now) {
-    auto o = ticket_to_json(a, d.t, evaluate_sla(d.events, a.config.sla, a.calendar, now), d.user_names);
-    json::array list;
+std::string ticket_details_json(const app& a, const ticket_details& d, const user& viewer, time_ms now) {
+    json_writer w;
+    write_ticket_members(w, a, d.t, evaluate_sla(d.events, a.config.sla, a.calendar, now), d.user_names);
+    w.key("events").begin_array();
     for (const auto& e : d.events) {
         if (e.kind == event_kind::internal_note && !is_staff(viewer.who)) continue;
-        json::object je{{"seq", e.seq},
-                        {"at", format_iso8601(e.at, a.calendar.zone())},
-                        {"actor", person(e.actor_id, d.user_names)},
-                        {"kind", to_string(e.kind)}};
-        if (!e.body.empty()) je["body"] = e.body;
-        if (e.to_status) je["status"] = to_string(*e.to_status);
-        if (e.to_priority) je["priority"] = to_string(*e.to_priority);
-        if (e.manager_id) je["manager_id"] = *e.manager_id;
-        if (!e.partner.empty()) je["partner"] = e.partner;
-        list.push_back(std::move(je));
+        w.begin_object();
+        w.key("seq").value(e.seq);
+        time_member(w, a, "at", e.at);
+        w.key("actor");
+        write_person(w, e.actor_id, d.user_names);
+        w.key("kind").value(to_string(e.kind));
+        if (!e.body.empty()) w.key("body").value(e.body);
+        if (e.to_status) w.key("status").value(to_string(*e.to_status));
+        if (e.to_priority) w.key("priority").value(to_string(*e.to_priority));
+        if (e.manager_id) w.key("manager_id").value(*e.manager_id);
+        if (!e.partner.empty()) w.key("partner").value(e.partner);
+        w.end_object();
     }
-    o["events"] = std::move(list);
-    json::array files;
-    for (const auto& f : d.attachments)
-        files.push_back(json::object{{"id", f.id}, {"filename", f.filename}, {"content_type", f.content_type},
-                                     {"size", f.size}, {"url", fmt::format("/attachments/{}", f.id)},
-                                     {"uploaded_at", format_iso8601(f.uploaded_at, a.calendar.zone())}});
-    o["attachments"] = std::move(files);
-    return o;
+    w.end_array();
+    w.key("attachments").begin_array();
+    for (const auto& f : d.attachments) {
+        w.begin_object();
+        w.key("id").value(f.id);
+        w.key("filename").value(f.filename);
+        w.key("content_type").value(f.content_type);
+        w.key("size").value(f.size);
+        w.key("url").value(fmt::format("/attachments/{}", f.id));
+        time_member(w, a, "uploaded_at", f.uploaded_at);
+        w.end_object();
+    }
+    w.end_array();
+    return w.end_object().take();
 }
 
 } // namespace campusdesk
