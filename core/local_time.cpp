@@ -1,6 +1,7 @@
 #include "core/local_time.hpp"
 
 #include <date/date.h>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 // ptz.h (date 3.0.1) names an unqualified hh_mm_ss under `using namespace date; using namespace std::chrono;`,
@@ -143,7 +144,8 @@ std::string format_iso8601(time_ms t, const date::time_zone* zone) {
     const date::hh_mm_ss<seconds> tod{lt - day};
     const auto off_min = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
     const auto abs_min = off_min < 0 ? -off_min : off_min;
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", static_cast<int>(ymd.year()),
+    // Compiled format: lists write several of these per row.
+    return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}"), static_cast<int>(ymd.year()),
                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
                        tod.minutes().count(), tod.seconds().count(), off_min < 0 ? '-' : '+', abs_min / 60,
                        abs_min % 60);

@@ -430,6 +430,8 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
     ticket_page page;
     std::vector<std::int64_t> keys;
     std::vector<std::size_t> without_stored_sla;
+    page.tickets.reserve(static_cast<std::size_t>(q.limit) + 1);
+    keys.reserve(static_cast<std::size_t>(q.limit) + 1);
     while (s->executeStep()) {
         ticket t = read_ticket(*s);
         auto stored = read_stored_sla(*s, 16, t, sla.calendar, q.now);
