@@ -1,9 +1,11 @@
 // SLA targets per priority, pause statuses and the warning threshold (SLA.md §2), as set in campusdesk.toml.
 #pragma once
 
+#include "core/business_calendar_config.hpp"
 #include "core/ticket.hpp"
 
 #include <array>
+#include <string>
 #include <vector>
 
 namespace campusdesk {
@@ -22,5 +24,9 @@ struct sla_policy {
     const sla_targets& for_priority(priority p) const { return targets[static_cast<int>(p)]; }
     bool pauses(status s) const;
 };
+
+// Everything the stored SLA figures depend on, as one canonical text: when it differs from the text they were
+// computed with, they are recomputed (holiday names left out: they change no figure).
+std::string describe_sla_settings(const sla_policy& policy, const business_calendar_config& calendar);
 
 } // namespace campusdesk

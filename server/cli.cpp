@@ -71,6 +71,14 @@ int serve(const cli_options& args) {
     const auto data_dir = data_dir_of(args, config);
     app a(std::move(config), data_dir, std::max<std::size_t>(2, threads), args.has("demo"));
     a.pages.load(find_templates_dir(config_path));
+    // Stored SLA figures follow the policy and calendar in force: after a change (or an upgrade) recompute them
+    // before answering, since lists carry them forward instead of reading every ticket's events.
+    const auto recomputed = a.storage->writer().run(
+        [&](SQLite::Database& db) { return recompute_sla_if_settings_changed(db, a.sla(), now_ms()); });
+    if (recomputed)
+        std::cerr << fmt::format(R"({{"level":"info","msg":"SLA settings changed: recomputed the SLA figures of {} tickets"}})",
+                                 *recomputed)
+                  << std::endl;
     if (a.demo && load_demo_data(a))
         std::cerr << R"({"level":"info","msg":"demo data loaded"})" << std::endl;
 

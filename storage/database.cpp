@@ -166,8 +166,8 @@ CREATE INDEX tickets_open_by_due_key ON tickets(COALESCE(due_at, 922337203685477
 )sql",
 // 5: the rest of the SLA evaluation and the instant it was made at (sla_at), so lists carry the stored figures
 // forward to now (carry_forward) instead of reading every listed ticket's events. sla_at is NULL where that is
-// not exact (an event after the evaluation; rows of older schemas until `sla recompute`): lists then read the
-// events as before.
+// not exact (an event after the evaluation; rows of older schemas until the recomputation at the next start):
+// lists then read the events as before.
 R"sql(
 ALTER TABLE tickets ADD COLUMN sla_at INTEGER;
 ALTER TABLE tickets ADD COLUMN fr_target_minutes INTEGER;
@@ -177,6 +177,8 @@ ALTER TABLE tickets ADD COLUMN res_ended_at INTEGER;
 ALTER TABLE tickets ADD COLUMN paused_ms INTEGER;
 ALTER TABLE tickets ADD COLUMN reopen_count INTEGER;
 ALTER TABLE tickets ADD COLUMN escalated INTEGER;
+-- What the stored SLA figures were computed with (describe_sla_settings), to recompute them when it changes.
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

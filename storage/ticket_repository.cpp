@@ -259,7 +259,20 @@ std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time
         update_projection(db, project(read_ticket(s), events), events, sla, now);
         ++n;
     }
+    SQLite::Statement note(db, "INSERT INTO settings (name, value) VALUES ('sla', ?) "
+                               "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    note.bind(1, describe_sla_settings(sla.policy, sla.calendar.config()));
+    note.exec();
     return n;
+}
+
+std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& db, const sla_context& sla,
+                                                             time_ms now) {
+    SQLite::Statement s(db, "SELECT value FROM settings WHERE name = 'sla'");
+    if (s.executeStep() && s.getColumn(0).getString() == describe_sla_settings(sla.policy, sla.calendar.config()))
+        return std::nullopt;
+    s.reset();
+    return recompute_all_sla(db, sla, now);
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {

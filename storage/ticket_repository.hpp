@@ -33,8 +33,11 @@ ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int y
 ticket append_event(SQLite::Database& db, const ticket& t, ticket_event e, const sla_context& sla,
                           time_ms now);
 
-// Recomputes the stored SLA columns of every ticket from its history (after a policy or calendar change).
+// Recomputes the stored SLA columns of every ticket from its history and notes the settings they now follow.
 std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time_ms now);
+// Recomputes them only if the SLA policy or calendar differ from those they were computed with (a changed
+// config, a database from an older campusdesk); returns how many tickets were recomputed, if any were.
+std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& db, const sla_context& sla, time_ms now);
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number);
 std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -904,5 +905,33 @@ TEST_CASE("carrying an evaluation forward equals evaluating the history later", 
     for (const char* outcome : {"verdict changed", "at risk changed", "paused time grew", "ended"}) {
         CAPTURE(outcome);
         CHECK(seen[outcome] >= 50);
+    }
+}
+
+TEST_CASE("the SLA settings description changes with every setting a figure depends on", "[core][sla]") {
+    const sla_policy policy;
+    const business_calendar_config calendar = business_calendar_config::defaults();
+    const std::string base = describe_sla_settings(policy, calendar);
+    CHECK(describe_sla_settings(sla_policy{}, business_calendar_config::defaults()) == base);
+
+    using change = std::function<void(sla_policy&, business_calendar_config&)>;
+    const std::vector<std::pair<std::string, change>> changes{
+        {"first response target", [](sla_policy& p, business_calendar_config&) { p.targets[1].first_response_minutes++; }},
+        {"resolution target", [](sla_policy& p, business_calendar_config&) { p.targets[3].resolution_minutes++; }},
+        {"pause statuses", [](sla_policy& p, business_calendar_config&) { p.pause_statuses.push_back(status::waiting_on_third_party); }},
+        {"warning threshold", [](sla_policy& p, business_calendar_config&) { p.warning_threshold = 0.8; }},
+        {"time zone", [](sla_policy&, business_calendar_config& c) { c.time_zone = "Europe/Vienna"; }},
+        {"holiday state", [](sla_policy&, business_calendar_config& c) { c.holiday_state = "BY"; }},
+        {"working hours", [](sla_policy&, business_calendar_config& c) { c.working_hours[4][0].end_minute -= 30; }},
+        {"closure day", [](sla_policy&, business_calendar_config& c) { c.closure_days.push_back({2026, 5, 15}); }},
+        {"school holidays", [](sla_policy&, business_calendar_config& c) { c.school_holidays.push_back({{2026, 7, 20}, {2026, 9, 1}, "Sommer"}); }},
+        {"school holidays counted", [](sla_policy&, business_calendar_config& c) { c.school_holidays_are_business_days = false; }},
+    };
+    for (const auto& [name, apply] : changes) {
+        CAPTURE(name);
+        sla_policy p = policy;
+        business_calendar_config c = calendar;
+        apply(p, c);
+        CHECK(describe_sla_settings(p, c) != base);
     }
 }

@@ -219,6 +219,34 @@ TEST_CASE("lists carry the stored SLA evaluation forward to the figures the even
     }
 }
 
+TEST_CASE("stored SLA figures are recomputed when the policy or calendar they follow changes", "[storage][sla]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    ticket_event created;
+    created.at = monday_8am;
+    const auto t = insert_ticket(db, f.make_ticket("100011", 101, 1), created, 2026, f.sla(), monday_8am);
+    const auto stored_target = [&] {
+        return db.execAndGet(fmt::format("SELECT fr_target_minutes FROM tickets WHERE id = {}", t.id)).getInt();
+    };
+    const time_ms later = monday_8am + 60 * minute;
+    // A database that never noted its settings (an older campusdesk) is recomputed once.
+    CHECK(recompute_sla_if_settings_changed(db, f.sla(), later) == std::optional<std::size_t>(1));
+    CHECK_FALSE(recompute_sla_if_settings_changed(db, f.sla(), later));
+    CHECK(stored_target() == f.policy.for_priority(priority::high).first_response_minutes);
+
+    f.policy.targets[static_cast<int>(priority::high)].first_response_minutes = 30;
+    CHECK(recompute_sla_if_settings_changed(db, f.sla(), later) == std::optional<std::size_t>(1));
+    CHECK(stored_target() == 30);
+    CHECK_FALSE(recompute_sla_if_settings_changed(db, f.sla(), later));
+    // The recomputed figures are exact at `later` and carry forward from there.
+    ticket_query q;
+    q.who = {0, role::dispatcher, "", 0, {}};
+    q.now = later + 5 * minute;
+    CHECK(list_tickets(db, q, f.sla()).tickets.at(0).sla ==
+          evaluate_sla(load_events(db, t.id), f.policy, f.calendar, q.now));
+}
+
 TEST_CASE("list queries read an index in their sort order: no full scan, no sort of all visible tickets",
           "[storage][performance]") {
     storage_fixture f;
