@@ -75,7 +75,7 @@ int serve(const cli_options& args) {
     // before answering, since lists carry them forward instead of reading every ticket's events.
     const auto recomputed = a.storage->writer().run(
         [&](SQLite::Database& db) { return recompute_sla_if_settings_changed(db, a.sla(), now_ms()); });
-    if (recomputed)
+    if (recomputed && *recomputed > 0)
         std::cerr << fmt::format(R"({{"level":"info","msg":"SLA settings changed: recomputed the SLA figures of {} tickets"}})",
                                  *recomputed)
                   << std::endl;

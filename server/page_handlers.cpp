@@ -285,8 +285,8 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
     page_list rows;
     for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, list.user_names));
-    d.set("tickets", rows);
     d.set("empty", rows.empty());
+    d.set("tickets", std::move(rows));
     d.set("queue", queue);
     d.set("list_path", queue ? "/queue" : "/tickets");
     if (!list.page.next_cursor.empty()) {
@@ -322,7 +322,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
             item.set("open", std::to_string(open));
             counts.push_back(item);
         }
-        d.set("school_counts", counts);
+        d.set("school_counts", std::move(counts));
         for (auto s : all_statuses) statuses.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
         statuses.emplace_back("alle", "alle, auch erledigte");
         for (auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));

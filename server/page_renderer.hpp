@@ -11,16 +11,33 @@ namespace campusdesk {
 
 // Mustache data in which an empty string counts as false, as in most Mustache implementations, so that
 // {{#room}}…{{/room}} shows nothing for a ticket without a room (kainjow alone treats "" as true).
+using page_list = kainjow::mustache::list;
 class page_data : public kainjow::mustache::data {
 public:
     using kainjow::mustache::data::data;
     using kainjow::mustache::data::set;
-    void set(const std::string& name, const std::string& value) {
-        kainjow::mustache::data::set(name, value.empty() ? kainjow::mustache::data(false) : kainjow::mustache::data(value));
+    void set(const std::string& name, std::string value) {
+        if (value.empty()) return put(name, kainjow::mustache::data(false));
+        kainjow::mustache::data text(kainjow::mustache::data::type::string);
+        const_cast<std::string&>(text.string_value()) = std::move(value);
+        put(name, std::move(text));
     }
     void set(const std::string& name, const char* value) { set(name, std::string(value)); }
+    void set(const std::string& name, page_list&& list) {
+        kainjow::mustache::data value(kainjow::mustache::data::type::list);
+        const_cast<page_list&>(value.list_value()).swap(list);
+        put(name, std::move(value));
+    }
+
+private:
+    // kainjow's set() copies what it is given (a 100-row list: every row's every field, twice per page). Values
+    // are moved in instead: set() makes the entry, which is then assigned. The const_casts reach members of
+    // this object and of `value`, which are not const; kainjow only hands them out as const.
+    void put(const std::string& name, kainjow::mustache::data&& value) {
+        kainjow::mustache::data::set(name, false);
+        *const_cast<kainjow::mustache::data*>(get(name)) = std::move(value);
+    }
 };
-using page_list = kainjow::mustache::list;
 
 class page_renderer {
 public:
