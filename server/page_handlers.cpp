@@ -206,7 +206,7 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
 
 // --- lists ---------------------------------------------------------------------------------------------------
 
-page_data ticket_row(const app& a, const listed_ticket& item, const std::map<std::int64_t, std::string>& names) {
+page_data ticket_row(const app& a, const listed_ticket& item) {
     const auto& t = item.t;
     const auto& r = item.sla;
     page_data row;
@@ -220,8 +220,7 @@ page_data ticket_row(const app& a, const listed_ticket& item, const std::map<std
     row.set("school", school ? school->name : t.school_number);
     row.set("room", t.room);
     row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
-    auto requester = names.find(t.requester_id);
-    row.set("requester", requester == names.end() ? std::string() : requester->second);
+    row.set("requester", item.requester_name);
     const bool breached = r.first_response.verdict == sla_verdict::breached ||
                           r.resolution.verdict == sla_verdict::breached;
     row.set("breached", breached);
@@ -284,7 +283,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     const time_ms now = now_ms();
     auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
     page_list rows;
-    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, list.user_names));
+    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item));
     d.set("empty", rows.empty());
     d.set("tickets", std::move(rows));
     d.set("queue", queue);
@@ -397,7 +396,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
             page_data r;
             r.set("room", room);
             page_list rows;
-            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, list.user_names));
+            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item));
             r.set("tickets", rows);
             rooms.push_back(r);
         }

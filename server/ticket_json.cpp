@@ -30,15 +30,18 @@ void write_clock(json_writer& w, const app& a, const sla_clock& c) {
     w.end_object();
 }
 
-void write_person(json_writer& w, std::int64_t id, const std::map<std::int64_t, std::string>& names) {
+void write_person(json_writer& w, std::int64_t id, std::string_view name) {
+    w.begin_object().key("id").value(id).key("name").value(name).end_object();
+}
+
+std::string_view name_of(std::int64_t id, const std::map<std::int64_t, std::string>& names) {
     auto it = names.find(id);
-    w.begin_object().key("id").value(id).key("name").value(it == names.end() ? std::string_view() : it->second);
-    w.end_object();
+    return it == names.end() ? std::string_view() : std::string_view(it->second);
 }
 
 // The members of the ticket object up to and including `sla`; the caller closes it.
 void write_ticket_members(json_writer& w, const app& a, const ticket& t, const sla_result& sla,
-                          const std::map<std::int64_t, std::string>& names) {
+                          std::string_view requester_name) {
     const auto* school = a.dir.school(t.school_number);
     const auto* manager = a.dir.manager(t.assignee_id);
     w.begin_object();
@@ -53,7 +56,7 @@ void write_ticket_members(json_writer& w, const app& a, const ticket& t, const s
     w.key("room").value(t.room);
     w.key("asset_tag").value(t.asset_tag);
     w.key("requester");
-    write_person(w, t.requester_id, names);
+    write_person(w, t.requester_id, requester_name);
     time_member(w, a, "created_at", t.created_at);
     time_member(w, a, "updated_at", t.updated_at);
     w.key("assignee");
@@ -76,7 +79,7 @@ std::string ticket_list_json(const app& a, const ticket_list& list) {
     json_writer w;
     w.begin_object().key("tickets").begin_array();
     for (const auto& item : list.page.tickets) {
-        write_ticket_members(w, a, item.t, item.sla, list.user_names);
+        write_ticket_members(w, a, item.t, item.sla, item.requester_name);
         w.end_object();
     }
     w.end_array();
@@ -87,7 +90,8 @@ std::string ticket_list_json(const app& a, const ticket_list& list) {
 
 std::string ticket_details_json(const app& a, const ticket_details& d, const user& viewer, time_ms now) {
     json_writer w;
-    write_ticket_members(w, a, d.t, evaluate_sla(d.events, a.config.sla, a.calendar, now), d.user_names);
+    write_ticket_members(w, a, d.t, evaluate_sla(d.events, a.config.sla, a.calendar, now),
+                         name_of(d.t.requester_id, d.user_names));
     w.key("events").begin_array();
     for (const auto& e : d.events) {
         if (e.kind == event_kind::internal_note && !is_staff(viewer.who)) continue;
@@ -95,7 +99,7 @@ std::string ticket_details_json(const app& a, const ticket_details& d, const use
         w.key("seq").value(e.seq);
         time_member(w, a, "at", e.at);
         w.key("actor");
-        write_person(w, e.actor_id, d.user_names);
+        write_person(w, e.actor_id, name_of(e.actor_id, d.user_names));
         w.key("kind").value(to_string(e.kind));
         if (!e.body.empty()) w.key("body").value(e.body);
         if (e.to_status) w.key("status").value(to_string(*e.to_status));

@@ -214,11 +214,7 @@ net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket
     if (query.now == 0) query.now = now_ms();
     co_return co_await a.storage->read([&](SQLite::Database& db) {
         query.who = current_viewer(a, db, who, query.now);
-        ticket_list result{list_tickets(db, query, a.sla()), {}, query.who};
-        std::vector<std::int64_t> ids;  // lists name the requesters only
-        for (const auto& item : result.page.tickets) ids.push_back(item.t.requester_id);
-        result.user_names = load_user_names(db, ids);
-        return result;
+        return ticket_list{list_tickets(db, query, a.sla()), query.who};
     });
 }
 

@@ -48,7 +48,6 @@ net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const 
 
 struct ticket_list {
     ticket_page page;
-    std::map<std::int64_t, std::string> user_names;
     viewer who;  // as the visibility rules saw the user, including whom a campus manager covers for
 };
 net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query);

@@ -430,7 +430,8 @@ reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& q)
         binds.emplace_back(c.id);
     }
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
-    reused_statement s(db, fmt::format("SELECT {}, {}, {} FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
+    reused_statement s(db, fmt::format("SELECT {}, {}, (SELECT name FROM users WHERE id = t.requester_id), {} "
+                                       "FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
                                        ticket_columns, key_expr, sla_columns, where, order));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
@@ -447,9 +448,9 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
     keys.reserve(static_cast<std::size_t>(q.limit) + 1);
     while (s->executeStep()) {
         ticket t = read_ticket(*s);
-        auto stored = read_stored_sla(*s, 16, t, sla.calendar, q.now);
+        auto stored = read_stored_sla(*s, 17, t, sla.calendar, q.now);
         if (!stored) without_stored_sla.push_back(page.tickets.size());
-        page.tickets.push_back({std::move(t), stored.value_or(sla_result{})});
+        page.tickets.push_back({std::move(t), stored.value_or(sla_result{}), s->getColumn(16).getString()});
         keys.push_back(s->getColumn(15).getInt64());
     }
     if (static_cast<int>(page.tickets.size()) > q.limit) {

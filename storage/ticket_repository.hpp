@@ -63,10 +63,11 @@ struct ticket_query {
     time_ms now = 0;
 };
 
-// A listed ticket with its SLA figures at the query's `now`.
+// A listed ticket with its SLA figures at the query's `now` and its requester's name.
 struct listed_ticket {
     ticket t;
     sla_result sla;
+    std::string requester_name;
 };
 
 struct ticket_page {
