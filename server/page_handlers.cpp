@@ -280,7 +280,6 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     } catch (const cursor_error&) {
         co_return error_page(a, auth, http::status::bad_request, "Ungültiger Seitenverweis.");
     }
-    const time_ms now = now_ms();
     auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
     page_list rows;
     for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item));
@@ -307,12 +306,12 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
             listed.push_back(&s);
             if (v.who == role::campus_manager) numbers.push_back(s.number);
         }
-        auto loads = co_await a.storage->read([&](SQLite::Database& db) { return load_school_loads(db, now, numbers); });
+        auto open_counts =
+            co_await a.storage->read([&](SQLite::Database& db) { return count_open_by_school(db, numbers); });
         page_list counts;
         for (const auto* s : listed) {
-            int open = 0;
-            for (const auto& l : loads)
-                if (l.school_number == s->number) open = l.open;
+            const auto found = open_counts.find(s->number);
+            const int open = found == open_counts.end() ? 0 : found->second;
             if (v.who != role::campus_manager && open == 0) continue;
             schools.emplace_back(s->number, s->name);
             page_data item;

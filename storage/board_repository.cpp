@@ -1,6 +1,9 @@
 #include "storage/board_repository.hpp"
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
 
 namespace campusdesk {
 namespace {
@@ -34,22 +37,30 @@ std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) 
     return loads;
 }
 
-std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now,
-                                           const std::vector<std::string>& only_schools) {
-    std::string sql = school_loads_query;
-    if (!only_schools.empty()) {
-        std::string marks;
-        for (std::size_t i = 0; i < only_schools.size(); ++i) marks += i ? ",?" : "?";
-        sql.insert(sql.find(" GROUP BY"), " AND t.school_number IN (" + marks + ")");
-    }
-    SQLite::Statement s(db, sql);
+std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now) {
+    SQLite::Statement s(db, school_loads_query);
     s.bind(1, now);
-    for (std::size_t i = 0; i < only_schools.size(); ++i) s.bind(static_cast<int>(i) + 2, only_schools[i]);
     std::vector<school_load> loads;
     while (s.executeStep())
         loads.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
                          s.getColumn(3).getInt(), s.getColumn(4).getInt64()});
     return loads;
+}
+
+std::string open_by_school_query(std::size_t schools) {
+    std::string marks;
+    for (std::size_t i = 0; i < schools; ++i) marks += i ? ",?" : "?";
+    return fmt::format("SELECT school_number, count(*) FROM tickets INDEXED BY tickets_open_by_school "
+                       "WHERE is_open = 1{} GROUP BY school_number",
+                       schools ? " AND school_number IN (" + marks + ")" : "");
+}
+
+std::map<std::string, int> count_open_by_school(SQLite::Database& db, const std::vector<std::string>& schools) {
+    reused_statement s(db, open_by_school_query(schools.size()));
+    for (std::size_t i = 0; i < schools.size(); ++i) s->bind(static_cast<int>(i) + 1, schools[i]);
+    std::map<std::string, int> counts;
+    while (s->executeStep()) counts[s->getColumn(0).getString()] = s->getColumn(1).getInt();
+    return counts;
 }
 
 std::vector<open_ticket_brief> load_open_since(SQLite::Database& db, time_ms since) {

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,16 @@ struct school_load {
 
 // Open tickets per assignee, with at-risk and breached counts at `now` (from the stored SLA projection).
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now);
-// Open tickets per school; only of `only_schools` unless it is empty (a manager's queue needs just theirs).
-std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now,
-                                           const std::vector<std::string>& only_schools = {});
+// Open tickets per school.
+std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now);
 // Their SQL (parameter ?1: now), for the query-plan test.
 extern const std::string manager_loads_query;
 extern const std::string school_loads_query;
+// The number of open tickets of each of `schools` that has any (of every school when `schools` is empty): the
+// queue's counts, read from the open tickets' school index (a few hundred entries for a manager's schools).
+std::map<std::string, int> count_open_by_school(SQLite::Database& db, const std::vector<std::string>& schools);
+// Its SQL for `schools` school numbers (bound ?1…), for the query-plan test.
+std::string open_by_school_query(std::size_t schools);
 // Open tickets filed since `since`, for outage detection.
 std::vector<open_ticket_brief> load_open_since(SQLite::Database& db, time_ms since);
 

@@ -312,6 +312,32 @@ TEST_CASE("board and queue load figures read only the small index of open ticket
         INFO(name << ":\n" << details);
         CHECK(details.find("USING COVERING INDEX tickets_open_by_due_key") != std::string::npos);
     }
+    for (std::size_t schools : {0, 1, 17}) {
+        SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + open_by_school_query(schools));
+        std::string details;
+        while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+        INFO(schools << " schools:\n" << details);
+        CHECK(details.find("COVERING INDEX tickets_open_by_school") != std::string::npos);
+        CHECK(details.find("TEMP B-TREE") == std::string::npos);
+    }
+}
+
+TEST_CASE("the queue counts the open tickets of the given schools", "[storage][board]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    ticket_event created;
+    created.at = monday_8am;
+    for (const char* school : {"100011", "100011", "100012", "100021"})
+        insert_ticket(db, f.make_ticket(school, 101, 1), created, 2026, f.sla(), monday_8am);
+    auto closed = insert_ticket(db, f.make_ticket("100012", 101, 1), created, 2026, f.sla(), monday_8am);
+    ticket_event close;
+    close.at = monday_8am + minute;
+    close.kind = event_kind::closed;
+    append_event(db, closed, close, f.sla(), close.at);
+    CHECK(count_open_by_school(db, {"100011", "100012", "100031"}) ==
+          std::map<std::string, int>{{"100011", 2}, {"100012", 1}});
+    CHECK(count_open_by_school(db, {}) == std::map<std::string, int>{{"100011", 2}, {"100012", 1}, {"100021", 1}});
 }
 
 TEST_CASE("the writer commits commands in groups and a failing command rolls back only itself", "[storage][writer]") {
