@@ -35,6 +35,7 @@ struct board_data {
 
 page_list ticket_rows(const app& a, const ticket_page& page) {
     page_list rows;
+    rows.reserve(page.tickets.size());  // kainjow data is copied, not moved, when a vector grows
     const auto partners = partner_options(a);
     for (const auto& item : page.tickets) {
         const auto& t = item.t;
@@ -55,16 +56,17 @@ page_list ticket_rows(const app& a, const ticket_page& page) {
         row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
         row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
         page_list managers;
+        managers.reserve(a.dir.managers.size());
         for (const auto& m : a.dir.managers) {
             page_data option;
             option.set("id", std::to_string(m.id));
             option.set("label", m.name);
             option.set("selected", m.id == t.assignee_id);
-            managers.push_back(option);
+            managers.push_back(std::move(option));
         }
-        row.set("managers", managers);
+        row.set("managers", std::move(managers));
         row.set("partners", partners);
-        rows.push_back(row);
+        rows.push_back(std::move(row));
     }
     return rows;
 }
