@@ -259,11 +259,15 @@ std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time
         update_projection(db, project(read_ticket(s), events), events, sla, now);
         ++n;
     }
+    note_sla_settings(db, sla);
+    return n;
+}
+
+void note_sla_settings(SQLite::Database& db, const sla_context& sla) {
     SQLite::Statement note(db, "INSERT INTO settings (name, value) VALUES ('sla', ?) "
                                "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
     note.bind(1, describe_sla_settings(sla.policy, sla.calendar.config()));
     note.exec();
-    return n;
 }
 
 std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& db, const sla_context& sla,

@@ -35,6 +35,9 @@ ticket append_event(SQLite::Database& db, const ticket& t, ticket_event e, const
 
 // Recomputes the stored SLA columns of every ticket from its history and notes the settings they now follow.
 std::size_t recompute_all_sla(SQLite::Database& db, const sla_context& sla, time_ms now);
+// Notes that every ticket's stored SLA columns follow `sla` (recompute_all_sla does; so does a writer that
+// computed all of them, such as the benchmark generator).
+void note_sla_settings(SQLite::Database& db, const sla_context& sla);
 // Recomputes them only if the SLA policy or calendar differ from those they were computed with (a changed
 // config, a database from an older campusdesk); returns how many tickets were recomputed, if any were.
 std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& db, const sla_context& sla, time_ms now);

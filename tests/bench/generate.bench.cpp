@@ -350,6 +350,7 @@ int main(int argc, char** argv) {
         ++final_status[std::string(to_string(t.state))];
     }
     tx->commit();
+    note_sla_settings(db, sla);  // every projection was written with this config: serve need not recompute
     const double generate_s = seconds_since(started);
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     std::string statuses;

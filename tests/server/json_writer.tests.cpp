@@ -22,6 +22,7 @@ TEST_CASE("the JSON writer writes what Boost.JSON reads back as the same value",
     w.member("present", std::string_view("x"));
     w.member("absent", std::nullopt);
     w.key("empty_string").value("");
+    w.key("plain_umlauts").value("Grüße aus der Schule ✓");  // no escape needed: copied as it is
     const std::string text = w.end_object().take();
 
     const json::value expected{{"text", awkward},
@@ -33,7 +34,8 @@ TEST_CASE("the JSON writer writes what Boost.JSON reads back as the same value",
                                {"nested", json::array{json::object{{"a", 1}}, json::array{}}},
                                {"present", "x"},
                                {"absent", nullptr},
-                               {"empty_string", ""}};
+                               {"empty_string", ""},
+                               {"plain_umlauts", "Grüße aus der Schule ✓"}};
     INFO(text);
     CHECK(json::parse(text) == expected);
     CHECK(text == json::serialize(expected));  // same members in the same order, same escaping
