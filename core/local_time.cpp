@@ -136,6 +136,12 @@ time_ms local_month_start(int year, unsigned month, const date::time_zone* zone)
 }
 
 std::string format_iso8601(time_ms t, const date::time_zone* zone) {
+    std::string out;
+    append_iso8601(out, t, zone);
+    return out;
+}
+
+void append_iso8601(std::string& out, time_ms t, const date::time_zone* zone) {
     const auto s = to_sys_seconds(t);
     const auto offset = zone_info(zone, s).offset;
     const date::local_seconds lt{s.time_since_epoch() + offset};
@@ -144,11 +150,10 @@ std::string format_iso8601(time_ms t, const date::time_zone* zone) {
     const date::hh_mm_ss<seconds> tod{lt - day};
     const auto off_min = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
     const auto abs_min = off_min < 0 ? -off_min : off_min;
-    // Compiled format: lists write several of these per row.
-    return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}"), static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
-                       tod.minutes().count(), tod.seconds().count(), off_min < 0 ? '-' : '+', abs_min / 60,
-                       abs_min % 60);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}"),
+                   static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                   tod.hours().count(), tod.minutes().count(), tod.seconds().count(), off_min < 0 ? '-' : '+',
+                   abs_min / 60, abs_min % 60);
 }
 
 std::optional<time_ms> parse_iso8601(std::string_view text) {

@@ -31,6 +31,8 @@ time_ms local_month_start(int year, unsigned month, const date::time_zone* zone)
 
 // "2026-10-05T08:14:00+02:00": local time with its UTC offset, whole seconds (milliseconds are dropped).
 std::string format_iso8601(time_ms t, const date::time_zone* zone);
+// The same text appended to `out` (lists write several per row).
+void append_iso8601(std::string& out, time_ms t, const date::time_zone* zone);
 
 // Strict ISO 8601 / RFC 3339 subset: YYYY-MM-DDTHH:MM[:SS[.f…]](Z|±HH:MM). One to nine fraction digits,
 // truncated to milliseconds. Anything else (missing offset, a space for 'T', second 60, 24:00, a day that

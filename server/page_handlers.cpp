@@ -220,7 +220,6 @@ page_data ticket_row(const app& a, const listed_ticket& item) {
     row.set("school", school ? school->name : t.school_number);
     row.set("room", t.room);
     row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
-    row.set("requester", item.requester_name);
     const bool breached = r.first_response.verdict == sla_verdict::breached ||
                           r.resolution.verdict == sla_verdict::breached;
     row.set("breached", breached);

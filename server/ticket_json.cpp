@@ -16,8 +16,14 @@ namespace {
 
 void time_member(json_writer& w, const app& a, std::string_view name, std::optional<time_ms> t) {
     w.key(name);
-    if (t) w.value(format_iso8601(*t, a.calendar.zone()));
-    else w.null();
+    if (!t) {
+        w.null();
+        return;
+    }
+    // Written in place: an ISO 8601 time never needs escaping, and no comma follows a key.
+    w.raw() += '"';
+    append_iso8601(w.raw(), *t, a.calendar.zone());
+    w.raw() += '"';
 }
 
 void write_clock(json_writer& w, const app& a, const sla_clock& c) {
