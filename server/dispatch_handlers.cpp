@@ -30,7 +30,6 @@ struct board_data {
     std::vector<school_load> schools;
     std::vector<outage_suspicion> outages;
     std::vector<absence_record> absences;
-    std::map<std::int64_t, std::string> names;
 };
 
 page_list ticket_rows(const app& a, const ticket_page& page) {

@@ -318,7 +318,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
             item.set("number", s->number);
             item.set("name", s->name);
             item.set("open", std::to_string(open));
-            counts.push_back(item);
+            counts.push_back(std::move(item));
         }
         d.set("school_counts", std::move(counts));
         for (auto s : all_statuses) statuses.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
