@@ -20,7 +20,7 @@ public:
     // The key of the next member of the current object.
     json_writer& key(std::string_view name);
     json_writer& value(std::string_view text);
-    json_writer& value(const char* text) { return value(std::string_view(text)); }
+    json_writer& value(const char* text) { return value(std::string_view(text)); }  // else a literal would be a bool
     json_writer& value(std::int64_t number);
     json_writer& value(int number) { return value(std::int64_t{number}); }
     json_writer& value(bool flag);
