@@ -40,13 +40,7 @@ bool can_see(const viewer& v, const ticket& t, std::int64_t school_manager_id, b
     case role::teacher:
         return t.requester_id == v.user_id ||
                (teachers_see_school_tickets && !v.school_number.empty() && t.school_number == v.school_number);
-    case role::campus_manager: {
-        if (v.manager_id == 0) return false;
-        auto mine = [&](std::int64_t id) {
-            return id == v.manager_id || std::find(v.covering.begin(), v.covering.end(), id) != v.covering.end();
-        };
-        return mine(school_manager_id) || mine(t.assignee_id);
-    }
+    case role::campus_manager: return v.looks_after(school_manager_id) || v.looks_after(t.assignee_id);
     case role::dispatcher:
     case role::admin: return true;
     }

@@ -3,6 +3,7 @@
 
 #include "core/ticket.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,12 @@ struct viewer {
     std::string school_number;      // teacher
     std::int64_t manager_id = 0;    // campus manager
     std::vector<std::int64_t> covering;  // managers this campus manager stands in for right now
+
+    // A campus manager's own work or that of a colleague they stand in for: what `manager` looks after is theirs.
+    bool looks_after(std::int64_t manager) const {
+        return who == role::campus_manager && manager_id != 0 &&
+               (manager == manager_id || std::find(covering.begin(), covering.end(), manager) != covering.end());
+    }
 };
 
 // Least-privilege visibility: a teacher sees what they filed (or their school's tickets when the config allows

@@ -232,6 +232,15 @@ page_data ticket_row(const app& a, const listed_ticket& item) {
     return row;
 }
 
+// The schools whose tickets `v` works on: a campus manager's own and those of colleagues they stand in for;
+// every school for the help desk and admins.
+std::vector<const school_record*> schools_of(const app& a, const viewer& v) {
+    std::vector<const school_record*> schools;
+    for (const auto& s : a.dir.schools)
+        if (v.who != role::campus_manager || v.looks_after(s.manager_id)) schools.push_back(&s);
+    return schools;
+}
+
 std::string param(const boost::urls::url_view& url, std::string_view key) {
     auto params = url.params();
     auto it = params.find(key);
@@ -297,15 +306,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
             priorities{{"", "alle"}}, categories{{"", "alle"}};
         // Counts per school: the open tickets of the schools this person looks after (and covers for).
         const auto& v = list.who;
-        std::vector<const school_record*> listed;
-        std::vector<std::string> numbers;
-        for (const auto& s : a.dir.schools) {
-            if (v.who == role::campus_manager && s.manager_id != v.manager_id &&
-                std::find(v.covering.begin(), v.covering.end(), s.manager_id) == v.covering.end())
-                continue;
-            listed.push_back(&s);
-            if (v.who == role::campus_manager) numbers.push_back(s.number);
-        }
+        const auto listed = schools_of(a, v);
+        std::vector<std::string> numbers;  // a manager's; everyone else counts over all schools
+        if (v.who == role::campus_manager)
+            for (const auto* s : listed) numbers.push_back(s->number);
         auto open_counts =
             co_await a.storage->read([&](SQLite::Database& db) { return count_open_by_school(db, numbers); });
         page_list counts;
@@ -359,16 +363,13 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
     const time_ms now = now_ms();
     auto d = base_data(a, auth, "Besuchsplan");
     page_list choices;
-    const auto covering = co_await a.storage->read([&](SQLite::Database& db) { return current_viewer(a, db, u, now).covering; });
-    for (const auto& s : a.dir.schools) {
-        const bool mine = u.who != role::campus_manager || s.manager_id == u.manager_id ||
-                          std::find(covering.begin(), covering.end(), s.manager_id) != covering.end();
-        if (!mine) continue;
+    const auto v = co_await a.storage->read([&](SQLite::Database& db) { return current_viewer(a, db, u, now); });
+    for (const auto* s : schools_of(a, v)) {
         page_data item;
-        item.set("number", s.number);
-        item.set("name", s.name);
-        item.set("checked", std::find(chosen.begin(), chosen.end(), s.number) != chosen.end());
-        choices.push_back(item);
+        item.set("number", s->number);
+        item.set("name", s->name);
+        item.set("checked", std::find(chosen.begin(), chosen.end(), s->number) != chosen.end());
+        choices.push_back(std::move(item));
     }
     d.set("choices", choices);
     page_list schools;
