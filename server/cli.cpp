@@ -84,7 +84,7 @@ int serve(const cli_options& args) {
 
     net::io_context ioc(static_cast<int>(threads));
     http_server server(
-        ioc, endpoint, [&a](http_request& req) { return handle_request(a, req); },
+        ioc, endpoint, [&a](http_request& req) { return a.storage->handle(handle_request(a, req)); },
         [&a](const http::request_header<>& h) { return body_limit_for(a, h); }, is_live_stream,
         [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
             return serve_live_stream(a, req, stream, srv);

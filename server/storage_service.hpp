@@ -1,5 +1,8 @@
 // Bridges coroutines to storage: reads on reader threads with pooled read-only connections, writes through the
 // single group-committing writer. No SQLite call ever runs on an io thread.
+//
+// Request handlers run on the reader threads as a whole (handle()), so a request crosses from its io thread
+// and back once, however many reads it makes; read() and compute() called there run in place.
 #pragma once
 
 #include "server/net.hpp"
@@ -27,6 +30,13 @@ public:
         writer_.stop();
     }
 
+    // Runs a request handler on the reader threads and resumes the caller (an io thread) with its answer.
+    template <class T>
+    net::awaitable<T> handle(net::awaitable<T> handler) {
+        auto operation = net::co_spawn(reader_threads_.get_executor(), std::move(handler), net::use_awaitable);
+        co_return co_await std::move(operation);
+    }
+
     // Runs fn(db) on a reader thread and resumes the caller with its result (or its exception).
     //
     // GCC 12 destroys temporaries of a co_await full-expression twice (GCC PR 99576). So callers pass lambdas that
@@ -36,6 +46,10 @@ public:
     auto read(F fn) -> net::awaitable<std::invoke_result_t<F&, SQLite::Database&>> {
         static_assert(std::is_trivially_destructible_v<F>, "capture by reference, see above");
         using result_t = std::invoke_result_t<F&, SQLite::Database&>;
+        if (on_reader_thread()) {
+            auto lease = readers_.acquire();  // free: a reader thread holds a lease only while it runs fn
+            co_return fn(lease.db());
+        }
         auto work = [this, &fn]() -> net::awaitable<result_t> {
             auto lease = readers_.acquire();
             co_return fn(lease.db());
@@ -49,6 +63,7 @@ public:
     auto compute(F fn) -> net::awaitable<std::invoke_result_t<F&>> {
         static_assert(std::is_trivially_destructible_v<F>, "capture by reference, see above");
         using result_t = std::invoke_result_t<F&>;
+        if (on_reader_thread()) co_return fn();
         auto work = [&fn]() -> net::awaitable<result_t> { co_return fn(); };
         auto operation = net::co_spawn(reader_threads_.get_executor(), work, net::use_awaitable);
         co_return co_await std::move(operation);
@@ -91,6 +106,8 @@ public:
     reader_pool& readers() { return readers_; }
 
 private:
+    bool on_reader_thread() { return reader_threads_.get_executor().running_in_this_thread(); }
+
     write_queue writer_;
     reader_pool readers_;
     net::thread_pool reader_threads_;
