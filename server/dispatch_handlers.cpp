@@ -34,7 +34,7 @@ struct board_data {
 
 page_list ticket_rows(const app& a, const ticket_page& page) {
     page_list rows;
-    rows.reserve(page.tickets.size());  // kainjow data is copied, not moved, when a vector grows
+    rows.reserve(page.tickets.size());
     const auto partners = partner_options(a);
     for (const auto& item : page.tickets) {
         const auto& t = item.t;

@@ -290,7 +290,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     }
     auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
     page_list rows;
-    rows.reserve(list.page.tickets.size());  // kainjow data is copied, not moved, when a vector grows
+    rows.reserve(list.page.tickets.size());
     for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item));
     d.set("empty", rows.empty());
     d.set("tickets", std::move(rows));

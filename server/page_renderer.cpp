@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -17,16 +16,14 @@ std::string read_file(const std::filesystem::path& p) {
     return ss.str();
 }
 
-std::atomic<std::size_t> next_generation{1};
-
 } // namespace
 
 void page_renderer::load(const std::filesystem::path& dir) {
     std::map<std::string, std::string> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))
         if (entry.path().extension() == ".mustache") files[entry.path().stem().string()] = read_file(entry.path());
-    // Templates named partial_* are included by others ({{> partial_board_row}}). They are put in place here,
-    // once: kainjow parses a partial anew each time it is rendered, i.e. for every row of a list.
+    // Templates named partial_* are included by others ({{> partial_board_row}}). They are put in place here, once,
+    // so that rendering never looks a partial up.
     for (auto& [name, text] : files) {
         for (const auto& [partial_name, partial] : files) {
             if (!partial_name.starts_with("partial_")) continue;
@@ -34,29 +31,23 @@ void page_renderer::load(const std::filesystem::path& dir) {
                 for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag, at + partial.size()))
                     text.replace(at, tag.size(), partial);
         }
-        kainjow::mustache::mustache check{text};
-        if (!check.is_valid())
-            throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), check.error_message()));
         if (text.find("{{>") != std::string::npos)
             throw std::runtime_error(fmt::format("{}: only partial_* templates can be included", name));
+        try {
+            templates_.insert_or_assign(name, mustache_template(text));
+        } catch (const template_error& e) {
+            throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), e.what()));
+        }
         sources_[name] = std::move(text);
     }
     if (std::filesystem::is_directory(dir / "static"))
         for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
             if (entry.is_regular_file()) assets_[entry.path().filename().string()] = read_file(entry.path());
-    generation_ = next_generation++;
 }
 
 std::string page_renderer::render(const std::string& name, const page_data& data) const {
-    // kainjow's renderer keeps state while rendering, so each thread keeps its own parsed copies.
-    thread_local std::map<std::pair<std::size_t, std::string>, kainjow::mustache::mustache> parsed;
-    auto key = std::make_pair(generation_, name);
-    auto it = parsed.find(key);
-    if (it == parsed.end()) {
-        auto src = sources_.find(name);
-        if (src == sources_.end()) throw std::runtime_error("no template " + name);
-        it = parsed.emplace(key, kainjow::mustache::mustache{src->second}).first;
-    }
+    auto it = templates_.find(name);
+    if (it == templates_.end()) throw std::runtime_error("no template " + name);
     return it->second.render(data);
 }
 
