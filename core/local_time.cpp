@@ -217,7 +217,7 @@ std::string format_german_datetime(time_ms t, const date::time_zone* zone) {
     const auto day = date::floor<date::days>(lt);
     const date::year_month_day ymd{day};
     const date::hh_mm_ss<seconds> tod{lt - day};
-    return fmt::format("{:02}.{:02}.{:04}, {:02}:{:02}", static_cast<unsigned>(ymd.day()),
+    return fmt::format(FMT_COMPILE("{:02}.{:02}.{:04}, {:02}:{:02}"), static_cast<unsigned>(ymd.day()),
                        static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()), tod.hours().count(),
                        tod.minutes().count());
 }

@@ -24,10 +24,11 @@ void json_writer::escaped(std::string_view text) {
     while (!escaper_.done()) out_ += escaper_.read(buffer, sizeof buffer);
 }
 
-json_writer& json_writer::key(std::string_view name) {
+json_writer& json_writer::key(json_key name) {
     separate();
-    escaped(name);
-    out_ += ':';
+    out_ += '"';
+    out_ += name.text();
+    out_ += "\":";
     return *this;
 }
 
@@ -55,7 +56,7 @@ json_writer& json_writer::null() {
     return *this;
 }
 
-json_writer& json_writer::member(std::string_view name, std::optional<std::string_view> text) {
+json_writer& json_writer::member(json_key name, std::optional<std::string_view> text) {
     key(name);
     return text ? value(*text) : null();
 }

@@ -11,6 +11,21 @@
 
 namespace campusdesk {
 
+// A member name, written as it is: every name is a literal of ours that needs no JSON escape, which is checked
+// when compiling (a name with a quote, backslash or control character does not compile).
+class json_key {
+public:
+    template <std::size_t N>
+    consteval json_key(const char (&name)[N]) : text_(name, N - 1) {  // NOLINT: implicit from a literal on purpose
+        for (char c : text_)
+            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) throw "a member name needs escaping";
+    }
+    std::string_view text() const { return text_; }
+
+private:
+    std::string_view text_;
+};
+
 class json_writer {
 public:
     json_writer& begin_object() { return open('{'); }
@@ -18,7 +33,7 @@ public:
     json_writer& begin_array() { return open('['); }
     json_writer& end_array() { return close(']'); }
     // The key of the next member of the current object.
-    json_writer& key(std::string_view name);
+    json_writer& key(json_key name);
     json_writer& value(std::string_view text);
     json_writer& value(const char* text) { return value(std::string_view(text)); }  // else a literal would be a bool
     json_writer& value(std::int64_t number);
@@ -26,7 +41,7 @@ public:
     json_writer& value(bool flag);
     json_writer& null();
     // A member `name: text`, or `name: null` when there is no text.
-    json_writer& member(std::string_view name, std::optional<std::string_view> text);
+    json_writer& member(json_key name, std::optional<std::string_view> text);
 
     // Text written so far, for values formatted elsewhere (appended as they are: must be valid JSON).
     std::string& raw() { return out_; }

@@ -49,6 +49,7 @@ const page_data::value* page_data::find(std::string_view name) const {
 page_data::value& page_data::entry(std::string_view name) {
     for (auto& [key, v] : fields_)
         if (key == name) return v = value{};
+    if (fields_.empty()) fields_.reserve(8);  // most objects (options, rows) at most one regrowth
     return fields_.emplace_back(std::string(name), value{}).second;
 }
 

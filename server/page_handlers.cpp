@@ -264,7 +264,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
                                         bool queue) {
     const auto& u = *auth.who;
     ticket_query q;
-    q.limit = 100;
+    q.limit = 50;  // as the API: the most urgent first, the rest a link away
     q.sort = queue ? ticket_sort::due : ticket_sort::created;
     // Filters (queue): school, status, priority, category, at risk, breached, free text. Unknown values are ignored
     // rather than refused, so an old bookmark still opens.

@@ -14,7 +14,7 @@ json::object user_to_json(const user& u) {
 
 namespace {
 
-void time_member(json_writer& w, const app& a, std::string_view name, std::optional<time_ms> t) {
+void time_member(json_writer& w, const app& a, json_key name, std::optional<time_ms> t) {
     w.key(name);
     if (!t) {
         w.null();

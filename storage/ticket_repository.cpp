@@ -434,8 +434,9 @@ reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& q)
         binds.emplace_back(c.id);
     }
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
-    reused_statement s(db, fmt::format("SELECT {}, {}, (SELECT name FROM users WHERE id = t.requester_id), {} "
-                                       "FROM tickets t WHERE {} ORDER BY {} LIMIT ?",
+    // The requester's name by a join rather than a subquery per row: the same lookup, without a subprogram each.
+    reused_statement s(db, fmt::format("SELECT {}, {}, u.name, {} FROM tickets t LEFT JOIN users u ON u.id = t.requester_id "
+                                       "WHERE {} ORDER BY {} LIMIT ?",
                                        ticket_columns, key_expr, sla_columns, where, order));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);

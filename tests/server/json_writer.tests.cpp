@@ -13,7 +13,7 @@ TEST_CASE("the JSON writer writes what Boost.JSON reads back as the same value",
     json_writer w;
     w.begin_object();
     w.key("text").value(awkward);
-    w.key(awkward).value(std::int64_t{-42});
+    w.key("awkward_value_in_array").begin_array().value(awkward).value(std::int64_t{-42}).end_array();
     w.key("big").value(std::numeric_limits<std::int64_t>::max());
     w.key("flags").begin_array().value(true).value(false).null().end_array();
     w.key("empty_object").begin_object().end_object();
@@ -26,7 +26,7 @@ TEST_CASE("the JSON writer writes what Boost.JSON reads back as the same value",
     const std::string text = w.end_object().take();
 
     const json::value expected{{"text", awkward},
-                               {awkward, -42},
+                               {"awkward_value_in_array", json::array{json::value(awkward), -42}},
                                {"big", std::numeric_limits<std::int64_t>::max()},
                                {"flags", json::array{true, false, nullptr}},
                                {"empty_object", json::object{}},
