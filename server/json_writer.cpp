@@ -40,7 +40,8 @@ json_writer& json_writer::value(std::string_view text) {
 
 json_writer& json_writer::value(std::int64_t number) {
     separate();
-    fmt::format_to(std::back_inserter(out_), "{}", number);
+    const fmt::format_int digits(number);  // no format string to parse, as "{}" would be for every number
+    out_.append(digits.data(), digits.size());
     return *this;
 }
 
