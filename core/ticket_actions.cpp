@@ -1,11 +1,11 @@
 #include "core/ticket_actions.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 namespace campusdesk {
 namespace {
-
-bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 ticket_event make_event(const action_context& c, event_kind kind, std::string body = {}) {
     ticket_event e;

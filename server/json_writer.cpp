@@ -3,16 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iterator>
 
 namespace campusdesk {
 
 void json_writer::escaped(std::string_view text) {
     // Most text needs no escape at all (JSON escapes only quotes, backslashes and control characters): copied
     // as it is, which is what the serializer would write; anything else goes through the serializer.
-    const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
-        return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-    });
+    const bool plain = std::none_of(text.begin(), text.end(), needs_json_escape);
     if (plain) {
         out_ += '"';
         out_ += text;

@@ -11,6 +11,9 @@
 
 namespace campusdesk {
 
+// Whether JSON must escape `c` inside a string: quotes, backslashes and control characters.
+constexpr bool needs_json_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
+
 // A member name, written as it is: every name is a literal of ours that needs no JSON escape, which is checked
 // when compiling (a name with a quote, backslash or control character does not compile).
 class json_key {
@@ -18,7 +21,7 @@ public:
     template <std::size_t N>
     consteval json_key(const char (&name)[N]) : text_(name, N - 1) {  // NOLINT: implicit from a literal on purpose
         for (char c : text_)
-            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) throw "a member name needs escaping";
+            if (needs_json_escape(c)) throw "a member name needs escaping";
     }
     std::string_view text() const { return text_; }
 

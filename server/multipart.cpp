@@ -1,15 +1,11 @@
 #include "server/multipart.hpp"
 
+#include "core/text.hpp"
+
 #include <boost/beast/core/string.hpp>
 
 namespace campusdesk {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // The value of `key=` in a header's parameters (quoted or not).
 std::optional<std::string> header_parameter(std::string_view header, std::string_view key) {

@@ -1,5 +1,7 @@
 #include "server/mustache_template.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -60,16 +62,6 @@ struct token {
     std::string_view text;  // the literal text, or the tag's name
 };
 
-bool is_blank(std::string_view text) {
-    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-std::string_view trimmed(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
 bool is_name(std::string_view name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -94,7 +86,7 @@ std::vector<token> tokenize(std::string_view line, std::size_t line_number) {
         const std::string_view closing = triple ? "}}}" : "}}";
         const auto close = line.find(closing, open + 2);
         if (close == std::string_view::npos) fail("a tag without its closing braces");
-        auto content = trimmed(line.substr(open + (triple ? 3 : 2), close - open - (triple ? 3 : 2)));
+        auto content = trim(line.substr(open + (triple ? 3 : 2), close - open - (triple ? 3 : 2)));
         pos = close + closing.size();
         token t{token::kind::escaped, content};
         if (triple) {
@@ -110,7 +102,7 @@ std::vector<token> tokenize(std::string_view line, std::size_t line_number) {
             case '=': fail("delimiter changes are not supported"); break;
             default: break;
             }
-            if (t.type != token::kind::escaped) t.text = trimmed(content.substr(1));
+            if (t.type != token::kind::escaped) t.text = trim(content.substr(1));
         }
         if (t.type != token::kind::comment && !is_name(t.text))
             fail(fmt::format("unsupported tag {{{{{}}}}} (only plain names)", content));

@@ -1,6 +1,7 @@
 #include "server/ticket_import.hpp"
 
 #include "core/local_time.hpp"
+#include "core/text.hpp"
 #include "core/ticket_rules.hpp"
 #include "server/app.hpp"
 #include "server/cli_options.hpp"
@@ -105,7 +106,7 @@ public:
         t.prio = *prio;
         const auto& l = config_.limits;
         t.title = required_string(o, "title", "title");
-        if (t.title.find_first_not_of(" \t\r\n") == std::string::npos) refuse("title", "must not be empty");
+        if (is_blank(t.title)) refuse("title", "must not be empty");
         check_length("title", t.title, l.title_max);
         t.description = optional_string(o, "description", "description");
         check_length("description", t.description, l.description_max);
