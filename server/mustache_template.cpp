@@ -201,7 +201,9 @@ mustache_template::mustache_template(std::string_view source) {
 
 std::string mustache_template::render(const page_data& data) const {
     std::string out;
+    out.reserve(last_size_.bytes.load(std::memory_order_relaxed));
     render(data, out);
+    last_size_.bytes.store(out.size(), std::memory_order_relaxed);
     return out;
 }
 

@@ -11,6 +11,7 @@
 // standalone lines). Anything else ({{.}}, dotted names, partials, delimiter changes) is refused at load time.
 #pragma once
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +43,8 @@ public:
     };
     // The value of `name` in this object, or nullptr.
     const value* find(std::string_view name) const;
+    // Room for `fields` names without regrowing (objects with many fields, such as list rows).
+    void reserve(std::size_t fields) { fields_.reserve(fields); }
 
 private:
     value& entry(std::string_view name);
@@ -71,6 +74,18 @@ private:
     void render(std::size_t begin, std::size_t end, std::vector<const page_data*>& stack, std::string& out) const;
 
     std::vector<node> nodes_;
+    // The size of the last output, reserved up front: a page of 30 KB otherwise grows (and is copied) five times.
+    // Pages of one template are of similar size; after an unusually long one, the next reserves too much once.
+    struct size_hint {
+        std::atomic<std::size_t> bytes{0};
+        size_hint() = default;
+        size_hint(const size_hint& other) : bytes(other.bytes.load(std::memory_order_relaxed)) {}
+        size_hint& operator=(const size_hint& other) {
+            bytes.store(other.bytes.load(std::memory_order_relaxed), std::memory_order_relaxed);
+            return *this;
+        }
+    };
+    mutable size_hint last_size_;
 };
 
 } // namespace campusdesk

@@ -210,6 +210,7 @@ page_data ticket_row(const app& a, const listed_ticket& item) {
     const auto& t = item.t;
     const auto& r = item.sla;
     page_data row;
+    row.reserve(12);
     row.set("number", t.number);
     row.set("title", t.title);
     row.set("status", std::string(status_label(t.state)));

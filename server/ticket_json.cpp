@@ -83,6 +83,7 @@ void write_ticket_members(json_writer& w, const app& a, const ticket& t, const s
 
 std::string ticket_list_json(const app& a, const ticket_list& list) {
     json_writer w;
+    w.raw().reserve(1024 * (list.page.tickets.size() + 1));  // a row is about 750 bytes: no regrowth, no copies
     w.begin_object().key("tickets").begin_array();
     for (const auto& item : list.page.tickets) {
         write_ticket_members(w, a, item.t, item.sla, item.requester_name);

@@ -87,6 +87,13 @@ TEST_CASE("German date and time", "[core][time]") {
     CHECK(format_german_datetime(*parse_iso8601("2026-10-05T08:14:59+02:00"), berlin()) == "05.10.2026, 08:14");
     CHECK(format_german_datetime(*parse_iso8601("2026-12-31T23:30:00Z"), berlin()) == "01.01.2027, 00:30");
     CHECK(format_german_datetime(*parse_iso8601("2026-10-25T01:30:00Z"), berlin()) == "25.10.2026, 02:30");
+    CHECK(format_german_datetime(*parse_iso8601("0999-03-04T05:06:07Z"), berlin()) == "04.03.0999, 05:59");
+}
+
+TEST_CASE("times beyond four-digit years are still written whole", "[core][time]") {
+    const time_ms year_10000 = 253402300800000;  // 10000-01-01T00:00:00Z
+    CHECK(format_iso8601(year_10000, berlin()) == "10000-01-01T01:00:00+01:00");
+    CHECK(format_german_datetime(year_10000, berlin()) == "01.01.10000, 01:00");
 }
 
 TEST_CASE("local dates and month starts", "[core][time]") {
