@@ -9,7 +9,8 @@ namespace campusdesk {
 void json_writer::escaped(std::string_view text) {
     // Most text needs no escape at all (JSON escapes only quotes, backslashes and control characters): copied
     // as it is, which is what the serializer would write; anything else goes through the serializer.
-    const bool plain = std::none_of(text.begin(), text.end(), needs_json_escape);
+    const bool plain = std::none_of(text.begin(), text.end(),
+                                    [](char c) { return json_escape_table[static_cast<unsigned char>(c)]; });
     if (plain) {
         out_ += '"';
         out_ += text;
@@ -23,9 +24,7 @@ void json_writer::escaped(std::string_view text) {
 
 json_writer& json_writer::key(json_key name) {
     separate();
-    out_ += '"';
-    out_ += name.text();
-    out_ += "\":";
+    out_ += name.quoted();
     return *this;
 }
 

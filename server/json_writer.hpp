@@ -4,6 +4,7 @@
 
 #include <boost/json/serializer.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,19 +15,37 @@ namespace campusdesk {
 // Whether JSON must escape `c` inside a string: quotes, backslashes and control characters.
 constexpr bool needs_json_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
-// A member name, written as it is: every name is a literal of ours that needs no JSON escape, which is checked
-// when compiling (a name with a quote, backslash or control character does not compile).
+// needs_json_escape for every byte, so that scanning a text costs one load per character.
+inline constexpr auto json_escape_table = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) table[static_cast<std::size_t>(c)] = needs_json_escape(static_cast<char>(c));
+    return table;
+}();
+
+// A member name, kept as the text the writer appends (`"name":`, one copy per key): every name is a literal of
+// ours that needs no JSON escape, which is checked when compiling (a name with a quote, backslash or control
+// character, or longer than max_length, does not compile).
 class json_key {
 public:
+    static constexpr std::size_t max_length = 44;
+
     template <std::size_t N>
-    consteval json_key(const char (&name)[N]) : text_(name, N - 1) {  // NOLINT: implicit from a literal on purpose
-        for (char c : text_)
-            if (needs_json_escape(c)) throw "a member name needs escaping";
+    consteval json_key(const char (&name)[N]) : size_(N + 2) {  // NOLINT: implicit from a literal on purpose
+        static_assert(N - 1 <= max_length, "a member name longer than json_key::max_length");
+        text_[0] = '"';
+        for (std::size_t i = 0; i + 1 < N; ++i) {
+            if (needs_json_escape(name[i])) throw "a member name needs escaping";
+            text_[i + 1] = name[i];
+        }
+        text_[N] = '"';
+        text_[N + 1] = ':';
     }
-    std::string_view text() const { return text_; }
+    // `"name":`
+    std::string_view quoted() const { return {text_.data(), size_}; }
 
 private:
-    std::string_view text_;
+    std::array<char, max_length + 3> text_{};
+    std::size_t size_;
 };
 
 class json_writer {
