@@ -374,16 +374,19 @@ TEST_CASE("absence routing across the from/to boundaries", "[dispatch]") {
         CHECK(manager_entry(s.admin, s.m01.id).at("absent").is_null());
     }
     SECTION("from and to are honoured to the second") {
-        // Whole seconds so that the boundaries are exact; [from, to).
+        // Whole seconds so that the boundaries are exact; [from, to). Each ticket is filed at a deadline counted
+        // from the start, and the boundaries are 3 s apart, so a slow fsync (the VM's disk under other writes)
+        // of up to ~3 s cannot move a ticket across one.
+        const auto start = std::chrono::steady_clock::now();
         const auto now = now_epoch_ms();
-        const auto from = (now / 1000 + 2) * 1000 - now;  // 1-2 s from now
-        const auto to = from + 2000;
+        const auto from = (now / 1000 + 3) * 1000 - now;  // 2-3 s from now
+        const auto to = from + 3000;
         REQUIRE(put_absence(s.dispatcher, s.m01.id, absence_body(from, to, s.m02.id)).status == 200);
         CHECK(assignee_of(file_ticket(teacher, s.school)) == s.m01.id);
-        std::this_thread::sleep_for(std::chrono::milliseconds(from + 100));
+        std::this_thread::sleep_until(start + std::chrono::milliseconds(from + 100));
         const auto during = file_ticket(teacher, s.school);
         CHECK(assignee_of(during) == s.m02.id);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+        std::this_thread::sleep_until(start + std::chrono::milliseconds(to + 100));
         CHECK(assignee_of(file_ticket(teacher, s.school)) == s.m01.id);
         CHECK(manager_entry(s.admin, s.m01.id).at("absent").is_null());  // over
         CHECK(delete_absence(s.dispatcher, s.m01.id).status == 404);
