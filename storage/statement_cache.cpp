@@ -8,12 +8,21 @@
 namespace campusdesk {
 namespace {
 
+template <class Statement>
 struct kept_statement {
-    std::unique_ptr<SQLite::Statement> statement;
+    std::unique_ptr<Statement> statement;
     bool in_use = false;
 };
+template <class Statement>
+using statements_by_sql = std::unordered_map<std::string, kept_statement<Statement>>;
 // One connection's statements by SQL. Only the thread currently holding the connection touches it.
-using connection_statements = std::unordered_map<std::string, kept_statement>;
+struct connection_statements {
+    statements_by_sql<SQLite::Statement> statements;
+    statements_by_sql<raw_statement> raw;
+
+    statements_by_sql<SQLite::Statement>& of(SQLite::Statement*) { return statements; }
+    statements_by_sql<raw_statement>& of(raw_statement*) { return raw; }
+};
 
 // Which connections keep statements. The map itself is shared by all threads, so it is guarded.
 std::mutex registry_mutex;
@@ -43,22 +52,24 @@ statement_reuse::~statement_reuse() {
     // finalized here, while the connection is still open
 }
 
-reused_statement::reused_statement(SQLite::Database& db, const std::string& sql) {
+template <class Statement>
+basic_reused_statement<Statement>::basic_reused_statement(SQLite::Database& db, const std::string& sql) {
     if (auto* statements = statements_of(db)) {
-        auto& kept = (*statements)[sql];
+        auto& kept = statements->of(static_cast<Statement*>(nullptr))[sql];
         if (!kept.in_use) {
-            if (!kept.statement) kept.statement = std::make_unique<SQLite::Statement>(db, sql);
+            if (!kept.statement) kept.statement = std::make_unique<Statement>(db, sql);
             kept.in_use = true;
             in_use_ = &kept.in_use;
             statement_ = kept.statement.get();
             return;
         }
     }
-    owned_ = std::make_unique<SQLite::Statement>(db, sql);
+    owned_ = std::make_unique<Statement>(db, sql);
     statement_ = owned_.get();
 }
 
-reused_statement::~reused_statement() {
+template <class Statement>
+basic_reused_statement<Statement>::~basic_reused_statement() {
     if (!in_use_) return;
     try {
         statement_->reset();  // also reports the last step's error again; the statement is reset all the same
@@ -67,5 +78,8 @@ reused_statement::~reused_statement() {
     statement_->clearBindings();
     *in_use_ = false;
 }
+
+template class basic_reused_statement<SQLite::Statement>;
+template class basic_reused_statement<raw_statement>;
 
 } // namespace campusdesk

@@ -3,6 +3,8 @@
 // reader pool) therefore keep their statements. Other connections (CLI, tests) prepare as before.
 #pragma once
 
+#include "storage/raw_statement.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -27,23 +29,32 @@ private:
 
 // A prepared statement for `sql`: the connection's kept one if it keeps statements and that one is not in use,
 // else a fresh one. On destruction a kept statement is reset and its bindings cleared, so it never holds a read
-// snapshot or stale values for the next user.
-class reused_statement {
+// snapshot or stale values for the next user. Statement is SQLite::Statement (reused_statement) or, for the rows
+// of ticket lists, raw_statement (reused_raw_statement).
+template <class Statement>
+class basic_reused_statement {
 public:
-    reused_statement(SQLite::Database& db, const std::string& sql);
-    reused_statement(reused_statement&& other) noexcept
-        : owned_(std::move(other.owned_)), statement_(other.statement_), in_use_(std::exchange(other.in_use_, nullptr)) {}
-    ~reused_statement();
-    reused_statement(const reused_statement&) = delete;
-    reused_statement& operator=(const reused_statement&) = delete;
+    basic_reused_statement(SQLite::Database& db, const std::string& sql);
+    basic_reused_statement(basic_reused_statement&& other) noexcept
+        : owned_(std::move(other.owned_)), statement_(other.statement_),
+          in_use_(std::exchange(other.in_use_, nullptr)) {}
+    ~basic_reused_statement();
+    basic_reused_statement(const basic_reused_statement&) = delete;
+    basic_reused_statement& operator=(const basic_reused_statement&) = delete;
 
-    SQLite::Statement& operator*() { return *statement_; }
-    SQLite::Statement* operator->() { return statement_; }
+    Statement& operator*() { return *statement_; }
+    Statement* operator->() { return statement_; }
 
 private:
-    std::unique_ptr<SQLite::Statement> owned_;
-    SQLite::Statement* statement_ = nullptr;
+    std::unique_ptr<Statement> owned_;
+    Statement* statement_ = nullptr;
     bool* in_use_ = nullptr;
 };
+
+using reused_statement = basic_reused_statement<SQLite::Statement>;
+using reused_raw_statement = basic_reused_statement<raw_statement>;
+
+extern template class basic_reused_statement<SQLite::Statement>;
+extern template class basic_reused_statement<raw_statement>;
 
 } // namespace campusdesk

@@ -21,7 +21,9 @@ constexpr const char* ticket_columns =
     "t.id, t.number, t.school_number, t.category, t.priority, t.status, t.title, t.description, t.room, "
     "t.asset_tag, t.requester_id, t.assignee_id, t.partner, t.created_at, t.updated_at";
 
-ticket read_ticket(SQLite::Statement& s) {
+// Statement: SQLite::Statement or raw_statement (the rows of lists).
+template <class Statement>
+ticket read_ticket(Statement& s) {
     ticket t;
     t.id = s.getColumn(0).getInt64();
     t.number = s.getColumn(1).getString();
@@ -135,12 +137,13 @@ constexpr const char* sla_columns =
     "t.fr_breached_at, t.fr_target_minutes, t.fr_ended_at, t.res_verdict, t.res_used_ms, t.res_due_at, "
     "t.res_risk_at, t.res_breached_at, t.res_target_minutes, t.res_ended_at";
 
-std::optional<time_ms> optional_time(const SQLite::Column& c) {
+template <class Column>
+std::optional<time_ms> optional_time(const Column& c) {
     if (c.isNull()) return std::nullopt;
     return c.getInt64();
 }
 
-std::optional<sla_result> read_stored_sla(SQLite::Statement& s, int first, const ticket& t,
+std::optional<sla_result> read_stored_sla(raw_statement& s, int first, const ticket& t,
                                           const business_calendar& calendar, time_ms now) {
     const auto sla_at = optional_time(s.getColumn(first));
     if (!sla_at || *sla_at > now) return std::nullopt;
@@ -343,7 +346,7 @@ std::string fts_query(std::string_view text) {
 
 } // namespace
 
-reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
     std::string where = "1";
     std::vector<bind_value> binds;
     const auto& v = q.who;
@@ -442,9 +445,9 @@ reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& q)
     }
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
     // The requester's name by a join rather than a subquery per row: the same lookup, without a subprogram each.
-    reused_statement s(db, fmt::format("SELECT {}, {}, u.name, {} FROM tickets t LEFT JOIN users u ON u.id = t.requester_id "
-                                       "WHERE {} ORDER BY {} LIMIT ?",
-                                       ticket_columns, key_expr, sla_columns, where, order));
+    reused_raw_statement s(db, fmt::format("SELECT {}, {}, u.name, {} FROM tickets t LEFT JOIN users u "
+                                           "ON u.id = t.requester_id WHERE {} ORDER BY {} LIMIT ?",
+                                           ticket_columns, key_expr, sla_columns, where, order));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
     s->bind(index, q.limit + 1);

@@ -83,7 +83,7 @@ struct ticket_page {
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
 
 // The page query of list_tickets, prepared (or reused) and bound (tests check its plan with EXPLAIN QUERY PLAN).
-reused_statement prepare_list_query(SQLite::Database& db, const ticket_query& query);
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& query);
 
 struct cursor_error : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
