@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Exception.h>
 
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 
 namespace campusdesk {
@@ -15,14 +16,9 @@ struct kept_statement {
 };
 template <class Statement>
 using statements_by_sql = std::unordered_map<std::string, kept_statement<Statement>>;
-// One connection's statements by SQL. Only the thread currently holding the connection touches it.
-struct connection_statements {
-    statements_by_sql<SQLite::Statement> statements;
-    statements_by_sql<raw_statement> raw;
-
-    statements_by_sql<SQLite::Statement>& of(SQLite::Statement*) { return statements; }
-    statements_by_sql<raw_statement>& of(raw_statement*) { return raw; }
-};
+// One connection's statements by SQL, one map per kind (std::get by type). Only the thread currently holding
+// the connection touches it.
+using connection_statements = std::tuple<statements_by_sql<SQLite::Statement>, statements_by_sql<raw_statement>>;
 
 // Which connections keep statements. The map itself is shared by all threads, so it is guarded.
 std::mutex registry_mutex;
@@ -55,7 +51,7 @@ statement_reuse::~statement_reuse() {
 template <class Statement>
 basic_reused_statement<Statement>::basic_reused_statement(SQLite::Database& db, const std::string& sql) {
     if (auto* statements = statements_of(db)) {
-        auto& kept = statements->of(static_cast<Statement*>(nullptr))[sql];
+        auto& kept = std::get<statements_by_sql<Statement>>(*statements)[sql];
         if (!kept.in_use) {
             if (!kept.statement) kept.statement = std::make_unique<Statement>(db, sql);
             kept.in_use = true;
