@@ -52,7 +52,8 @@ page_data::value& page_data::entry(std::string_view name) {
     for (auto& [key, v] : fields_)
         if (key == name) return v = value{};
     if (fields_.empty()) fields_.reserve(8);  // most objects (options, rows) at most one regrowth
-    return fields_.emplace_back(std::string(name), value{}).second;
+    fields_.push_back({std::string(name), value{}});
+    return fields_.back().v;
 }
 
 namespace {

@@ -49,7 +49,13 @@ public:
 private:
     value& entry(std::string_view name);
 
-    std::vector<std::pair<std::string, value>> fields_;  // a page has a few dozen: a linear search is fastest
+    // Not a std::pair: its conditionally explicit constructors make clang 16 with libstdc++ 12 need `value`'s
+    // destructor while page_data is still incomplete, which does not compile (the fuzz build uses clang).
+    struct field {
+        std::string name;
+        value v;
+    };
+    std::vector<field> fields_;  // a page has a few dozen: a linear search is fastest
 };
 
 class template_error : public std::runtime_error {
