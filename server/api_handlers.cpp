@@ -247,7 +247,9 @@ net::awaitable<http_response> post_ticket_action(app& a, const http_request& req
 net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url) {
     std::vector<std::string> seg;
     for (auto s : url.segments()) seg.push_back(s);
-    // seg[0] == "api", seg[1] == "v1"
+    // The router matched the decoded path "/api/v1/…"; "/api%2Fv1%2Fme" has that path but a single segment.
+    if (seg.size() < 2 || seg[0] != "api" || seg[1] != "v1")
+        co_return api_error(http::status::not_found, "not_found", "Unbekannte Adresse.");
     seg.erase(seg.begin(), seg.begin() + 2);
     const auto method = req.method();
     auto not_allowed = [] {

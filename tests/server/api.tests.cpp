@@ -236,6 +236,14 @@ TEST_CASE("bad input gets a clear 4xx and never a half-written ticket", "[server
         CHECK(teacher.get("/api/v1/tickets/../../etc/passwd").status == 404);
         CHECK(teacher.get("/api/v1/nothing").status == 404);
     }
+    SECTION("encoded slashes in the /api/v1/ prefix: 404, and the server lives on") {
+        // The router matches the decoded path, where "/api%2Fv1%2Fme" is one segment, not three (found by fuzzing).
+        for (std::string target : {"/api%2Fv1%2Fme", "/api%2Fv1%2F", "/api%2fv1/me", "/api/v1%2F"}) {
+            INFO(target);
+            CHECK(teacher.get(target).status == 404);
+        }
+        CHECK(teacher.get("/api/v1/me").status == 200);
+    }
     CHECK(ticket_total(admin) == before);
     CHECK(admin.get("/metrics").body.find("campusdesk_responses_5xx_total 0") != std::string::npos);
 }
