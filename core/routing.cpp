@@ -13,6 +13,16 @@ const absence* absence_of(std::int64_t manager_id, std::span<const absence> abse
 }
 } // namespace
 
+std::optional<absence_problem> check_absence_period(time_ms from, time_ms to, time_ms now) {
+    if (to <= from) return absence_problem{"invalid_range", "Das Ende muss nach dem Beginn liegen.", "to"};
+    if (to <= now) return absence_problem{"in_past", "Die Abwesenheit liegt ganz in der Vergangenheit.", "to"};
+    if (from < earliest_absence_start)
+        return absence_problem{"out_of_range", "Der Beginn darf nicht vor dem Jahr 2000 liegen.", "from"};
+    if (to > now + longest_absence_ahead)
+        return absence_problem{"out_of_range", "Das Ende darf höchstens fünf Jahre in der Zukunft liegen.", "to"};
+    return std::nullopt;
+}
+
 bool is_absent(std::int64_t manager_id, std::span<const absence> absences, time_ms now) {
     return absence_of(manager_id, absences, now) != nullptr;
 }

@@ -20,6 +20,8 @@ ticket_event make_event(const action_context& c, event_kind kind, std::string bo
 std::optional<action_error> check_text(const action_context& c, const std::string& text, const char* field,
                                        bool required, const char* what) {
     if (!is_valid_utf8(text)) return action_error{refusal::invalid, "invalid_encoding", "Ungültige Zeichen.", field};
+    if (has_control_characters(text, text_lines::multi))
+        return action_error{refusal::invalid, "control_characters", "Steuerzeichen sind nicht erlaubt.", field};
     if (required && is_blank(text))
         return action_error{refusal::invalid, "required", fmt::format("Bitte {} angeben.", what), field};
     if (utf8_length(text) > c.max_text)

@@ -6,20 +6,60 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <stdexcept>
 
 namespace campusdesk {
 
 std::string format_ticket_number(int year, std::int64_t sequence) {
+    if (year < min_ticket_year || year > max_ticket_year || sequence < 1 || sequence > max_ticket_sequence)
+        throw std::out_of_range(fmt::format("no ticket number for year {} and sequence {}", year, sequence));
     return fmt::format("CD-{:04}-{:06}", year, sequence);
 }
 
-bool is_valid_ticket_number(std::string_view n) {
-    if (n.size() < 14 || n.substr(0, 3) != "CD-" || n[7] != '-') return false;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-        if (i < 3 || i == 7) continue;
-        if (!std::isdigit(static_cast<unsigned char>(n[i]))) return false;
+namespace {
+
+constexpr std::size_t sequence_digits_min = 6;
+constexpr std::size_t sequence_digits_max = 10;  // the digits of max_ticket_sequence
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+} // namespace
+
+std::optional<ticket_number_parts> parse_ticket_number(std::string_view n) {
+    if (ticket_number_problem(n).empty()) {
+        ticket_number_parts p;
+        std::from_chars(n.data() + 3, n.data() + 7, p.year);
+        std::from_chars(n.data() + 8, n.data() + n.size(), p.sequence);
+        return p;
     }
-    return n.size() <= 20;
+    return std::nullopt;
+}
+
+bool is_valid_ticket_number(std::string_view number) { return parse_ticket_number(number).has_value(); }
+
+std::string ticket_number_problem(std::string_view n) {
+    const auto example = "is not a ticket number like CD-2026-000123";
+    if (n.size() < 8 + sequence_digits_min || n.substr(0, 3) != "CD-" || n[7] != '-' || !all_digits(n.substr(3, 4)) ||
+        !all_digits(n.substr(8)))
+        return example;
+    const auto digits = n.substr(8);
+    if (digits.size() > sequence_digits_max)
+        return fmt::format("the sequence {} is out of range (at most {})", digits, max_ticket_sequence);
+    int year = 0;
+    std::int64_t sequence = 0;
+    std::from_chars(n.data() + 3, n.data() + 7, year);
+    std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
+    if (year < min_ticket_year)
+        return fmt::format("the year {} is out of range ({} to {})", n.substr(3, 4), min_ticket_year, max_ticket_year);
+    if (sequence < 1 || sequence > max_ticket_sequence)
+        return fmt::format("the sequence {} is out of range (1 to {})", digits, max_ticket_sequence);
+    if (digits.size() > sequence_digits_min && digits.front() == '0')
+        return fmt::format("is not canonical: the sequence has leading zeros beyond six digits (write {})",
+                           format_ticket_number(year, sequence));
+    return {};
 }
 
 bool transition_allowed(status from, status to) {
@@ -75,6 +115,29 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+bool has_control_characters(std::string_view text, text_lines lines) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20) {
+            if (lines == text_lines::multi && (c == '\n' || c == '\r' || c == '\t')) continue;
+            return true;
+        }
+        if (c == 0x7F) return true;
+        // C1 controls U+0080–U+009F are C2 80 … C2 9F in UTF-8.
+        if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return true;
+    }
+    return false;
+}
+
+std::optional<field_error> check_search_text(std::string_view text) {
+    if (!is_valid_utf8(text) || has_control_characters(text, text_lines::single))
+        return field_error{"q", "invalid_characters", "Der Suchtext enthält ungültige Zeichen oder Steuerzeichen."};
+    if (utf8_length(text) > max_search_characters)
+        return field_error{"q", "too_long", fmt::format("Der Suchtext ist zu lang (höchstens {} Zeichen).",
+                                                        max_search_characters)};
+    return std::nullopt;
+}
+
 namespace {
 
 bool is_blank(std::string_view s) {
@@ -84,9 +147,12 @@ bool is_blank(std::string_view s) {
 }
 
 void check_text(std::vector<field_error>& errors, std::string_view field, std::string_view label,
-                const std::string& value, std::size_t max, bool required) {
+                const std::string& value, std::size_t max, bool required, text_lines lines) {
     if (!is_valid_utf8(value)) {
         errors.push_back({std::string(field), "invalid_encoding", fmt::format("{}: ungültige Zeichen.", label)});
+    } else if (has_control_characters(value, lines)) {
+        errors.push_back({std::string(field), "control_characters",
+                          fmt::format("{}: Steuerzeichen sind nicht erlaubt.", label)});
     } else if (required && is_blank(value)) {
         errors.push_back({std::string(field), "required", fmt::format("Bitte {} angeben.", label)});
     } else if (utf8_length(value) > max) {
@@ -111,10 +177,10 @@ std::vector<field_error> validate_draft(const ticket_draft& d, const viewer& fil
     if (!parse_priority(d.priority))
         errors.push_back({"priority", "unknown_priority", "Bitte die Dringlichkeit auswählen."});
     const auto& l = config.limits;
-    check_text(errors, "title", "Kurzbeschreibung", d.title, l.title_max, true);
-    check_text(errors, "description", "Beschreibung", d.description, l.description_max, false);
-    check_text(errors, "room", "Raum", d.room, l.room_max, false);
-    check_text(errors, "asset_tag", "Inventarnummer", d.asset_tag, l.asset_tag_max, false);
+    check_text(errors, "title", "Kurzbeschreibung", d.title, l.title_max, true, text_lines::single);
+    check_text(errors, "description", "Beschreibung", d.description, l.description_max, false, text_lines::multi);
+    check_text(errors, "room", "Raum", d.room, l.room_max, false, text_lines::single);
+    check_text(errors, "asset_tag", "Inventarnummer", d.asset_tag, l.asset_tag_max, false, text_lines::single);
     return errors;
 }
 

@@ -32,8 +32,28 @@ struct ticket {
     time_ms updated_at = 0;
 };
 
+// Ticket numbers (docs/api-validation.md): `CD-YYYY-` and the year's sequence number, zero-padded to six digits
+// and wider only as far as the number needs, so every ticket has exactly one spelling: `CD-2025-000001` is
+// ticket 1 of 2025 and `CD-2025-0000001` is no ticket number at all (it could otherwise name a second ticket 1).
+// Years run from 2000 to 9999, sequences from 1 to max_ticket_sequence (ten digits): far above any year's real
+// count, and a bound that generation and import both keep, so the counter can never outgrow the format.
+constexpr int min_ticket_year = 2000;
+constexpr int max_ticket_year = 9999;
+constexpr std::int64_t max_ticket_sequence = 9'999'999'999;
+
+struct ticket_number_parts {
+    int year = 0;
+    std::int64_t sequence = 0;
+};
+
+// Throws std::out_of_range for a year or sequence outside the ranges above (a broken invariant of the caller).
 std::string format_ticket_number(int year, std::int64_t sequence);
+// The year and sequence of a canonical ticket number; nothing for anything else.
+std::optional<ticket_number_parts> parse_ticket_number(std::string_view number);
 bool is_valid_ticket_number(std::string_view number);
+
+// Why `number` is not a ticket number, in English for the import report ("the sequence 0 is out of range …").
+std::string ticket_number_problem(std::string_view number);
 
 // SLA.md §3: staff may make every allowed transition.
 bool transition_allowed(status from, status to);
@@ -82,6 +102,17 @@ std::vector<field_error> validate_draft(const ticket_draft& d, const viewer& fil
 // Counts Unicode code points, since limits are about characters a person typed, not bytes.
 std::size_t utf8_length(std::string_view text);
 bool is_valid_utf8(std::string_view text);
+
+// Texts people type hold no control characters (docs/api-validation.md): none of C0 (U+0000–U+001F), DEL or C1
+// (U+0080–U+009F), except that multi-line texts (descriptions, replies, notes) may hold line breaks and tabs
+// (\n, \r, \t). A NUL or an escape sequence in a title is never intended and only breaks what reads it later
+// (FTS5, terminals, CSV consumers). Expects valid UTF-8.
+enum class text_lines { single, multi };
+bool has_control_characters(std::string_view text, text_lines lines);
+
+// The free-text search `q` of lists: valid UTF-8, no control characters, at most max_search_characters.
+constexpr std::size_t max_search_characters = 200;
+std::optional<field_error> check_search_text(std::string_view text);
 
 } // namespace campusdesk
 

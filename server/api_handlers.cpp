@@ -152,7 +152,7 @@ std::variant<ticket_query, http_response> list_query(const app& a, const boost::
             if (!a.config.has_category(value)) return bad("Unbekannte Kategorie.");
             q.category = value;
         } else if (key == "q") {
-            if (value.size() > 200) return bad("Suchtext zu lang.");
+            if (auto problem = check_search_text(value)) return bad(problem->message);
             q.text = value;
         } else if (key == "breached" || key == "at_risk") {
             if (value != "true" && value != "false") return bad("true oder false.");

@@ -203,11 +203,9 @@ net::awaitable<std::optional<absence_error>> save_absence(app& a, const user& wh
         co_return absence_error{http::status::not_found, "not_found", "Diesen Campus-Manager gibt es nicht.", ""};
     if (!from) co_return absence_error{http::status::unprocessable_entity, "invalid_time", "Bitte den Beginn angeben.", "from"};
     if (!to) co_return absence_error{http::status::unprocessable_entity, "invalid_time", "Bitte das Ende angeben.", "to"};
-    if (*to <= *from)
-        co_return absence_error{http::status::unprocessable_entity, "invalid_range", "Das Ende muss nach dem Beginn liegen.", "to"};
     const time_ms now = now_ms();
-    if (*to <= now)
-        co_return absence_error{http::status::unprocessable_entity, "in_past", "Die Abwesenheit liegt ganz in der Vergangenheit.", "to"};
+    if (auto problem = check_absence_period(*from, *to, now))
+        co_return absence_error{http::status::unprocessable_entity, problem->code, problem->message, problem->field};
     if (!a.dir.manager(substitute_id) || substitute_id == manager_id)
         co_return absence_error{http::status::unprocessable_entity, "invalid_substitute",
                                 "Bitte eine andere Person als Vertretung wählen.", "substitute_id"};

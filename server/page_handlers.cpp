@@ -278,7 +278,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         else if (state != "alle") q.open_only = true;
         if (auto p = parse_priority(prio)) q.prio = *p;
         if (a.config.has_category(category)) q.category = category;
-        q.text = text.substr(0, 200);
+        // Unlike the other filters, a bad search text is refused: searching for something else would mislead.
+        if (auto problem = check_search_text(text))
+            co_return error_page(a, auth, http::status::unprocessable_entity, problem->message);
+        q.text = text;
         q.at_risk = at_risk;
         q.breached = breached;
     }

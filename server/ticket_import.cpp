@@ -94,7 +94,9 @@ public:
         p.line = line_;
         auto& t = p.t;
         t.number = required_string(o, "number", "number");
-        if (!is_valid_ticket_number(t.number)) refuse("number", fmt::format("\"{}\" is not a ticket number like CD-2026-000123", t.number));
+        // The rule the server's own numbers follow (core/ticket_rules.hpp): canonical, sequence 1 to 9,999,999,999.
+        if (const auto problem = ticket_number_problem(t.number); !problem.empty())
+            refuse("number", fmt::format("\"{}\": {}", t.number, problem));
         t.school_number = required_string(o, "school_number", "school_number");
         if (!config_.find_school(t.school_number) || !dir_.school_managers.contains(t.school_number))
             refuse("school_number", fmt::format("unknown school \"{}\"", t.school_number));
@@ -107,13 +109,13 @@ public:
         const auto& l = config_.limits;
         t.title = required_string(o, "title", "title");
         if (is_blank(t.title)) refuse("title", "must not be empty");
-        check_length("title", t.title, l.title_max);
+        check_text("title", t.title, l.title_max, text_lines::single);
         t.description = optional_string(o, "description", "description");
-        check_length("description", t.description, l.description_max);
+        check_text("description", t.description, l.description_max, text_lines::multi);
         t.room = optional_string(o, "room", "room");
-        check_length("room", t.room, l.room_max);
+        check_text("room", t.room, l.room_max, text_lines::single);
         t.asset_tag = optional_string(o, "asset_tag", "asset_tag");
-        check_length("asset_tag", t.asset_tag, l.asset_tag_max);
+        check_text("asset_tag", t.asset_tag, l.asset_tag_max, text_lines::single);
         const auto requester = required_string(o, "requester_login", "requester_login");
         requester_ = user_of("requester_login", requester);
         t.requester_id = requester_.id;
@@ -168,7 +170,8 @@ private:
             e.by_staff = true;
         }
         e.body = optional_string(o, "body", name("body"));
-        check_length(name("body"), e.body, std::max(config_.limits.reply_max, config_.limits.description_max));
+        check_text(name("body"), e.body, std::max(config_.limits.reply_max, config_.limits.description_max),
+                   text_lines::multi);
 
         // Kind-specific fields: required for their kind, refused on any other.
         auto only_for = [&](std::string_view field, std::initializer_list<event_kind> kinds) {
@@ -245,8 +248,13 @@ private:
         return std::string(it->value().as_string());
     }
 
-    void check_length(const std::string& field, const std::string& value, std::size_t max) const {
+    // The text rules of tickets filed through the API (core validate_draft, the action planners): lengths in
+    // characters, and no control characters but line breaks and tabs in multi-line texts.
+    void check_text(const std::string& field, const std::string& value, std::size_t max, text_lines lines) const {
         if (utf8_length(value) > max) refuse(field, fmt::format("is too long (at most {} characters)", max));
+        if (has_control_characters(value, lines))
+            refuse(field, lines == text_lines::single ? "must not hold control characters"
+                                                      : "must not hold control characters other than line breaks and tabs");
     }
 
     known_user user_of(const std::string& field, const std::string& login) const {

@@ -59,17 +59,26 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     created.by_staff = is_staff(filer.who);
     const int year = local_date_of(now, a.calendar.zone()).year;
     const auto school_manager = a.dir.school(t.school_number)->manager_id;
-    auto stored = co_await a.storage->write([&](SQLite::Database& db) {
-        ticket copy = t;
-        const auto absences = load_absences(db);
-        copy.assignee_id = route_new_ticket(school_manager, absences, now);
-        auto stored_ticket = insert_ticket(db, copy, created, year, a.sla(), now);
-        for (auto file : files) {
-            file.ticket_id = stored_ticket.id;
-            insert_attachment(db, file);
-        }
-        return stored_ticket;
-    });
+    ticket stored;
+    try {
+        stored = co_await a.storage->write([&](SQLite::Database& db) {
+            ticket copy = t;
+            const auto absences = load_absences(db);
+            copy.assignee_id = route_new_ticket(school_manager, absences, now);
+            auto stored_ticket = insert_ticket(db, copy, created, year, a.sla(), now);
+            for (auto file : files) {
+                file.ticket_id = stored_ticket.id;
+                insert_attachment(db, file);
+            }
+            return stored_ticket;
+        });
+    } catch (const ticket_numbers_exhausted&) {
+        // Not the filer's fault and not cured by retrying: the operator has to look at what was imported.
+        co_return request_error{http::status::service_unavailable, "ticket_numbers_exhausted",
+                                "Für dieses Jahr sind keine Ticketnummern mehr frei. Bitte den IT-Support anrufen.",
+                                "",
+                                {}};
+    }
     ++a.metrics.tickets_created;
     a.live.publish(stored.number);
     co_return stored;

@@ -179,23 +179,24 @@ ticket project(const ticket& fixed, const std::vector<ticket_event>& events) {
 }
 
 std::int64_t next_number(SQLite::Database& db, int year) {
+    // The counter stops at max_ticket_sequence (core/ticket_rules.hpp), so no number outgrows the format: at the
+    // end the upsert changes nothing and returns no row.
     reused_statement s(db, "INSERT INTO ticket_counters (year, last) VALUES (?, 1) "
-                           "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last");
+                           "ON CONFLICT(year) DO UPDATE SET last = last + 1 WHERE last < ? RETURNING last");
     s->bind(1, year);
-    s->executeStep();
+    s->bind(2, max_ticket_sequence);
+    if (!s->executeStep()) throw ticket_numbers_exhausted(year);
     return s->getColumn(0).getInt64();
 }
 
 // Keeps a counter at least at an imported number, so new tickets never collide with imported ones.
 void raise_counter(SQLite::Database& db, const std::string& number) {
-    int year = 0;
-    std::int64_t seq = 0;
-    std::from_chars(number.data() + 3, number.data() + 7, year);
-    std::from_chars(number.data() + 8, number.data() + number.size(), seq);
+    const auto parts = parse_ticket_number(number);
+    if (!parts) throw std::invalid_argument(fmt::format("{} is not a ticket number", number));
     SQLite::Statement s(db, "INSERT INTO ticket_counters (year, last) VALUES (?, ?) "
                             "ON CONFLICT(year) DO UPDATE SET last = max(last, excluded.last)");
-    s.bind(1, year);
-    s.bind(2, seq);
+    s.bind(1, parts->year);
+    s.bind(2, parts->sequence);
     s.exec();
 }
 
@@ -327,7 +328,9 @@ cursor_position parse_cursor(std::string_view text) {
     return c;
 }
 
-// Turns free text into an FTS5 query of prefix terms, so user input can never be FTS syntax.
+// Turns free text into an FTS5 query of prefix terms, so user input can never be FTS syntax: every word is a
+// quoted string, and what FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other
+// control characters) separates words instead.
 std::string fts_query(std::string_view text) {
     std::string out, word;
     auto flush = [&] {
@@ -337,7 +340,8 @@ std::string fts_query(std::string_view text) {
         word.clear();
     };
     for (char c : text) {
-        if (c == '"' || std::isspace(static_cast<unsigned char>(c))) flush();
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || u < 0x20 || u == 0x7F || std::isspace(u)) flush();
         else word += c;
     }
     flush();

@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,16 @@ struct sla_context {
     const business_calendar& calendar;
 };
 
-// Inserts a ticket and its `created` event. An empty `t.number` gets the next number of `year`.
+// A year's ticket numbers are used up: its counter stands at max_ticket_sequence (only an import of a number
+// near the end gets it there). Nothing of the ticket is written.
+struct ticket_numbers_exhausted : std::runtime_error {
+    explicit ticket_numbers_exhausted(int year)
+        : std::runtime_error("the ticket numbers of " + std::to_string(year) + " are used up"), year(year) {}
+    int year;
+};
+
+// Inserts a ticket and its `created` event. An empty `t.number` gets the next number of `year` (throws
+// ticket_numbers_exhausted after the last); a given number must be canonical and raises the year's counter.
 // Returns the ticket as stored (id, number set).
 ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int year, const sla_context& sla,
                      time_ms now);

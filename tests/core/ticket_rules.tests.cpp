@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+
 using namespace campusdesk;
 
 TEST_CASE("status transitions follow SLA.md §3", "[core][transitions]") {
@@ -129,4 +131,168 @@ TEST_CASE("drafts are checked field by field", "[core][validation]") {
     ticket_draft umlauts = good;
     umlauts.title = "ÄÖÜäöüßÄÖÜ";
     CHECK(validate_draft(umlauts, teacher, config).empty());
+}
+
+// Issue 14, finding 2: one spelling per ticket, and a sequence range that generation and import share.
+TEST_CASE("ticket numbers have one canonical spelling within the sequence range", "[core][ticket][numbers]") {
+    struct row {
+        const char* number;
+        bool valid;
+        const char* problem;  // part of ticket_number_problem's text
+    };
+    auto r = GENERATE(values<row>({
+        {"CD-2026-000123", true, ""},
+        {"CD-2026-000001", true, ""},
+        {"CD-2026-999999", true, ""},
+        {"CD-2026-1000000", true, ""},
+        {"CD-2026-9999999999", true, ""},  // max_ticket_sequence
+        {"CD-2000-000001", true, ""},
+        {"CD-2026-10000000000", false, "out of range"},      // max + 1
+        {"CD-2026-999999999999", false, "out of range"},     // the number of the finding
+        {"CD-2026-000000", false, "out of range"},           // sequence 0
+        {"CD-2025-0000001", false, "not canonical"},         // a second spelling of CD-2025-000001
+        {"CD-2025-0999999", false, "not canonical"},
+        {"CD-2025-0000000001", false, "not canonical"},
+        {"CD-2025-00000000001", false, "out of range"},
+        {"CD-1999-000001", false, "year 1999 is out of range"},
+        {"CD-0000-000001", false, "out of range"},
+        {"CD-2026-00012", false, "is not a ticket number"},
+        {"CD-2026-00012a", false, "is not a ticket number"},
+        {"CD-20a6-000123", false, "is not a ticket number"},
+        {"XX-2026-000123", false, "is not a ticket number"},
+        {"CD-2026-", false, "is not a ticket number"},
+        {"CD-2026-+00123", false, "is not a ticket number"},
+        {"CD-2026- 00123", false, "is not a ticket number"},
+        {"../etc/passwd", false, "is not a ticket number"},
+        {"", false, "is not a ticket number"},
+    }));
+    INFO(r.number);
+    CHECK(is_valid_ticket_number(r.number) == r.valid);
+    CHECK(parse_ticket_number(r.number).has_value() == r.valid);
+    const auto problem = ticket_number_problem(r.number);
+    if (r.valid) CHECK(problem.empty());
+    else CHECK_THAT(problem, Catch::Contains(r.problem));
+}
+
+TEST_CASE("every number the server can generate passes validation and parses back (property)",
+          "[core][ticket][numbers][property]") {
+    std::vector<std::int64_t> sequences{1, 2, 9, 10, 99'999, 999'998, 999'999, 1'000'000, 1'000'001, 9'999'999,
+                                        10'000'000, 999'999'999, 1'000'000'000, max_ticket_sequence - 1,
+                                        max_ticket_sequence};
+    std::mt19937_64 random(20261129);
+    std::uniform_int_distribution<std::int64_t> any_sequence(1, max_ticket_sequence);
+    std::uniform_int_distribution<int> digits(1, 10);
+    for (int i = 0; i < 5000; ++i) {
+        sequences.push_back(any_sequence(random));
+        // Also spread over the widths: a random number of 1 to 10 digits.
+        std::int64_t upper = 1;
+        for (int d = digits(random); d > 0; --d) upper *= 10;
+        sequences.push_back(std::uniform_int_distribution<std::int64_t>(1, std::min(upper, max_ticket_sequence))(random));
+    }
+    std::uniform_int_distribution<int> any_year(min_ticket_year, max_ticket_year);
+    for (const auto sequence : sequences) {
+        const int year = any_year(random);
+        const auto number = format_ticket_number(year, sequence);
+        INFO(number);
+        REQUIRE(is_valid_ticket_number(number));
+        const auto parts = parse_ticket_number(number);
+        REQUIRE(parts.has_value());
+        CHECK(parts->year == year);
+        CHECK(parts->sequence == sequence);
+        CHECK(number.size() == 8 + std::max<std::size_t>(6, std::to_string(sequence).size()));
+    }
+    CHECK(format_ticket_number(2026, 999'999) == "CD-2026-999999");
+    CHECK(format_ticket_number(2026, 1'000'000) == "CD-2026-1000000");  // the width grows by one digit
+    CHECK(format_ticket_number(2026, max_ticket_sequence) == "CD-2026-9999999999");
+    // Nothing outside the range gets a number: the counter must stop first (storage/ticket_repository).
+    CHECK_THROWS_AS(format_ticket_number(2026, 0), std::out_of_range);
+    CHECK_THROWS_AS(format_ticket_number(2026, max_ticket_sequence + 1), std::out_of_range);
+    CHECK_THROWS_AS(format_ticket_number(1999, 1), std::out_of_range);
+}
+
+// Issue 14, finding 9: control characters in texts people type.
+TEST_CASE("control characters: none in single-line texts, only line breaks and tabs in multi-line ones",
+          "[core][validation][text]") {
+    struct row {
+        std::string text;
+        bool single_ok;
+        bool multi_ok;
+    };
+    auto r = GENERATE(values<row>({
+        {"Beamer in B 1.12 flackert", true, true},
+        {"Grüße – €", true, true},
+        {"", true, true},
+        {"Zeile 1\nZeile 2", false, true},
+        {"Zeile 1\r\nZeile 2", false, true},
+        {"Spalte\tSpalte", false, true},
+        {std::string("a\0b", 3), false, false},
+        {"a\x01" "b", false, false},
+        {"\x1b[31mrot", false, false},  // a terminal escape
+        {"a\x7f", false, false},        // DEL
+        {"a\xc2\x85" "b", false, false},  // U+0085 NEXT LINE (C1)
+        {"a\xc2\x9f", false, false},      // U+009F (C1)
+        {"a\xc2\xa0" "b", true, true},    // U+00A0 no-break space is text
+        {"\xc3\xa4\xc2\xbf", true, true}, // ä¿
+    }));
+    INFO(r.text);
+    CHECK(has_control_characters(r.text, text_lines::single) == !r.single_ok);
+    CHECK(has_control_characters(r.text, text_lines::multi) == !r.multi_ok);
+}
+
+TEST_CASE("drafts refuse control characters, naming the field", "[core][validation][text]") {
+    app_config config;
+    config.schools.push_back({"100001", "Grundschule Am Park", "Grundschule", "Eving", "Parkweg 1", "manager01"});
+    config.categories.push_back({"printer", "Drucker"});
+    const viewer teacher{1, role::teacher, "100001", 0, {}};
+    const ticket_draft good{"100001", "printer", "normal", "Drucker", "Seit heute:\r\n\tkein Toner", "A1", "DO-1"};
+    CHECK(validate_draft(good, teacher, config).empty());
+    struct row {
+        const char* field;
+        std::string value;
+    };
+    auto r = GENERATE(values<row>({
+        {"title", std::string("Drucker\0", 8)},
+        {"title", "Drucker\nkaputt"},
+        {"title", "Drucker\tkaputt"},
+        {"description", std::string("kein\0Toner", 10)},
+        {"description", "\x1b]0;pwned\x07"},
+        {"room", "A\r1"},
+        {"asset_tag", "DO\x7f"},
+    }));
+    ticket_draft d = good;
+    const std::string field = r.field;
+    if (field == "title") d.title = r.value;
+    if (field == "description") d.description = r.value;
+    if (field == "room") d.room = r.value;
+    if (field == "asset_tag") d.asset_tag = r.value;
+    const auto errors = validate_draft(d, teacher, config);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].field == field);
+    CHECK(errors[0].code == "control_characters");
+    CHECK_THAT(errors[0].message, Catch::Contains("Steuerzeichen"));
+}
+
+TEST_CASE("the search text: valid UTF-8, no control characters, at most 200 characters", "[core][validation][search]") {
+    CHECK_FALSE(check_search_text("").has_value());
+    CHECK_FALSE(check_search_text("Beamer \"B 1.12\" NEAR(x) OR *").has_value());  // FTS syntax is just text
+    CHECK_FALSE(check_search_text(std::string(200, 'x')).has_value());
+    std::string umlauts;
+    for (int i = 0; i < 200; ++i) umlauts += "ä";
+    CHECK_FALSE(check_search_text(umlauts).has_value());  // 400 bytes, 200 characters
+    struct row {
+        std::string text;
+        const char* code;
+    };
+    auto r = GENERATE(values<row>({
+        {std::string("a\0", 2), "invalid_characters"},
+        {std::string("\0", 1), "invalid_characters"},
+        {"a\nb", "invalid_characters"},
+        {"\x1b", "invalid_characters"},
+        {"\xff", "invalid_characters"},
+        {std::string(201, 'x'), "too_long"},
+    }));
+    const auto e = check_search_text(r.text);
+    REQUIRE(e.has_value());
+    CHECK(e->field == "q");
+    CHECK(e->code == r.code);
 }

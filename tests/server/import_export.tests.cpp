@@ -545,6 +545,24 @@ TEST_CASE("an import with any bad line imports nothing and names the line and fi
         {"created priority differs", with([&](json::object& t) { event_of(t, 0)["priority"] = "low"; }),
          "line 2: events[0].priority:"},
         {"bad ticket number", with([](json::object& t) { t["number"] = "TICKET-1"; }), "line 2: number:"},
+        // Issue 14, finding 2: numbers the server could never generate, or a second spelling of one it could.
+        {"sequence out of range", with([](json::object& t) { t["number"] = "CD-2026-999999999999"; }),
+         "line 2: number: \"CD-2026-999999999999\": the sequence 999999999999 is out of range"},
+        {"sequence one past the maximum", with([](json::object& t) { t["number"] = "CD-2026-10000000000"; }),
+         "line 2: number: \"CD-2026-10000000000\": the sequence 10000000000 is out of range"},
+        {"sequence zero", with([](json::object& t) { t["number"] = "CD-2026-000000"; }),
+         "line 2: number: \"CD-2026-000000\": the sequence 000000 is out of range"},
+        {"non-canonical number", with([](json::object& t) { t["number"] = "CD-2025-0000101"; }),
+         "line 2: number: \"CD-2025-0000101\": is not canonical"},
+        {"year out of range", with([](json::object& t) { t["number"] = "CD-0000-000101"; }),
+         "line 2: number: \"CD-0000-000101\": the year 0000 is out of range"},
+        // Issue 14, finding 9: the text rules of the API hold for imported texts too.
+        {"control character in the title", with([](json::object& t) { t["title"] = std::string("Drucker\0kaputt", 14); }),
+         "line 2: title: must not hold control characters"},
+        {"line break in the room", with([](json::object& t) { t["room"] = "B\n1.12"; }),
+         "line 2: room: must not hold control characters"},
+        {"escape in a reply", with([&](json::object& t) { event_of(t, 1)["body"] = "\u001b[2J"; }),
+         "line 2: events[1].body: must not hold control characters other than line breaks and tabs"},
         {"title too long", with([](json::object& t) { t["title"] = std::string(201, 'x'); }),
          "line 2: title: is too long"},
         {"unknown field", with([](json::object& t) { t["priorty"] = "low"; }), "line 2: priorty: unknown field"},
@@ -801,4 +819,74 @@ TEST_CASE("closed months' totals come from the cache until an import adds ticket
     cache.keep(current, 0, planted);
     cache.keep(current, 1, planted);
     CHECK(totals(current, current).at(current) != 999);
+}
+
+// Issue 14, finding 2: importing a number near the end of the range moved the year's counter so far that the next
+// generated number failed validation. Now the next numbers grow a digit and stay valid, and at the very end the
+// server refuses new tickets with a clear answer instead of writing unreachable ones.
+TEST_CASE("after importing high numbers, new tickets get valid numbers or a clean refusal", "[server][import][numbers]") {
+    temp_dir data;
+    const auto dir = create_demo_users(data.path);
+    const auto& s = dir.a;
+    // The year the server numbers new tickets with (its time zone's current year).
+    std::string year;
+    {
+        server_process server(data.path);
+        client teacher(server.port());
+        REQUIRE(teacher.login(s.teacher()).status == 200);
+        auto r = teacher.post_json("/api/v1/tickets", json::object{{"category", "printer"}, {"priority", "normal"},
+                                                                   {"title", "Drucker"}});
+        REQUIRE(r.status == 201);
+        year = std::string(r.json().at("number").as_string()).substr(3, 4);
+        REQUIRE(server.stop() == 0);
+    }
+    auto import_number = [&](const std::string& number) {
+        const auto file = data.path / "high.jsonl";
+        write_file(file, json::serialize(ticket_line(number, s.number, "printer", "normal", s.teacher(),
+                                                     {ev("2025-02-03T08:00:00+01:00", "created", s.teacher())})) +
+                             "\n");
+        return import_file(data.path, file);
+    };
+    auto create = [&](client& c) {
+        return c.post_json("/api/v1/tickets", json::object{{"category", "printer"}, {"priority", "normal"},
+                                                           {"title", "Drucker druckt nicht"}});
+    };
+
+    // The number of the finding is refused, naming line and field; nothing moves the counter.
+    auto refused = import_number(fmt::format("CD-{}-999999999999", year));
+    INFO(refused.err);
+    CHECK(refused.status == 2);
+    CHECK(refused.err.find("line 1: number:") != std::string::npos);
+    CHECK(refused.err.find("out of range") != std::string::npos);
+
+    REQUIRE(import_number(fmt::format("CD-{}-999999", year)).status == 0);
+    {
+        server_process server(data.path);
+        client teacher(server.port());
+        REQUIRE(teacher.login(s.teacher()).status == 200);
+        auto r = create(teacher);
+        REQUIRE(r.status == 201);
+        const std::string number(r.json().at("number").as_string());
+        CHECK(number == fmt::format("CD-{}-1000000", year));  // one digit wider
+        CHECK(teacher.get("/api/v1/tickets/" + number).status == 200);
+        REQUIRE(server.stop() == 0);
+    }
+
+    REQUIRE(import_number(fmt::format("CD-{}-9999999999", year)).status == 0);  // the last sequence
+    {
+        server_process server(data.path);
+        client teacher(server.port());
+        REQUIRE(teacher.login(s.teacher()).status == 200);
+        const auto before = ticket_count(data.path);
+        for (int i = 0; i < 2; ++i) {  // and the server stays up for the next request
+            auto r = create(teacher);
+            INFO(r.body);
+            CHECK(r.status == 503);
+            CHECK(r.error_code() == "ticket_numbers_exhausted");
+        }
+        CHECK(ticket_count(data.path) == before);
+        CHECK(teacher.get(fmt::format("/api/v1/tickets/CD-{}-9999999999", year)).status == 200);
+        CHECK(teacher.get("/healthz").status == 200);
+        REQUIRE(server.stop() == 0);
+    }
 }
