@@ -1,6 +1,7 @@
 #include "server/attachment_handlers.hpp"
 
 #include "core/attachment_rules.hpp"
+#include "server/log.hpp"
 #include "server/multipart.hpp"
 #include "server/responses.hpp"
 
@@ -14,60 +15,83 @@ bool is_multipart(const http_request& req) {
     return multipart_boundary(req[http::field::content_type]).has_value();
 }
 
-net::awaitable<outcome<upload_batch>> receive_uploads(app& a, const http_request& req, const user& who) {
+outcome<upload_batch> receive_uploads(const app& a, const http_request& req) {
     const auto boundary = multipart_boundary(req[http::field::content_type]);
     if (!boundary)
-        co_return request_error{http::status::unsupported_media_type, "unsupported_media_type",
-                                "Erwartet wird multipart/form-data.", "", {}};
+        return request_error{http::status::unsupported_media_type, "unsupported_media_type",
+                             "Erwartet wird multipart/form-data.", "", {}};
     const auto& limits = a.config.limits;
     auto parts = parse_multipart(req.body(), *boundary, limits.max_files_per_upload + 32);
     if (!parts)
-        co_return request_error{http::status::bad_request, "malformed_upload",
-                                "Die Übertragung der Dateien ist beschädigt. Bitte erneut versuchen.", "files", {}};
+        return request_error{http::status::bad_request, "malformed_upload",
+                             "Die Übertragung der Dateien ist beschädigt. Bitte erneut versuchen.", "files", {}};
     upload_batch batch;
-    std::vector<std::pair<multipart_part*, file_type>> accepted;
     for (auto& part : *parts) {
         if (part.filename.empty() && part.name != "files") {
             if (part.data.size() > limits.max_body_bytes)
-                co_return request_error{http::status::payload_too_large, "too_large", "Ein Feld ist zu groß.", part.name, {}};
+                return request_error{http::status::payload_too_large, "too_large", "Ein Feld ist zu groß.", part.name, {}};
             batch.fields[part.name] = part.data;
             continue;
         }
         if (part.name != "files") continue;
         if (part.filename.empty() && part.data.empty()) continue;  // the browser's "no file chosen"
         if (part.data.size() > limits.max_upload_bytes)
-            co_return request_error{http::status::payload_too_large, "file_too_large",
-                                    fmt::format("„{}“ ist größer als {} MB.", safe_file_name(part.filename, "bin"),
-                                                limits.max_upload_bytes / (1024 * 1024)),
-                                    "files", {}};
+            return request_error{http::status::payload_too_large, "file_too_large",
+                                 fmt::format("„{}“ ist größer als {} MB.", safe_file_name(part.filename, "bin"),
+                                             limits.max_upload_bytes / (1024 * 1024)),
+                                 "files", {}};
         const auto type = sniff_file_type(part.data);
         if (!type)
-            co_return request_error{http::status::unsupported_media_type, "unsupported_file_type",
-                                    fmt::format("„{}“ ist kein Foto (JPEG, PNG, HEIC) und kein PDF.",
-                                                safe_file_name(part.filename, "bin")),
-                                    "files", {}};
-        accepted.emplace_back(&part, *type);
+            return request_error{http::status::unsupported_media_type, "unsupported_file_type",
+                                 fmt::format("„{}“ ist kein Foto (JPEG, PNG, HEIC) und kein PDF.",
+                                             safe_file_name(part.filename, "bin")),
+                                 "files", {}};
+        batch.files.push_back({std::move(part.data), safe_file_name(part.filename, type->extension), type->mime});
     }
-    if (accepted.size() > limits.max_files_per_upload)
-        co_return request_error{http::status::unprocessable_entity, "too_many_files",
-                                fmt::format("Höchstens {} Dateien auf einmal.", limits.max_files_per_upload), "files", {}};
+    if (batch.files.size() > limits.max_files_per_upload)
+        return request_error{http::status::unprocessable_entity, "too_many_files",
+                             fmt::format("Höchstens {} Dateien auf einmal.", limits.max_files_per_upload), "files", {}};
+    return batch;
+}
+
+net::awaitable<std::vector<attachment_record>> store_uploads(app& a, const user& who,
+                                                             const std::vector<received_file>& files) {
     const auto dir = a.data_dir / "attachments";
     const time_ms now = now_ms();
     // Writing and syncing files is blocking I/O: off the io threads.
-    co_await a.storage->compute([&] {
-        for (auto& [part, type] : accepted) {
+    co_return co_await a.storage->compute([&] {
+        std::vector<attachment_record> stored;
+        for (const auto& file : files) {
             attachment_record r;
-            r.sha256 = store_blob(dir, part->data);
-            r.filename = safe_file_name(part->filename, type.extension);
-            r.content_type = std::string(type.mime);
-            r.size = static_cast<std::int64_t>(part->data.size());
+            r.sha256 = store_blob(dir, file.data);
+            r.filename = file.filename;
+            r.content_type = std::string(file.content_type);
+            r.size = static_cast<std::int64_t>(file.data.size());
             r.uploaded_by = who.id;
             r.uploaded_at = now;
-            batch.files.push_back(std::move(r));
+            stored.push_back(std::move(r));
         }
-        return true;
+        return stored;
     });
-    co_return batch;
+}
+
+net::awaitable<void> remove_orphan_files_periodically(app& a, net::steady_timer& timer,
+                                                      std::chrono::milliseconds period) {
+    // An upload stores its files a moment before it records them; an hour is far beyond that moment.
+    constexpr auto min_age = std::chrono::hours(1);
+    const auto dir = a.data_dir / "attachments";
+    for (;;) {
+        try {
+            const auto removed =
+                co_await a.storage->read([&](SQLite::Database& db) { return remove_orphan_blobs(db, dir, min_age); });
+            if (removed > 0) log_line(log_level::info, "removed orphan attachment files", {{"count", removed}});
+        } catch (const std::exception& e) {
+            log_line(log_level::warning, "orphan attachment files not removed", {{"error", e.what()}});
+        }
+        timer.expires_after(period);
+        auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        if (ec) co_return;
+    }
 }
 
 net::awaitable<http_response> serve_attachment(app& a, const auth_state& auth, const std::string& id_text) {

@@ -1,6 +1,7 @@
 #include "server/cli.hpp"
 
 #include "core/local_time.hpp"
+#include "server/attachment_handlers.hpp"
 #include "server/cli_options.hpp"
 #include "server/config_loader.hpp"
 #include "server/credentials.hpp"
@@ -110,11 +111,15 @@ int serve(const cli_options& args) {
     net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
                   net::detached);
     net::co_spawn(ioc, warm_report_cache(a), net::detached);
+    // Files of uploads refused after they were stored: removed at start-up and every hour.
+    net::steady_timer orphan_sweep(ioc);
+    net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         std::cerr << R"({"level":"info","msg":"shutting down"})" << std::endl;
         auto_close.cancel();
+        orphan_sweep.cancel();
         server.stop();
         wait_for_drain(0);
     });

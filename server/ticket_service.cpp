@@ -35,14 +35,17 @@ viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms
     return v;
 }
 
+std::optional<request_error> check_new_ticket(const app& a, const user& filer, ticket_draft& draft) {
+    if (filer.who == role::teacher && draft.school_number.empty()) draft.school_number = filer.school_number;
+    auto errors = validate_draft(draft, a.viewer_of(filer), a.config);
+    if (errors.empty()) return std::nullopt;
+    auto first = errors.front();
+    return request_error{http::status::unprocessable_entity, first.code, first.message, first.field, std::move(errors)};
+}
+
 net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
                                               std::vector<attachment_record> files) {
-    if (filer.who == role::teacher && draft.school_number.empty()) draft.school_number = filer.school_number;
-    if (auto errors = validate_draft(draft, a.viewer_of(filer), a.config); !errors.empty()) {
-        auto first = errors.front();
-        co_return request_error{http::status::unprocessable_entity, first.code, first.message, first.field,
-                                std::move(errors)};
-    }
+    if (auto refused = check_new_ticket(a, filer, draft)) co_return std::move(*refused);
     const time_ms now = now_ms();
     ticket t;
     t.school_number = draft.school_number;
@@ -175,18 +178,34 @@ net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_
     }
 }
 
+namespace {
+// Absent or invisible: 404 alike; closed: 409.
+std::optional<request_error> attach_refusal(const app& a, SQLite::Database& db, const user& who,
+                                            const std::optional<ticket>& t, time_ms now) {
+    const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+    if (!t || !can_see(current_viewer(a, db, who, now), *t, school ? school->manager_id : 0,
+                       a.config.teachers_see_school_tickets))
+        return not_found_error();
+    if (t->state == status::closed)
+        return request_error{http::status::conflict, "ticket_closed", "Das Ticket ist geschlossen.", "", {}};
+    return std::nullopt;
+}
+} // namespace
+
+net::awaitable<std::optional<request_error>> check_attach(app& a, const user& who, const std::string& number) {
+    if (!is_valid_ticket_number(number)) co_return not_found_error();
+    const time_ms now = now_ms();
+    co_return co_await a.storage->read(
+        [&](SQLite::Database& db) { return attach_refusal(a, db, who, find_ticket(db, number), now); });
+}
+
 net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::string number,
                                              std::vector<attachment_record> files) {
     if (!is_valid_ticket_number(number)) co_return not_found_error();
     const time_ms now = now_ms();
     auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
         auto t = find_ticket(db, number);
-        const auto* school = t ? a.dir.school(t->school_number) : nullptr;
-        if (!t || !can_see(current_viewer(a, db, who, now), *t, school ? school->manager_id : 0,
-                           a.config.teachers_see_school_tickets))
-            return not_found_error();
-        if (t->state == status::closed)
-            return request_error{http::status::conflict, "ticket_closed", "Das Ticket ist geschlossen.", "", {}};
+        if (auto refused = attach_refusal(a, db, who, t, now)) return std::move(*refused);
         for (auto file : files) {
             file.ticket_id = t->id;
             file.uploaded_by = who.id;

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include <map>
+#include <optional>
 #include <variant>
 
 namespace campusdesk {
@@ -35,9 +36,17 @@ struct ticket_details {
     std::vector<attachment_record> attachments;
 };
 
+// Why a ticket drafted by `filer` cannot be filed (422 with every invalid field), or nothing; fills in a
+// teacher's own school. create_ticket checks the same; callers with files check first and store them after.
+std::optional<request_error> check_new_ticket(const app& a, const user& filer, ticket_draft& draft);
+
 // Files a ticket; `files` (already stored as blobs) are attached in the same transaction.
 net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
                                               std::vector<attachment_record> files = {});
+
+// Why `who` may not attach files to the ticket (404 absent or invisible, 409 closed), or nothing: checked
+// before the files are stored, and again by attach_files.
+net::awaitable<std::optional<request_error>> check_attach(app& a, const user& who, const std::string& number);
 
 // Attaches stored blobs to a ticket the user may see (and that is not closed).
 net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::string number,

@@ -8,6 +8,8 @@
 #include <sodium.h>
 
 #include <array>
+#include <mutex>
+#include <unordered_set>
 #include <fcntl.h>
 #include <stdexcept>
 #include <unistd.h>
@@ -32,6 +34,16 @@ void write_all_and_sync(const std::filesystem::path& file, std::string_view data
     if (!synced) throw std::runtime_error(fmt::format("cannot sync {}", file.string()));
 }
 
+// store_blob's "it is there, so it is in use again" and remove_orphan_blobs' "old and unnamed, so remove it" must
+// not interleave, or a blob could vanish between an upload finding it and recording it.
+std::mutex blob_use_mutex;
+
+bool is_blob_name(std::string_view name) {
+    if (name.ends_with(".tmp")) name.remove_suffix(4);
+    return name.size() == crypto_hash_sha256_BYTES * 2 &&
+           name.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 void sync_directory(const std::filesystem::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -53,13 +65,43 @@ std::string store_blob(const std::filesystem::path& dir, std::string_view data) 
     sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
     hex.pop_back();
     const auto target = blob_path(dir, hex);
-    if (std::filesystem::exists(target)) return hex;
+    {
+        std::lock_guard lock(blob_use_mutex);
+        if (std::filesystem::exists(target)) {
+            std::filesystem::last_write_time(target, std::filesystem::file_time_type::clock::now());
+            return hex;
+        }
+    }
     std::filesystem::create_directories(target.parent_path());
     const auto temporary = target.parent_path() / (hex + ".tmp");
     write_all_and_sync(temporary, data);
     std::filesystem::rename(temporary, target);
     sync_directory(target.parent_path());
     return hex;
+}
+
+std::size_t remove_orphan_blobs(SQLite::Database& db, const std::filesystem::path& dir,
+                                std::chrono::seconds min_age) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec) && is_blob_name(it->path().filename().string())) files.push_back(it->path());
+    if (files.empty()) return 0;
+    // Read before the files are looked at: a blob recorded later was stored again first, so it is young.
+    std::unordered_set<std::string> named;
+    SQLite::Statement s(db, "SELECT DISTINCT sha256 FROM attachments");
+    while (s.executeStep()) named.insert(s.getColumn(0).getString());
+    const auto cutoff = fs::file_time_type::clock::now() - min_age;
+    std::size_t removed = 0;
+    for (const auto& file : files) {
+        std::lock_guard lock(blob_use_mutex);
+        const auto written = fs::last_write_time(file, ec);
+        if (ec || written > cutoff) continue;
+        if (file.extension() != ".tmp" && named.contains(file.filename().string())) continue;
+        if (fs::remove(file, ec)) ++removed;
+    }
+    return removed;
 }
 
 std::int64_t insert_attachment(SQLite::Database& db, const attachment_record& a) {

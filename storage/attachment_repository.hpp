@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -24,8 +25,12 @@ struct attachment_record {
 };
 
 // Writes the bytes durably (temporary file, fsync, rename) as dir/ab/abcdef…; returns the SHA-256 in hex.
-// The same content is stored once.
+// The same content is stored once; storing it again makes it new for remove_orphan_blobs.
 std::string store_blob(const std::filesystem::path& dir, std::string_view data);
+// Removes blobs that no attachment row names, and left-over temporary files, if older than `min_age` (younger
+// ones may belong to an upload about to be recorded). Returns how many files were removed.
+std::size_t remove_orphan_blobs(SQLite::Database& db, const std::filesystem::path& dir,
+                                std::chrono::seconds min_age);
 std::filesystem::path blob_path(const std::filesystem::path& dir, const std::string& sha256);
 
 std::int64_t insert_attachment(SQLite::Database& db, const attachment_record& a);

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace campusdesk;
 using namespace campusdesk::testing;
@@ -37,6 +39,32 @@ response upload(client& c, const std::string& number, const std::vector<file_par
     const std::string boundary = "campusdeskTestBoundary42";
     return c.request(http::verb::post, "/api/v1/tickets/" + number + "/attachments", multipart_body(boundary, files),
                      "multipart/form-data; boundary=" + boundary, {{"X-CSRF-Token", c.csrf}});
+}
+
+// Every file under the data directory's attachments (blobs and temporary files).
+std::size_t stored_files(const std::filesystem::path& data) {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(data / "attachments", ec), end; !ec && it != end;
+         it.increment(ec))
+        n += it->is_regular_file() ? 1 : 0;
+    return n;
+}
+
+// A page form with photos, sent like the browser sends it (multipart, the CSRF token as a field).
+response post_page_upload(client& c, const std::string& target, const std::vector<file_part>& files,
+                          const std::map<std::string, std::string>& fields) {
+    const std::string boundary = "campusdeskPageBoundary7";
+    return c.request(http::verb::post, target, multipart_body(boundary, files, fields),
+                     "multipart/form-data; boundary=" + boundary);
+}
+
+// Files a ticket as the (teacher) client; its number.
+std::string file_ticket(client& teacher, const std::string& title) {
+    auto created = teacher.post_json("/api/v1/tickets",
+                                     json::object{{"category", "ipad"}, {"priority", "normal"}, {"title", title}});
+    REQUIRE(created.status == 201);
+    return std::string(created.json().at("number").as_string());
 }
 
 std::string first_school() {
@@ -77,10 +105,7 @@ TEST_CASE("photos are attached, checked by content and shown only to those who m
     const auto school = first_school();
     client teacher(server.port());
     REQUIRE(teacher.login("teacher-" + school).status == 200);
-    auto created = teacher.post_json("/api/v1/tickets", json::object{{"category", "ipad"}, {"priority", "normal"},
-                                                                     {"title", "Display gesprungen"}});
-    REQUIRE(created.status == 201);
-    const std::string number(created.json().at("number").as_string());
+    const auto number = file_ticket(teacher, "Display gesprungen");
 
     auto ok = upload(teacher, number, {{"display.png", png_bytes}, {"../../etc/passwd.jpg", jpeg_bytes}});
     REQUIRE(ok.status == 201);
@@ -138,4 +163,83 @@ TEST_CASE("photos are attached, checked by content and shown only to those who m
     }
     // Nothing refused was attached.
     CHECK(teacher.get("/api/v1/tickets/" + number).json().at("attachments").as_array().size() == 2);
+}
+
+TEST_CASE("a refused upload stores nothing", "[server][attachments]") {
+    temp_dir data;
+    server_process server(data.path);
+    const auto school = first_school();
+    client teacher(server.port());
+    REQUIRE(teacher.login("teacher-" + school).status == 200);
+    const auto number = file_ticket(teacher, "Beamer flackert");
+    REQUIRE(stored_files(data.path) == 0);
+
+    SECTION("the ticket page's form without its CSRF token") {
+        auto r = post_page_upload(teacher, "/tickets/" + number + "/attachments", {{"a.png", png_bytes + "csrf"}}, {});
+        CHECK(r.status == 403);
+    }
+    SECTION("a ticket the uploader may not see") {
+        client other(server.port());
+        REQUIRE(other.login("dispatch1").status == 200);
+        auto hidden = other.post_json("/api/v1/tickets", json::object{{"school_number", school}, {"category", "pc"},
+                                                                      {"priority", "low"}, {"title", "Maus fehlt"}});
+        REQUIRE(hidden.status == 201);
+        auto r = upload(teacher, std::string(hidden.json().at("number").as_string()), {{"b.png", png_bytes + "hidden"}});
+        CHECK(r.status == 404);
+        auto page = post_page_upload(teacher, "/tickets/" + std::string(hidden.json().at("number").as_string()) +
+                                                  "/attachments",
+                                     {{"b.png", png_bytes + "hidden page"}}, {{"csrf", teacher.csrf}});
+        CHECK(page.status == 404);
+    }
+    SECTION("a closed ticket") {
+        client admin(server.port());
+        REQUIRE(admin.login("admin").status == 200);
+        REQUIRE(admin.post_json("/api/v1/tickets/" + number + "/status", json::object{{"status", "closed"}}).status ==
+                200);
+        CHECK(upload(teacher, number, {{"c.png", png_bytes + "closed"}}).status == 409);
+    }
+    SECTION("a new ticket whose form is invalid") {
+        auto r = post_page_upload(teacher, "/tickets", {{"d.png", png_bytes + "new ticket"}},
+                                  {{"csrf", teacher.csrf}, {"category", "ipad"}, {"priority", "normal"}, {"title", ""}});
+        CHECK(r.status == 422);
+    }
+    CHECK(stored_files(data.path) == 0);
+}
+
+TEST_CASE("files no attachment refers to are removed at start-up once they are an hour old", "[server][attachments]") {
+    temp_dir data;
+    std::string kept_url;
+    {
+        server_process server(data.path);
+        client teacher(server.port());
+        REQUIRE(teacher.login("teacher-" + first_school()).status == 200);
+        auto ok = upload(teacher, file_ticket(teacher, "Tablet startet nicht"), {{"kept.png", png_bytes}});
+        REQUIRE(ok.status == 201);
+        kept_url = std::string(ok.json().at("attachments").at(0).at("url").as_string());
+    }
+    namespace fs = std::filesystem;
+    const auto dir = data.path / "attachments";
+    const auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+    for (const auto& entry : fs::recursive_directory_iterator(dir))
+        if (entry.is_regular_file()) fs::last_write_time(entry.path(), two_hours_ago);  // the attached one too
+    const std::string orphan_name(64, 'a');
+    fs::create_directories(dir / "aa");
+    const auto old_orphan = dir / "aa" / orphan_name;
+    const auto old_temporary = dir / "aa" / (std::string(64, 'b') + ".tmp");
+    const auto young_orphan = dir / "aa" / std::string(64, 'c');
+    for (const auto& file : {old_orphan, old_temporary, young_orphan}) std::ofstream(file) << "left over";
+    fs::last_write_time(old_orphan, two_hours_ago);
+    fs::last_write_time(old_temporary, two_hours_ago);
+
+    server_process server(data.path);
+    for (int i = 0; i < 50 && (fs::exists(old_orphan) || fs::exists(old_temporary)); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(fs::exists(old_orphan));
+    CHECK_FALSE(fs::exists(old_temporary));
+    CHECK(fs::exists(young_orphan));  // may belong to an upload about to be recorded
+    client teacher(server.port());
+    REQUIRE(teacher.login("teacher-" + first_school()).status == 200);
+    auto served = teacher.get(kept_url);
+    CHECK(served.status == 200);
+    CHECK(served.body == png_bytes);
 }
