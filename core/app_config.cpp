@@ -215,11 +215,23 @@ void parse_limits(const toml::table& t, limits_config& l, const reporter& r) {
         {"max_body_bytes", &l.max_body_bytes}, {"max_upload_bytes", &l.max_upload_bytes},
         {"max_files_per_upload", &l.max_files_per_upload}, {"title_max", &l.title_max},
         {"description_max", &l.description_max}, {"room_max", &l.room_max}, {"asset_tag_max", &l.asset_tag_max},
-        {"reply_max", &l.reply_max}, {"write_queue_max", &l.write_queue_max}};
+        {"reply_max", &l.reply_max}, {"write_queue_max", &l.write_queue_max},
+        {"max_unauthenticated_body_bytes", &l.max_unauthenticated_body_bytes},
+        {"min_body_bytes_per_second", &l.min_body_bytes_per_second},
+        {"live_streams_per_session", &l.live_streams_per_session}, {"live_streams_total", &l.live_streams_total},
+        {"live_stream_seconds", &l.live_stream_seconds}};
     for (const auto& [key, target] : fields) read_positive(t, key, *target, "limits.", r);
     for (const auto& [key, value] : t)
         if (std::none_of(std::begin(fields), std::end(fields), [&](const auto& f) { return f.first == key.str(); }))
             r.add(value, fmt::format("limits.{}", key.str()), "unknown key");
+}
+
+void parse_security(const toml::table& t, security_config& s, const reporter& r) {
+    check_keys(t, {"metrics_token"}, "security.", r);
+    read_string(t, "metrics_token", s.metrics_token, "security.", r, false);
+    // A guessable token would open /metrics to anyone who can reach the server.
+    if (const auto* node = t.get("metrics_token"); node && !s.metrics_token.empty() && s.metrics_token.size() < 16)
+        r.add(*node, "security.metrics_token", "must be empty or have at least 16 characters");
 }
 
 void parse_files(const toml::table& t, config_file_names& files, const reporter& r) {
@@ -401,9 +413,10 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 }
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
-    check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners"}, "", r);
+    check_keys(root, {"server", "limits", "security", "files", "calendar", "sla", "tickets", "partners"}, "", r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
+    if (const auto* t = section(root, "security", r)) parse_security(*t, c.security, r);
     if (const auto* t = section(root, "files", r)) parse_files(*t, files, r);
     if (const auto* t = section(root, "calendar", r)) parse_calendar(*t, c.calendar, r);
     if (const auto* t = section(root, "sla", r)) parse_sla(*t, c.sla, r);

@@ -40,6 +40,18 @@ struct limits_config {
     std::size_t asset_tag_max = 40;
     std::size_t reply_max = 10000;
     std::size_t write_queue_max = 10000;
+    // Denial of service (ASVS 5.0 V13/V15): what a request without a session may send, how slowly a body may
+    // arrive, and how many live-update streams may stay open and for how long.
+    std::size_t max_unauthenticated_body_bytes = 8 * 1024;
+    std::size_t min_body_bytes_per_second = 4 * 1024;
+    std::size_t live_streams_per_session = 6;
+    std::size_t live_streams_total = 256;
+    std::size_t live_stream_seconds = 300;
+};
+
+// Who may read the operations endpoints.
+struct security_config {
+    std::string metrics_token;  // empty: /metrics only on direct loopback connections
 };
 
 // Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
@@ -48,6 +60,7 @@ struct app_config {
     std::string data_dir = "data";
     int threads = 0;  // 0: one per hardware thread
     limits_config limits;
+    security_config security;
     sla_policy sla;
     business_calendar_config calendar = business_calendar_config::defaults();
     std::vector<category> categories = default_categories();

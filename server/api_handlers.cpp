@@ -5,6 +5,7 @@
 #include "server/report_pages.hpp"
 #include "server/responses.hpp"
 #include "core/local_time.hpp"
+#include "core/password_policy.hpp"
 #include "server/ticket_json.hpp"
 
 #include <charconv>
@@ -53,8 +54,13 @@ net::awaitable<http_response> create_session(app& a, const http_request& req) {
     if (auto e = string_field(o, "password", password)) co_return std::move(*e);
     if (login.empty() || login.size() > 200)
         co_return api_error(http::status::unprocessable_entity, "required", "Bitte den Benutzernamen angeben.", "login");
-    if (password.empty() || password.size() > 1024)
+    if (password.empty())
         co_return api_error(http::status::unprocessable_entity, "required", "Bitte das Passwort angeben.", "password");
+    // Any password that could have been set is verified; a longer one is refused before it costs a hash.
+    if (!password_fits_login(password))
+        co_return api_error(http::status::unprocessable_entity, "too_long",
+                            fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
+                            "password");
     auto result = co_await log_in(a, login, password);
     if (auto* failure = std::get_if<login_failure>(&result)) {
         if (*failure == login_failure::throttled) {
@@ -309,14 +315,11 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     }
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "attachments") {
         if (method != http::verb::post) co_return not_allowed();
-        auto uploads = receive_uploads(a, req);
+        auto uploads = co_await receive_uploads(a, req, who);
         if (auto* error = std::get_if<request_error>(&uploads)) co_return api_error(*error);
-        const auto& received = std::get<upload_batch>(uploads).files;
-        if (received.empty())
+        auto& files = std::get<upload_batch>(uploads).files;
+        if (files.empty())
             co_return api_error(http::status::unprocessable_entity, "no_files", "Keine Datei im Feld files.", "files");
-        // Nothing is written for a request that is refused (the CSRF token was checked above).
-        if (auto refused = co_await check_attach(a, who, seg[1])) co_return api_error(*refused);
-        auto files = co_await store_uploads(a, who, received);
         auto attached = co_await attach_files(a, who, seg[1], std::move(files));
         if (auto* error = std::get_if<request_error>(&attached)) co_return api_error(*error);
         auto details = co_await find_visible_ticket(a, who, seg[1]);

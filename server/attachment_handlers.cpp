@@ -132,7 +132,8 @@ net::awaitable<http_response> serve_attachment(app& a, const auth_state& auth, c
     }
     res.set(http::field::content_disposition,
             fmt::format("inline; filename=\"{}\"; filename*=UTF-8''{}", ascii, encoded));
-    res.set(http::field::cache_control, "private, max-age=3600");
+    // A shared iPad's next user must not find the photo in the browser's cache.
+    res.set(http::field::cache_control, "no-store");
     co_return res;
 }
 

@@ -1,13 +1,13 @@
 #include "server/cli.hpp"
 
 #include "core/local_time.hpp"
-#include "server/attachment_handlers.hpp"
 #include "server/cli_options.hpp"
 #include "server/config_loader.hpp"
 #include "server/credentials.hpp"
 #include "server/demo_data.hpp"
 #include "server/dispatch_handlers.hpp"
 #include "server/http_server.hpp"
+#include "server/password_quality.hpp"
 #include "server/report_pages.hpp"
 #include "server/router.hpp"
 #include "server/sla_export.hpp"
@@ -111,15 +111,11 @@ int serve(const cli_options& args) {
     net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
                   net::detached);
     net::co_spawn(ioc, warm_report_cache(a), net::detached);
-    // Files of uploads refused after they were stored: removed at start-up and every hour.
-    net::steady_timer orphan_sweep(ioc);
-    net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         std::cerr << R"({"level":"info","msg":"shutting down"})" << std::endl;
         auto_close.cancel();
-        orphan_sweep.cancel();
         server.stop();
         wait_for_drain(0);
     });
@@ -138,12 +134,16 @@ int serve(const cli_options& args) {
     return 0;
 }
 
-std::string read_password(const cli_options& args, bool& generated) {
+// The password for `login`: one line of stdin held to the same rule as every password people set
+// (server/password_quality), or a generated one that passes it.
+std::string read_password(const cli_options& args, const std::string& login, bool& generated) {
     generated = !args.has("password-stdin");
-    if (generated) return random_token().substr(0, 20);
+    if (generated) return generate_initial_password(login);
     std::string password;
     std::getline(std::cin, password);
-    if (password.size() < 8) throw cli_usage_error("password must have at least 8 characters");
+    if (password.ends_with('\r')) password.pop_back();  // a line written on Windows
+    if (auto rejected = check_new_password(password, login))
+        throw cli_usage_error(fmt::format("password refused ({}): {}", to_string(rejected->problem), rejected->message));
     return password;
 }
 
@@ -170,7 +170,7 @@ int user_command(int argc, char** argv) {
             if (!config.find_school(u.school_number)) throw cli_usage_error("--school: unknown school number");
         }
         bool generated = false;
-        const auto password = read_password(args, generated);
+        const auto password = read_password(args, login, generated);
         u.password_hash = hash_password(password);
         writer.run([&](SQLite::Database& db) {
             sync_directory(db, config);
@@ -189,7 +189,7 @@ int user_command(int argc, char** argv) {
     }
     if (action == "passwd") {
         bool generated = false;
-        const auto password = read_password(args, generated);
+        const auto password = read_password(args, login, generated);
         const auto hash = hash_password(password);
         const bool ok = writer.run([&](SQLite::Database& db) {
             append_audit(db, now, 0, "user_passwd", login, "");

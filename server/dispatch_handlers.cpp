@@ -4,12 +4,16 @@
 #include "core/local_time.hpp"
 #include "server/form_body.hpp"
 #include "server/labels.hpp"
+#include "server/log.hpp"
 #include "server/responses.hpp"
 #include "server/ticket_json.hpp"
 #include "storage/board_repository.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+
+#include <sys/resource.h>
 
 namespace campusdesk {
 namespace {
@@ -362,15 +366,54 @@ bool is_live_stream(const http_request& req) {
     return req.method() == http::verb::get && req.target() == "/api/v1/live";
 }
 
+namespace {
+
+// Streams may hold at most half of the open-files limit, so that pages, logins and /healthz always find one.
+std::size_t stream_descriptor_budget() {
+    static const std::size_t budget = [] {
+        rlimit limit{};
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+            return std::numeric_limits<std::size_t>::max();
+        return static_cast<std::size_t>(limit.rlim_cur / 2);
+    }();
+    return budget;
+}
+
+net::awaitable<void> refuse_stream(beast::tcp_stream& stream, http_response& res) {
+    res.keep_alive(false);
+    res.prepare_payload();
+    co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+}
+
+} // namespace
+
 net::awaitable<void> serve_live_stream(app& a, http_request& req, beast::tcp_stream& stream, const http_server& server) {
     auto auth = co_await authenticate(a, req);
     if (!auth.who) {
         auto res = api_error(http::status::unauthorized, "unauthenticated", "Bitte anmelden.");
-        res.keep_alive(false);
-        res.prepare_payload();
-        co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+        co_await refuse_stream(stream, res);
         co_return;
     }
+    const auto& limits = a.config.limits;
+    // A session's streams are counted by its digest; an API token's by its user.
+    auto opened = a.live.open_stream(auth.via_bearer ? fmt::format("user {}", auth.who->id) : auth.session_digest,
+                                     limits.live_streams_per_session,
+                                     std::min(limits.live_streams_total, stream_descriptor_budget()));
+    if (auto* refused = std::get_if<live_updates::stream_refusal>(&opened)) {
+        const bool session_full = *refused == live_updates::stream_refusal::session_full;
+        log_line(log_level::warning, "live stream refused",
+                 {{"reason", session_full ? "streams_per_session" : "streams_total"}, {"user", auth.who->id}});
+        auto res = session_full ? api_error(http::status::too_many_requests, "too_many_streams",
+                                            "Zu viele Live-Verbindungen in dieser Sitzung.")
+                                : api_error(http::status::service_unavailable, "busy",
+                                            "Der Server ist gerade ausgelastet. Bitte gleich noch einmal versuchen.");
+        res.set(http::field::retry_after, "30");
+        co_await refuse_stream(stream, res);
+        co_return;
+    }
+    // Ended after its lifetime (EventSource reconnects by itself), so a stream whose client vanished without a
+    // word holds its place for minutes, not for good.
+    const auto ends_at = std::chrono::steady_clock::now() + std::chrono::seconds(limits.live_stream_seconds);
     http::response<http::empty_body> head{http::status::ok, req.version()};
     head.set(http::field::content_type, "text/event-stream; charset=utf-8");
     head.set(http::field::cache_control, "no-store");
@@ -391,7 +434,7 @@ net::awaitable<void> serve_live_stream(app& a, http_request& req, beast::tcp_str
     if (!co_await send(message)) co_return;
     net::steady_timer tick(co_await net::this_coro::executor);
     int idle_ticks = 0;
-    while (!server.stopping()) {
+    while (!server.stopping() && std::chrono::steady_clock::now() < ends_at) {
         tick.expires_after(std::chrono::milliseconds(200));
         co_await tick.async_wait(net::as_tuple(net::use_awaitable));
         const auto now_version = a.live.version();

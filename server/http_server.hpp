@@ -19,8 +19,10 @@ public:
     using stream_handler = std::function<net::awaitable<void>(http_request&, beast::tcp_stream&, const http_server&)>;
     using stream_route = std::function<bool(const http_request&)>;
 
+    // A body must arrive at `min_body_bytes_per_second` on average (after a grace period), so a slow upload
+    // is not cut off by a fixed deadline while a client trickling bytes still is.
     http_server(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, handler h, body_limit limit,
-                stream_route is_stream = {}, stream_handler stream = {});
+                std::size_t min_body_bytes_per_second, stream_route is_stream = {}, stream_handler stream = {});
 
     net::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void start();
@@ -38,6 +40,7 @@ private:
     net::ip::tcp::acceptor acceptor_;
     handler handler_;
     body_limit body_limit_;
+    std::size_t min_body_bytes_per_second_;
     stream_route is_stream_;
     stream_handler stream_;
     std::atomic<bool> stopping_{false};

@@ -1,6 +1,7 @@
 #include "server/page_handlers.hpp"
 
 #include "core/local_time.hpp"
+#include "core/password_policy.hpp"
 #include "server/attachment_handlers.hpp"
 #include "server/credentials.hpp"
 #include "server/dispatch_handlers.hpp"
@@ -98,8 +99,12 @@ net::awaitable<http_response> post_login(app& a, const http_request& req) {
         co_return login_page(a, req, http::status::forbidden,
                              "Die Anmeldeseite war veraltet. Bitte noch einmal versuchen.", login);
     const auto password = field_or_empty(*form, "password");
-    if (login.empty() || password.empty() || login.size() > 200 || password.size() > 1024)
+    if (login.empty() || password.empty() || login.size() > 200)
         co_return login_page(a, req, http::status::unprocessable_entity, "Bitte Benutzername und Passwort eingeben.", login);
+    if (!password_fits_login(password))
+        co_return login_page(a, req, http::status::unprocessable_entity,
+                             fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
+                             login);
     auto result = co_await log_in(a, login, password);
     if (auto* failure = std::get_if<login_failure>(&result)) {
         if (*failure == login_failure::throttled)
@@ -178,12 +183,12 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
 net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth) {
     // With photos the form comes as multipart/form-data, without JavaScript or files possibly urlencoded.
     std::optional<form_fields> form;
-    std::vector<received_file> received;
+    std::vector<attachment_record> files;
     if (is_multipart(req)) {
-        auto uploads = receive_uploads(a, req);
+        auto uploads = co_await receive_uploads(a, req, *auth.who);
         if (auto* error = std::get_if<request_error>(&uploads)) co_return error_page(a, auth, error->status, error->message);
         form = std::move(std::get<upload_batch>(uploads).fields);
-        received = std::move(std::get<upload_batch>(uploads).files);
+        files = std::move(std::get<upload_batch>(uploads).files);
     } else if (is_form(req)) {
         form = parse_form(req.body());
     } else {
@@ -197,11 +202,6 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
                    field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
                    field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
                    field_or_empty(*form, "asset_tag")};
-    // Photos are stored only for a ticket that will be filed.
-    if (auto refused = check_new_ticket(a, *auth.who, d))
-        co_return html_response(http::status::unprocessable_entity,
-                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields)));
-    auto files = co_await store_uploads(a, *auth.who, received);
     auto result = co_await create_ticket(a, *auth.who, d, std::move(files));
     if (auto* error = std::get_if<request_error>(&result))
         co_return html_response(http::status::unprocessable_entity,
@@ -583,19 +583,13 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
                                                       const std::string& number, const std::string& action,
                                                       const boost::urls::url_view& url) {
     if (action == "attachments") {
-        auto uploads = receive_uploads(a, req);
+        auto uploads = co_await receive_uploads(a, req, *auth.who);
         if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await show_ticket_page(a, auth, number, url, *error);
         auto& batch = std::get<upload_batch>(uploads);
         if (!csrf_ok(auth, field_or_empty(batch.fields, "csrf")))
             co_return error_page(a, auth, http::status::forbidden,
                                  "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
-        // Nothing is written for a request that is refused.
-        if (auto refused = co_await check_attach(a, *auth.who, number)) {
-            if (refused->status == http::status::not_found) co_return not_found_page(a, auth);
-            co_return co_await show_ticket_page(a, auth, number, url, *refused);
-        }
-        auto files = co_await store_uploads(a, *auth.who, batch.files);
-        auto attached = co_await attach_files(a, *auth.who, number, std::move(files));
+        auto attached = co_await attach_files(a, *auth.who, number, std::move(batch.files));
         if (auto* error = std::get_if<request_error>(&attached)) {
             if (error->status == http::status::not_found) co_return not_found_page(a, auth);
             co_return co_await show_ticket_page(a, auth, number, url, *error);

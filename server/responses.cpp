@@ -56,6 +56,8 @@ http_response text_response(http::status status, std::string body, std::string_v
     http_response res{status, 11};
     secure_headers(res);
     res.set(http::field::content_type, content_type);
+    // Most of it is behind a login and iPads are shared: nothing is kept unless the caller says so (static assets).
+    res.set(http::field::cache_control, "no-store");
     res.body() = std::move(body);
     return res;
 }

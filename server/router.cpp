@@ -1,12 +1,16 @@
 #include "server/router.hpp"
 
+#include "server/log.hpp"
 #include "server/api_handlers.hpp"
+#include "server/auth.hpp"
+#include "server/credentials.hpp"
 #include "server/page_handlers.hpp"
 #include "server/responses.hpp"
 
 #include <SQLiteCpp/Exception.h>
 
-#include <iostream>
+#include <charconv>
+
 
 namespace campusdesk {
 namespace {
@@ -39,7 +43,25 @@ http_response metrics_response(app& a) {
     return text_response(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
 }
 
-net::awaitable<http_response> route(app& a, http_request& req) {
+// /metrics tells how busy the service is and how many logins fail: for the operators' scraper only.
+bool may_read_metrics(const security_config& security, const http_request& req, std::string_view client) {
+    if (!security.metrics_token.empty()) {
+        const std::string_view authorization = req[http::field::authorization];
+        return authorization.starts_with("Bearer ") &&
+               constant_time_equal(authorization.substr(7), security.metrics_token);
+    }
+    // A reverse proxy on the same machine makes every client look local: what it forwarded is not local.
+    for (auto field : {"Forwarded", "X-Forwarded-For", "X-Real-IP"})
+        if (req.find(field) != req.end()) return false;
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(client, ec);
+    if (ec) return false;
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+    return address.is_loopback();
+}
+
+net::awaitable<http_response> route(app& a, http_request& req, const std::string& client) {
     auto parsed = boost::urls::parse_origin_form(req.target());
     if (!parsed) co_return api_error(http::status::bad_request, "malformed_url", "Ungültige Adresse.");
     const auto url = *parsed;
@@ -49,7 +71,13 @@ net::awaitable<http_response> route(app& a, http_request& req) {
         co_await a.storage->read([](SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt(); });
         co_return json_response(http::status::ok, boost::json::object{{"status", "ok"}});
     }
-    if (path == "/metrics") co_return metrics_response(a);
+    if (path == "/metrics") {
+        if (!may_read_metrics(a.config.security, req, client)) {
+            log_security(security_event::permission_denied, {{"target", "/metrics"}, {"client", std::string_view(client)}});
+            co_return api_error(http::status::forbidden, "forbidden", "Nur für den Betrieb.");
+        }
+        co_return metrics_response(a);
+    }
     if (path.starts_with("/static/")) {
         const auto name = path.substr(8);
         if (const auto* asset = a.pages.asset(name)) {
@@ -64,11 +92,29 @@ net::awaitable<http_response> route(app& a, http_request& req) {
 
 } // namespace
 
-std::size_t body_limit_for(const app& a, const http::request_header<>& header) {
-    const std::string_view type = header[http::field::content_type];
-    if (is_upload_target(header.target()) || type.starts_with("multipart/form-data"))
-        return a.config.limits.max_upload_bytes * a.config.limits.max_files_per_upload + 64 * 1024;
-    return a.config.limits.max_body_bytes;
+net::awaitable<std::size_t> body_limit_for(app& a, const http_request& header_only) {
+    const auto& limits = a.config.limits;
+    const std::string_view type = header_only[http::field::content_type];
+    const std::size_t route_limit = is_upload_target(header_only.target()) || type.starts_with("multipart/form-data")
+                                        ? limits.max_upload_bytes * limits.max_files_per_upload + 64 * 1024
+                                        : limits.max_body_bytes;
+    const std::size_t anonymous_limit = std::min(route_limit, limits.max_unauthenticated_body_bytes);
+    // A body small enough for anybody is read at once (a login, most forms); a larger or chunked one only for a
+    // known session or API token, so that nobody makes the server buffer megabytes without logging in.
+    const std::string_view length_text = header_only[http::field::content_length];
+    std::uint64_t length = 0;
+    const auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
+    if (!length_text.empty() && ec == std::errc{} && end == length_text.data() + length_text.size() &&
+        length <= anonymous_limit)
+        co_return route_limit;
+    try {
+        const auto auth = co_await authenticate(a, header_only);
+        if (auth.who) co_return route_limit;
+    } catch (const std::exception& e) {
+        // The handler would answer 503; without knowing the user, the smaller limit is the safe one.
+        log_line(log_level::warning, "body limit: session not checked", {{"error", e.what()}});
+    }
+    co_return anonymous_limit;
 }
 
 net::awaitable<http_response> handle_request(app& a, http_request& req) {

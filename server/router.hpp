@@ -8,7 +8,8 @@ namespace campusdesk {
 
 net::awaitable<http_response> handle_request(app& a, http_request& req);
 
-// How large a body the request's route accepts.
-std::size_t body_limit_for(const app& a, const http::request_header<>& header);
+// How large a body the request may carry, from its header: its route's limit, or much less for a body larger
+// than anybody may send without a session or API token (checked only then).
+net::awaitable<std::size_t> body_limit_for(app& a, const http_request& header_only);
 
 } // namespace campusdesk

@@ -224,6 +224,12 @@ SQLite::Database open_writer_database(const std::filesystem::path& file) {
     apply_connection_pragmas(db);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
+    // New files follow the CLI's umask; a database made by an earlier version may still be world-readable.
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code ignored;
+        std::filesystem::permissions(file.string() + suffix, std::filesystem::perms::others_all,
+                                     std::filesystem::perm_options::remove, ignored);
+    }
     migrate(db);
     return db;
 }

@@ -122,6 +122,7 @@ TEST_CASE("photos are attached, checked by content and shown only to those who m
     CHECK(served.headers["content-type"] == "image/png");
     CHECK(served.headers["x-content-type-options"] == "nosniff");
     CHECK(served.headers["content-disposition"].find("display.png") != std::string::npos);
+    CHECK(served.headers["cache-control"] == "no-store");  // shared iPads: the next user must not find it
 
     SECTION("a teacher of another school gets 404 for the file") {
         std::string other;

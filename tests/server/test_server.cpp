@@ -8,7 +8,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -129,6 +132,39 @@ command_result run_campusdesk(const std::vector<std::string>& extra, const std::
     waitpid(pid, &status, 0);
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
+}
+
+std::filesystem::path write_config(const std::filesystem::path& dir, const std::map<std::string, std::string>& lines) {
+    const std::string source_dir = std::string(CAMPUSDESK_SOURCE_DIR) + "/config/";
+    std::ifstream in(source_dir + "campusdesk.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const char* key : {"schools", "managers", "holidays"}) {
+        const auto at = text.find(fmt::format("\n{} = \"", key));
+        if (at == std::string::npos) throw std::runtime_error(fmt::format("campusdesk.toml has no {}", key));
+        text.insert(at + std::strlen(key) + 5, source_dir);
+    }
+    for (const auto& [section, added] : lines) {
+        const auto header = fmt::format("\n[{}]\n", section);
+        const auto at = text.find(header);
+        if (at == std::string::npos) {
+            text += header + added + "\n";
+            continue;
+        }
+        // A key the section sets already is set again in its place (TOML allows each key once).
+        std::istringstream new_lines(added);
+        std::string line, prepend;
+        while (std::getline(new_lines, line)) {
+            const auto section_end = std::min(text.find("\n[", at + 1), text.size());
+            const auto key = line.substr(0, line.find(" ="));
+            const auto old = text.find("\n" + key + " = ", at);
+            if (old != std::string::npos && old < section_end) text.replace(old + 1, text.find('\n', old + 1) - old - 1, line);
+            else prepend += line + "\n";
+        }
+        text.insert(at + header.size(), prepend);
+    }
+    const auto file = dir / "campusdesk.toml";
+    std::ofstream(file) << text;
+    return file;
 }
 
 std::string response::error_code() const {

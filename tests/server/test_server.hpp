@@ -30,6 +30,7 @@ public:
     server_process(const server_process&) = delete;
 
     unsigned short port() const { return port_; }
+    int pid() const { return pid_; }
     // Sends SIGTERM and returns the exit status.
     int stop();
     // Kills without warning (crash simulation).
@@ -39,6 +40,10 @@ private:
     int pid_ = -1;
     unsigned short port_ = 0;
 };
+
+// The repository's campusdesk.toml with `lines` added at the start of each named section (appended as a new
+// section if the file has none), written into `dir`; the schools, managers and holidays stay the repository's.
+std::filesystem::path write_config(const std::filesystem::path& dir, const std::map<std::string, std::string>& lines);
 
 // Runs the campusdesk binary to completion: exit status and the captured stdout/stderr.
 struct command_result {
