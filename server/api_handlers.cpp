@@ -315,11 +315,14 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     }
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "attachments") {
         if (method != http::verb::post) co_return not_allowed();
-        auto uploads = co_await receive_uploads(a, req, who);
+        auto uploads = receive_uploads(a, req);
         if (auto* error = std::get_if<request_error>(&uploads)) co_return api_error(*error);
-        auto& files = std::get<upload_batch>(uploads).files;
-        if (files.empty())
+        const auto& received = std::get<upload_batch>(uploads).files;
+        if (received.empty())
             co_return api_error(http::status::unprocessable_entity, "no_files", "Keine Datei im Feld files.", "files");
+        // Nothing is written for a request that is refused (the CSRF token was checked above).
+        if (auto refused = co_await check_attach(a, who, seg[1])) co_return api_error(*refused);
+        auto files = co_await store_uploads(a, who, received);
         auto attached = co_await attach_files(a, who, seg[1], std::move(files));
         if (auto* error = std::get_if<request_error>(&attached)) co_return api_error(*error);
         auto details = co_await find_visible_ticket(a, who, seg[1]);

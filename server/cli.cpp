@@ -1,6 +1,7 @@
 #include "server/cli.hpp"
 
 #include "core/local_time.hpp"
+#include "server/attachment_handlers.hpp"
 #include "server/cli_options.hpp"
 #include "server/config_loader.hpp"
 #include "server/credentials.hpp"
@@ -23,6 +24,8 @@
 #include <iostream>
 #include <map>
 #include <thread>
+
+#include <sys/stat.h>
 
 namespace campusdesk {
 namespace {
@@ -88,8 +91,9 @@ int serve(const cli_options& args) {
 
     net::io_context ioc(static_cast<int>(threads));
     http_server server(
-        ioc, endpoint, [&a](http_request& req) { return a.storage->handle(handle_request(a, req)); },
-        [&a](const http::request_header<>& h) { return body_limit_for(a, h); }, is_live_stream,
+        ioc, endpoint, [&a](http_request& req, const net::ip::address& peer) { return a.storage->handle(handle_request(a, req, peer)); },
+        [&a](const http_request& h) { return body_limit_for(a, h); }, a.config.limits.min_body_bytes_per_second,
+        is_live_stream,
         [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
             return serve_live_stream(a, req, stream, srv);
         });
@@ -111,11 +115,15 @@ int serve(const cli_options& args) {
     net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
                   net::detached);
     net::co_spawn(ioc, warm_report_cache(a), net::detached);
+    // Files of uploads refused after they were stored: removed at start-up and every hour.
+    net::steady_timer orphan_sweep(ioc);
+    net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         std::cerr << R"({"level":"info","msg":"shutting down"})" << std::endl;
         auto_close.cancel();
+        orphan_sweep.cancel();
         server.stop();
         wait_for_drain(0);
     });
@@ -265,6 +273,9 @@ int dispatch(int argc, char** argv) {
 } // namespace
 
 int run_cli(int argc, char** argv) {
+    // The database, its backups and exports and the attachments hold pupils' and teachers' data: never readable
+    // by other accounts on the machine (files 0640, directories 0750), whatever umask the shell or cron had.
+    ::umask(0027);
     try {
         init_credentials();
         return dispatch(argc, argv);

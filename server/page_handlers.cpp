@@ -183,12 +183,12 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
 net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth) {
     // With photos the form comes as multipart/form-data, without JavaScript or files possibly urlencoded.
     std::optional<form_fields> form;
-    std::vector<attachment_record> files;
+    std::vector<received_file> received;
     if (is_multipart(req)) {
-        auto uploads = co_await receive_uploads(a, req, *auth.who);
+        auto uploads = receive_uploads(a, req);
         if (auto* error = std::get_if<request_error>(&uploads)) co_return error_page(a, auth, error->status, error->message);
         form = std::move(std::get<upload_batch>(uploads).fields);
-        files = std::move(std::get<upload_batch>(uploads).files);
+        received = std::move(std::get<upload_batch>(uploads).files);
     } else if (is_form(req)) {
         form = parse_form(req.body());
     } else {
@@ -202,6 +202,11 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
                    field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
                    field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
                    field_or_empty(*form, "asset_tag")};
+    // Photos are stored only for a ticket that will be filed.
+    if (auto refused = check_new_ticket(a, *auth.who, d))
+        co_return html_response(http::status::unprocessable_entity,
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields)));
+    auto files = co_await store_uploads(a, *auth.who, received);
     auto result = co_await create_ticket(a, *auth.who, d, std::move(files));
     if (auto* error = std::get_if<request_error>(&result))
         co_return html_response(http::status::unprocessable_entity,
@@ -583,13 +588,19 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
                                                       const std::string& number, const std::string& action,
                                                       const boost::urls::url_view& url) {
     if (action == "attachments") {
-        auto uploads = co_await receive_uploads(a, req, *auth.who);
+        auto uploads = receive_uploads(a, req);
         if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await show_ticket_page(a, auth, number, url, *error);
         auto& batch = std::get<upload_batch>(uploads);
         if (!csrf_ok(auth, field_or_empty(batch.fields, "csrf")))
             co_return error_page(a, auth, http::status::forbidden,
                                  "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
-        auto attached = co_await attach_files(a, *auth.who, number, std::move(batch.files));
+        // Nothing is written for a request that is refused.
+        if (auto refused = co_await check_attach(a, *auth.who, number)) {
+            if (refused->status == http::status::not_found) co_return not_found_page(a, auth);
+            co_return co_await show_ticket_page(a, auth, number, url, *refused);
+        }
+        auto files = co_await store_uploads(a, *auth.who, batch.files);
+        auto attached = co_await attach_files(a, *auth.who, number, std::move(files));
         if (auto* error = std::get_if<request_error>(&attached)) {
             if (error->status == http::status::not_found) co_return not_found_page(a, auth);
             co_return co_await show_ticket_page(a, auth, number, url, *error);
