@@ -23,8 +23,11 @@ struct account {
 };
 
 std::filesystem::path make_data_dir() {
-    // tmpfs when there is one: the writer syncs every commit, which on a disk would make fuzzing slow.
-    std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+    // tmpfs when there is one: the writer syncs every commit, which on a disk would make fuzzing slow. tests/fuzz/run
+    // names the directory, so that it can remove what a crashed run leaves.
+    std::filesystem::path base = std::getenv("CAMPUSDESK_FUZZ_DATA")           ? std::getenv("CAMPUSDESK_FUZZ_DATA")
+                                 : std::filesystem::exists("/dev/shm") ? "/dev/shm"
+                                                                       : std::filesystem::temp_directory_path();
     auto dir = base / fmt::format("campusdesk-fuzz-{}", ::getpid());
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
