@@ -193,7 +193,7 @@ const toml::table* section(const toml::table& root, std::string_view name, const
 }
 
 void parse_server(const toml::table& t, app_config& c, const reporter& r) {
-    check_keys(t, {"listen", "data_dir", "threads"}, "server.", r);
+    check_keys(t, {"listen", "data_dir", "threads", "public_url", "trusted_proxies"}, "server.", r);
     read_string(t, "listen", c.listen, "server.", r);
     if (const auto* node = t.get("listen"); node && node->is_string()) {
         // The port is checked here; the address when the server binds it.
@@ -208,6 +208,47 @@ void parse_server(const toml::table& t, app_config& c, const reporter& r) {
         if (!v || *v < 0 || *v > 256) r.add(*node, "server.threads", "must be 0 (one per hardware thread) to 256");
         else c.threads = static_cast<int>(*v);
     }
+    read_string(t, "public_url", c.public_url, "server.", r, false);
+    if (const auto* node = t.get("public_url"); node && !c.public_url.empty() &&
+                                                 !c.public_url.starts_with("https://") &&
+                                                 !c.public_url.starts_with("http://"))
+        r.add(*node, "server.public_url", "must start with https:// or http://");
+    if (const auto* node = t.get("trusted_proxies")) {
+        const auto* list = node->as_array();
+        if (!list) return r.add(*node, "server.trusted_proxies", "must be a list of addresses like [\"127.0.0.1\"]");
+        for (const auto& item : *list) {
+            if (auto v = item.value_exact<std::string>()) c.trusted_proxies.push_back(*v);
+            else r.add(item, "server.trusted_proxies", "must be a list of addresses like [\"127.0.0.1\"]");
+        }
+    }
+}
+
+// Whole minutes, hours or days in config, as milliseconds.
+void read_duration(const toml::table& t, std::string_view key, time_ms unit, time_ms& out, const std::string& prefix,
+                   const reporter& r) {
+    std::int64_t value = 0;
+    read_positive(t, key, value, prefix, r);
+    if (value > 0) out = value * unit;
+}
+
+void parse_sessions(const toml::table& t, session_policy& s, const reporter& r) {
+    constexpr time_ms minute = 60 * 1000, hour = 60 * minute, day = 24 * hour;
+    check_keys(t, {"teacher_idle_minutes", "teacher_lifetime_hours", "staff_idle_minutes", "staff_lifetime_hours",
+                   "token_lifetime_days"}, "sessions.", r);
+    read_duration(t, "teacher_idle_minutes", minute, s.teacher.idle, "sessions.", r);
+    read_duration(t, "teacher_lifetime_hours", hour, s.teacher.lifetime, "sessions.", r);
+    read_duration(t, "staff_idle_minutes", minute, s.staff.idle, "sessions.", r);
+    read_duration(t, "staff_lifetime_hours", hour, s.staff.lifetime, "sessions.", r);
+    read_duration(t, "token_lifetime_days", day, s.token_lifetime, "sessions.", r);
+}
+
+void parse_login(const toml::table& t, login_throttle_policy& l, const reporter& r) {
+    check_keys(t, {"free_failures_per_login", "free_failures_per_address", "max_delay_seconds",
+                   "failure_window_minutes"}, "login.", r);
+    read_positive(t, "free_failures_per_login", l.free_failures_per_login, "login.", r);
+    read_positive(t, "free_failures_per_address", l.free_failures_per_address, "login.", r);
+    read_duration(t, "max_delay_seconds", 1000, l.max_delay, "login.", r);
+    read_duration(t, "failure_window_minutes", 60 * 1000, l.window, "login.", r);
 }
 
 void parse_limits(const toml::table& t, limits_config& l, const reporter& r) {
@@ -413,10 +454,14 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 }
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
-    check_keys(root, {"server", "limits", "security", "files", "calendar", "sla", "tickets", "partners"}, "", r);
+    check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners", "sessions", "login",
+                       "security"}, "",
+               r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
     if (const auto* t = section(root, "security", r)) parse_security(*t, c.security, r);
+    if (const auto* t = section(root, "sessions", r)) parse_sessions(*t, c.sessions, r);
+    if (const auto* t = section(root, "login", r)) parse_login(*t, c.login, r);
     if (const auto* t = section(root, "files", r)) parse_files(*t, files, r);
     if (const auto* t = section(root, "calendar", r)) parse_calendar(*t, c.calendar, r);
     if (const auto* t = section(root, "sla", r)) parse_sla(*t, c.sla, r);

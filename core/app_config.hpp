@@ -3,6 +3,8 @@
 #pragma once
 
 #include "core/business_calendar_config.hpp"
+#include "core/login_throttle.hpp"
+#include "core/session_policy.hpp"
 #include "core/sla_policy.hpp"
 
 #include <cstddef>
@@ -59,6 +61,13 @@ struct app_config {
     std::string listen = "127.0.0.1:8080";
     std::string data_dir = "data";
     int threads = 0;  // 0: one per hardware thread
+    // Where people reach campusdesk, e.g. "https://helpdesk.schulen.example.de"; with https the session cookie
+    // is `__Host-` prefixed and Secure, and answers carry HSTS. Empty: plain HTTP on a trusted network.
+    std::string public_url;
+    // Reverse proxies whose X-Forwarded-For names the client (for the per-address login throttle).
+    std::vector<std::string> trusted_proxies;
+    session_policy sessions;
+    login_throttle_policy login;
     limits_config limits;
     security_config security;
     sla_policy sla;
@@ -74,6 +83,7 @@ struct app_config {
     const manager_entry* find_manager(std::string_view login) const;
     bool has_category(std::string_view id) const;
     const partner* find_partner(std::string_view id) const;
+    bool served_over_https() const { return public_url.starts_with("https://"); }
 
     // API.md's categories with German labels.
     static std::vector<category> default_categories();

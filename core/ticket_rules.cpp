@@ -80,7 +80,8 @@ bool can_see(const viewer& v, const ticket& t, std::int64_t school_manager_id, b
     case role::teacher:
         return t.requester_id == v.user_id ||
                (teachers_see_school_tickets && !v.school_number.empty() && t.school_number == v.school_number);
-    case role::campus_manager: return v.looks_after(school_manager_id) || v.looks_after(t.assignee_id);
+    case role::campus_manager:
+        return v.looks_after(school_manager_id) || v.looks_after(t.assignee_id) || t.requester_id == v.user_id;
     case role::dispatcher:
     case role::admin: return true;
     }

@@ -74,8 +74,9 @@ struct viewer {
 };
 
 // Least-privilege visibility: a teacher sees what they filed (or their school's tickets when the config allows
-// it), a campus manager the tickets of their schools and those assigned to them (and, while covering an absent
-// colleague, the colleague's), dispatchers and admins all.
+// it), a campus manager the tickets of their schools, those assigned to them (and, while covering an absent
+// colleague, the colleague's) and those they filed themselves (staff may file for any school), dispatchers and
+// admins all. Whoever filed a ticket can always see it (API.md).
 bool can_see(const viewer& v, const ticket& t, std::int64_t school_manager_id, bool teachers_see_school_tickets);
 
 // A field-level rule violation, reported as 422 with the field name.

@@ -45,7 +45,7 @@ std::optional<http_response> string_field(const json::object& o, std::string_vie
     return std::nullopt;
 }
 
-net::awaitable<http_response> create_session(app& a, const http_request& req) {
+net::awaitable<http_response> create_session(app& a, const http_request& req, const std::string& client) {
     auto body = json_body(req);
     if (auto* error = std::get_if<http_response>(&body)) co_return std::move(*error);
     const auto& o = std::get<json::object>(body);
@@ -61,21 +61,27 @@ net::awaitable<http_response> create_session(app& a, const http_request& req) {
         co_return api_error(http::status::unprocessable_entity, "too_long",
                             fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
                             "password");
-    auto result = co_await log_in(a, login, password);
-    if (auto* failure = std::get_if<login_failure>(&result)) {
-        if (*failure == login_failure::throttled) {
-            auto res = api_error(http::status::too_many_requests, "rate_limited",
-                                 "Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen.");
-            res.set(http::field::retry_after, "900");
-            co_return res;
-        }
-        co_return api_error(http::status::unauthorized, "invalid_credentials",
-                            "Benutzername oder Passwort ist falsch.");
+    // Named, not a temporary in the co_await (GCC PR 99576, storage_service.hpp).
+    const login_request attempt{login, password, client, std::string(req[http::field::user_agent]),
+                                find_cookie(req, device_cookie_name(a)).value};
+    auto result = co_await log_in(a, attempt);
+    if (auto* refused = std::get_if<login_refused>(&result)) {
+        if (refused->why == login_refused::reason::invalid)
+            co_return api_error(http::status::unauthorized, "invalid_credentials",
+                                "Benutzername oder Passwort ist falsch.");
+        const auto seconds = retry_after_seconds(*refused);
+        auto res = refused->why == login_refused::reason::throttled
+                       ? api_error(http::status::too_many_requests, "rate_limited",
+                                   fmt::format("Zu viele Fehlversuche. Bitte in {} Sekunden erneut versuchen.", seconds))
+                       : api_error(http::status::service_unavailable, "busy",
+                                   "Gerade melden sich sehr viele an. Bitte gleich noch einmal versuchen.");
+        res.set(http::field::retry_after, std::to_string(seconds));
+        co_return res;
     }
     auto& success = std::get<login_success>(result);
     auto res = json_response(http::status::ok, json::object{{"user", user_to_json(success.who)},
                                                             {"csrf_token", success.csrf_token}});
-    res.set(http::field::set_cookie, session_cookie(success.session_token));
+    set_login_cookies(a, res, success);
     co_return res;
 }
 
@@ -87,7 +93,9 @@ json::array schools_json(const app& a) {
     return list;
 }
 
-net::awaitable<json::array> managers_json(app& a) {
+// Teachers get every field but the login (null): a list of staff logins is half of a password-guessing attack.
+net::awaitable<json::array> managers_json(app& a, const user& who) {
+    const bool show_logins = is_staff(who.who);
     auto absences = co_await a.storage->read([](SQLite::Database& db) { return load_absences(db); });
     const time_ms now = now_ms();
     json::array list;
@@ -100,7 +108,9 @@ net::awaitable<json::array> managers_json(app& a) {
                 absent = json::object{{"from", format_iso8601(ab.from, a.calendar.zone())},
                                       {"to", format_iso8601(ab.to, a.calendar.zone())},
                                       {"substitute_id", ab.substitute_id}};
-        list.push_back(json::object{{"id", m.id}, {"login", m.login}, {"name", m.name},
+        list.push_back(json::object{{"id", m.id},
+                                    {"login", show_logins ? json::value(m.login) : json::value(nullptr)},
+                                    {"name", m.name},
                                     {"schools", std::move(schools)}, {"absent", std::move(absent)}});
     }
     co_return list;
@@ -120,8 +130,10 @@ net::awaitable<http_response> post_ticket(app& a, const http_request& req, const
     if (auto* error = std::get_if<request_error>(&result)) co_return api_error(*error);
     const auto& t = std::get<ticket>(result);
     auto details = co_await find_visible_ticket(a, who, t.number);
-    auto res = json_response(http::status::created,
-                             ticket_details_json(a, *details, who, now_ms()));
+    // can_see lets a filer see their ticket; should that rule ever change, answer without the details rather
+    // than dereference nothing.
+    if (!details) co_return api_error(not_found_error());
+    auto res = json_response(http::status::created, ticket_details_json(a, *details, who, now_ms()));
     res.set(http::field::location, "/api/v1/tickets/" + t.number);
     co_return res;
 }
@@ -250,7 +262,8 @@ net::awaitable<http_response> post_ticket_action(app& a, const http_request& req
 
 } // namespace
 
-net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url) {
+net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url,
+                                         const std::string& client) {
     std::vector<std::string> seg;
     for (auto s : url.segments()) seg.push_back(s);
     // The router matched the decoded path "/api/v1/…"; "/api%2Fv1%2Fme" has that path but a single segment.
@@ -262,9 +275,12 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         return api_error(http::status::method_not_allowed, "method_not_allowed", "Methode nicht erlaubt.");
     };
 
-    if (seg.size() == 1 && seg[0] == "session" && method == http::verb::post) co_return co_await create_session(a, req);
+    if (seg.size() == 1 && seg[0] == "session" && method == http::verb::post) co_return co_await create_session(a, req, client);
 
     auto auth = co_await authenticate(a, req);
+    if (auth.ambiguous)
+        co_return api_error(http::status::bad_request, "ambiguous_session",
+                            "Zwei Sitzungs-Cookies gesendet. Bitte die Cookies dieser Seite löschen und neu anmelden.");
     if (!auth.who) co_return api_error(http::status::unauthorized, "unauthenticated", "Bitte anmelden.");
     const user& who = *auth.who;
     if (method != http::verb::get && method != http::verb::head && !csrf_ok(auth, req["X-CSRF-Token"]))
@@ -274,7 +290,7 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         if (method != http::verb::delete_) co_return not_allowed();
         co_await log_out(a, auth);
         auto res = json_response(http::status::ok, json::object{{"ok", true}});
-        res.set(http::field::set_cookie, expired_session_cookie());
+        res.set(http::field::set_cookie, expired_session_cookie(a));
         co_return res;
     }
     if (seg.size() == 1 && seg[0] == "me") {
@@ -287,7 +303,7 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     }
     if (seg.size() == 1 && seg[0] == "managers") {
         if (method != http::verb::get) co_return not_allowed();
-        auto managers = co_await managers_json(a);
+        auto managers = co_await managers_json(a, who);
         co_return json_response(http::status::ok, managers);
     }
     if (seg.size() == 3 && seg[0] == "managers" && seg[2] == "absence") co_return co_await absence_api(a, req, who, seg[1]);

@@ -7,6 +7,8 @@
 
 namespace campusdesk {
 
-net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url);
+// `client` is the client's address (auth.hpp: client_address), for the login throttle.
+net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url,
+                                         const std::string& client);
 
 } // namespace campusdesk

@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace campusdesk {
 
@@ -21,33 +22,10 @@ const manager_record* directory::manager(std::int64_t id) const {
     return nullptr;
 }
 
-namespace {
-constexpr std::size_t max_failures = 10;
-constexpr time_ms failure_window = 15 * 60 * 1000;
-} // namespace
-
-bool login_throttle::allowed(const std::string& login, time_ms now) {
-    std::lock_guard lock(mutex_);
-    auto it = failures_.find(login);
-    if (it == failures_.end()) return true;
-    auto& times = it->second;
-    std::erase_if(times, [&](time_ms t) { return t + failure_window <= now; });
-    return times.size() < max_failures;
-}
-
-void login_throttle::failed(const std::string& login, time_ms now) {
-    std::lock_guard lock(mutex_);
-    if (failures_.size() > 100000) failures_.clear();  // bounded memory under a spray of made-up logins
-    failures_[login].push_back(now);
-}
-
-void login_throttle::succeeded(const std::string& login) {
-    std::lock_guard lock(mutex_);
-    failures_.erase(login);
-}
-
 app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_threads, bool demo_mode)
-    : config(std::move(cfg)), calendar(config.calendar), data_dir(data), demo(demo_mode), started_at(now_ms()) {
+    : config(std::move(cfg)), calendar(config.calendar), data_dir(data), demo(demo_mode), throttle(config.login),
+      // Half the cores for hashing at most: the rest keep serving logged-in users during a login flood.
+      hasher(std::max(1u, std::thread::hardware_concurrency() / 2), 32), started_at(now_ms()) {
     std::filesystem::create_directories(data_dir);
     storage = std::make_unique<storage_service>(data_dir / "campusdesk.db", reader_threads,
                                                 config.limits.write_queue_max);

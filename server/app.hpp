@@ -3,7 +3,9 @@
 
 #include "core/app_config.hpp"
 #include "core/business_calendar.hpp"
+#include "core/login_throttle.hpp"
 #include "server/live_updates.hpp"
+#include "server/password_hasher.hpp"
 #include "server/page_renderer.hpp"
 #include "server/sla_export.hpp"
 #include "server/storage_service.hpp"
@@ -30,18 +32,6 @@ struct directory {
     const manager_record* manager(std::int64_t id) const;
 };
 
-// Failed logins per login name, so that guessing passwords is slow (429 after too many).
-class login_throttle {
-public:
-    bool allowed(const std::string& login, time_ms now);
-    void failed(const std::string& login, time_ms now);
-    void succeeded(const std::string& login);
-
-private:
-    std::mutex mutex_;
-    std::map<std::string, std::vector<time_ms>> failures_;
-};
-
 struct request_metrics {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> responses_4xx{0};
@@ -60,6 +50,7 @@ struct app {
     directory dir;
     bool demo = false;
     login_throttle throttle;
+    password_hasher hasher;
     request_metrics metrics;
     live_updates live;
     time_ms started_at = 0;

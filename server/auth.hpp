@@ -1,42 +1,78 @@
-// Who is asking: session cookies, API bearer tokens, login and CSRF checks.
+// Who is asking: session cookies, API bearer tokens, login (throttled, hashed off the request threads) and CSRF.
 #pragma once
 
 #include "server/app.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <variant>
 
 namespace campusdesk {
 
-inline constexpr std::string_view session_cookie_name = "cd_session";
-inline constexpr std::string_view login_csrf_cookie_name = "cd_login";
-inline constexpr time_ms session_lifetime = 14LL * 24 * 3600 * 1000;  // two weeks: teachers share iPads rarely log out
-
 struct auth_state {
     std::optional<user> who;
     std::string csrf_token;      // the session's token; empty for bearer tokens
     std::string session_digest;  // to log out
     bool via_bearer = false;
+    // The request carried two session cookies (a sibling subdomain may set one of its own): it is refused, since
+    // which of them is ours cannot be told.
+    bool ambiguous = false;
 };
 
-std::string cookie_value(const http_request& req, std::string_view name);
+// A cookie's value (empty if absent) and how often the Cookie headers name it.
+struct cookie_lookup {
+    std::string value;
+    int count = 0;
+};
+cookie_lookup find_cookie(const http_request& req, std::string_view name);
+
+// The cookies' names: `__Host-` prefixed when campusdesk is served over HTTPS (the browser then accepts them only
+// with Secure, Path=/ and no Domain, so no sibling subdomain can set them).
+std::string session_cookie_name(const app& a);
+std::string login_csrf_cookie_name(const app& a);
+std::string device_cookie_name(const app& a);
+
+std::string session_cookie(const app& a, const std::string& token, role who);
+std::string expired_session_cookie(const app& a);
+std::string login_csrf_cookie(const app& a, const std::string& token);
+std::string device_cookie(const app& a, const std::string& token);
+
+// The client's address: the peer's, or, when the peer is a trusted reverse proxy, the last address in
+// X-Forwarded-For that is not one of the trusted proxies.
+std::string client_address(const app_config& config, const http_request& req, const net::ip::address& peer);
+
 net::awaitable<auth_state> authenticate(app& a, const http_request& req);
 
 // Whether a state-changing request carries the session's CSRF token (bearer-token requests need none).
 bool csrf_ok(const auth_state& auth, std::string_view presented);
 
+struct login_request {
+    std::string login;
+    std::string password;
+    std::string address;     // client_address
+    std::string user_agent;  // shown in the user's list of sessions
+    std::string device;      // the device cookie's value, if any
+};
+
 struct login_success {
     user who;
     std::string session_token;
     std::string csrf_token;
+    std::string device_token;  // to (re)set as the device cookie
 };
-enum class login_failure { invalid, throttled };
+struct login_refused {
+    enum class reason { invalid, throttled, busy } why = reason::invalid;
+    time_ms retry_after = 0;  // throttled, busy
+};
 
-net::awaitable<std::variant<login_success, login_failure>> log_in(app& a, std::string login, std::string password);
+// Whole seconds to wait, for Retry-After (at least 1).
+inline long long retry_after_seconds(const login_refused& r) { return std::max<time_ms>(1, (r.retry_after + 999) / 1000); }
+
+net::awaitable<std::variant<login_success, login_refused>> log_in(app& a, const login_request& request);
 net::awaitable<void> log_out(app& a, const auth_state& auth);
 
-std::string session_cookie(const std::string& token);
-std::string expired_session_cookie();
+// Set-Cookie headers of a successful login.
+void set_login_cookies(const app& a, http_response& res, const login_success& success);
 
 } // namespace campusdesk

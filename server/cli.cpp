@@ -1,5 +1,6 @@
 #include "server/cli.hpp"
 
+#include "server/log.hpp"
 #include "core/local_time.hpp"
 #include "server/attachment_handlers.hpp"
 #include "server/cli_options.hpp"
@@ -38,7 +39,10 @@ constexpr const char* usage_text =
     "                          [--sep comma|semicolon] [--out FILE]\n"
     "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
     "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--password-stdin]\n"
-    "  campusdesk user passwd|token|disable LOGIN [--password-stdin]\n"
+    "  campusdesk user passwd|disable LOGIN [--password-stdin]\n"
+    "  campusdesk user token LOGIN [--days N] [--label TEXT]\n"
+    "  campusdesk user sessions LOGIN\n"
+    "  campusdesk user revoke LOGIN (--id ID | --all)\n"
     "  campusdesk sla recompute [--config FILE] [--data DIR]\n"
     "  campusdesk check-config [--config FILE]\n";
 
@@ -83,15 +87,14 @@ int serve(const cli_options& args) {
     const auto recomputed = a.storage->writer().run(
         [&](SQLite::Database& db) { return recompute_sla_if_settings_changed(db, a.sla(), now_ms()); });
     if (recomputed && *recomputed > 0)
-        std::cerr << fmt::format(R"({{"level":"info","msg":"SLA settings changed: recomputed the SLA figures of {} tickets"}})",
-                                 *recomputed)
-                  << std::endl;
+        log_line(log_level::info, "SLA settings changed: recomputed the stored SLA figures", {{"tickets", *recomputed}});
     if (a.demo && load_demo_data(a))
-        std::cerr << R"({"level":"info","msg":"demo data loaded"})" << std::endl;
+        log_line(log_level::info, "demo data loaded");
 
     net::io_context ioc(static_cast<int>(threads));
     http_server server(
-        ioc, endpoint, [&a](http_request& req, const net::ip::address& peer) { return a.storage->handle(handle_request(a, req, peer)); },
+        ioc, endpoint,
+        [&a](http_request& req, const net::ip::address& peer) { return a.storage->handle(handle_request(a, req, peer)); },
         [&a](const http_request& h) { return body_limit_for(a, h); }, a.config.limits.min_body_bytes_per_second,
         is_live_stream,
         [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
@@ -121,7 +124,7 @@ int serve(const cli_options& args) {
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
-        std::cerr << R"({"level":"info","msg":"shutting down"})" << std::endl;
+        log_line(log_level::info, "shutting down");
         auto_close.cancel();
         orphan_sweep.cancel();
         server.stop();
@@ -138,7 +141,7 @@ int serve(const cli_options& args) {
     ioc.run();
     for (auto& t : pool) t.join();
     a.storage->stop();
-    std::cerr << R"({"level":"info","msg":"stopped"})" << std::endl;
+    log_line(log_level::info, "stopped");
     return 0;
 }
 
@@ -156,10 +159,11 @@ std::string read_password(const cli_options& args, const std::string& login, boo
 }
 
 int user_command(int argc, char** argv) {
-    if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable LOGIN");
+    if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable|sessions|revoke LOGIN");
     const std::string action = argv[2];
     const std::string login = argv[3];
-    auto args = parse_cli_options(argc, argv, 4, {"password-stdin"}, {"config", "data", "role", "name", "school"});
+    auto args = parse_cli_options(argc, argv, 4, {"password-stdin", "all"},
+                                  {"config", "data", "role", "name", "school", "days", "label", "id"});
     auto config = load_cli_config(args, std::cerr);
     const auto data = data_dir_of(args, config);
     std::filesystem::create_directories(data);
@@ -199,25 +203,75 @@ int user_command(int argc, char** argv) {
         bool generated = false;
         const auto password = read_password(args, login, generated);
         const auto hash = hash_password(password);
-        const bool ok = writer.run([&](SQLite::Database& db) {
+        // Whoever knew the old password may hold a session or token made with it: all of them end.
+        const auto ended = writer.run([&](SQLite::Database& db) {
             append_audit(db, now, 0, "user_passwd", login, "");
             return set_password_hash(db, login, hash);
         });
-        if (!ok) throw std::runtime_error(fmt::format("no user {}", login));
+        if (!ended) throw std::runtime_error(fmt::format("no user {}", login));
+        log_security(security_event::password_changed, {{"user", login}, {"by", "cli"}, {"ended", *ended}});
         if (generated) std::cout << fmt::format("new password for {}: {}", login, password) << std::endl;
+        std::cerr << fmt::format("{} session(s) and token(s) of {} ended", *ended, login) << std::endl;
         return 0;
     }
     if (action == "token") {
+        time_ms lifetime = config.sessions.token_lifetime;
+        if (args.has("days")) {
+            const auto text = args.get("days");
+            int days = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+            if (ec != std::errc{} || end != text.data() + text.size() || days < 1 || days > 3650)
+                throw cli_usage_error("--days must be 1 to 3650");
+            lifetime = time_ms{days} * 24 * 3600 * 1000;
+        }
+        const auto label = args.get("label");
+        if (label.size() > 100) throw cli_usage_error("--label must have at most 100 characters");
         const auto token = random_token();
         const bool ok = writer.run([&](SQLite::Database& db) {
             auto u = find_user_by_login(db, login);
             if (!u || u->disabled) return false;
-            insert_api_token(db, token_digest(token), u->id, now);
-            append_audit(db, now, 0, "user_token", login, "");
+            insert_api_token(db, token_digest(token), u->id, now, now + lifetime, label);
+            append_audit(db, now, 0, "user_token", login, label);
             return true;
         });
         if (!ok) throw std::runtime_error(fmt::format("no active user {}", login));
+        log_security(security_event::token_created, {{"user", login}, {"by", "cli"}, {"label", label}});
         std::cout << token << std::endl;
+        std::cerr << fmt::format("valid until {} (id {})",
+                                 format_iso8601(now + lifetime, date::locate_zone(config.calendar.time_zone)),
+                                 credential_id_of(token_digest(token)))
+                  << std::endl;
+        return 0;
+    }
+    if (action == "sessions") {
+        const auto zone = date::locate_zone(config.calendar.time_zone);
+        const auto list = writer.run([&](SQLite::Database& db) {
+            auto u = find_user_by_login(db, login);
+            if (!u) throw std::runtime_error(fmt::format("no user {}", login));
+            return list_credentials(db, u->id, now);
+        });
+        std::cout << "id            kind     created                    last used                  expires"
+                     "                    label\n";
+        for (const auto& c : list)
+            std::cout << fmt::format("{}  {:<7}  {}  {:<25}  {}  {}\n", c.id, c.api_token ? "token" : "session",
+                                     format_iso8601(c.created_at, zone),
+                                     c.last_used_at ? format_iso8601(c.last_used_at, zone) : "-",
+                                     format_iso8601(c.expires_at, zone), c.label);
+        return 0;
+    }
+    if (action == "revoke") {
+        if (args.has("id") == args.has("all")) throw cli_usage_error("revoke: give --id ID (from `user sessions`) or --all");
+        const auto id = args.get("id");
+        const auto ended = writer.run([&](SQLite::Database& db) -> std::size_t {
+            auto u = find_user_by_login(db, login);
+            if (!u) throw std::runtime_error(fmt::format("no user {}", login));
+            const std::size_t n = id.empty() ? revoke_credentials(db, u->id) : revoke_credential(db, u->id, id) ? 1 : 0;
+            if (n > 0) append_audit(db, now, 0, "user_revoke", login, id.empty() ? "all" : id);
+            return n;
+        });
+        if (!id.empty() && ended == 0) throw std::runtime_error(fmt::format("{} has no session or token {}", login, id));
+        log_security(security_event::sessions_revoked, {{"user", login}, {"by", "cli"}, {"ended", ended}});
+        std::cout << fmt::format("{} session(s) and token(s) of {} ended", ended, login) << std::endl;
         return 0;
     }
     if (action == "disable") {

@@ -4,7 +4,6 @@
 #include "server/responses.hpp"
 #include <fmt/format.h>
 
-#include <iostream>
 #include <limits>
 
 namespace campusdesk {
@@ -48,8 +47,7 @@ void http_server::start() {
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-            std::cerr << fmt::format(R"({{"level":"error","msg":"accept loop ended","error":"{}"}})", ex.what())
-                      << std::endl;
+            log_line(log_level::error, "accept loop ended", {{"error", ex.what()}});
         }
     });
 }
@@ -110,6 +108,8 @@ net::awaitable<void> http_server::accept_loop() {
 }
 
 net::awaitable<void> http_server::serve_connection(beast::tcp_stream stream) {
+    beast::error_code peer_ec;
+    const auto peer = stream.socket().remote_endpoint(peer_ec).address();
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -165,10 +165,9 @@ net::awaitable<void> http_server::serve_connection(beast::tcp_stream stream) {
                     }
                     ++in_flight_;
                     try {
-                        res = co_await handler_(req);
+                        res = co_await handler_(req, peer);
                     } catch (const std::exception& e) {
-                        std::cerr << fmt::format(R"({{"level":"error","msg":"unhandled","error":"{}"}})", e.what())
-                                  << std::endl;
+                        log_line(log_level::error, "request failed", {{"error", e.what()}, {"target", std::string_view(req.target())}});
                         res = make_plain_error(http::status::internal_server_error, "internal error", req.version());
                     }
                     --in_flight_;

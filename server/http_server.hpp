@@ -11,9 +11,11 @@ namespace campusdesk {
 
 class http_server {
 public:
-    using handler = std::function<net::awaitable<http_response>(http_request&)>;
-    // The largest body a request may carry, decided from its header (uploads may carry more than forms).
-    using body_limit = std::function<std::size_t(const http::request_header<>&)>;
+    // The request and the address of the peer that sent it (a reverse proxy's, behind one).
+    using handler = std::function<net::awaitable<http_response>(http_request&, const net::ip::address&)>;
+    // The largest body a request may carry, decided once its header is read and only if a body follows (uploads
+    // may carry more than forms; requests without a session very little).
+    using body_limit = std::function<net::awaitable<std::size_t>(const http_request& header_only)>;
 
     // A long-lived answer (Server-Sent Events) that writes to the connection itself until it ends.
     using stream_handler = std::function<net::awaitable<void>(http_request&, beast::tcp_stream&, const http_server&)>;

@@ -1,5 +1,7 @@
 #include "server/page_handlers.hpp"
 
+#include "server/account_pages.hpp"
+
 #include "core/local_time.hpp"
 #include "core/password_policy.hpp"
 #include "server/attachment_handlers.hpp"
@@ -67,8 +69,8 @@ http_response not_found_page(const app& a, const auth_state& auth) {
 
 // A well-formed token from an earlier login page is kept: the browser may load /login twice at once (a
 // favicon or a second tab redirected there), and a fresh cookie would make the form already open stale.
-std::string login_csrf_token(const http_request& req) {
-    auto token = std::string(cookie_value(req, login_csrf_cookie_name));
+std::string login_csrf_token(const app& a, const http_request& req) {
+    auto token = find_cookie(req, login_csrf_cookie_name(a)).value;
     const bool well_formed = token.size() == 64 && std::all_of(token.begin(), token.end(), [](char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
     });
@@ -78,23 +80,22 @@ std::string login_csrf_token(const http_request& req) {
 http_response login_page(const app& a, const http_request& req, http::status status, std::string error,
                          std::string login) {
     // Login forms get their own double-submit CSRF token, since there is no session yet.
-    auto token = login_csrf_token(req);
+    auto token = login_csrf_token(a, req);
     auto d = base_data(a, {}, "Anmelden");
     d.set("login_csrf", token);
     d.set("error", std::move(error));
     d.set("login", std::move(login));
     auto res = html_response(status, a.pages.page("login", d));
-    res.set(http::field::set_cookie,
-            fmt::format("{}={}; Path=/login; HttpOnly; SameSite=Strict", login_csrf_cookie_name, token));
+    res.set(http::field::set_cookie, login_csrf_cookie(a, token));
     return res;
 }
 
-net::awaitable<http_response> post_login(app& a, const http_request& req) {
+net::awaitable<http_response> post_login(app& a, const http_request& req, const std::string& client) {
     if (!is_form(req)) co_return login_page(a, req, http::status::unsupported_media_type, "Ungültiges Formular.", "");
     auto form = parse_form(req.body());
     if (!form) co_return login_page(a, req, http::status::bad_request, "Ungültiges Formular.", "");
     const auto login = field_or_empty(*form, "login");
-    const auto cookie = cookie_value(req, login_csrf_cookie_name);
+    const auto cookie = find_cookie(req, login_csrf_cookie_name(a)).value;
     if (cookie.empty() || !constant_time_equal(cookie, field_or_empty(*form, "csrf")))
         co_return login_page(a, req, http::status::forbidden,
                              "Die Anmeldeseite war veraltet. Bitte noch einmal versuchen.", login);
@@ -105,15 +106,25 @@ net::awaitable<http_response> post_login(app& a, const http_request& req) {
         co_return login_page(a, req, http::status::unprocessable_entity,
                              fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
                              login);
-    auto result = co_await log_in(a, login, password);
-    if (auto* failure = std::get_if<login_failure>(&result)) {
-        if (*failure == login_failure::throttled)
-            co_return login_page(a, req, http::status::too_many_requests,
-                                 "Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen.", login);
-        co_return login_page(a, req, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+    // Named, not a temporary in the co_await (GCC PR 99576, storage_service.hpp).
+    const login_request attempt{login, password, client, std::string(req[http::field::user_agent]),
+                                find_cookie(req, device_cookie_name(a)).value};
+    auto result = co_await log_in(a, attempt);
+    if (auto* refused = std::get_if<login_refused>(&result)) {
+        if (refused->why == login_refused::reason::invalid)
+            co_return login_page(a, req, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+        const auto seconds = retry_after_seconds(*refused);
+        auto res = refused->why == login_refused::reason::throttled
+                       ? login_page(a, req, http::status::too_many_requests,
+                                    fmt::format("Zu viele Fehlversuche. Bitte in {} Sekunden erneut versuchen.", seconds),
+                                    login)
+                       : login_page(a, req, http::status::service_unavailable,
+                                    "Gerade melden sich sehr viele an. Bitte gleich noch einmal versuchen.", login);
+        res.set(http::field::retry_after, std::to_string(seconds));
+        co_return res;
     }
     auto res = redirect("/");
-    res.set(http::field::set_cookie, session_cookie(std::get<login_success>(result).session_token));
+    set_login_cookies(a, res, std::get<login_success>(result));
     co_return res;
 }
 
@@ -659,17 +670,22 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
 
 } // namespace
 
-net::awaitable<http_response> handle_page(app& a, http_request& req, const boost::urls::url_view& url) {
+net::awaitable<http_response> handle_page(app& a, http_request& req, const boost::urls::url_view& url,
+                                          const std::string& client) {
     const std::string path = url.path();
     const auto method = req.method();
     const bool is_get = method == http::verb::get || method == http::verb::head;
 
     if (path == "/login") {
         if (is_get) co_return login_page(a, req, http::status::ok, "", "");
-        if (method == http::verb::post) co_return co_await post_login(a, req);
+        if (method == http::verb::post) co_return co_await post_login(a, req, client);
     }
 
     auto auth = co_await authenticate(a, req);
+    if (auth.ambiguous)
+        co_return error_page(a, auth, http::status::bad_request,
+                             "Ihr Browser hat zwei Anmelde-Cookies gesendet. Bitte die Cookies dieser Seite löschen "
+                             "und neu anmelden.");
     if (!auth.who) {
         if (is_get) co_return redirect("/login");
         co_return error_page(a, auth, http::status::unauthorized, "Bitte zuerst anmelden.");
@@ -682,9 +698,10 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
             co_return error_page(a, auth, http::status::forbidden, "Abmelden fehlgeschlagen: Formular veraltet.");
         co_await log_out(a, auth);
         auto res = redirect("/login");
-        res.set(http::field::set_cookie, expired_session_cookie());
+        res.set(http::field::set_cookie, expired_session_cookie(a));
         co_return res;
     }
+    if (is_account_path(path)) co_return co_await account_page(a, req, auth, path);
     if (path == "/" && is_get)
         co_return redirect(u.who == role::teacher          ? "/tickets"
                            : u.who == role::campus_manager ? "/queue"

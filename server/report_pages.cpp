@@ -1,4 +1,5 @@
 #include "server/report_pages.hpp"
+#include "server/log.hpp"
 #include "server/page_handlers.hpp"
 
 #include "core/local_time.hpp"
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <iostream>
 
 namespace campusdesk {
 namespace {
@@ -288,8 +288,7 @@ net::awaitable<void> warm_report_cache(app& a) {
         });
     } catch (const std::exception& e) {
         // Only a head start: the page computes what is missing.
-        std::cerr << fmt::format(R"({{"level":"warning","msg":"report cache not warmed","error":"{}"}})", e.what())
-                  << std::endl;
+        log_line(log_level::warning, "report cache not warmed", {{"error", e.what()}});
     }
 }
 

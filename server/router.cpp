@@ -40,6 +40,19 @@ http_response metrics_response(app& a) {
         "campusdesk_write_batches_total {}\n",
         m.requests.load(), m.responses_4xx.load(), m.responses_5xx.load(), m.tickets_created.load(),
         a.storage->writer().waiting(), a.storage->writer().batches_committed());
+    body += "# HELP campusdesk_security_events_total Security events logged (logins, throttling, revocations, "
+            "refusals).\n# TYPE campusdesk_security_events_total counter\n";
+    for (std::size_t i = 0; i < static_cast<std::size_t>(security_event::count_); ++i) {
+        const auto event = static_cast<security_event>(i);
+        body += fmt::format("campusdesk_security_events_total{{event=\"{}\"}} {}\n", to_string(event),
+                            security_event_count(event));
+    }
+    body += fmt::format("# HELP campusdesk_password_hashes_waiting Logins waiting for the password hashing pool.\n"
+                        "# TYPE campusdesk_password_hashes_waiting gauge\ncampusdesk_password_hashes_waiting {}\n"
+                        "# HELP campusdesk_password_hashes_refused_total Logins refused because the pool was full.\n"
+                        "# TYPE campusdesk_password_hashes_refused_total counter\n"
+                        "campusdesk_password_hashes_refused_total {}\n",
+                        a.hasher.waiting(), a.hasher.refused());
     return text_response(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -66,7 +79,7 @@ net::awaitable<http_response> route(app& a, http_request& req, const std::string
     if (!parsed) co_return api_error(http::status::bad_request, "malformed_url", "Ungültige Adresse.");
     const auto url = *parsed;
     const std::string path = url.path();
-    if (path.starts_with("/api/v1/")) co_return co_await handle_api(a, req, url);
+    if (path.starts_with("/api/v1/")) co_return co_await handle_api(a, req, url, client);
     if (path == "/healthz") {
         co_await a.storage->read([](SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt(); });
         co_return json_response(http::status::ok, boost::json::object{{"status", "ok"}});
@@ -87,7 +100,7 @@ net::awaitable<http_response> route(app& a, http_request& req, const std::string
         }
         co_return text_response(http::status::not_found, "Nicht gefunden", "text/plain; charset=utf-8");
     }
-    co_return co_await handle_page(a, req, url);
+    co_return co_await handle_page(a, req, url, client);
 }
 
 } // namespace
@@ -117,13 +130,14 @@ net::awaitable<std::size_t> body_limit_for(app& a, const http_request& header_on
     co_return anonymous_limit;
 }
 
-net::awaitable<http_response> handle_request(app& a, http_request& req) {
+net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip::address peer) {
     ++a.metrics.requests;
     http_response res;
     bool unavailable = false;
     std::string reason;
     try {
-        res = co_await route(a, req);
+        const std::string client = client_address(a.config, req, peer);
+        res = co_await route(a, req, client);
     } catch (const write_queue_full&) {
         unavailable = true;
         reason = "write queue full";
@@ -133,11 +147,13 @@ net::awaitable<http_response> handle_request(app& a, http_request& req) {
         reason = e.what();
     }
     if (unavailable) {
-        std::cerr << fmt::format(R"({{"level":"warn","msg":"storage unavailable","error":"{}"}})", reason) << std::endl;
+        log_line(log_level::warning, "storage unavailable", {{"error", reason}});
         res = api_error(http::status::service_unavailable, "unavailable",
                         "Der Speicher ist gerade nicht verfügbar. Bitte gleich noch einmal versuchen.");
         res.set(http::field::retry_after, "1");
     }
+    if (a.config.served_over_https())
+        res.set(http::field::strict_transport_security, "max-age=31536000");  // one year (ASVS 3.4.1)
     const auto code = static_cast<unsigned>(res.result());
     if (code >= 500) ++a.metrics.responses_5xx;
     else if (code >= 400) ++a.metrics.responses_4xx;

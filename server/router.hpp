@@ -6,7 +6,9 @@
 
 namespace campusdesk {
 
-net::awaitable<http_response> handle_request(app& a, http_request& req);
+// `peer` is the address the request came from (a trusted proxy's X-Forwarded-For names the client then); by value,
+// since the coroutine may outlive a temporary passed in.
+net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip::address peer);
 
 // How large a body the request may carry, from its header: its route's limit, or much less for a body larger
 // than anybody may send without a session or API token (checked only then).

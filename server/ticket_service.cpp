@@ -1,5 +1,6 @@
 #include "server/ticket_service.hpp"
 
+#include "server/log.hpp"
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
 
@@ -7,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
 #include <set>
 
 namespace campusdesk {
@@ -75,8 +75,9 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
             }
             return stored_ticket;
         });
-    } catch (const ticket_numbers_exhausted&) {
+    } catch (const ticket_numbers_exhausted& e) {
         // Not the filer's fault and not cured by retrying: the operator has to look at what was imported.
+        log_line(log_level::error, "ticket numbers used up", {{"year", e.year}});
         co_return request_error{http::status::service_unavailable, "ticket_numbers_exhausted",
                                 "Für dieses Jahr sind keine Ticketnummern mehr frei. Bitte den IT-Support anrufen.",
                                 "",
@@ -164,13 +165,11 @@ net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_
                 });
         } catch (const std::exception& e) {
             // A busy or full disk must not end the loop: the next round tries again.
-            std::cerr << fmt::format(R"({{"level":"warning","msg":"auto-close failed","error":"{}"}})", e.what())
-                      << std::endl;
+            log_line(log_level::warning, "auto-close failed", {{"error", e.what()}});
         }
         if (closed > 0) {
             a.live.publish("auto-close");
-            std::cerr << fmt::format(R"({{"level":"info","msg":"auto-closed resolved tickets","count":{}}})", closed)
-                      << std::endl;
+            log_line(log_level::info, "auto-closed resolved tickets", {{"count", closed}});
         }
         timer.expires_after(period);
         auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));

@@ -182,6 +182,27 @@ ALTER TABLE tickets ADD COLUMN escalated INTEGER;
 CREATE INDEX tickets_open_by_school ON tickets(school_number, is_open) WHERE is_open = 1;
 -- What the stored SLA figures were computed with (describe_sla_settings), to recompute them when it changes.
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+// 6: sessions remember their last use and where they came from (idle timeout; the user's list of their
+// sessions); API tokens get an expiry, a label and their last use; browsers in which a login succeeded are
+// known devices (they skip the login throttle's delays for that login).
+R"sql(
+ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE sessions ADD COLUMN client TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET last_seen_at = created_at;
+ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE api_tokens ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+UPDATE api_tokens SET expires_at = created_at + 180 * 86400000;  -- the default token lifetime
+CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+CREATE TABLE known_devices (
+    token_hash TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    PRIMARY KEY (token_hash, user_id)
+) WITHOUT ROWID;
+CREATE INDEX known_devices_by_user ON known_devices(user_id);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

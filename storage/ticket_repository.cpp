@@ -379,7 +379,10 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
             marks += marks.empty() ? "?" : ",?";
             binds.emplace_back(schools->getColumn(0).getString());
         }
-        where += fmt::format(" AND (+t.assignee_id IN ({}) OR +t.school_number IN ({}))", ids, marks);
+        // A manager also sees what they filed themselves for another manager's school (phone intake).
+        where += fmt::format(" AND (+t.assignee_id IN ({}) OR +t.school_number IN ({}) OR +t.requester_id = ?)", ids,
+                             marks);
+        binds.emplace_back(v.user_id);
         break;
     }
     case role::dispatcher:

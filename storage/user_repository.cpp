@@ -4,6 +4,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <fmt/format.h>
+
 namespace campusdesk {
 namespace {
 
@@ -56,23 +58,28 @@ std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now) {
     return db.getLastInsertRowid();
 }
 
-bool set_password_hash(SQLite::Database& db, std::string_view login, const std::string& hash) {
-    SQLite::Statement s(db, "UPDATE users SET password_hash = ? WHERE login = ?");
+std::optional<std::size_t> set_password_hash(SQLite::Database& db, std::string_view login, const std::string& hash) {
+    auto u = find_user_by_login(db, login);
+    if (!u) return std::nullopt;
+    return change_password(db, u->id, hash, {});
+}
+
+std::size_t change_password(SQLite::Database& db, std::int64_t user_id, const std::string& hash,
+                            std::string_view keep_session_hash) {
+    SQLite::Statement s(db, "UPDATE users SET password_hash = ? WHERE id = ?");
     s.bind(1, hash);
-    s.bind(2, std::string(login));
-    return s.exec() == 1;
+    s.bind(2, user_id);
+    s.exec();
+    return revoke_credentials(db, user_id, keep_session_hash);
 }
 
 bool disable_user(SQLite::Database& db, std::string_view login) {
-    SQLite::Statement s(db, "UPDATE users SET disabled = 1 WHERE login = ?");
-    s.bind(1, std::string(login));
-    if (s.exec() != 1) return false;
-    for (const char* table : {"sessions", "api_tokens"}) {
-        SQLite::Statement d(db, std::string("DELETE FROM ") + table +
-                                    " WHERE user_id = (SELECT id FROM users WHERE login = ?)");
-        d.bind(1, std::string(login));
-        d.exec();
-    }
+    auto u = find_user_by_login(db, login);
+    if (!u) return false;
+    SQLite::Statement s(db, "UPDATE users SET disabled = 1 WHERE id = ?");
+    s.bind(1, u->id);
+    s.exec();
+    revoke_credentials(db, u->id);
     return true;
 }
 
@@ -81,26 +88,37 @@ std::size_t count_users(SQLite::Database& db) {
 }
 
 void insert_session(SQLite::Database& db, const std::string& token_hash, std::int64_t user_id,
-                    const std::string& csrf_token, time_ms now, time_ms expires_at) {
-    SQLite::Statement s(db, "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) "
-                            "VALUES (?,?,?,?,?)");
+                    const std::string& csrf_token, time_ms now, time_ms expires_at, std::string_view client) {
+    SQLite::Statement s(db, "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, "
+                            "last_seen_at, client) VALUES (?,?,?,?,?,?,?)");
     s.bind(1, token_hash);
     s.bind(2, user_id);
     s.bind(3, csrf_token);
     s.bind(4, now);
     s.bind(5, expires_at);
+    s.bind(6, now);
+    s.bind(7, std::string(client));
     s.exec();
 }
 
 std::optional<session_record> find_session(SQLite::Database& db, const std::string& token_hash, time_ms now) {
     static const auto sql = std::string("SELECT ") + user_columns +
-                            ", s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                            ", s.csrf_token, s.created_at, COALESCE(s.last_seen_at, s.created_at), s.expires_at "
+                            "FROM sessions s JOIN users u ON u.id = s.user_id "
                             "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
     reused_statement s(db, sql);
     s->bind(1, token_hash);
     s->bind(2, now);
     if (!s->executeStep()) return std::nullopt;
-    return session_record{read_user(*s), s->getColumn(8).getString(), s->getColumn(9).getInt64()};
+    return session_record{read_user(*s), s->getColumn(8).getString(), s->getColumn(9).getInt64(),
+                          s->getColumn(10).getInt64(), s->getColumn(11).getInt64()};
+}
+
+void touch_session(SQLite::Database& db, const std::string& token_hash, time_ms now) {
+    SQLite::Statement s(db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+    s.bind(1, now);
+    s.bind(2, token_hash);
+    s.exec();
 }
 
 void delete_session(SQLite::Database& db, const std::string& token_hash) {
@@ -115,21 +133,93 @@ void delete_expired_sessions(SQLite::Database& db, time_ms now) {
     s.exec();
 }
 
-void insert_api_token(SQLite::Database& db, const std::string& token_hash, std::int64_t user_id, time_ms now) {
-    SQLite::Statement s(db, "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?,?,?)");
+std::string credential_id_of(std::string_view token_hash) {
+    return std::string(token_hash.substr(0, credential_id_length));
+}
+
+std::vector<credential_info> list_credentials(SQLite::Database& db, std::int64_t user_id, time_ms now) {
+    SQLite::Statement s(db,
+                        "SELECT token_hash, 0, client, created_at, COALESCE(last_seen_at, created_at), expires_at "
+                        "FROM sessions WHERE user_id = ?1 AND expires_at > ?2 "
+                        "UNION ALL SELECT token_hash, 1, label, created_at, COALESCE(last_used_at, 0), expires_at "
+                        "FROM api_tokens WHERE user_id = ?1 AND expires_at > ?2 ORDER BY 2, 5 DESC, 4 DESC");
+    s.bind(1, user_id);
+    s.bind(2, now);
+    std::vector<credential_info> list;
+    while (s.executeStep())
+        list.push_back({credential_id_of(s.getColumn(0).getString()), s.getColumn(1).getInt() != 0,
+                        s.getColumn(2).getString(), s.getColumn(3).getInt64(), s.getColumn(4).getInt64(),
+                        s.getColumn(5).getInt64()});
+    return list;
+}
+
+bool revoke_credential(SQLite::Database& db, std::int64_t user_id, std::string_view id) {
+    if (id.size() != credential_id_length) return false;
+    int removed = 0;
+    for (const char* table : {"sessions", "api_tokens"}) {
+        SQLite::Statement s(db, fmt::format("DELETE FROM {} WHERE user_id = ? AND substr(token_hash, 1, {}) = ?",
+                                            table, credential_id_length));
+        s.bind(1, user_id);
+        s.bind(2, std::string(id));
+        removed += s.exec();
+    }
+    return removed > 0;
+}
+
+std::size_t revoke_credentials(SQLite::Database& db, std::int64_t user_id, std::string_view keep_session_hash) {
+    SQLite::Statement sessions(db, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?");
+    sessions.bind(1, user_id);
+    sessions.bind(2, std::string(keep_session_hash));
+    SQLite::Statement tokens(db, "DELETE FROM api_tokens WHERE user_id = ?");
+    tokens.bind(1, user_id);
+    return static_cast<std::size_t>(sessions.exec() + tokens.exec());
+}
+
+void insert_api_token(SQLite::Database& db, const std::string& token_hash, std::int64_t user_id, time_ms now,
+                      time_ms expires_at, std::string_view label) {
+    SQLite::Statement s(db, "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at, label) "
+                            "VALUES (?,?,?,?,?)");
     s.bind(1, token_hash);
     s.bind(2, user_id);
     s.bind(3, now);
+    s.bind(4, expires_at);
+    s.bind(5, std::string(label));
     s.exec();
 }
 
-std::optional<user> find_user_by_api_token(SQLite::Database& db, const std::string& token_hash) {
-    SQLite::Statement s(db, std::string("SELECT ") + user_columns +
-                                " FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                                "WHERE t.token_hash = ? AND u.disabled = 0");
-    s.bind(1, token_hash);
-    if (!s.executeStep()) return std::nullopt;
-    return read_user(s);
+std::optional<api_token_record> find_api_token(SQLite::Database& db, const std::string& token_hash, time_ms now) {
+    static const auto sql = std::string("SELECT ") + user_columns +
+                            ", COALESCE(t.last_used_at, 0) FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                            "WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = 0";
+    reused_statement s(db, sql);
+    s->bind(1, token_hash);
+    s->bind(2, now);
+    if (!s->executeStep()) return std::nullopt;
+    return api_token_record{read_user(*s), s->getColumn(8).getInt64()};
+}
+
+void touch_api_token(SQLite::Database& db, const std::string& token_hash, time_ms now) {
+    SQLite::Statement s(db, "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+    s.bind(1, now);
+    s.bind(2, token_hash);
+    s.exec();
+}
+
+void remember_device(SQLite::Database& db, const std::string& device_hash, std::int64_t user_id, time_ms now) {
+    SQLite::Statement s(db, "INSERT INTO known_devices (token_hash, user_id, created_at, last_used_at) "
+                            "VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET last_used_at = excluded.last_used_at");
+    s.bind(1, device_hash);
+    s.bind(2, user_id);
+    s.bind(3, now);
+    s.bind(4, now);
+    s.exec();
+}
+
+bool is_known_device(SQLite::Database& db, const std::string& device_hash, std::int64_t user_id) {
+    SQLite::Statement s(db, "SELECT 1 FROM known_devices WHERE token_hash = ? AND user_id = ?");
+    s.bind(1, device_hash);
+    s.bind(2, user_id);
+    return s.executeStep();
 }
 
 void append_audit(SQLite::Database& db, time_ms at, std::int64_t actor_id, std::string_view action,

@@ -132,6 +132,20 @@ TEST_CASE("the shipped config parses without errors", "[config]") {
     CHECK(c.limits.max_files_per_upload == 5);
     CHECK(c.reopen_window_days == 14);
     CHECK_FALSE(c.teachers_see_school_tickets);
+    // The shipped file states the built-in session and login defaults.
+    const app_config defaults;
+    CHECK(c.public_url.empty());
+    CHECK_FALSE(c.served_over_https());
+    CHECK(c.trusted_proxies.empty());
+    CHECK(c.sessions.teacher.idle == defaults.sessions.teacher.idle);
+    CHECK(c.sessions.teacher.lifetime == defaults.sessions.teacher.lifetime);
+    CHECK(c.sessions.staff.idle == defaults.sessions.staff.idle);
+    CHECK(c.sessions.staff.lifetime == defaults.sessions.staff.lifetime);
+    CHECK(c.sessions.token_lifetime == defaults.sessions.token_lifetime);
+    CHECK(c.login.free_failures_per_login == defaults.login.free_failures_per_login);
+    CHECK(c.login.free_failures_per_address == defaults.login.free_failures_per_address);
+    CHECK(c.login.max_delay == defaults.login.max_delay);
+    CHECK(c.login.window == defaults.login.window);
 
     SECTION("every school has one known campus manager, none more than 17, grouped by neighbouring districts") {
         std::map<std::string, int> per_manager;
@@ -444,4 +458,40 @@ TEST_CASE("empty lists of schools and managers are errors", "[config]") {
     CHECK(format_config_error(errors[0]) == "m.csv:0: login: no campus managers listed");
     CHECK(errors[1].file == "s.csv");
     CHECK(errors[1].field == "header");
+}
+
+TEST_CASE("session, login and HTTPS settings are read in their units", "[config]") {
+    auto t = small_config();
+    t.toml += "\n[sessions]\nteacher_idle_minutes = 10\nstaff_lifetime_hours = 9\ntoken_lifetime_days = 30\n"
+              "[login]\nfree_failures_per_login = 3\nmax_delay_seconds = 30\n";
+    SECTION("values") {
+        const auto result = parse_config(t);
+        INFO(errors_text(errors_of(result)));
+        REQUIRE(std::holds_alternative<app_config>(result));
+        const auto& c = std::get<app_config>(result);
+        CHECK(c.sessions.teacher.idle == 10 * 60 * 1000);
+        CHECK(c.sessions.staff.lifetime == 9LL * 3600 * 1000);
+        CHECK(c.sessions.token_lifetime == 30LL * 24 * 3600 * 1000);
+        CHECK(c.sessions.staff.idle == app_config{}.sessions.staff.idle);  // not given: default
+        CHECK(c.login.free_failures_per_login == 3);
+        CHECK(c.login.max_delay == 30 * 1000);
+    }
+    SECTION("https public_url and proxies") {
+        auto with_url = t;
+        with_url.toml.replace(with_url.toml.find("[server]"), 8,
+                              "[server]\npublic_url = \"https://helpdesk.example.de\"\ntrusted_proxies = [\"10.0.0.5\"]");
+        const auto result = parse_config(with_url);
+        INFO(errors_text(errors_of(result)));
+        REQUIRE(std::holds_alternative<app_config>(result));
+        CHECK(std::get<app_config>(result).served_over_https());
+        CHECK(std::get<app_config>(result).trusted_proxies == std::vector<std::string>{"10.0.0.5"});
+    }
+    SECTION("errors name the field") {
+        auto bad = t;
+        bad.toml += "\n";
+        bad.toml.replace(bad.toml.find("teacher_idle_minutes = 10"), 25, "teacher_idle_minutes = 0");
+        const auto result = parse_config(bad);
+        REQUIRE(std::holds_alternative<std::vector<config_error>>(result));
+        CHECK(std::get<std::vector<config_error>>(result).at(0).field == "sessions.teacher_idle_minutes");
+    }
 }

@@ -401,8 +401,8 @@ TEST_CASE("users and sessions survive a restart; disabled users lose their sessi
         auto db = open_writer_database(f.file);
         user u{0, "teacher-100011", "Anna Schulte", role::teacher, "100011", 0, "$argon2id$fake", false};
         auto id = insert_user(db, u, now);
-        insert_session(db, "digest-1", id, "csrf-1", now, now + 1000);
-        insert_api_token(db, "token-1", id, now);
+        insert_session(db, "digest-1", id, "csrf-1", now, now + 1000, "Safari iPad");
+        insert_api_token(db, "token-1", id, now, now + 5000, "script");
     }
     auto db = open_writer_database(f.file);
     auto s = find_session(db, "digest-1", now + 10);
@@ -410,12 +410,70 @@ TEST_CASE("users and sessions survive a restart; disabled users lose their sessi
     CHECK(s->who.login == "teacher-100011");
     CHECK(s->who.school_number == "100011");
     CHECK(s->csrf_token == "csrf-1");
+    CHECK(s->created_at == now);
+    CHECK(s->last_seen_at == now);
     CHECK_FALSE(find_session(db, "digest-1", now + 1000));  // expired
-    CHECK(find_user_by_api_token(db, "token-1"));
+    CHECK(find_api_token(db, "token-1", now + 10));
+    CHECK_FALSE(find_api_token(db, "token-1", now + 5000));  // expired
     CHECK(disable_user(db, "teacher-100011"));
     CHECK_FALSE(find_session(db, "digest-1", now + 10));
-    CHECK_FALSE(find_user_by_api_token(db, "token-1"));
+    CHECK_FALSE(find_api_token(db, "token-1", now + 10));
     CHECK_FALSE(disable_user(db, "nobody"));
+}
+
+TEST_CASE("a password change ends every session and token; one can be revoked alone", "[storage][users]") {
+    storage_fixture f;
+    const time_ms now = monday_8am;
+    auto db = open_writer_database(f.file);
+    user u{0, "manager01", "Jana Krüger", role::dispatcher, "", 0, "$argon2id$old", false};
+    const auto id = insert_user(db, u, now);
+    const auto other = insert_user(db, {0, "dispatch2", "Ole Brandt", role::dispatcher, "", 0, "$argon2id$x", false}, now);
+    insert_session(db, "aaaaaaaaaaaa-session-1", id, "c1", now, now + 100000, "Firefox");
+    insert_session(db, "bbbbbbbbbbbb-session-2", id, "c2", now + 5, now + 100000, "Safari");
+    insert_api_token(db, "cccccccccccc-token", id, now, now + 100000, "Monatsexport");
+    insert_session(db, "dddddddddddd-other", other, "c3", now, now + 100000, "Edge");
+
+    SECTION("listing names each by a short id, sessions before tokens") {
+        touch_session(db, "aaaaaaaaaaaa-session-1", now + 50);
+        auto list = list_credentials(db, id, now + 60);
+        REQUIRE(list.size() == 3);
+        CHECK(list[0].id == "aaaaaaaaaaaa");  // used last
+        CHECK(list[0].last_used_at == now + 50);
+        CHECK(list[1].id == "bbbbbbbbbbbb");
+        CHECK(list[2].api_token);
+        CHECK(list[2].label == "Monatsexport");
+        CHECK(list[2].last_used_at == 0);
+    }
+    SECTION("revoking one leaves the others") {
+        CHECK(revoke_credential(db, id, "bbbbbbbbbbbb"));
+        CHECK_FALSE(revoke_credential(db, id, "bbbbbbbbbbbb"));
+        CHECK_FALSE(revoke_credential(db, id, "dddddddddddd"));  // another user's
+        CHECK_FALSE(revoke_credential(db, id, "bbb"));           // too short to name one
+        CHECK(find_session(db, "aaaaaaaaaaaa-session-1", now + 10));
+        CHECK_FALSE(find_session(db, "bbbbbbbbbbbb-session-2", now + 10));
+        CHECK(find_api_token(db, "cccccccccccc-token", now + 10));
+    }
+    SECTION("revoking all but the current session") {
+        CHECK(revoke_credentials(db, id, "aaaaaaaaaaaa-session-1") == 2);
+        CHECK(find_session(db, "aaaaaaaaaaaa-session-1", now + 10));
+        CHECK_FALSE(find_api_token(db, "cccccccccccc-token", now + 10));
+    }
+    SECTION("a new password ends them all, and nobody else's") {
+        auto ended = set_password_hash(db, "manager01", "$argon2id$new");
+        REQUIRE(ended);
+        CHECK(*ended == 3);
+        CHECK(list_credentials(db, id, now + 10).empty());
+        CHECK(find_session(db, "dddddddddddd-other", now + 10));
+        CHECK(find_user_by_login(db, "manager01")->password_hash == "$argon2id$new");
+        CHECK_FALSE(set_password_hash(db, "nobody", "$argon2id$x"));
+    }
+    SECTION("known devices are per browser and login") {
+        remember_device(db, "device-1", id, now);
+        remember_device(db, "device-1", id, now + 10);  // again: no error
+        CHECK(is_known_device(db, "device-1", id));
+        CHECK_FALSE(is_known_device(db, "device-1", other));
+        CHECK_FALSE(is_known_device(db, "device-2", id));
+    }
 }
 
 TEST_CASE("migrations refuse a database from a newer campusdesk", "[storage][schema]") {
