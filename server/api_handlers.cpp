@@ -45,7 +45,7 @@ std::optional<http_response> string_field(const json::object& o, std::string_vie
     return std::nullopt;
 }
 
-net::awaitable<http_response> create_session(app& a, const http_request& req, const std::string& client) {
+net::awaitable<http_response> create_session(app& a, const http_request& req, const net::ip::address& peer) {
     auto body = json_body(req);
     if (auto* error = std::get_if<http_response>(&body)) co_return std::move(*error);
     const auto& o = std::get<json::object>(body);
@@ -62,7 +62,7 @@ net::awaitable<http_response> create_session(app& a, const http_request& req, co
                             fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
                             "password");
     // Named, not a temporary in the co_await (GCC PR 99576, storage_service.hpp).
-    const login_request attempt{login, password, client, std::string(req[http::field::user_agent]),
+    const login_request attempt{login, password, client_address(a.config, req, peer), std::string(req[http::field::user_agent]),
                                 find_cookie(req, device_cookie_name(a)).value};
     auto result = co_await log_in(a, attempt);
     if (auto* refused = std::get_if<login_refused>(&result)) {
@@ -263,7 +263,7 @@ net::awaitable<http_response> post_ticket_action(app& a, const http_request& req
 } // namespace
 
 net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url,
-                                         const std::string& client) {
+                                         const net::ip::address& peer) {
     std::vector<std::string> seg;
     for (auto s : url.segments()) seg.push_back(s);
     // The router matched the decoded path "/api/v1/…"; "/api%2Fv1%2Fme" has that path but a single segment.
@@ -275,7 +275,7 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         return api_error(http::status::method_not_allowed, "method_not_allowed", "Methode nicht erlaubt.");
     };
 
-    if (seg.size() == 1 && seg[0] == "session" && method == http::verb::post) co_return co_await create_session(a, req, client);
+    if (seg.size() == 1 && seg[0] == "session" && method == http::verb::post) co_return co_await create_session(a, req, peer);
 
     auto auth = co_await authenticate(a, req);
     if (auth.ambiguous)

@@ -7,8 +7,8 @@
 
 namespace campusdesk {
 
-// `client` is the client's address (auth.hpp: client_address), for the login throttle.
+// `peer` is the address the request came from (auth.hpp: client_address names the client behind a proxy).
 net::awaitable<http_response> handle_api(app& a, http_request& req, const boost::urls::url_view& url,
-                                         const std::string& client);
+                                         const net::ip::address& peer);
 
 } // namespace campusdesk

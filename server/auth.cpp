@@ -197,15 +197,16 @@ net::awaitable<std::variant<login_success, login_refused>> log_in(app& a, const 
     // like ours is kept, anything else is replaced.
     const bool device_token_ok = request.device.size() == 64 &&
         std::all_of(request.device.begin(), request.device.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-    login_success success{*found, random_token(), random_token(), device_token_ok ? request.device : random_token()};
+    login_success success{*found, random_token(), random_token(), {}};
+    if (request.remember_device) success.device_token = device_token_ok ? request.device : random_token();
     const std::string digest = token_digest(success.session_token);
-    const std::string new_device_digest = token_digest(success.device_token);
+    const std::string new_device_digest = request.remember_device ? token_digest(success.device_token) : std::string();
     const auto lifetime = a.config.sessions.for_role(found->who).lifetime;
     const std::string client = shortened(request.user_agent, 200);
     co_await a.storage->write([&](SQLite::Database& db) {
         delete_expired_sessions(db, now);
         insert_session(db, digest, found->id, success.csrf_token, now, now + lifetime, client);
-        remember_device(db, new_device_digest, found->id, now);
+        if (!new_device_digest.empty()) remember_device(db, new_device_digest, found->id, now);
     });
     log_security(security_event::login_succeeded,
                  {{"user", found->login}, {"address", request.address}, {"known_device", looked_up.known_device}});
@@ -219,7 +220,7 @@ net::awaitable<void> log_out(app& a, const auth_state& auth) {
 }
 
 void set_login_cookies(const app& a, http_response& res, const login_success& success) {
-    res.insert(http::field::set_cookie, device_cookie(a, success.device_token));
+    if (!success.device_token.empty()) res.insert(http::field::set_cookie, device_cookie(a, success.device_token));
     res.insert(http::field::set_cookie, session_cookie(a, success.session_token, success.who.who));
 }
 

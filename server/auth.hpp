@@ -53,13 +53,16 @@ struct login_request {
     std::string address;     // client_address
     std::string user_agent;  // shown in the user's list of sessions
     std::string device;      // the device cookie's value, if any
+    // Pages remember the browser as a known device (a cookie); the API does not: scripts keep no such cookie,
+    // and API.md's clients read one Set-Cookie, the session's.
+    bool remember_device = false;
 };
 
 struct login_success {
     user who;
     std::string session_token;
     std::string csrf_token;
-    std::string device_token;  // to (re)set as the device cookie
+    std::string device_token;  // to (re)set as the device cookie; empty unless the request remembers devices
 };
 struct login_refused {
     enum class reason { invalid, throttled, busy } why = reason::invalid;
@@ -72,7 +75,7 @@ inline long long retry_after_seconds(const login_refused& r) { return std::max<t
 net::awaitable<std::variant<login_success, login_refused>> log_in(app& a, const login_request& request);
 net::awaitable<void> log_out(app& a, const auth_state& auth);
 
-// Set-Cookie headers of a successful login.
+// Set-Cookie headers of a successful login: the session and, for pages, the device cookie.
 void set_login_cookies(const app& a, http_response& res, const login_success& success);
 
 } // namespace campusdesk

@@ -90,7 +90,7 @@ http_response login_page(const app& a, const http_request& req, http::status sta
     return res;
 }
 
-net::awaitable<http_response> post_login(app& a, const http_request& req, const std::string& client) {
+net::awaitable<http_response> post_login(app& a, const http_request& req, const net::ip::address& peer) {
     if (!is_form(req)) co_return login_page(a, req, http::status::unsupported_media_type, "Ungültiges Formular.", "");
     auto form = parse_form(req.body());
     if (!form) co_return login_page(a, req, http::status::bad_request, "Ungültiges Formular.", "");
@@ -107,8 +107,8 @@ net::awaitable<http_response> post_login(app& a, const http_request& req, const 
                              fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
                              login);
     // Named, not a temporary in the co_await (GCC PR 99576, storage_service.hpp).
-    const login_request attempt{login, password, client, std::string(req[http::field::user_agent]),
-                                find_cookie(req, device_cookie_name(a)).value};
+    const login_request attempt{login, password, client_address(a.config, req, peer), std::string(req[http::field::user_agent]),
+                                find_cookie(req, device_cookie_name(a)).value, true};
     auto result = co_await log_in(a, attempt);
     if (auto* refused = std::get_if<login_refused>(&result)) {
         if (refused->why == login_refused::reason::invalid)
@@ -671,14 +671,14 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
 } // namespace
 
 net::awaitable<http_response> handle_page(app& a, http_request& req, const boost::urls::url_view& url,
-                                          const std::string& client) {
+                                          const net::ip::address& peer) {
     const std::string path = url.path();
     const auto method = req.method();
     const bool is_get = method == http::verb::get || method == http::verb::head;
 
     if (path == "/login") {
         if (is_get) co_return login_page(a, req, http::status::ok, "", "");
-        if (method == http::verb::post) co_return co_await post_login(a, req, client);
+        if (method == http::verb::post) co_return co_await post_login(a, req, peer);
     }
 
     auto auth = co_await authenticate(a, req);

@@ -8,9 +8,9 @@
 
 namespace campusdesk {
 
-// `client` is the client's address (auth.hpp: client_address), for the login throttle.
+// `peer` is the address the request came from (auth.hpp: client_address names the client behind a proxy).
 net::awaitable<http_response> handle_page(app& a, http_request& req, const boost::urls::url_view& url,
-                                          const std::string& client);
+                                          const net::ip::address& peer);
 
 // What every page shows: who is logged in, navigation, demo banner and the CSRF token for forms.
 page_data base_data(const app& a, const auth_state& auth, std::string title);

@@ -57,7 +57,7 @@ http_response metrics_response(app& a) {
 }
 
 // /metrics tells how busy the service is and how many logins fail: for the operators' scraper only.
-bool may_read_metrics(const security_config& security, const http_request& req, std::string_view client) {
+bool may_read_metrics(const security_config& security, const http_request& req, const net::ip::address& peer) {
     if (!security.metrics_token.empty()) {
         const std::string_view authorization = req[http::field::authorization];
         return authorization.starts_with("Bearer ") &&
@@ -66,27 +66,26 @@ bool may_read_metrics(const security_config& security, const http_request& req, 
     // A reverse proxy on the same machine makes every client look local: what it forwarded is not local.
     for (auto field : {"Forwarded", "X-Forwarded-For", "X-Real-IP"})
         if (req.find(field) != req.end()) return false;
-    boost::system::error_code ec;
-    auto address = net::ip::make_address(client, ec);
-    if (ec) return false;
+    auto address = peer;
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
     return address.is_loopback();
 }
 
-net::awaitable<http_response> route(app& a, http_request& req, const std::string& client) {
+net::awaitable<http_response> route(app& a, http_request& req, const net::ip::address& peer) {
     auto parsed = boost::urls::parse_origin_form(req.target());
     if (!parsed) co_return api_error(http::status::bad_request, "malformed_url", "Ungültige Adresse.");
     const auto url = *parsed;
     const std::string path = url.path();
-    if (path.starts_with("/api/v1/")) co_return co_await handle_api(a, req, url, client);
+    if (path.starts_with("/api/v1/")) co_return co_await handle_api(a, req, url, peer);
     if (path == "/healthz") {
         co_await a.storage->read([](SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt(); });
         co_return json_response(http::status::ok, boost::json::object{{"status", "ok"}});
     }
     if (path == "/metrics") {
-        if (!may_read_metrics(a.config.security, req, client)) {
-            log_security(security_event::permission_denied, {{"target", "/metrics"}, {"client", std::string_view(client)}});
+        if (!may_read_metrics(a.config.security, req, peer)) {
+            log_security(security_event::permission_denied,
+                         {{"target", "/metrics"}, {"client", client_address(a.config, req, peer)}});
             co_return api_error(http::status::forbidden, "forbidden", "Nur für den Betrieb.");
         }
         co_return metrics_response(a);
@@ -100,7 +99,7 @@ net::awaitable<http_response> route(app& a, http_request& req, const std::string
         }
         co_return text_response(http::status::not_found, "Nicht gefunden", "text/plain; charset=utf-8");
     }
-    co_return co_await handle_page(a, req, url, client);
+    co_return co_await handle_page(a, req, url, peer);
 }
 
 } // namespace
@@ -136,8 +135,7 @@ net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip:
     bool unavailable = false;
     std::string reason;
     try {
-        const std::string client = client_address(a.config, req, peer);
-        res = co_await route(a, req, client);
+        res = co_await route(a, req, peer);
     } catch (const write_queue_full&) {
         unavailable = true;
         reason = "write queue full";
