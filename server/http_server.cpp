@@ -73,7 +73,12 @@ net::awaitable<beast::error_code> read_body(beast::tcp_stream& stream, beast::fl
     std::uint64_t received = 0;
     while (!parser.is_done()) {
         const auto earned = std::chrono::milliseconds(received * 1000 / min_rate) + read_timeout;
-        stream.expires_at(std::min(start + earned, clock::now() + read_timeout));
+        const auto now = clock::now();
+        const auto deadline = std::min(start + earned, now + read_timeout);
+        // A deadline already passed is a timeout now: armed in the past, Beast 1.81's timer can fire while a read
+        // completes, which its basic_stream asserts cannot happen (seen in the sanitizer build).
+        if (deadline <= now) co_return beast::error::timeout;
+        stream.expires_at(deadline);
         auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, net::as_tuple(net::use_awaitable));
         if (ec) co_return ec;
         received += n;
