@@ -317,7 +317,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     page_list rows;
     rows.reserve(list.page.tickets.size());
     for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item));
-    d.set("empty", rows.empty());
+    // A list walks a bounded number of tickets per page (storage: list_walk_budget): a rare combination of filters
+    // can come back without rows but with a link that searches on.
+    d.set("empty", rows.empty() && list.page.next_cursor.empty());
+    d.set("searched_on", rows.empty() && !list.page.next_cursor.empty());
     d.set("tickets", std::move(rows));
     d.set("queue", queue);
     d.set("list_path", queue ? "/queue" : "/tickets");

@@ -203,6 +203,15 @@ CREATE TABLE known_devices (
     PRIMARY KEY (token_hash, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX known_devices_by_user ON known_devices(user_id);
+)sql",
+// 7: every list walks an index in its sort order behind the equality of its most selective filter (assignee,
+// school or one status), so no filter sorts all its matches (issue 23, docs/lists.md).
+R"sql(
+CREATE INDEX tickets_by_assignee_updated ON tickets(assignee_id, updated_at);
+CREATE INDEX tickets_by_school_due_key ON tickets(school_number, COALESCE(due_at, 9223372036854775807), id);
+CREATE INDEX tickets_by_school_updated ON tickets(school_number, updated_at);
+CREATE INDEX tickets_by_status_due_key ON tickets(status, COALESCE(due_at, 9223372036854775807), id);
+CREATE INDEX tickets_by_status_created ON tickets(status, created_at);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -7,7 +7,7 @@
 
 namespace campusdesk {
 
-inline constexpr int schema_version = 6;
+inline constexpr int schema_version = 7;
 
 // The writer connection: WAL, synchronous=FULL (an acknowledged write survives power loss), migrations applied.
 SQLite::Database open_writer_database(const std::filesystem::path& file);

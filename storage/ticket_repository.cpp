@@ -350,9 +350,71 @@ std::string fts_query(std::string_view text) {
 
 } // namespace
 
-reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
+namespace {
+
+// A list request reads rows in one index, in the requested order, and tests the remaining filters on each row
+// (docs/lists.md). Which index is the list's plan, chosen here rather than by SQLite's planner (which has no
+// statistics and does not weigh a LIMIT), so that no shape sorts the world.
+enum class list_plan {
+    open_set,      // open tickets only: the partial index of open tickets (a few thousand of a million)
+    requester,     // a teacher: their own tickets (and their school's, if configured)
+    text,          // q: the newest `text_candidates` tickets whose text matches, sorted
+    walk,          // everything else: at most `walk_budget` rows of an index in the sort order
+};
+
+struct sort_key {
+    std::string expr;       // over the alias t
+    bool descending = true;
+};
+
+sort_key key_of(ticket_sort sort) {
+    switch (sort) {
+    case ticket_sort::due: return {fmt::format("COALESCE(t.due_at, {})", std::numeric_limits<std::int64_t>::max()), false};
+    case ticket_sort::created: return {"t.created_at", true};
+    case ticket_sort::updated: return {"t.updated_at", true};
+    }
+    return {"t.created_at", true};
+}
+
+// The index a bounded walk reads: the sort key, behind an equality on the most selective filter that has one.
+struct walk_index {
+    std::string name;
+    std::string prefix;  // "" or "t.column = ?"
+    std::optional<bind_value> value;
+};
+
+walk_index walk_index_for(const ticket_query& q) {
+    const auto by = [&](const char* due_key, const char* created, const char* updated) {
+        return q.sort == ticket_sort::due ? due_key : q.sort == ticket_sort::created ? created : updated;
+    };
+    if (q.assignee)
+        return {by("tickets_by_assignee_due_key", "tickets_by_assignee_created", "tickets_by_assignee_updated"),
+                "t.assignee_id = ?", *q.assignee};
+    if (!q.school.empty())
+        return {by("tickets_by_school_due_key", "tickets_by_school", "tickets_by_school_updated"),
+                "t.school_number = ?", q.school};
+    if (q.statuses.size() == 1)
+        return {by("tickets_by_status_due_key", "tickets_by_status_created", "tickets_by_status_updated"),
+                "t.status = ?", std::string(to_string(q.statuses[0]))};
+    return {by("tickets_by_due_key", "tickets_by_created", "tickets_by_updated"), "", std::nullopt};
+}
+
+bool only_open_statuses(const std::vector<status>& statuses) {
+    return !statuses.empty() && std::all_of(statuses.begin(), statuses.end(), is_open_status);
+}
+
+list_plan plan_of(const ticket_query& q) {
+    if (!fts_query(q.text).empty()) return list_plan::text;
+    if (q.who.who == role::teacher) return list_plan::requester;
+    // at risk implies open: only a running clock can be at risk, and a resolved or closed ticket has none.
+    if (q.open_only || q.at_risk || only_open_statuses(q.statuses)) return list_plan::open_set;
+    return list_plan::walk;
+}
+
+// The filters of `q` and the viewer's visibility as SQL over t, for the rows the plan reads. Unary + keeps
+// SQLite from answering a filter through another index than the plan's.
+std::string residual_filters(SQLite::Database& db, const ticket_query& q, std::vector<bind_value>& binds) {
     std::string where = "1";
-    std::vector<bind_value> binds;
     const auto& v = q.who;
     switch (v.who) {
     case role::teacher:
@@ -368,11 +430,8 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
     case role::campus_manager: {
         std::string ids = std::to_string(v.manager_id);
         for (auto id : v.covering) ids += fmt::format(",{}", id);
-        // Unary + keeps SQLite from answering this OR with two index searches and then sorting every ticket
-        // the manager may see (tens of thousands after years): it walks the index of the sort order instead
-        // and stops after one page, since a manager's tickets are about one in 13 of all. The schools go in as
-        // bound values: SQLite tests each walked ticket against a list of values faster than against a
-        // subquery's result (a queue page's walk: 70 instead of 125 µs).
+        // The schools go in as bound values: SQLite tests each walked ticket against a list of values faster
+        // than against a subquery's result (a queue page's walk: 70 instead of 125 µs).
         reused_statement schools(db, fmt::format("SELECT number FROM schools WHERE manager_id IN ({})", ids));
         std::string marks;
         while (schools->executeStep()) {
@@ -389,7 +448,7 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
     case role::admin: break;
     }
     if (!q.statuses.empty()) {
-        where += " AND t.status IN (";
+        where += " AND +t.status IN (";
         for (std::size_t i = 0; i < q.statuses.size(); ++i) {
             where += i ? ",?" : "?";
             binds.emplace_back(std::string(to_string(q.statuses[i])));
@@ -398,24 +457,20 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
     }
     if (q.open_only) where += " AND t.is_open = 1";
     if (!q.school.empty()) {
-        where += " AND t.school_number = ?";
+        where += " AND +t.school_number = ?";
         binds.emplace_back(q.school);
     }
     if (q.assignee) {
-        where += " AND t.assignee_id = ?";
+        where += " AND +t.assignee_id = ?";
         binds.emplace_back(*q.assignee);
     }
     if (q.prio) {
-        where += " AND t.priority = ?";
+        where += " AND +t.priority = ?";
         binds.emplace_back(std::string(to_string(*q.prio)));
     }
     if (!q.category.empty()) {
-        where += " AND t.category = ?";
+        where += " AND +t.category = ?";
         binds.emplace_back(q.category);
-    }
-    if (const auto match = fts_query(q.text); !match.empty()) {
-        where += " AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)";
-        binds.emplace_back(match);
     }
     if (q.breached) {
         where += " AND (t.fr_verdict = 'breached' OR t.res_verdict = 'breached' OR t.fr_breached_at <= ? "
@@ -426,39 +481,91 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
         where += " AND ((t.fr_risk_at <= ? AND t.fr_due_at > ?) OR (t.res_risk_at <= ? AND t.res_due_at > ?))";
         for (int i = 0; i < 4; ++i) binds.emplace_back(q.now);
     }
-    // Keyset pagination: (key, id) strictly after the cursor in the sort order.
-    std::string key_expr, order;
-    switch (q.sort) {
-    case ticket_sort::due:
-        key_expr = fmt::format("COALESCE(t.due_at, {})", std::numeric_limits<std::int64_t>::max());
-        order = fmt::format("{} ASC, t.id ASC", key_expr);
-        break;
-    case ticket_sort::created:
-        key_expr = "t.created_at";
-        order = "t.created_at DESC, t.id DESC";
-        break;
-    case ticket_sort::updated:
-        key_expr = "t.updated_at";
-        order = "t.updated_at DESC, t.id DESC";
-        break;
-    }
-    if (!q.cursor.empty()) {
-        const auto c = parse_cursor(q.cursor);
-        const char* op = q.sort == ticket_sort::due ? ">" : "<";
-        where += fmt::format(" AND ({0} {1} ? OR ({0} = ? AND t.id {1} ?))", key_expr, op);
-        binds.emplace_back(c.key);
-        binds.emplace_back(c.key);
-        binds.emplace_back(c.id);
-    }
-    // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
+    return where;
+}
+
+// Keyset pagination: (key, id) strictly after the cursor in the sort order.
+std::string after_cursor(const ticket_query& q, const sort_key& key, std::string_view id,
+                         std::vector<bind_value>& binds) {
+    if (q.cursor.empty()) return "";
+    const auto c = parse_cursor(q.cursor);
+    const char* op = key.descending ? "<" : ">";
+    binds.emplace_back(c.key);
+    binds.emplace_back(c.key);
+    binds.emplace_back(c.id);
+    return fmt::format(" AND ({0} {1} ? OR ({0} = ? AND {2} {1} ?))", key.expr, op, id);
+}
+
+// The walk of a bounded list: the ids and keys of at most walk_budget rows after the cursor, in sort order.
+std::string walk_sql(const ticket_query& q, const sort_key& key, std::vector<bind_value>& binds) {
+    const auto index = walk_index_for(q);
+    std::string where = index.prefix.empty() ? "1" : index.prefix;
+    if (index.value) binds.push_back(*index.value);
+    where += after_cursor(q, key, "t.id", binds);
+    const char* dir = key.descending ? "DESC" : "ASC";
+    return fmt::format("SELECT t.id AS id, {0} AS k FROM tickets t INDEXED BY {1} WHERE {2} ORDER BY {0} {3}, t.id {3} "
+                       "LIMIT {4}", key.expr, index.name, where, dir, q.walk_budget);
+}
+
+std::string list_query_sql(SQLite::Database& db, const ticket_query& q, std::vector<bind_value>& binds) {
+    const auto key = key_of(q.sort);
+    const char* dir = key.descending ? "DESC" : "ASC";
     // The requester's name by a join rather than a subquery per row: the same lookup, without a subprogram each.
-    reused_raw_statement s(db, fmt::format("SELECT {}, {}, u.name, {} FROM tickets t LEFT JOIN users u "
-                                           "ON u.id = t.requester_id WHERE {} ORDER BY {} LIMIT ?",
-                                           ticket_columns, key_expr, sla_columns, where, order));
+    const auto columns = fmt::format("{}, {{}}, u.name, {}", ticket_columns, sla_columns);
+    switch (plan_of(q)) {
+    case list_plan::walk: {
+        // CROSS JOIN keeps the walk first: SQLite never turns it around to drive from another index of t.
+        const auto walk = walk_sql(q, key, binds);
+        const auto filters = residual_filters(db, q, binds);
+        return fmt::format("SELECT {} FROM ({}) AS w CROSS JOIN tickets t ON t.id = w.id LEFT JOIN users u "
+                           "ON u.id = t.requester_id WHERE {} ORDER BY w.k {}, w.id {} LIMIT ?",
+                           fmt::format(fmt::runtime(columns), "w.k"), walk, filters, dir, dir);
+    }
+    case list_plan::text: {
+        binds.emplace_back(fts_query(q.text));
+        auto filters = residual_filters(db, q, binds);
+        filters += after_cursor(q, key, "t.id", binds);
+        return fmt::format("SELECT {} FROM (SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ? "
+                           "ORDER BY rowid DESC LIMIT {}) AS f CROSS JOIN tickets t ON t.id = f.id LEFT JOIN users u "
+                           "ON u.id = t.requester_id WHERE {} ORDER BY {} {}, t.id {} LIMIT ?",
+                           fmt::format(fmt::runtime(columns), key.expr), q.text_candidates, filters, key.expr, dir,
+                           dir);
+    }
+    case list_plan::open_set:
+    case list_plan::requester: {
+        auto filters = residual_filters(db, q, binds);
+        if (plan_of(q) == list_plan::open_set && !q.open_only) filters += " AND t.is_open = 1";
+        filters += after_cursor(q, key, "t.id", binds);
+        const char* index = plan_of(q) == list_plan::open_set ? "INDEXED BY tickets_open_by_due_key " : "";
+        return fmt::format("SELECT {} FROM tickets t {}LEFT JOIN users u ON u.id = t.requester_id WHERE {} "
+                           "ORDER BY {} {}, t.id {} LIMIT ?",
+                           fmt::format(fmt::runtime(columns), key.expr), index, filters, key.expr, dir, dir);
+    }
+    }
+    throw std::logic_error("unknown list plan");
+}
+
+} // namespace
+
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
+    std::vector<bind_value> binds;
+    // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
+    reused_raw_statement s(db, list_query_sql(db, q, binds));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
     s->bind(index, q.limit + 1);
     return s;
+}
+
+std::optional<std::string> walk_continuation(SQLite::Database& db, const ticket_query& q) {
+    if (plan_of(q) != list_plan::walk) return std::nullopt;
+    std::vector<bind_value> binds;
+    const auto walk = walk_sql(q, key_of(q.sort), binds);
+    reused_statement s(db, fmt::format("SELECT k, id FROM ({}) LIMIT 1 OFFSET {}", walk, q.walk_budget - 1));
+    int index = 1;
+    for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
+    if (!s->executeStep()) return std::nullopt;
+    return fmt::format("{}:{}", s->getColumn(0).getInt64(), s->getColumn(1).getInt64());
 }
 
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
@@ -480,6 +587,9 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
         page.next_cursor = fmt::format("{}:{}", keys[page.tickets.size() - 1], page.tickets.back().t.id);
         if (!without_stored_sla.empty() && without_stored_sla.back() == page.tickets.size())
             without_stored_sla.pop_back();
+    } else if (auto rest = walk_continuation(db, q)) {
+        // The walk read its budget without filling the page: the rows found so far, and where to go on.
+        page.next_cursor = std::move(*rest);
     }
     if (without_stored_sla.empty()) return page;
     // Rows whose stored evaluation cannot be carried forward: their SLA figures come from their events, read in

@@ -58,6 +58,12 @@ std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_
 enum class ticket_sort { due, created, updated };
 std::optional<ticket_sort> parse_ticket_sort(std::string_view text);
 
+// A list page reads at most this many rows of an index in the sort order (docs/lists.md): a page that has not
+// found `limit` matches by then answers with those it found and a next_cursor that goes on from there.
+inline constexpr int list_walk_budget = 5000;
+// A text search (q) looks at the newest this many tickets whose text matches, then filters and sorts them.
+inline constexpr int list_text_candidates = 5000;
+
 struct ticket_query {
     viewer who;
     bool teachers_see_school_tickets = false;
@@ -74,6 +80,8 @@ struct ticket_query {
     int limit = 50;
     std::string cursor;                     // from the previous page's next_cursor
     time_ms now = 0;
+    int walk_budget = list_walk_budget;     // see list_walk_budget (tests make it small)
+    int text_candidates = list_text_candidates;
 };
 
 // A listed ticket with its SLA figures at the query's `now` and its requester's name.
