@@ -242,14 +242,10 @@ page_data ticket_row(const app& a, const listed_ticket& item) {
     row.set("school", school ? school->name : t.school_number);
     row.set("room", t.room);
     row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
-    const bool breached = r.first_response.verdict == sla_verdict::breached ||
-                          r.resolution.verdict == sla_verdict::breached;
-    row.set("breached", breached);
+    // One state per ticket (state_of in core/sla.hpp): never both badges.
+    row.set("breached", r.breached());
     row.set("at_risk", r.at_risk);
-    std::optional<time_ms> due;
-    for (const auto* c : {&r.first_response, &r.resolution})
-        if (c->due_at && (c->verdict == sla_verdict::running || c->verdict == sla_verdict::breached))
-            due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    const auto due = earliest_due(r);
     row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
     return row;
 }

@@ -2,6 +2,7 @@
 
 #include "core/business_calendar.hpp"
 #include "core/sla_policy.hpp"
+#include "storage/sla_filters.hpp"
 #include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -92,10 +93,7 @@ void insert_event_row(SQLite::Database& db, std::int64_t ticket_id, const ticket
 void update_projection(SQLite::Database& db, const ticket& t, const std::vector<ticket_event>& events,
                        const sla_context& sla, time_ms now) {
     const auto r = evaluate_sla(events, sla.policy, sla.calendar, now);
-    std::optional<time_ms> due;
-    for (const auto* c : {&r.first_response, &r.resolution})
-        if (c->due_at && c->verdict != sla_verdict::met && c->verdict != sla_verdict::paused)
-            due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    const std::optional<time_ms> due = earliest_due(r);
     // The evaluation can be carried forward only if it saw every event (imports may hold future ones).
     const bool saw_every_event =
         std::all_of(events.begin(), events.end(), [&](const ticket_event& e) { return e.at <= now; });
@@ -165,7 +163,7 @@ std::optional<sla_result> read_stored_sla(raw_statement& s, int first, const tic
     r.resolved_at = r.resolution.ended_at;
     r.current_status = t.state;
     r.current_priority = t.prio;
-    r.at_risk = r.first_response.at_risk(*sla_at) || r.resolution.at_risk(*sla_at);
+    r.at_risk = state_of(r, *sla_at) == sla_state::at_risk;
     return carry_forward(r, *sla_at, calendar, now);
 }
 
@@ -350,7 +348,7 @@ std::string fts_query(std::string_view text) {
 
 } // namespace
 
-reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar) {
     std::string where = "1";
     std::vector<bind_value> binds;
     const auto& v = q.who;
@@ -417,14 +415,14 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
         where += " AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)";
         binds.emplace_back(match);
     }
-    if (q.breached) {
-        where += " AND (t.fr_verdict = 'breached' OR t.res_verdict = 'breached' OR t.fr_breached_at <= ? "
-                 "OR t.res_breached_at <= ? OR t.due_at <= ?)";
-        for (int i = 0; i < 3; ++i) binds.emplace_back(q.now);
-    }
-    if (q.at_risk) {
-        where += " AND ((t.fr_risk_at <= ? AND t.fr_due_at > ?) OR (t.res_risk_at <= ? AND t.res_due_at > ?))";
-        for (int i = 0; i < 4; ++i) binds.emplace_back(q.now);
+    if (q.breached || q.at_risk) {
+        // The board's filters (storage/sla_filters.hpp); both at once select nothing, as a ticket is in one state.
+        const auto at = sla_filter_instants_at(calendar, q.now);
+        for (const auto* f : {q.breached ? &breached_filter() : nullptr, q.at_risk ? &at_risk_filter() : nullptr}) {
+            if (!f) continue;
+            where += " AND " + f->sql;
+            f->bind_each(at, [&](time_ms value) { binds.emplace_back(value); });
+        }
     }
     // Keyset pagination: (key, id) strictly after the cursor in the sort order.
     std::string key_expr, order;
@@ -462,7 +460,7 @@ reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query
 }
 
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
-    auto s = prepare_list_query(db, q);
+    auto s = prepare_list_query(db, q, sla.calendar);
     ticket_page page;
     std::vector<std::int64_t> keys;
     std::vector<std::size_t> without_stored_sla;

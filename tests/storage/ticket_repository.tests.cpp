@@ -290,7 +290,7 @@ TEST_CASE("list queries read an index in their sort order: no full scan, no sort
         {"second page by due", query(dispatcher, ticket_sort::due, [](ticket_query& q) { q.cursor = "1700000000000:17"; })},
     };
     for (const auto& c : cases) {
-        auto s = prepare_list_query(db, c.q);
+        auto s = prepare_list_query(db, c.q, f.calendar);
         SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + s->getQuery());
         for (int i = 1; i <= s->getBindParameterCount(); ++i) plan.bind(i);  // values do not change the plan
         std::string details;
