@@ -443,17 +443,17 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
 
 // --- the ticket page ---------------------------------------------------------------------------------------------
 
-// The forms a user gets on the ticket page, depending on who they are and where the ticket stands.
+// The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
 void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now, page_data& d) {
     const auto& t = details.t;
     const bool staff = is_staff(u.who);
     const bool requester = u.id == t.requester_id;
-    d.set("can_reply", t.state != status::closed && (staff || requester));
+    const auto allowed = allowed_actions(action_context_for(a, a.viewer_of(u), t, details.events, now));
+    d.set("can_reply", allowed.reply);
     d.set("staff", staff);
-    if (staff && t.state != status::closed) {
+    if (staff) {
         page_list targets;
-        for (auto s : all_statuses) {
-            if (!transition_allowed(t.state, s)) continue;
+        for (auto s : allowed.status_targets) {
             page_data item;
             item.set("id", std::string(to_string(s)));
             item.set("label", std::string(status_label(s)));
@@ -461,6 +461,8 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
         }
         d.set("status_targets", targets);
         d.set("can_change_status", !targets.empty());
+    }
+    if (allowed.change_priority) {
         page_list priorities;
         for (auto p : all_priorities) {
             page_data item;
@@ -470,10 +472,13 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
             priorities.push_back(item);
         }
         d.set("priority_options", priorities);
-        d.set("partners", partner_options(a));
-        d.set("can_escalate", is_open_status(t.state));
+        d.set("can_change_priority", true);
     }
-    if ((u.who == role::dispatcher || u.who == role::admin) && t.state != status::closed) {
+    if (allowed.escalate) {
+        d.set("partners", partner_options(a));
+        d.set("can_escalate", true);
+    }
+    if (allowed.assign) {
         page_list managers;
         for (const auto& m : a.dir.managers) {
             page_data item;
@@ -486,12 +491,9 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
         d.set("can_assign", true);
     }
     if (!staff && requester) {
-        const auto resolved_at = last_resolved_at(details.events);
-        const bool in_window = resolved_at &&
-                               now - *resolved_at <= std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000;
-        d.set("can_confirm", t.state == status::resolved);
-        d.set("can_reopen", t.state == status::resolved && in_window);
-        d.set("can_withdraw", is_open_status(t.state));
+        d.set("can_confirm", allowed.confirm);
+        d.set("can_reopen", allowed.reopen);
+        d.set("can_withdraw", allowed.withdraw);
         d.set("reopen_days", std::to_string(a.config.reopen_window_days));
     }
     if (t.state == status::waiting_on_requester && requester)
