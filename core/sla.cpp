@@ -203,7 +203,7 @@ sla_result evaluate_sla(std::span<const ticket_event> events, const sla_policy& 
     finish_clock(res, std::span<const run>(runs.data(), runs.size()), running(current), res_ended,
                  policy.pauses(current) && !res_ended, threshold, calendar);
 
-    result.at_risk = fr.at_risk(now) || res.at_risk(now);
+    result.at_risk = state_of(result, now) == sla_state::at_risk;
     result.first_response_at = fr.ended_at;
     result.resolved_at = res.ended_at;
     result.current_status = current;
@@ -224,8 +224,48 @@ sla_result carry_forward(sla_result r, time_ms evaluated_at, const business_cale
         }
     }
     if (!r.resolution.running() && !r.resolution.ended_at) r.paused_ms += elapsed;
-    r.at_risk = r.first_response.at_risk(now) || r.resolution.at_risk(now);
+    r.at_risk = state_of(r, now) == sla_state::at_risk;
     return r;
+}
+
+std::string_view to_string(sla_state s) {
+    switch (s) {
+    case sla_state::ok: return "ok";
+    case sla_state::at_risk: return "at_risk";
+    case sla_state::breached: return "breached";
+    }
+    return "?";
+}
+
+sla_state state_of(const sla_clock& c, time_ms now) {
+    if (c.verdict == sla_verdict::breached) return sla_state::breached;
+    if (c.at_risk(now)) return sla_state::at_risk;
+    return sla_state::ok;
+}
+
+sla_state state_of(const sla_result& r, time_ms now) {
+    return std::max(state_of(r.first_response, now), state_of(r.resolution, now));
+}
+
+std::optional<time_ms> earliest_due(const sla_result& r) {
+    std::optional<time_ms> due;
+    for (const sla_clock* c : {&r.first_response, &r.resolution})
+        if (c->due_at) due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    return due;
+}
+
+std::optional<std::int64_t> time_left_ms(const sla_clock& c, time_ms now) {
+    if (c.verdict != sla_verdict::running || !c.due_at || *c.due_at <= now) return std::nullopt;
+    return c.target_ms() - c.used_ms;
+}
+
+time_ms breached_if_due_before(const business_calendar& calendar, time_ms now) {
+    const std::int64_t position = calendar.business_position(now);
+    // Back from `now` to an instant with less business time before it (one millisecond during working hours;
+    // outside them hours to weeks, found by doubling), then forward to the earliest instant at `position`.
+    time_ms from = now - 1;
+    for (std::int64_t step = 3'600'000; calendar.business_position(from) == position; step *= 2) from = now - step;
+    return calendar.add_business_ms(from, position - calendar.business_position(from));
 }
 
 } // namespace campusdesk

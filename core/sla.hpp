@@ -41,11 +41,27 @@ struct sla_clock {
     bool operator==(const sla_clock&) const = default;
 };
 
+// How urgent a clock or a ticket is at an instant: the one rule behind the badges "Frist überschritten" and "Frist
+// bald erreicht", the queue's and the API's breached / at-risk filters and the board's counts.
+enum class sla_state { ok, at_risk, breached };
+
+std::string_view to_string(sla_state s);
+
+// A clock at the instant it was evaluated at: breached by its verdict (§3.7, ended or running), at risk per §3.8
+// (running, past the warning threshold, not breached), ok otherwise (running below the threshold, paused, met).
+sla_state state_of(const sla_clock& c, time_ms now);
+
+struct sla_result;
+// A ticket is in one state at a time: breached when either clock is, else at risk when either clock is, else ok.
+// (A ticket whose first response is overdue is "Frist überschritten", not also "Frist bald erreicht" for its
+// resolution.) storage/sla_filters.hpp mirrors this rule in SQL over the stored projection.
+sla_state state_of(const sla_result& r, time_ms now);
+
 struct sla_result {
     sla_clock first_response;
     sla_clock resolution;
     std::int64_t paused_ms = 0;  // business time spent in pause statuses up to "now"
-    bool at_risk = false;        // either clock at risk (§3.8)
+    bool at_risk = false;        // state_of(*this, now) == sla_state::at_risk: a clock at risk and none breached
     int reopen_count = 0;
     bool escalated = false;
     std::optional<time_ms> first_response_at; // = first_response.ended_at
@@ -54,8 +70,27 @@ struct sla_result {
     priority current_priority = priority::normal;
 
     std::int64_t paused_minutes() const { return paused_ms / 60000; }
+    // Either clock breached (§3.7); the ticket's state is then sla_state::breached.
+    bool breached() const {
+        return first_response.verdict == sla_verdict::breached || resolution.verdict == sla_verdict::breached;
+    }
     bool operator==(const sla_result&) const = default;
 };
+
+// The earliest due time of the ticket's running clocks (§3.6; in the past once a running clock is breached), or
+// nothing when no clock runs: what lists show as "fällig" and sort by (the projection's `due_at` column).
+std::optional<time_ms> earliest_due(const sla_result& r);
+
+// The business time a running clock has left at `now` (target minus used), while it is neither breached nor
+// due: nothing for other clocks, or once its due time has come (used has reached the target).
+std::optional<std::int64_t> time_left_ms(const sla_clock& c, time_ms now);
+
+// The instant a running clock's due time must lie before for the clock to be breached at `now`: the earliest
+// instant with the business position of `now` (`now` itself during working hours; outside them, the end of the
+// last working interval). A clock due at 16:30 has used exactly its target all evening and is breached only once
+// business time runs on the next morning (§3.7: used > target). SQL filters compare stored due times with it
+// (storage/sla_filters.hpp), so they agree with evaluate_sla without knowing the calendar.
+time_ms breached_if_due_before(const business_calendar& calendar, time_ms now);
 
 // Evaluates SLA.md §3 at `now`. Events may come in any order; they are ordered by (at, seq) and those after
 // `now` are left out. The clocks start at the first `created` event; anything ordered before it is ignored.

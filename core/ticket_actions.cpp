@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace campusdesk {
 namespace {
 
@@ -49,6 +51,12 @@ std::optional<time_ms> last_resolved_at(std::span<const ticket_event> history) {
     return at;
 }
 
+std::optional<time_ms> reopen_deadline(std::span<const ticket_event> history, std::int64_t window_ms) {
+    const auto resolved_at = last_resolved_at(history);
+    if (!resolved_at) return std::nullopt;
+    return *resolved_at + window_ms;
+}
+
 action_outcome plan_reply(const action_context& c, const std::string& body, bool internal) {
     if (auto e = check_text(c, body, "body", true, "einen Text")) return *e;
     if (c.t.state == status::closed) return closed_ticket();
@@ -82,8 +90,8 @@ action_outcome plan_status_change(const action_context& c, status to, const std:
         const bool withdraw = from != status::resolved && to == status::closed;
         if (!reopen && !confirm && !withdraw) return staff_only();
         if (reopen) {
-            const auto resolved_at = last_resolved_at(c.history);
-            if (resolved_at && c.now - *resolved_at > c.reopen_window_ms)
+            const auto deadline = reopen_deadline(c.history, c.reopen_window_ms);
+            if (deadline && reopen_window_over(*deadline, c.now))
                 return action_error{refusal::conflict, "reopen_window_over",
                                     "Die Frist zum Wiedereröffnen ist abgelaufen. Bitte eine neue Störung melden.",
                                     "status"};
@@ -136,6 +144,32 @@ action_outcome plan_escalate(const action_context& c, const std::string& partner
     ticket_event e = make_event(c, event_kind::escalated, note);
     e.partner = partner_id;
     return planned_events{e};
+}
+
+bool ticket_action_set::allows_status(status s) const {
+    return std::find(status_targets.begin(), status_targets.end(), s) != status_targets.end();
+}
+
+ticket_action_set allowed_actions(const action_context& c) {
+    // Asks the plans themselves, with inputs that pass every check of the input (a text, a known target other
+    // than the current one), so what remains is who the user is and where the ticket stands.
+    const std::string text = "x";
+    const auto accepted = [](const action_outcome& o) { return std::holds_alternative<planned_events>(o); };
+    ticket_action_set a;
+    a.reply = accepted(plan_reply(c, text, false));
+    a.internal_note = accepted(plan_reply(c, text, true));
+    for (const status s : all_statuses)
+        if (accepted(plan_status_change(c, s, text))) a.status_targets.push_back(s);
+    if (!is_staff(c.who.who)) {
+        a.reopen = c.t.state == status::resolved && a.allows_status(status::open);
+        a.confirm = c.t.state == status::resolved && a.allows_status(status::closed);
+        a.withdraw = c.t.state != status::resolved && a.allows_status(status::closed);
+    }
+    for (const priority p : all_priorities)
+        if (p != c.t.prio && accepted(plan_priority_change(c, p, text))) a.change_priority = true;
+    a.assign = accepted(plan_assign(c, c.t.assignee_id + 1, true, text));
+    a.escalate = accepted(plan_escalate(c, text, true, text));
+    return a;
 }
 
 } // namespace campusdesk

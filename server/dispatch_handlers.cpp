@@ -53,9 +53,7 @@ page_list ticket_rows(const app& a, const ticket_page& page) {
         row.set("status", std::string(status_label(t.state)));
         const auto* manager = a.dir.manager(t.assignee_id);
         row.set("assignee", manager ? manager->name : std::string("—"));
-        std::optional<time_ms> due;
-        for (const auto* c : {&r.first_response, &r.resolution})
-            if (c->due_at) due = due ? std::min(*due, *c->due_at) : *c->due_at;
+        const auto due = earliest_due(r);
         row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
         row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
         page_list managers;
@@ -102,8 +100,8 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         q.breached = false;
         q.at_risk = true;
         b.at_risk = list_tickets(db, q, a.sla());
-        b.managers = load_manager_loads(db, now);
-        b.schools = load_school_loads(db, now);
+        b.managers = load_manager_loads(db, a.calendar, now);
+        b.schools = load_school_loads(db, a.calendar, now);
         b.outages = detect_outages(load_open_since(db, now - 24LL * 3600 * 1000));
         b.absences = load_current_absences(db, now);
         return b;
@@ -313,7 +311,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
     }
     const time_ms now = now_ms();
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
-        return std::pair{load_current_absences(db, now), load_manager_loads(db, now)};
+        return std::pair{load_current_absences(db, now), load_manager_loads(db, a.calendar, now)};
     });
     auto d = base_data(a, auth, "Abwesenheiten und Vertretung");
     page_list rows;

@@ -75,9 +75,8 @@ std::string clock_sentence(std::string_view clock_name, const sla_clock& c, time
         if (c.ended_at) return fmt::format("{}: Frist überschritten", clock_name);
         return fmt::format("{} überfällig seit {}", clock_name, breached_text);
     case sla_verdict::running:
-        if (c.due_at && *c.due_at > now)
-            return fmt::format("{} fällig in {} (bis {})", clock_name,
-                               format_german_duration(c.target_minutes * 60000LL - c.used_ms), due_text);
+        if (const auto left = time_left_ms(c, now))
+            return fmt::format("{} fällig in {} (bis {})", clock_name, format_german_duration(*left), due_text);
         return fmt::format("{} fällig", clock_name);
     }
     return std::string(clock_name);

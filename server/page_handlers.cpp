@@ -242,14 +242,10 @@ page_data ticket_row(const app& a, const listed_ticket& item) {
     row.set("school", school ? school->name : t.school_number);
     row.set("room", t.room);
     row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
-    const bool breached = r.first_response.verdict == sla_verdict::breached ||
-                          r.resolution.verdict == sla_verdict::breached;
-    row.set("breached", breached);
+    // One state per ticket (state_of in core/sla.hpp): never both badges.
+    row.set("breached", r.breached());
     row.set("at_risk", r.at_risk);
-    std::optional<time_ms> due;
-    for (const auto* c : {&r.first_response, &r.resolution})
-        if (c->due_at && (c->verdict == sla_verdict::running || c->verdict == sla_verdict::breached))
-            due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    const auto due = earliest_due(r);
     row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
     return row;
 }
@@ -450,17 +446,17 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
 
 // --- the ticket page ---------------------------------------------------------------------------------------------
 
-// The forms a user gets on the ticket page, depending on who they are and where the ticket stands.
+// The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
 void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now, page_data& d) {
     const auto& t = details.t;
     const bool staff = is_staff(u.who);
     const bool requester = u.id == t.requester_id;
-    d.set("can_reply", t.state != status::closed && (staff || requester));
+    const auto allowed = allowed_actions(action_context_for(a, a.viewer_of(u), t, details.events, now));
+    d.set("can_reply", allowed.reply);
     d.set("staff", staff);
-    if (staff && t.state != status::closed) {
+    if (staff) {
         page_list targets;
-        for (auto s : all_statuses) {
-            if (!transition_allowed(t.state, s)) continue;
+        for (auto s : allowed.status_targets) {
             page_data item;
             item.set("id", std::string(to_string(s)));
             item.set("label", std::string(status_label(s)));
@@ -468,6 +464,8 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
         }
         d.set("status_targets", targets);
         d.set("can_change_status", !targets.empty());
+    }
+    if (allowed.change_priority) {
         page_list priorities;
         for (auto p : all_priorities) {
             page_data item;
@@ -477,10 +475,13 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
             priorities.push_back(item);
         }
         d.set("priority_options", priorities);
-        d.set("partners", partner_options(a));
-        d.set("can_escalate", is_open_status(t.state));
+        d.set("can_change_priority", true);
     }
-    if ((u.who == role::dispatcher || u.who == role::admin) && t.state != status::closed) {
+    if (allowed.escalate) {
+        d.set("partners", partner_options(a));
+        d.set("can_escalate", true);
+    }
+    if (allowed.assign) {
         page_list managers;
         for (const auto& m : a.dir.managers) {
             page_data item;
@@ -493,12 +494,9 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
         d.set("can_assign", true);
     }
     if (!staff && requester) {
-        const auto resolved_at = last_resolved_at(details.events);
-        const bool in_window = resolved_at &&
-                               now - *resolved_at <= std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000;
-        d.set("can_confirm", t.state == status::resolved);
-        d.set("can_reopen", t.state == status::resolved && in_window);
-        d.set("can_withdraw", is_open_status(t.state));
+        d.set("can_confirm", allowed.confirm);
+        d.set("can_reopen", allowed.reopen);
+        d.set("can_withdraw", allowed.withdraw);
         d.set("reopen_days", std::to_string(a.config.reopen_window_days));
     }
     if (t.state == status::waiting_on_requester && requester)

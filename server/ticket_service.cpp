@@ -99,6 +99,11 @@ request_error to_request_error(const action_error& e) {
 
 } // namespace
 
+action_context action_context_for(const app& a, const viewer& v, const ticket& t,
+                                  std::span<const ticket_event> history, time_ms now) {
+    return {v, t, history, now, reopen_window_ms(a.config.reopen_window_days), a.config.limits.reply_max};
+}
+
 net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan) {
     if (!is_valid_ticket_number(number)) co_return not_found_error();
     const time_ms now = now_ms();
@@ -109,10 +114,7 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
         if (!t || !can_see(v, *t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets))
             return not_found_error();
         const auto history = load_events(db, t->id);
-        const action_context context{v, *t, history, now,
-                                     std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000,
-                                     a.config.limits.reply_max};
-        auto planned = plan(context);
+        auto planned = plan(action_context_for(a, v, *t, history, now));
         if (auto* refused = std::get_if<action_error>(&planned)) return to_request_error(*refused);
         ticket current = *t;
         for (const auto& e : std::get<planned_events>(planned)) {
@@ -126,7 +128,7 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
 }
 
 std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most) {
-    const time_ms cutoff = now - std::int64_t{a.config.reopen_window_days} * 24 * 3600 * 1000;
+    const time_ms cutoff = last_resolution_with_window_over(now, reopen_window_ms(a.config.reopen_window_days));
     // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
     // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
     SQLite::Statement s(db, "SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND "

@@ -61,6 +61,10 @@ struct ticket_list {
 };
 net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query);
 
+// The rules' view of an action by `v` on `t` at `now`, with the configured reopen window and text limit.
+action_context action_context_for(const app& a, const viewer& v, const ticket& t,
+                                  std::span<const ticket_event> history, time_ms now);
+
 // Checks and records one action on a ticket inside one write transaction: the ticket is read, its visibility
 // and the action's rules are checked against the current state, and the planned events are appended.
 using action_planner = std::function<action_outcome(const action_context&)>;

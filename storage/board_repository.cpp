@@ -1,5 +1,6 @@
 #include "storage/board_repository.hpp"
 
+#include "storage/sla_filters.hpp"
 #include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -8,28 +9,29 @@
 namespace campusdesk {
 namespace {
 
-// The stored projection answers "breached" and "at risk" at any `now` without recomputing histories.
-constexpr const char* breached_sql =
-    "(t.fr_verdict = 'breached' OR t.res_verdict = 'breached' OR t.due_at <= ?1)";
-constexpr const char* at_risk_sql =
-    "((t.fr_risk_at <= ?1 AND t.fr_due_at > ?1) OR (t.res_risk_at <= ?1 AND t.res_due_at > ?1))";
+// Binds the parameters of `filters`, in the order their SQL appears in the query.
+void bind_filters(SQLite::Statement& s, std::initializer_list<const sla_filter*> filters, const sla_filter_instants& at) {
+    int index = 1;
+    for (const auto* f : filters) f->bind_each(at, [&](time_ms value) { s.bind(index++, value); });
+}
 
 } // namespace
 
 // Both read only the partial index of open tickets (schema 4), never the table; named, because without
 // statistics SQLite would rather walk a full index in GROUP BY order and visit the table for all tickets.
+// "At risk" and "breached" are the filters of the queue (storage/sla_filters.hpp), so the counts agree with it.
 const std::string manager_loads_query =
-    std::string("SELECT t.assignee_id, count(*), sum(") + at_risk_sql + " AND NOT " + breached_sql + "), sum(" +
-    breached_sql + "), min(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key "
-                   "WHERE t.is_open = 1 GROUP BY t.assignee_id";
+    "SELECT t.assignee_id, count(*), sum(" + at_risk_filter().sql + "), sum(" + breached_filter().sql +
+    "), min(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
+    "GROUP BY t.assignee_id";
 const std::string school_loads_query =
-    std::string("SELECT t.school_number, count(*), sum(t.category = 'network'), sum(") + breached_sql +
+    "SELECT t.school_number, count(*), sum(t.category = 'network'), sum(" + breached_filter().sql +
     "), max(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
     "GROUP BY t.school_number";
 
-std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) {
+std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
     SQLite::Statement s(db, manager_loads_query);
-    s.bind(1, now);
+    bind_filters(s, {&at_risk_filter(), &breached_filter()}, sla_filter_instants_at(calendar, now));
     std::vector<manager_load> loads;
     while (s.executeStep())
         loads.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
@@ -37,9 +39,9 @@ std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now) 
     return loads;
 }
 
-std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now) {
+std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
     SQLite::Statement s(db, school_loads_query);
-    s.bind(1, now);
+    bind_filters(s, {&breached_filter()}, sla_filter_instants_at(calendar, now));
     std::vector<school_load> loads;
     while (s.executeStep())
         loads.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),

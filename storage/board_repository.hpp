@@ -13,6 +13,8 @@
 
 namespace campusdesk {
 
+class business_calendar;
+
 struct manager_load {
     std::int64_t manager_id = 0;
     int open = 0;
@@ -29,11 +31,12 @@ struct school_load {
     time_ms newest = 0;
 };
 
-// Open tickets per assignee, with at-risk and breached counts at `now` (from the stored SLA projection).
-std::vector<manager_load> load_manager_loads(SQLite::Database& db, time_ms now);
-// Open tickets per school.
-std::vector<school_load> load_school_loads(SQLite::Database& db, time_ms now);
-// Their SQL (parameter ?1: now), for the query-plan test.
+// Open tickets per assignee, with at-risk and breached counts at `now` (from the stored SLA projection, by the
+// filters of storage/sla_filters.hpp: the queue's).
+std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
+// Open tickets per school, with breached counts at `now`.
+std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
+// Their SQL (the filters' parameters in the order of the columns), for the query-plan test.
 extern const std::string manager_loads_query;
 extern const std::string school_loads_query;
 // The number of open tickets of each of `schools` that has any (of every school when `schools` is empty): the

@@ -2,6 +2,7 @@
 
 #include "core/business_calendar.hpp"
 #include "core/sla_policy.hpp"
+#include "storage/sla_filters.hpp"
 #include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -92,10 +93,7 @@ void insert_event_row(SQLite::Database& db, std::int64_t ticket_id, const ticket
 void update_projection(SQLite::Database& db, const ticket& t, const std::vector<ticket_event>& events,
                        const sla_context& sla, time_ms now) {
     const auto r = evaluate_sla(events, sla.policy, sla.calendar, now);
-    std::optional<time_ms> due;
-    for (const auto* c : {&r.first_response, &r.resolution})
-        if (c->due_at && c->verdict != sla_verdict::met && c->verdict != sla_verdict::paused)
-            due = due ? std::min(*due, *c->due_at) : *c->due_at;
+    const std::optional<time_ms> due = earliest_due(r);
     // The evaluation can be carried forward only if it saw every event (imports may hold future ones).
     const bool saw_every_event =
         std::all_of(events.begin(), events.end(), [&](const ticket_event& e) { return e.at <= now; });
@@ -165,7 +163,7 @@ std::optional<sla_result> read_stored_sla(raw_statement& s, int first, const tic
     r.resolved_at = r.resolution.ended_at;
     r.current_status = t.state;
     r.current_priority = t.prio;
-    r.at_risk = r.first_response.at_risk(*sla_at) || r.resolution.at_risk(*sla_at);
+    r.at_risk = state_of(r, *sla_at) == sla_state::at_risk;
     return carry_forward(r, *sla_at, calendar, now);
 }
 
@@ -357,6 +355,7 @@ namespace {
 // statistics and does not weigh a LIMIT), so that no shape sorts the world.
 enum class list_plan {
     open_set,      // open tickets only: the partial index of open tickets (a few thousand of a million)
+    running_set,   // at risk: the tickets with a running clock (the open ones and a few resolved), by due time
     requester,     // a teacher: their own tickets (and their school's, if configured)
     text,          // q: the newest `text_candidates` tickets whose text matches, sorted
     walk,          // everything else: at most `walk_budget` rows of an index in the sort order
@@ -406,14 +405,17 @@ bool only_open_statuses(const std::vector<status>& statuses) {
 list_plan plan_of(const ticket_query& q) {
     if (!fts_query(q.text).empty()) return list_plan::text;
     if (q.who.who == role::teacher) return list_plan::requester;
-    // at risk implies open: only a running clock can be at risk, and a resolved or closed ticket has none.
-    if (q.open_only || q.at_risk || only_open_statuses(q.statuses)) return list_plan::open_set;
+    if (q.open_only || only_open_statuses(q.statuses)) return list_plan::open_set;
+    // Only a running clock can be at risk (at_risk_filter), and only a running clock has a due time: those are
+    // the open tickets and the resolved ones whose first response is still owed.
+    if (q.at_risk) return list_plan::running_set;
     return list_plan::walk;
 }
 
 // The filters of `q` and the viewer's visibility as SQL over t, for the rows the plan reads. Unary + keeps
 // SQLite from answering a filter through another index than the plan's.
-std::string residual_filters(SQLite::Database& db, const ticket_query& q, std::vector<bind_value>& binds) {
+std::string residual_filters(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
+                             std::vector<bind_value>& binds) {
     std::string where = "1";
     const auto& v = q.who;
     switch (v.who) {
@@ -472,14 +474,14 @@ std::string residual_filters(SQLite::Database& db, const ticket_query& q, std::v
         where += " AND +t.category = ?";
         binds.emplace_back(q.category);
     }
-    if (q.breached) {
-        where += " AND (t.fr_verdict = 'breached' OR t.res_verdict = 'breached' OR t.fr_breached_at <= ? "
-                 "OR t.res_breached_at <= ? OR t.due_at <= ?)";
-        for (int i = 0; i < 3; ++i) binds.emplace_back(q.now);
-    }
-    if (q.at_risk) {
-        where += " AND ((t.fr_risk_at <= ? AND t.fr_due_at > ?) OR (t.res_risk_at <= ? AND t.res_due_at > ?))";
-        for (int i = 0; i < 4; ++i) binds.emplace_back(q.now);
+    if (q.breached || q.at_risk) {
+        // The board's filters (storage/sla_filters.hpp); both at once select nothing, as a ticket is in one state.
+        const auto at = sla_filter_instants_at(calendar, q.now);
+        for (const auto* f : {q.breached ? &breached_filter() : nullptr, q.at_risk ? &at_risk_filter() : nullptr}) {
+            if (!f) continue;
+            where += " AND " + f->sql;
+            f->bind_each(at, [&](time_ms value) { binds.emplace_back(value); });
+        }
     }
     return where;
 }
@@ -507,7 +509,8 @@ std::string walk_sql(const ticket_query& q, const sort_key& key, std::vector<bin
                        "LIMIT {4}", key.expr, index.name, where, dir, q.walk_budget);
 }
 
-std::string list_query_sql(SQLite::Database& db, const ticket_query& q, std::vector<bind_value>& binds) {
+std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
+                           std::vector<bind_value>& binds) {
     const auto key = key_of(q.sort);
     const char* dir = key.descending ? "DESC" : "ASC";
     // The requester's name by a join rather than a subquery per row: the same lookup, without a subprogram each.
@@ -516,14 +519,14 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, std::vec
     case list_plan::walk: {
         // CROSS JOIN keeps the walk first: SQLite never turns it around to drive from another index of t.
         const auto walk = walk_sql(q, key, binds);
-        const auto filters = residual_filters(db, q, binds);
+        const auto filters = residual_filters(db, q, calendar, binds);
         return fmt::format("SELECT {} FROM ({}) AS w CROSS JOIN tickets t ON t.id = w.id LEFT JOIN users u "
                            "ON u.id = t.requester_id WHERE {} ORDER BY w.k {}, w.id {} LIMIT ?",
                            fmt::format(fmt::runtime(columns), "w.k"), walk, filters, dir, dir);
     }
     case list_plan::text: {
         binds.emplace_back(fts_query(q.text));
-        auto filters = residual_filters(db, q, binds);
+        auto filters = residual_filters(db, q, calendar, binds);
         filters += after_cursor(q, key, "t.id", binds);
         return fmt::format("SELECT {} FROM (SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ? "
                            "ORDER BY rowid DESC LIMIT {}) AS f CROSS JOIN tickets t ON t.id = f.id LEFT JOIN users u "
@@ -532,11 +535,17 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, std::vec
                            dir);
     }
     case list_plan::open_set:
+    case list_plan::running_set:
     case list_plan::requester: {
-        auto filters = residual_filters(db, q, binds);
-        if (plan_of(q) == list_plan::open_set && !q.open_only) filters += " AND t.is_open = 1";
+        const auto plan = plan_of(q);
+        auto filters = residual_filters(db, q, calendar, binds);
+        if (plan == list_plan::open_set && !q.open_only) filters += " AND t.is_open = 1";
+        if (plan == list_plan::running_set)
+            filters += fmt::format(" AND {} < {}", key_of(ticket_sort::due).expr, std::numeric_limits<std::int64_t>::max());
         filters += after_cursor(q, key, "t.id", binds);
-        const char* index = plan_of(q) == list_plan::open_set ? "INDEXED BY tickets_open_by_due_key " : "";
+        const char* index = plan == list_plan::open_set      ? "INDEXED BY tickets_open_by_due_key "
+                            : plan == list_plan::running_set ? "INDEXED BY tickets_by_due_key "
+                                                             : "";
         return fmt::format("SELECT {} FROM tickets t {}LEFT JOIN users u ON u.id = t.requester_id WHERE {} "
                            "ORDER BY {} {}, t.id {} LIMIT ?",
                            fmt::format(fmt::runtime(columns), key.expr), index, filters, key.expr, dir, dir);
@@ -547,10 +556,10 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, std::vec
 
 } // namespace
 
-reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q) {
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar) {
     std::vector<bind_value> binds;
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
-    reused_raw_statement s(db, list_query_sql(db, q, binds));
+    reused_raw_statement s(db, list_query_sql(db, q, calendar, binds));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
     s->bind(index, q.limit + 1);
@@ -569,7 +578,7 @@ std::optional<std::string> walk_continuation(SQLite::Database& db, const ticket_
 }
 
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
-    auto s = prepare_list_query(db, q);
+    auto s = prepare_list_query(db, q, sla.calendar);
     ticket_page page;
     std::vector<std::int64_t> keys;
     std::vector<std::size_t> without_stored_sla;

@@ -74,8 +74,8 @@ struct ticket_query {
     std::optional<priority> prio;
     std::string category;
     std::string text;                       // free text over title, description, room, asset tag
-    bool breached = false;
-    bool at_risk = false;
+    bool breached = false;                  // state_of(sla, now) == breached (core/sla.hpp)
+    bool at_risk = false;                   // state_of(sla, now) == at_risk
     ticket_sort sort = ticket_sort::created;
     int limit = 50;
     std::string cursor;                     // from the previous page's next_cursor
@@ -101,7 +101,9 @@ struct ticket_page {
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
 
 // The page query of list_tickets, prepared (or reused) and bound (tests check its plan with EXPLAIN QUERY PLAN).
-reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& query);
+// The calendar places the breached / at-risk filters' instants (storage/sla_filters.hpp).
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& query,
+                                        const business_calendar& calendar);
 
 struct cursor_error : std::invalid_argument {
     using std::invalid_argument::invalid_argument;

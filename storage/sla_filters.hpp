@@ -1,0 +1,43 @@
+// Filters by SLA state in SQL: the one place in storage that re-expresses a rule of core, state_of(sla_result, now)
+// of core/sla.hpp, over the stored SLA projection of `tickets t`. The queue's and the API's breached / at-risk
+// filters (prepare_list_query) and the board's counts (board_repository) all use these, so they cannot disagree;
+// tests/storage/rules_differential.tests.cpp checks on random tickets that they select exactly the tickets whose
+// state core computes from their events as breached / at risk.
+#pragma once
+
+#include "core/sla.hpp"
+
+#include <span>
+#include <string>
+
+namespace campusdesk {
+
+class business_calendar;
+
+// The instants a filter compares stored columns with, computed once per query (never per row).
+struct sla_filter_instants {
+    time_ms now = 0;
+    time_ms breached_if_due_before = 0; // core: breached_if_due_before(calendar, now)
+};
+sla_filter_instants sla_filter_instants_at(const business_calendar& calendar, time_ms now);
+
+enum class sla_instant { now, breached_if_due_before };
+
+// A predicate with positional parameters: the i-th `?` of `sql` stands for `params[i]`.
+struct sla_filter {
+    std::string sql;
+    std::span<const sla_instant> params;
+
+    // Calls bind(value) for each parameter, in order.
+    template <class Bind>
+    void bind_each(const sla_filter_instants& at, Bind&& bind) const {
+        for (const sla_instant p : params) bind(p == sla_instant::now ? at.now : at.breached_if_due_before);
+    }
+};
+
+// state_of(ticket, now) == sla_state::breached.
+const sla_filter& breached_filter();
+// state_of(ticket, now) == sla_state::at_risk (never a breached ticket).
+const sla_filter& at_risk_filter();
+
+} // namespace campusdesk
