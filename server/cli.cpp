@@ -15,10 +15,9 @@
 #include "server/sla_export.hpp"
 #include "server/ticket_import.hpp"
 #include "server/ticket_service.hpp"
+#include "storage/database.hpp"
 
 #include <fmt/format.h>
-
-#include <SQLiteCpp/Exception.h>
 
 #include <charconv>
 #include <csignal>
@@ -291,10 +290,7 @@ int backup_command(const cli_options& args) {
     if (!args.has("out")) throw cli_usage_error("backup: --out FILE is required");
     const auto file = data_dir_of(args, config) / "campusdesk.db";
     if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
-    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
-    db.setBusyTimeout(5000);
-    // The online backup API copies a consistent snapshot while the server keeps running.
-    db.backup(args.get("out").c_str(), SQLite::Database::Save);
+    backup_database(file, args.get("out"));
     std::cout << fmt::format("backup written to {}", args.get("out")) << std::endl;
     return 0;
 }

@@ -9,8 +9,6 @@
 #include "storage/ticket_repository.hpp"
 #include "storage/user_repository.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -57,10 +55,7 @@ struct directory_snapshot {
 
 directory_snapshot load_snapshot(SQLite::Database& db) {
     directory_snapshot s;
-    SQLite::Statement q(db, "SELECT id, login, role FROM users");
-    while (q.executeStep())
-        s.users[q.getColumn(1).getString()] = {q.getColumn(0).getInt64(),
-                                               parse_role(q.getColumn(2).getString()).value_or(role::teacher)};
+    for (auto& u : load_user_roles(db)) s.users[std::move(u.login)] = {u.id, u.who};
     for (const auto& m : load_managers(db)) s.managers[m.login] = m.id;
     for (const auto& school : load_schools(db)) s.school_managers[school.number] = school.manager_id;
     return s;
@@ -309,13 +304,12 @@ std::variant<import_summary, import_error> import_tickets(std::istream& in, writ
     // 2. Numbers already taken, and then (if all is well) the import itself: one transaction, all or nothing.
     const sla_context sla{config.sla, calendar};
     return writer.run([&](SQLite::Database& db) -> std::variant<import_summary, import_error> {
-        SQLite::Statement taken(db, "SELECT 1 FROM tickets WHERE number = ?");
-        for (const auto& p : tickets) {
-            taken.bind(1, p.t.number);
-            const bool exists = taken.executeStep();
-            taken.reset();
-            if (exists) return import_error{p.line, "number", fmt::format("{} exists already", p.t.number)};
-        }
+        std::vector<std::string> numbers;
+        numbers.reserve(tickets.size());
+        for (const auto& p : tickets) numbers.push_back(p.t.number);
+        const auto taken = taken_ticket_numbers(db, numbers);
+        for (const auto& p : tickets)
+            if (taken.contains(p.t.number)) return import_error{p.line, "number", fmt::format("{} exists already", p.t.number)};
         if (first_error) return *first_error;
         import_summary summary;
         for (const auto& p : tickets) {
