@@ -176,19 +176,23 @@ int user_command(int argc, char** argv) {
         if (!r) throw cli_usage_error("--role must be teacher, campus_manager, dispatcher or admin");
         u.who = *r;
         if (login.empty() || login.size() > 100) throw cli_usage_error("login must have 1 to 100 characters");
-        if (u.who == role::teacher) {
+        // The directory as the server has it: the config's CSV files synced into the tables.
+        const business_calendar calendar(config.calendar);
+        writer.run([&](SQLite::Database& db) {
+            log_directory_changes(sync_directory(db, config, {config.sla, calendar}, now));
+            if (u.who != role::teacher) return;
             u.school_number = args.get("school");
-            if (!config.find_school(u.school_number)) throw cli_usage_error("--school: unknown school number");
-        }
+            const auto school = find_school_record(db, u.school_number);
+            if (!school || !school->active) throw cli_usage_error("--school: unknown school number");
+        });
         bool generated = false;
         const auto password = read_password(args, login, generated);
         u.password_hash = hash_password(password);
         writer.run([&](SQLite::Database& db) {
-            sync_directory(db, config);
             if (find_user_by_login(db, login)) throw cli_usage_error(fmt::format("user {} exists already", login));
             if (u.who == role::campus_manager) {
                 auto m = find_manager_by_login(db, login);
-                if (!m) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
+                if (!m || !m->active) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
                 u.manager_id = m->id;
             }
             insert_user(db, u, now);

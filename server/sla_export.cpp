@@ -73,7 +73,7 @@ sla_report load_sla_report(SQLite::Database& db, const app_config& config, const
                            report_month m, time_ms now) {
     const auto p = period_of(m, calendar.zone(), now);
     const auto tickets = load_report_tickets(db, p.start, p.end);
-    const auto managers = load_report_managers(db);
+    const auto managers = load_report_managers(db, tickets);
     return build_sla_report(m, tickets, managers, config.sla, calendar, now);
 }
 
@@ -94,7 +94,7 @@ std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Da
                                                                       report_month first, report_month last,
                                                                       time_ms now, monthly_totals_cache* cache) {
     std::vector<std::pair<report_month, sla_summary>> out;
-    const auto managers = load_report_managers(db);
+    const auto managers = load_report_managers(db, {});  // the totals do not depend on them
     for (auto m = first; m <= last; m = next_month(m)) {
         const auto p = period_of(m, calendar.zone(), now);
         const bool closed = p.now < now;

@@ -203,6 +203,12 @@ CREATE TABLE known_devices (
     PRIMARY KEY (token_hash, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX known_devices_by_user ON known_devices(user_id);
+)sql",
+// 7: schools and managers that leave the config's CSV files stay as former ones (active = 0): their tickets keep
+// their names, but they are no longer offered (directory_repository.hpp, sync_directory).
+R"sql(
+ALTER TABLE managers ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE schools ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

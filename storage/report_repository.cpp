@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 namespace campusdesk {
 
@@ -53,9 +54,14 @@ std::int64_t count_tickets_created(SQLite::Database& db, time_ms from, time_ms t
     return count->getColumn(0).getInt64();
 }
 
-std::vector<report_manager> load_report_managers(SQLite::Database& db) {
+std::vector<report_manager> load_report_managers(SQLite::Database& db, std::span<const report_ticket> tickets) {
+    std::set<std::int64_t> named;
+    for (const auto& t : tickets)
+        for (const auto& e : t.events)
+            if (e.manager_id) named.insert(*e.manager_id);
     std::vector<report_manager> managers;
-    for (auto& m : load_managers(db)) managers.push_back({m.id, std::move(m.login), std::move(m.name)});
+    for (auto& m : load_managers(db))
+        if (m.active || named.contains(m.id)) managers.push_back({m.id, std::move(m.login), std::move(m.name)});
     return managers;
 }
 

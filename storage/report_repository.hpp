@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace campusdesk {
@@ -18,7 +19,8 @@ std::vector<report_ticket> load_report_tickets(SQLite::Database& db, time_ms fro
 // How many tickets were created in [from, to): the check of the closed months' totals cache.
 std::int64_t count_tickets_created(SQLite::Database& db, time_ms from, time_ms to);
 
-// The campus managers the report names.
-std::vector<report_manager> load_report_managers(SQLite::Database& db);
+// The campus managers the report names: those in the directory (with or without tickets), and former ones whose
+// names the events of `tickets` carry.
+std::vector<report_manager> load_report_managers(SQLite::Database& db, std::span<const report_ticket> tickets);
 
 } // namespace campusdesk

@@ -63,7 +63,7 @@ TEST_CASE("the report reads a period's tickets with school names and histories, 
     CHECK(count_tickets_created(db, monday_8am, monday_8am + 2 * day) == 3);
     CHECK(load_report_tickets(db, monday_8am - day, monday_8am).empty());
 
-    const auto managers = load_report_managers(db);
+    const auto managers = load_report_managers(db, tickets);
     REQUIRE(managers.size() == 3);
     CHECK(managers[0].login == "manager01");
     CHECK(managers[0].name == "Manager 1");
