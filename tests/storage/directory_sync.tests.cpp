@@ -14,15 +14,13 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <tuple>
 
 using namespace campusdesk;
 using namespace campusdesk::testing;
+using namespace campusdesk::testing::times;
 
 namespace {
-
-constexpr time_ms monday_8am = 1'791'180'000'000;  // 2026-10-05 08:00 Europe/Berlin
-constexpr time_ms minute = 60'000;
-constexpr time_ms day = 24 * 60 * minute;
 
 // Managers manager01..03, each with schools 1000<m>1 and 1000<m>2, as the CSV files would give them.
 app_config directory_config() {
@@ -52,14 +50,6 @@ std::int64_t manager_id(SQLite::Database& db, const std::string& login) {
     return m->id;
 }
 
-ticket file_ticket(SQLite::Database& db, const storage_fixture& f, const std::string& school, std::int64_t assignee,
-                   time_ms at) {
-    ticket_event created;
-    created.at = at;
-    created.actor_id = 7;
-    return insert_ticket(db, f.make_ticket(school, 7, assignee), created, 2026, f.sla(), at);
-}
-
 ticket act(SQLite::Database& db, const storage_fixture& f, const ticket& t, event_kind kind, time_ms at,
            std::optional<std::int64_t> manager = std::nullopt) {
     ticket_event e;
@@ -70,6 +60,12 @@ ticket act(SQLite::Database& db, const storage_fixture& f, const ticket& t, even
     e.manager_id = manager;
     e.body = "erledigt";
     return append_event(db, t, e, f.sla(), at);
+}
+
+// The first sync, from `config`; the managers' ids.
+std::tuple<std::int64_t, std::int64_t, std::int64_t> first_sync(SQLite::Database& db, const storage_fixture& f, const app_config& config) {
+    sync_directory(db, config, f.sla(), monday_8am);
+    return {manager_id(db, "manager01"), manager_id(db, "manager02"), manager_id(db, "manager03")};
 }
 
 std::vector<std::string> audit_of(SQLite::Database& db, const std::string& subject) {
@@ -121,7 +117,7 @@ TEST_CASE("a school removed from schools.csv becomes a former school; its ticket
         auto db = open_writer_database(f.file);
         sync_directory(db, config, f.sla(), monday_8am);
         const auto m1 = manager_id(db, "manager01");
-        open_number = file_ticket(db, f, "100012", m1, monday_8am).number;
+        open_number = f.file_ticket(db, "100012", m1, monday_8am).number;
         remove_school(config, "100012");
         const auto changes = sync_directory(db, config, f.sla(), monday_8am + day);
         CHECK(changes.schools_removed == std::vector<std::string>{"100012"});
@@ -167,18 +163,15 @@ TEST_CASE("a school moving to another campus manager takes its open tickets alon
           "[storage][directory]") {
     storage_fixture f;
     auto config = directory_config();
-    std::vector<std::string> open, kept;
+    std::vector<std::string> open;
     std::string closed_number, resolved_number, elsewhere_number, other_school_number;
     std::int64_t m1 = 0, m2 = 0, m3 = 0;
     const time_ms moved_at = monday_8am + 2 * day;
     {
         auto db = open_writer_database(f.file);
-        sync_directory(db, config, f.sla(), monday_8am);
-        m1 = manager_id(db, "manager01");
-        m2 = manager_id(db, "manager02");
-        m3 = manager_id(db, "manager03");
-        open.push_back(file_ticket(db, f, "100011", m1, monday_8am).number);
-        auto waiting = file_ticket(db, f, "100011", m1, monday_8am + minute);
+        std::tie(m1, m2, m3) = first_sync(db, f, config);
+        open.push_back(f.file_ticket(db, "100011", m1, monday_8am).number);
+        auto waiting = f.file_ticket(db, "100011", m1, monday_8am + minute);
         ticket_event e;
         e.at = monday_8am + 2 * minute;
         e.actor_id = 1;
@@ -187,14 +180,14 @@ TEST_CASE("a school moving to another campus manager takes its open tickets alon
         e.to_status = status::waiting_on_requester;
         append_event(db, waiting, e, f.sla(), e.at);
         open.push_back(waiting.number);
-        closed_number = act(db, f, file_ticket(db, f, "100011", m1, monday_8am), event_kind::closed,
+        closed_number = act(db, f, f.file_ticket(db, "100011", m1, monday_8am), event_kind::closed,
                             monday_8am + 10 * minute).number;
-        resolved_number = act(db, f, file_ticket(db, f, "100011", m1, monday_8am), event_kind::resolved,
+        resolved_number = act(db, f, f.file_ticket(db, "100011", m1, monday_8am), event_kind::resolved,
                               monday_8am + 10 * minute).number;
         // The help desk gave this one to manager03: it stays with them.
-        elsewhere_number = act(db, f, file_ticket(db, f, "100011", m1, monday_8am), event_kind::assigned,
+        elsewhere_number = act(db, f, f.file_ticket(db, "100011", m1, monday_8am), event_kind::assigned,
                                monday_8am + 10 * minute, m3).number;
-        other_school_number = file_ticket(db, f, "100012", m1, monday_8am).number;
+        other_school_number = f.file_ticket(db, "100012", m1, monday_8am).number;
 
         school_in(config, "100011")->manager_login = "manager02";
         const auto changes = sync_directory(db, config, f.sla(), moved_at);
@@ -243,18 +236,15 @@ TEST_CASE("a manager removed from managers.csv becomes a former manager; their o
     const time_ms left_at = monday_8am + 3 * day;
     {
         auto db = open_writer_database(f.file);
-        sync_directory(db, config, f.sla(), monday_8am);
-        m1 = manager_id(db, "manager01");
-        m2 = manager_id(db, "manager02");
-        m3 = manager_id(db, "manager03");
-        own_open = file_ticket(db, f, "100031", m3, monday_8am).number;
-        own_closed = act(db, f, file_ticket(db, f, "100031", m3, monday_8am), event_kind::closed,
+        std::tie(m1, m2, m3) = first_sync(db, f, config);
+        own_open = f.file_ticket(db, "100031", m3, monday_8am).number;
+        own_closed = act(db, f, f.file_ticket(db, "100031", m3, monday_8am), event_kind::closed,
                          monday_8am + minute).number;
         // A ticket of manager01's school that the help desk gave to manager03.
-        lent_open = act(db, f, file_ticket(db, f, "100011", m1, monday_8am), event_kind::assigned,
+        lent_open = act(db, f, f.file_ticket(db, "100011", m1, monday_8am), event_kind::assigned,
                         monday_8am + minute, m3).number;
         // manager03's school 100032 leaves the directory with them: its ticket waits for the help desk.
-        orphan_open = file_ticket(db, f, "100032", m3, monday_8am).number;
+        orphan_open = f.file_ticket(db, "100032", m3, monday_8am).number;
         // manager02 is away with manager03 as substitute; manager03 has planned an absence too.
         set_absence(db, {m2, monday_8am, monday_8am + 10 * day, m3}, monday_8am);
         set_absence(db, {m3, monday_8am + 5 * day, monday_8am + 6 * day, m1}, monday_8am);
