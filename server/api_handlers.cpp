@@ -242,7 +242,7 @@ net::awaitable<http_response> post_ticket_action(app& a, const http_request& req
             co_return api_error(http::status::unprocessable_entity, "invalid_type", "manager_id muss eine Zahl sein.",
                                 "manager_id");
         const auto id = it->value().as_int64();
-        const bool known = a.dir.manager(id) != nullptr;
+        const bool known = a.dir.current_manager(id) != nullptr;
         plan = [note, id, known](const action_context& c) { return plan_assign(c, id, known, note); };
     } else if (action == "escalate") {
         std::string partner;

@@ -1,5 +1,7 @@
 #include "server/app.hpp"
 
+#include "server/log.hpp"
+
 #include <algorithm>
 #include <thread>
 
@@ -10,16 +12,62 @@ time_ms now_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-const school_record* directory::school(std::string_view number) const {
+namespace {
+
+const school_record* find_school(const std::vector<school_record>& schools, std::string_view number) {
     auto it = std::lower_bound(schools.begin(), schools.end(), number,
                                [](const school_record& s, std::string_view n) { return s.number < n; });
     return it != schools.end() && it->number == number ? &*it : nullptr;
 }
 
-const manager_record* directory::manager(std::int64_t id) const {
+const manager_record* find_manager(const std::vector<manager_record>& managers, std::int64_t id) {
     for (const auto& m : managers)
         if (m.id == id) return &m;
     return nullptr;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+    return out;
+}
+
+} // namespace
+
+const school_record* directory::school(std::string_view number) const {
+    if (const auto* s = find_school(schools, number)) return s;
+    return find_school(former_schools, number);
+}
+
+const manager_record* directory::manager(std::int64_t id) const {
+    if (const auto* m = find_manager(managers, id)) return m;
+    return find_manager(former_managers, id);
+}
+
+const manager_record* directory::current_manager(std::int64_t id) const { return find_manager(managers, id); }
+
+directory load_directory(SQLite::Database& db) {
+    directory d;
+    for (auto& s : load_schools(db)) (s.active ? d.schools : d.former_schools).push_back(std::move(s));
+    for (auto& m : load_managers(db)) (m.active ? d.managers : d.former_managers).push_back(std::move(m));
+    return d;
+}
+
+void log_directory_changes(const directory_changes& c) {
+    if (!c.schools_removed.empty() || !c.schools_returned.empty() || !c.schools_moved.empty() ||
+        !c.managers_removed.empty() || !c.managers_returned.empty() || !c.tickets_reassigned.empty() ||
+        !c.absences_ended.empty())
+        log_line(log_level::info, "school directory changed",
+                 {{"schools_removed", joined(c.schools_removed)},
+                  {"schools_returned", joined(c.schools_returned)},
+                  {"schools_moved", joined(c.schools_moved)},
+                  {"managers_removed", joined(c.managers_removed)},
+                  {"managers_returned", joined(c.managers_returned)},
+                  {"tickets_reassigned", joined(c.tickets_reassigned)},
+                  {"absences_ended", joined(c.absences_ended)}});
+    if (!c.tickets_left_with_former_manager.empty())
+        log_line(log_level::warning, "open tickets of former schools wait with former campus managers; please reassign",
+                 {{"tickets", joined(c.tickets_left_with_former_manager)}});
 }
 
 app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_threads, bool demo_mode)
@@ -29,10 +77,13 @@ app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_t
     std::filesystem::create_directories(data_dir);
     storage = std::make_unique<storage_service>(data_dir / "campusdesk.db", reader_threads,
                                                 config.limits.write_queue_max);
-    storage->writer().run([&](SQLite::Database& db) { sync_directory(db, config); });
+    // One source, one way: the config's CSV files into the tables, and the tables into `dir`.
+    const time_ms now = now_ms();
+    const auto changes =
+        storage->writer().run([&](SQLite::Database& db) { return sync_directory(db, config, sla(), now); });
+    log_directory_changes(changes);
     auto lease = storage->readers().acquire();
-    dir.schools = load_schools(lease.db());
-    dir.managers = load_managers(lease.db());
+    dir = load_directory(lease.db());
 }
 
 } // namespace campusdesk

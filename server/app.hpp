@@ -24,13 +24,28 @@ namespace campusdesk {
 
 time_ms now_ms();
 
-// Schools and managers come from the config and do not change while the server runs.
+// The school directory as storage holds it once the start-up sync has brought its tables in line with the config's
+// CSV files (storage/directory_repository.hpp): read once, and from here only; the config's own lists are the
+// sync's input and nothing else. It does not change while the server runs (a changed CSV needs a restart).
 struct directory {
-    std::vector<school_record> schools;
-    std::vector<manager_record> managers;
+    std::vector<school_record> schools;    // in schools.csv, by number: offered in forms, filters, /api/v1/schools
+    std::vector<manager_record> managers;  // in managers.csv, by login: offered for assignment and absences
+    std::vector<school_record> former_schools;    // no longer in the CSV files: their tickets still show them
+    std::vector<manager_record> former_managers;
+
+    // Current or former (names and visibility of old tickets).
     const school_record* school(std::string_view number) const;
     const manager_record* manager(std::int64_t id) const;
+    // Current only: who may be assigned tickets, be absent or substitute.
+    const manager_record* current_manager(std::int64_t id) const;
 };
+
+// Splits the tables' rows into current and former ones.
+directory load_directory(SQLite::Database& db);
+
+// One log line about what a sync changed in existing data (additions, as on a new database, are not logged), and
+// a warning while open tickets wait with former managers.
+void log_directory_changes(const directory_changes& changes);
 
 struct request_metrics {
     std::atomic<std::uint64_t> requests{0};

@@ -103,10 +103,8 @@ net::awaitable<http_response> serve_attachment(app& a, const auth_state& auth, c
     auto found = co_await a.storage->read([&](SQLite::Database& db) -> std::optional<attachment_record> {
         auto file = find_attachment(db, id);
         if (!file) return std::nullopt;
-        SQLite::Statement s(db, "SELECT number FROM tickets WHERE id = ?");
-        s.bind(1, file->ticket_id);
-        if (!s.executeStep()) return std::nullopt;
-        auto t = find_ticket(db, s.getColumn(0).getString());
+        auto t = find_ticket_by_id(db, file->ticket_id);
+        if (!t) return std::nullopt;
         const auto* school = a.dir.school(t->school_number);
         if (!can_see(current_viewer(a, db, *auth.who, now), *t, school ? school->manager_id : 0,
                      a.config.teachers_see_school_tickets))

@@ -15,10 +15,9 @@
 #include "server/sla_export.hpp"
 #include "server/ticket_import.hpp"
 #include "server/ticket_service.hpp"
+#include "storage/database.hpp"
 
 #include <fmt/format.h>
-
-#include <SQLiteCpp/Exception.h>
 
 #include <charconv>
 #include <csignal>
@@ -177,19 +176,23 @@ int user_command(int argc, char** argv) {
         if (!r) throw cli_usage_error("--role must be teacher, campus_manager, dispatcher or admin");
         u.who = *r;
         if (login.empty() || login.size() > 100) throw cli_usage_error("login must have 1 to 100 characters");
-        if (u.who == role::teacher) {
+        // The directory as the server has it: the config's CSV files synced into the tables.
+        const business_calendar calendar(config.calendar);
+        writer.run([&](SQLite::Database& db) {
+            log_directory_changes(sync_directory(db, config, {config.sla, calendar}, now));
+            if (u.who != role::teacher) return;
             u.school_number = args.get("school");
-            if (!config.find_school(u.school_number)) throw cli_usage_error("--school: unknown school number");
-        }
+            const auto school = find_school_record(db, u.school_number);
+            if (!school || !school->active) throw cli_usage_error("--school: unknown school number");
+        });
         bool generated = false;
         const auto password = read_password(args, login, generated);
         u.password_hash = hash_password(password);
         writer.run([&](SQLite::Database& db) {
-            sync_directory(db, config);
             if (find_user_by_login(db, login)) throw cli_usage_error(fmt::format("user {} exists already", login));
             if (u.who == role::campus_manager) {
                 auto m = find_manager_by_login(db, login);
-                if (!m) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
+                if (!m || !m->active) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
                 u.manager_id = m->id;
             }
             insert_user(db, u, now);
@@ -291,10 +294,7 @@ int backup_command(const cli_options& args) {
     if (!args.has("out")) throw cli_usage_error("backup: --out FILE is required");
     const auto file = data_dir_of(args, config) / "campusdesk.db";
     if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
-    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
-    db.setBusyTimeout(5000);
-    // The online backup API copies a consistent snapshot while the server keeps running.
-    db.backup(args.get("out").c_str(), SQLite::Database::Save);
+    backup_database(file, args.get("out"));
     std::cout << fmt::format("backup written to {}", args.get("out")) << std::endl;
     return 0;
 }

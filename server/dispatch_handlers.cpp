@@ -201,14 +201,14 @@ struct absence_error {
 net::awaitable<std::optional<absence_error>> save_absence(app& a, const user& who, std::int64_t manager_id,
                                                           std::optional<time_ms> from, std::optional<time_ms> to,
                                                           std::int64_t substitute_id) {
-    if (!a.dir.manager(manager_id))
+    if (!a.dir.current_manager(manager_id))
         co_return absence_error{http::status::not_found, "not_found", "Diesen Campus-Manager gibt es nicht.", ""};
     if (!from) co_return absence_error{http::status::unprocessable_entity, "invalid_time", "Bitte den Beginn angeben.", "from"};
     if (!to) co_return absence_error{http::status::unprocessable_entity, "invalid_time", "Bitte das Ende angeben.", "to"};
     const time_ms now = now_ms();
     if (auto problem = check_absence_period(*from, *to, now))
         co_return absence_error{http::status::unprocessable_entity, problem->code, problem->message, problem->field};
-    if (!a.dir.manager(substitute_id) || substitute_id == manager_id)
+    if (!a.dir.current_manager(substitute_id) || substitute_id == manager_id)
         co_return absence_error{http::status::unprocessable_entity, "invalid_substitute",
                                 "Bitte eine andere Person als Vertretung wählen.", "substitute_id"};
     const absence ab{manager_id, *from, *to, substitute_id};
@@ -239,7 +239,7 @@ net::awaitable<http_response> absence_api(app& a, const http_request& req, const
     if (!is_help_desk(who))
         co_return api_error(http::status::forbidden, "forbidden", "Nur der Help-Desk pflegt Abwesenheiten.");
     const auto id = parse_id(id_text);
-    if (!id || !a.dir.manager(*id)) co_return api_error(http::status::not_found, "not_found", "Unbekannter Campus-Manager.");
+    if (!id || !a.dir.current_manager(*id)) co_return api_error(http::status::not_found, "not_found", "Unbekannter Campus-Manager.");
     if (req.method() == http::verb::delete_) {
         const bool ended = co_await remove_absence(a, who, *id);
         if (!ended) co_return api_error(http::status::not_found, "not_found", "Keine Abwesenheit eingetragen.");

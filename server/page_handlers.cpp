@@ -648,7 +648,7 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         std::int64_t id = 0;
         const auto text = field_or_empty(*form, "manager_id");
         std::from_chars(text.data(), text.data() + text.size(), id);
-        const bool known = a.dir.manager(id) != nullptr;
+        const bool known = a.dir.current_manager(id) != nullptr;
         plan = [note, id, known](const action_context& c) { return plan_assign(c, id, known, note); };
     } else if (action == "escalate") {
         const auto partner = field_or_empty(*form, "partner");

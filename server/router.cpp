@@ -6,11 +6,9 @@
 #include "server/credentials.hpp"
 #include "server/page_handlers.hpp"
 #include "server/responses.hpp"
-
-#include <SQLiteCpp/Exception.h>
+#include "storage/database.hpp"
 
 #include <charconv>
-
 
 namespace campusdesk {
 namespace {
@@ -79,7 +77,7 @@ net::awaitable<http_response> route(app& a, http_request& req, const net::ip::ad
     const std::string path = url.path();
     if (path.starts_with("/api/v1/")) co_return co_await handle_api(a, req, url, peer);
     if (path == "/healthz") {
-        co_await a.storage->read([](SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt(); });
+        co_await a.storage->read([](SQLite::Database& db) { return database_answers(db); });
         co_return json_response(http::status::ok, boost::json::object{{"status", "ok"}});
     }
     if (path == "/metrics") {
@@ -139,7 +137,7 @@ net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip:
     } catch (const write_queue_full&) {
         unavailable = true;
         reason = "write queue full";
-    } catch (const SQLite::Exception& e) {
+    } catch (const storage_error& e) {
         // Storage trouble (disk full, I/O error, locked too long) is never the client's fault: ask to retry.
         unavailable = true;
         reason = e.what();

@@ -5,11 +5,9 @@
 #include "server/cli_options.hpp"
 #include "server/labels.hpp"
 #include "storage/database.hpp"
-#include "storage/directory_repository.hpp"
+#include "storage/report_repository.hpp"
 #include "storage/ticket_repository.hpp"
 #include "storage/write_queue.hpp"
-
-#include <SQLiteCpp/Statement.h>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -71,72 +69,11 @@ std::variant<char, export_param_error> parse_separator_param(std::string_view te
 
 // --- loading ---------------------------------------------------------------------------------------------------
 
-namespace {
-
-constexpr const char* event_columns =
-    "e.ticket_id, e.seq, e.at, e.actor_id, e.by_staff, e.kind, e.to_status, e.to_priority, e.manager_id, e.partner";
-
-ticket_event read_event(SQLite::Statement& s) {
-    ticket_event e;
-    e.seq = s.getColumn(1).getInt64();
-    e.at = s.getColumn(2).getInt64();
-    e.actor_id = s.getColumn(3).getInt64();
-    e.by_staff = s.getColumn(4).getInt() != 0;
-    e.kind = parse_event_kind(s.getColumn(5).getString()).value_or(event_kind::internal_note);
-    if (!s.getColumn(6).isNull()) e.to_status = parse_status(s.getColumn(6).getString());
-    if (!s.getColumn(7).isNull()) e.to_priority = parse_priority(s.getColumn(7).getString());
-    if (!s.getColumn(8).isNull()) e.manager_id = s.getColumn(8).getInt64();
-    e.partner = s.getColumn(9).getString();
-    return e;  // bodies are not needed for figures and are left out
-}
-
-// The tickets created in [from, to) with their histories; two range scans over tickets_by_created, both in
-// its order (created_at, id), so the events need no sort.
-std::vector<report_ticket> load_report_tickets(SQLite::Database& db, const app_config& config, time_ms from,
-                                               time_ms to) {
-    std::vector<report_ticket> tickets;
-    std::map<std::int64_t, std::size_t> index_of;
-    SQLite::Statement t(db, "SELECT id, number, school_number, category FROM tickets "
-                            "WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id");
-    t.bind(1, from);
-    t.bind(2, to);
-    while (t.executeStep()) {
-        report_ticket r;
-        r.number = t.getColumn(1).getString();
-        r.school_number = t.getColumn(2).getString();
-        r.category = t.getColumn(3).getString();
-        const auto* s = config.find_school(r.school_number);
-        r.school_name = s ? s->name : std::string();
-        index_of[t.getColumn(0).getInt64()] = tickets.size();
-        tickets.push_back(std::move(r));
-    }
-    if (tickets.empty()) return tickets;
-    SQLite::Statement e(db, fmt::format("SELECT {} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
-                                        "WHERE t.created_at >= ? AND t.created_at < ? "
-                                        "ORDER BY t.created_at, t.id, e.seq",
-                                        event_columns));
-    e.bind(1, from);
-    e.bind(2, to);
-    while (e.executeStep()) {
-        auto it = index_of.find(e.getColumn(0).getInt64());
-        if (it != index_of.end()) tickets[it->second].events.push_back(read_event(e));
-    }
-    return tickets;
-}
-
-std::vector<report_manager> load_report_managers(SQLite::Database& db) {
-    std::vector<report_manager> managers;
-    for (auto& m : load_managers(db)) managers.push_back({m.id, std::move(m.login), std::move(m.name)});
-    return managers;
-}
-
-} // namespace
-
 sla_report load_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
                            report_month m, time_ms now) {
     const auto p = period_of(m, calendar.zone(), now);
-    const auto tickets = load_report_tickets(db, config, p.start, p.end);
-    const auto managers = load_report_managers(db);
+    const auto tickets = load_report_tickets(db, p.start, p.end);
+    const auto managers = load_report_managers(db, tickets);
     return build_sla_report(m, tickets, managers, config.sla, calendar, now);
 }
 
@@ -157,24 +94,19 @@ std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Da
                                                                       report_month first, report_month last,
                                                                       time_ms now, monthly_totals_cache* cache) {
     std::vector<std::pair<report_month, sla_summary>> out;
-    const auto managers = load_report_managers(db);
-    SQLite::Statement count(db, "SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?");
+    const auto managers = load_report_managers(db, {});  // the totals do not depend on them
     for (auto m = first; m <= last; m = next_month(m)) {
         const auto p = period_of(m, calendar.zone(), now);
         const bool closed = p.now < now;
         std::int64_t created = 0;
         if (cache && closed) {
-            count.reset();
-            count.bind(1, p.start);
-            count.bind(2, p.end);
-            count.executeStep();
-            created = count.getColumn(0).getInt64();
+            created = count_tickets_created(db, p.start, p.end);
             if (auto total = cache->find(m, created)) {
                 out.emplace_back(m, std::move(*total));
                 continue;
             }
         }
-        const auto tickets = load_report_tickets(db, config, p.start, p.end);
+        const auto tickets = load_report_tickets(db, p.start, p.end);
         out.emplace_back(m, build_sla_report(m, tickets, managers, config.sla, calendar, now).total);
         if (cache && closed) cache->keep(m, created, out.back().second);
     }

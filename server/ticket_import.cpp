@@ -9,8 +9,6 @@
 #include "storage/ticket_repository.hpp"
 #include "storage/user_repository.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -51,18 +49,16 @@ struct known_user {
 // What the checks need from the database, read once before the file.
 struct directory_snapshot {
     std::map<std::string, known_user, std::less<>> users;
-    std::map<std::string, std::int64_t, std::less<>> managers;        // login -> managers.id
-    std::map<std::string, std::int64_t, std::less<>> school_managers; // school number -> managers.id
+    std::map<std::string, std::int64_t, std::less<>> managers;        // login -> managers.id, former ones too
+    std::map<std::string, std::int64_t, std::less<>> school_managers; // school number -> managers.id, current only
 };
 
 directory_snapshot load_snapshot(SQLite::Database& db) {
     directory_snapshot s;
-    SQLite::Statement q(db, "SELECT id, login, role FROM users");
-    while (q.executeStep())
-        s.users[q.getColumn(1).getString()] = {q.getColumn(0).getInt64(),
-                                               parse_role(q.getColumn(2).getString()).value_or(role::teacher)};
+    for (auto& u : load_user_roles(db)) s.users[std::move(u.login)] = {u.id, u.who};
     for (const auto& m : load_managers(db)) s.managers[m.login] = m.id;
-    for (const auto& school : load_schools(db)) s.school_managers[school.number] = school.manager_id;
+    for (const auto& school : load_schools(db))
+        if (school.active) s.school_managers[school.number] = school.manager_id;
     return s;
 }
 
@@ -98,7 +94,7 @@ public:
         if (const auto problem = ticket_number_problem(t.number); !problem.empty())
             refuse("number", fmt::format("\"{}\": {}", t.number, problem));
         t.school_number = required_string(o, "school_number", "school_number");
-        if (!config_.find_school(t.school_number) || !dir_.school_managers.contains(t.school_number))
+        if (!dir_.school_managers.contains(t.school_number))
             refuse("school_number", fmt::format("unknown school \"{}\"", t.school_number));
         t.category = required_string(o, "category", "category");
         if (!config_.has_category(t.category)) refuse("category", fmt::format("unknown category \"{}\"", t.category));
@@ -275,9 +271,10 @@ private:
 std::variant<import_summary, import_error> import_tickets(std::istream& in, write_queue& writer,
                                                           const app_config& config,
                                                           const business_calendar& calendar, time_ms now) {
-    // Schools and managers as in the config, so that events can name managers by their id.
+    // Schools and managers as in the config (synced into the tables), so that events can name managers by their id.
+    const sla_context sla{config.sla, calendar};
     const auto dir = writer.run([&](SQLite::Database& db) {
-        sync_directory(db, config);
+        log_directory_changes(sync_directory(db, config, sla, now));
         return load_snapshot(db);
     });
 
@@ -307,15 +304,13 @@ std::variant<import_summary, import_error> import_tickets(std::istream& in, writ
     if (in.bad()) throw std::runtime_error("reading the import file failed");
 
     // 2. Numbers already taken, and then (if all is well) the import itself: one transaction, all or nothing.
-    const sla_context sla{config.sla, calendar};
     return writer.run([&](SQLite::Database& db) -> std::variant<import_summary, import_error> {
-        SQLite::Statement taken(db, "SELECT 1 FROM tickets WHERE number = ?");
-        for (const auto& p : tickets) {
-            taken.bind(1, p.t.number);
-            const bool exists = taken.executeStep();
-            taken.reset();
-            if (exists) return import_error{p.line, "number", fmt::format("{} exists already", p.t.number)};
-        }
+        std::vector<std::string> numbers;
+        numbers.reserve(tickets.size());
+        for (const auto& p : tickets) numbers.push_back(p.t.number);
+        const auto taken = taken_ticket_numbers(db, numbers);
+        for (const auto& p : tickets)
+            if (taken.contains(p.t.number)) return import_error{p.line, "number", fmt::format("{} exists already", p.t.number)};
         if (first_error) return *first_error;
         import_summary summary;
         for (const auto& p : tickets) {

@@ -4,29 +4,12 @@
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <fmt/format.h>
-
-#include <set>
 
 namespace campusdesk {
 
 request_error not_found_error() {
     return {http::status::not_found, "not_found", "Ticket nicht gefunden.", "", {}};
-}
-
-std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids) {
-    std::map<std::int64_t, std::string> names{{0, "System"}};
-    std::set<std::int64_t> unique(ids.begin(), ids.end());
-    unique.erase(0);
-    if (unique.empty()) return names;
-    std::string list;
-    for (auto id : unique) list += fmt::format("{}{}", list.empty() ? "[" : ",", id);
-    reused_statement s(db, "SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))");
-    s->bind(1, list + "]");
-    while (s->executeStep()) names[s->getColumn(0).getInt64()] = s->getColumn(1).getString();
-    return names;
 }
 
 viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms now) {
@@ -131,13 +114,7 @@ std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now,
     const time_ms cutoff = last_resolution_with_window_over(now, reopen_window_ms(a.config.reopen_window_days));
     // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
     // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
-    SQLite::Statement s(db, "SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND "
-                            "(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') "
-                            "<= ? LIMIT ?");
-    s.bind(1, cutoff);
-    s.bind(2, static_cast<std::int64_t>(at_most));
-    std::vector<std::string> numbers;
-    while (s.executeStep()) numbers.push_back(s.getColumn(0).getString());
+    const auto numbers = find_resolved_before(db, cutoff, at_most);
     for (const auto& number : numbers) {
         auto t = find_ticket(db, number);
         ticket_event closed;

@@ -81,7 +81,4 @@ net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_
 // The user as the visibility rules see them at `now`, including whom a campus manager is covering for.
 viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms now);
 
-// Names of the given user ids (0 is the system).
-std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids);
-
 } // namespace campusdesk

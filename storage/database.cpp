@@ -204,7 +204,13 @@ CREATE TABLE known_devices (
 ) WITHOUT ROWID;
 CREATE INDEX known_devices_by_user ON known_devices(user_id);
 )sql",
-// 7: every list walks an index in its sort order behind the equality of its most selective filter (assignee,
+// 7: schools and managers that leave the config's CSV files stay as former ones (active = 0): their tickets keep
+// their names, but they are no longer offered (directory_repository.hpp, sync_directory).
+R"sql(
+ALTER TABLE managers ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE schools ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+)sql",
+// 8: every list walks an index in its sort order behind the equality of its most selective filter (assignee,
 // school or one status), so no filter sorts all its matches (issue 23, docs/lists.md).
 R"sql(
 CREATE INDEX tickets_by_assignee_updated ON tickets(assignee_id, updated_at);
@@ -269,6 +275,14 @@ SQLite::Database open_reader_database(const std::filesystem::path& file) {
     SQLite::Database db(file.string(), SQLite::OPEN_READONLY | connection_flags);
     apply_connection_pragmas(db);
     return db;
+}
+
+bool database_answers(SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt() == 1; }
+
+void backup_database(const std::filesystem::path& file, const std::filesystem::path& out) {
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    db.backup(out.c_str(), SQLite::Database::Save);
 }
 
 } // namespace campusdesk

@@ -2,18 +2,30 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 
 #include <filesystem>
 
 namespace campusdesk {
 
-inline constexpr int schema_version = 7;
+inline constexpr int schema_version = 8;
+
+// What storage functions throw when the database itself fails (disk full, I/O error, locked too long), by a name
+// that callers can catch without knowing the engine.
+using storage_error = SQLite::Exception;
 
 // The writer connection: WAL, synchronous=FULL (an acknowledged write survives power loss), migrations applied.
 SQLite::Database open_writer_database(const std::filesystem::path& file);
 
 // A read-only connection for the reader pool; the writer must have created the schema first.
 SQLite::Database open_reader_database(const std::filesystem::path& file);
+
+// A trivial query: the connection answers (the health check).
+bool database_answers(SQLite::Database& db);
+
+// Copies a consistent snapshot of the database at `file` to `out` (SQLite's online backup: the server may keep
+// running and writing meanwhile).
+void backup_database(const std::filesystem::path& file, const std::filesystem::path& out);
 
 // Brings the schema to `schema_version` step by step, each step in its own transaction.
 void migrate(SQLite::Database& db);

@@ -2,6 +2,7 @@
 
 #include "core/business_calendar.hpp"
 #include "core/sla_policy.hpp"
+#include "storage/event_rows.hpp"
 #include "storage/sla_filters.hpp"
 #include "storage/statement_cache.hpp"
 
@@ -13,6 +14,7 @@
 #include <charconv>
 #include <limits>
 #include <map>
+#include <set>
 #include <variant>
 
 namespace campusdesk {
@@ -44,25 +46,10 @@ ticket read_ticket(Statement& s) {
     return t;
 }
 
-ticket_event read_event(SQLite::Statement& s, int first) {
-    ticket_event e;
-    e.seq = s.getColumn(first + 0).getInt64();
-    e.at = s.getColumn(first + 1).getInt64();
-    e.actor_id = s.getColumn(first + 2).getInt64();
-    e.by_staff = s.getColumn(first + 3).getInt() != 0;
-    e.kind = parse_event_kind(s.getColumn(first + 4).getString()).value_or(event_kind::internal_note);
-    if (!s.getColumn(first + 5).isNull()) e.to_status = parse_status(s.getColumn(first + 5).getString());
-    if (!s.getColumn(first + 6).isNull()) e.to_priority = parse_priority(s.getColumn(first + 6).getString());
-    e.body = s.getColumn(first + 7).getString();
-    if (!s.getColumn(first + 8).isNull()) e.manager_id = s.getColumn(first + 8).getInt64();
-    e.partner = s.getColumn(first + 9).getString();
-    return e;
-}
-
-constexpr const char* event_columns = "seq, at, actor_id, by_staff, kind, to_status, to_priority, body, manager_id, partner";
-// Lists that compute SLA figures from events never show them: the bodies (replies, notes) are left unread.
-constexpr const char* event_columns_without_body =
-    "seq, at, actor_id, by_staff, kind, to_status, to_priority, '', manager_id, partner";
+// The one reader of event rows (storage/event_rows.hpp), shared with the report queries.
+using event_rows::read_event;
+constexpr const char* event_columns = event_rows::columns;
+constexpr const char* event_columns_without_body = event_rows::columns_without_body;
 
 void bind_optional(SQLite::Statement& s, int index, const std::optional<time_ms>& v) {
     if (v) s.bind(index, static_cast<std::int64_t>(*v));
@@ -287,6 +274,37 @@ std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number)
     s->bind(1, std::string(number));
     if (!s->executeStep()) return std::nullopt;
     return read_ticket(*s);
+}
+
+std::optional<ticket> find_ticket_by_id(SQLite::Database& db, std::int64_t id) {
+    static const auto sql = fmt::format("SELECT {} FROM tickets t WHERE t.id = ?", ticket_columns);
+    reused_statement s(db, sql);
+    s->bind(1, id);
+    if (!s->executeStep()) return std::nullopt;
+    return read_ticket(*s);
+}
+
+std::set<std::string, std::less<>> taken_ticket_numbers(SQLite::Database& db, const std::vector<std::string>& numbers) {
+    std::set<std::string, std::less<>> taken;
+    SQLite::Statement s(db, "SELECT 1 FROM tickets WHERE number = ?");
+    for (const auto& number : numbers) {
+        s.bind(1, number);
+        if (s.executeStep()) taken.insert(number);
+        s.reset();
+    }
+    return taken;
+}
+
+std::vector<std::string> find_resolved_before(SQLite::Database& db, time_ms resolved_at_or_before, std::size_t at_most) {
+    // The latest `resolved` event counts (as for the requester's reopen), not the last change.
+    SQLite::Statement s(db, "SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND "
+                            "(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') "
+                            "<= ? LIMIT ?");
+    s.bind(1, resolved_at_or_before);
+    s.bind(2, static_cast<std::int64_t>(at_most));
+    std::vector<std::string> numbers;
+    while (s.executeStep()) numbers.push_back(s.getColumn(0).getString());
+    return numbers;
 }
 
 std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id) {

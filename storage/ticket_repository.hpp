@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,7 +54,13 @@ void note_sla_settings(SQLite::Database& db, const sla_context& sla);
 std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& db, const sla_context& sla, time_ms now);
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number);
+std::optional<ticket> find_ticket_by_id(SQLite::Database& db, std::int64_t id);
 std::vector<ticket_event> load_events(SQLite::Database& db, std::int64_t ticket_id);
+// Those of `numbers` that tickets have already.
+std::set<std::string, std::less<>> taken_ticket_numbers(SQLite::Database& db, const std::vector<std::string>& numbers);
+// The numbers of at most `at_most` resolved tickets whose latest resolution was at or before
+// `resolved_at_or_before` (the reopen window's start): those that close by themselves.
+std::vector<std::string> find_resolved_before(SQLite::Database& db, time_ms resolved_at_or_before, std::size_t at_most);
 
 enum class ticket_sort { due, created, updated };
 std::optional<ticket_sort> parse_ticket_sort(std::string_view text);

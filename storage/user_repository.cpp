@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace campusdesk {
 namespace {
 
@@ -39,6 +41,28 @@ std::optional<user> find_user(SQLite::Database& db, std::int64_t id) { return fi
 
 std::optional<user> find_user_by_login(SQLite::Database& db, std::string_view login) {
     return find_one(db, "u.login = ?", std::string(login));
+}
+
+std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids) {
+    std::map<std::int64_t, std::string> names{{0, "System"}};
+    std::set<std::int64_t> unique(ids.begin(), ids.end());
+    unique.erase(0);
+    if (unique.empty()) return names;
+    std::string list;
+    for (auto id : unique) list += fmt::format("{}{}", list.empty() ? "[" : ",", id);
+    reused_statement s(db, "SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))");
+    s->bind(1, list + "]");
+    while (s->executeStep()) names[s->getColumn(0).getInt64()] = s->getColumn(1).getString();
+    return names;
+}
+
+std::vector<user_role> load_user_roles(SQLite::Database& db) {
+    std::vector<user_role> users;
+    SQLite::Statement s(db, "SELECT id, login, role FROM users");
+    while (s.executeStep())
+        users.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getString(),
+                         parse_role(s.getColumn(2).getString()).value_or(role::teacher)});
+    return users;
 }
 
 std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now) {

@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,15 @@ struct user {
 
 std::optional<user> find_user(SQLite::Database& db, std::int64_t id);
 std::optional<user> find_user_by_login(SQLite::Database& db, std::string_view login);
+// Names of the given user ids; 0 is "System" (events the server records by itself).
+std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids);
+struct user_role {
+    std::int64_t id = 0;
+    std::string login;
+    role who = role::teacher;
+};
+// Every account's login and role (for checking an import's logins), disabled ones too.
+std::vector<user_role> load_user_roles(SQLite::Database& db);
 std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now);
 // Sets a new password hash and ends every session and API token of the user: whoever knew the old password may
 // hold a session made with it. Returns how many sessions and tokens were ended, or nullopt for an unknown login.

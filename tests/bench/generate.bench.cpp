@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
     const time_ms now = now_ms();
     {
         SQLite::Transaction tx(db);
-        sync_directory(db, config);
+        sync_directory(db, config, sla, now);
         if (count_users(db) != 0) usage(fmt::format("{} holds users already; use an empty --data directory", file.string()));
         const std::string hash = hash_password("demo");
         auto add = [&](std::string login, std::string name, role r, std::string school, std::int64_t manager) {

@@ -41,4 +41,12 @@ ticket storage_fixture::make_ticket(std::string school, std::int64_t requester, 
     return t;
 }
 
+ticket storage_fixture::file_ticket(SQLite::Database& db, std::string school, std::int64_t assignee,
+                                    time_ms at) const {
+    ticket_event created;
+    created.at = at;
+    created.actor_id = 7;
+    return insert_ticket(db, make_ticket(std::move(school), 7, assignee), created, 2026, sla(), at);
+}
+
 } // namespace campusdesk::testing
