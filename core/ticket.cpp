@@ -53,6 +53,7 @@ std::optional<event_kind> parse_event_kind(std::string_view t) { return parse_in
 std::optional<role> parse_role(std::string_view t) { return parse_in(role_names, t); }
 
 bool is_staff(role r) { return r != role::teacher; }
+bool is_help_desk(role r) { return r == role::dispatcher || r == role::admin; }
 
 std::optional<status> status_set_by(const ticket_event& e) {
     switch (e.kind) {

@@ -38,6 +38,8 @@ inline constexpr status all_statuses[] = {status::new_, status::open, status::wa
 inline constexpr priority all_priorities[] = {priority::critical, priority::high, priority::normal, priority::low};
 
 bool is_staff(role r);
+// The central help desk: dispatchers and administrators (the board, absences, reports, assignment).
+bool is_help_desk(role r);
 
 // One entry of a ticket's append-only history. Kind-specific fields are set only for their kind.
 struct ticket_event {

@@ -1,6 +1,8 @@
 #include "server/app.hpp"
 
-#include "server/log.hpp"
+#include "storage/database.hpp"
+
+#include "server/http/log.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -75,7 +77,7 @@ app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_t
       // Half the cores for hashing at most: the rest keep serving logged-in users during a login flood.
       hasher(std::max(1u, std::thread::hardware_concurrency() / 2), 32), started_at(now_ms()) {
     std::filesystem::create_directories(data_dir);
-    storage = std::make_unique<storage_service>(data_dir / "campusdesk.db", reader_threads,
+    storage = std::make_unique<storage_service>(database_file(data_dir), reader_threads,
                                                 config.limits.write_queue_max);
     // One source, one way: the config's CSV files into the tables, and the tables into `dir`.
     const time_ms now = now_ms();

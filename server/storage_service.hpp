@@ -5,7 +5,7 @@
 // and back once, however many reads it makes; read() and compute() called there run in place.
 #pragma once
 
-#include "server/net.hpp"
+#include "server/http/net.hpp"
 #include "storage/reader_pool.hpp"
 #include "storage/write_queue.hpp"
 

@@ -14,6 +14,9 @@ inline constexpr int schema_version = 8;
 // that callers can catch without knowing the engine.
 using storage_error = SQLite::Exception;
 
+// The database file in a data directory (--data, [server] data_dir).
+inline std::filesystem::path database_file(const std::filesystem::path& data_dir) { return data_dir / "campusdesk.db"; }
+
 // The writer connection: WAL, synchronous=FULL (an acknowledged write survives power loss), migrations applied.
 SQLite::Database open_writer_database(const std::filesystem::path& file);
 

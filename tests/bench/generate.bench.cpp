@@ -11,7 +11,7 @@
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
 #include "server/config_loader.hpp"
-#include "server/credentials.hpp"
+#include "server/accounts/credentials.hpp"
 #include "storage/database.hpp"
 #include "storage/directory_repository.hpp"
 #include "storage/ticket_repository.hpp"

@@ -3,7 +3,7 @@
 #include "core/local_time.hpp"
 #include "core/sla_report.hpp"
 #include "core/ticket_rules.hpp"
-#include "server/sla_export.hpp"
+#include "server/reports/sla_export.hpp"
 
 #include <fmt/format.h>
 

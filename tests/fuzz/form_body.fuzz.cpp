@@ -1,5 +1,5 @@
 // libFuzzer: application/x-www-form-urlencoded bodies of the pages' forms.
-#include "server/form_body.hpp"
+#include "server/http/form_body.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,10 +1,10 @@
 #include "tests/fuzz/fuzz_app.hpp"
 
-#include "server/auth.hpp"
+#include "server/accounts/auth.hpp"
 #include "server/config_loader.hpp"
-#include "server/credentials.hpp"
-#include "server/demo_data.hpp"
-#include "server/router.hpp"
+#include "server/accounts/credentials.hpp"
+#include "server/cli/demo_data.hpp"
+#include "server/http/router.hpp"
 
 #include <fmt/format.h>
 

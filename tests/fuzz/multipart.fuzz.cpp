@@ -1,5 +1,5 @@
 // libFuzzer: multipart/form-data. The first line is the Content-Type header's value, the rest the body.
-#include "server/multipart.hpp"
+#include "server/http/multipart.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,6 +1,6 @@
 // libFuzzer: the Mustache subset. The input is a template; if it compiles it is rendered with data holding every
 // kind of value under short names (a b c d e f g h, and n inside list items); lists only for a few sections.
-#include "server/mustache_template.hpp"
+#include "server/views/mustache_template.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // The first byte picks who sends it (fuzz_app.hpp); the rest is the request as it arrives on the socket.
 #include "tests/fuzz/fuzz_app.hpp"
 
-#include "server/dispatch_handlers.hpp"
+#include "server/dispatch/dispatch_handlers.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace campusdesk;

@@ -1,5 +1,5 @@
 // libFuzzer: `campusdesk import` files (JSON lines) against the demo database; a valid file is imported.
-#include "server/ticket_import.hpp"
+#include "server/cli/ticket_import.hpp"
 
 #include "tests/fuzz/fuzz_app.hpp"
 

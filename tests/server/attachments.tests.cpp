@@ -1,4 +1,4 @@
-#include "server/multipart.hpp"
+#include "server/http/multipart.hpp"
 #include "tests/server/test_server.hpp"
 
 #include <catch2/catch.hpp>

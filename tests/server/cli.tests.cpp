@@ -1,4 +1,4 @@
-#include "server/cli.hpp"
+#include "server/cli/cli.hpp"
 #include "tests/server/test_server.hpp"
 
 #include <catch2/catch.hpp>

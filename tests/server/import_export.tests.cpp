@@ -1,9 +1,9 @@
-#include "server/sla_export.hpp"
-#include "server/ticket_import.hpp"
+#include "server/reports/sla_export.hpp"
+#include "server/cli/ticket_import.hpp"
 
 #include "core/local_time.hpp"
 #include "server/app.hpp"
-#include "server/cli_options.hpp"
+#include "server/cli/cli_options.hpp"
 #include "storage/database.hpp"
 #include "tests/server/test_server.hpp"
 

@@ -2,8 +2,8 @@
 // never a 5xx, and every path holds passwords to one rule.
 #include "tests/server/test_server.hpp"
 
-#include "server/credentials.hpp"
-#include "server/password_quality.hpp"
+#include "server/accounts/credentials.hpp"
+#include "server/accounts/password_quality.hpp"
 #include "tests/server/ticket_helpers.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "server/json_writer.hpp"
+#include "server/http/json_writer.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

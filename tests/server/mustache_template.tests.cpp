@@ -1,5 +1,5 @@
-#include "server/mustache_template.hpp"
-#include "server/page_renderer.hpp"
+#include "server/views/mustache_template.hpp"
+#include "server/views/page_renderer.hpp"
 
 #include <catch2/catch.hpp>
 #include <kainjow/mustache.hpp>

@@ -1,6 +1,6 @@
-#include "server/password_quality.hpp"
+#include "server/accounts/password_quality.hpp"
 
-#include "server/credentials.hpp"
+#include "server/accounts/credentials.hpp"
 
 #include <catch2/catch.hpp>
 

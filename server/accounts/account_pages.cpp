@@ -1,0 +1,141 @@
+#include "server/accounts/account_pages.hpp"
+
+#include "core/local_time.hpp"
+#include "server/http/form_body.hpp"
+#include "server/views/labels.hpp"
+#include "server/http/log.hpp"
+#include "server/views/page_frame.hpp"
+#include "server/accounts/password_quality.hpp"
+#include "server/http/responses.hpp"
+
+#include <fmt/format.h>
+
+namespace campusdesk {
+namespace {
+
+std::string german_span(time_ms ms) {
+    constexpr time_ms minute = 60 * 1000, hour = 60 * minute, day = 24 * hour;
+    if (ms % day == 0) return fmt::format("{} {}", ms / day, ms == day ? "Tag" : "Tagen");
+    if (ms % hour == 0) return fmt::format("{} {}", ms / hour, ms == hour ? "Stunde" : "Stunden");
+    return fmt::format("{} {}", ms / minute, ms == minute ? "Minute" : "Minuten");
+}
+
+// Texts as string_view: a std::string made for the call would be a temporary around the co_await, which GCC 12
+// destroys twice (storage_service.hpp).
+net::awaitable<http_response> show(app& a, const auth_state& auth, http::status status, std::string_view notice,
+                                   std::string_view error) {
+    const auto& u = *auth.who;
+    const time_ms now = now_ms();
+    auto list = co_await a.storage->read([&](SQLite::Database& db) { return list_credentials(db, u.id, now); });
+    const auto current = credential_id_of(auth.session_digest);
+    auto d = base_data(a, auth, "Mein Konto");
+    d.set("notice", std::string(notice));
+    d.set("error", std::string(error));
+    d.set("name", u.name);
+    d.set("login", u.login);
+    d.set("role", std::string(role_label(u.who)));
+    const auto& limits = a.config.sessions.for_role(u.who);
+    d.set("idle", german_span(limits.idle));
+    d.set("lifetime", german_span(limits.lifetime));
+    page_list rows;
+    bool has_others = false;
+    for (const auto& c : list) {
+        page_data row;
+        const bool is_current = !c.api_token && !auth.via_bearer && c.id == current;
+        has_others = has_others || !is_current;
+        row.set("id", c.id);
+        row.set("api_token", c.api_token);
+        row.set("label", c.label.empty() && !c.api_token ? std::string("Unbekannter Browser") : c.label);
+        row.set("current", is_current);
+        row.set("created", format_german_datetime(c.created_at, a.calendar.zone()));
+        row.set("last_used", c.last_used_at ? format_german_datetime(c.last_used_at, a.calendar.zone()) : "nie");
+        row.set("expires", format_german_datetime(c.expires_at, a.calendar.zone()));
+        row.set("csrf", auth.csrf_token);
+        rows.push_back(std::move(row));
+    }
+    d.set("credentials", std::move(rows));
+    d.set("has_others", has_others);
+    d.set("can_change_password", !u.password_hash.empty());
+    d.set("password_min", std::to_string(password_min_characters));
+    d.set("password_max", std::to_string(password_max_characters));
+    co_return html_response(status, a.pages.page("account", d));
+}
+
+net::awaitable<http_response> revoke(app& a, const auth_state& auth, const form_fields& form) {
+    const auto& u = *auth.who;
+    const auto id = field_or_empty(form, "id");
+    const time_ms now = now_ms();
+    const auto ended = co_await a.storage->write([&](SQLite::Database& db) -> std::size_t {
+        const std::size_t n = id == "others" ? revoke_credentials(db, u.id, auth.session_digest)
+                              : id != credential_id_of(auth.session_digest) && revoke_credential(db, u.id, id) ? 1
+                                                                                                                : 0;
+        if (n > 0) append_audit(db, now, u.id, "user_revoke", u.login, id);
+        return n;
+    });
+    log_security(security_event::sessions_revoked, {{"user", u.login}, {"by", "self"}, {"ended", ended}});
+    const std::string notice = ended == 1 ? "Abgemeldet." : fmt::format("{} Anmeldungen beendet.", ended);
+    co_return co_await show(a, auth, http::status::ok, notice, "");
+}
+
+// The refusal of a password change, or nullopt once the password is changed (`notice` then says so).
+net::awaitable<std::optional<std::pair<http::status, std::string>>> try_password_change(app& a, const auth_state& auth,
+                                                                                       const form_fields& form,
+                                                                                       std::string& notice) {
+    using refusal = std::pair<http::status, std::string>;
+    const auto& u = *auth.who;
+    const auto current = field_or_empty(form, "current");
+    const auto fresh = field_or_empty(form, "new");
+    const refusal busy{http::status::service_unavailable, "Gerade sehr viel Betrieb. Bitte gleich noch einmal versuchen."};
+    const refusal wrong_current{http::status::unprocessable_entity, "Das bisherige Passwort ist falsch."};
+    if (fresh != field_or_empty(form, "repeat"))
+        co_return refusal{http::status::unprocessable_entity, "Die beiden neuen Passwörter stimmen nicht überein."};
+    if (!password_fits_login(current)) co_return wrong_current;
+    if (auto rejected = check_new_password(fresh, u.login))
+        co_return refusal{http::status::unprocessable_entity, rejected->message};
+    // The current password is asked for (ASVS 6.2.3): a session left open on a shared iPad must not be enough to
+    // take over the account.
+    const auto verified = co_await a.hasher.verify(u.password_hash, current);
+    if (!verified) co_return busy;
+    if (!*verified) {
+        log_security(security_event::permission_denied, {{"user", u.login}, {"reason", "wrong current password"}});
+        co_return wrong_current;
+    }
+    const auto hash = co_await a.hasher.hash(fresh);
+    if (!hash) co_return busy;
+    const time_ms now = now_ms();
+    // Every other session and token ends; this one stays, so the person is not logged out by their own change.
+    const auto ended = co_await a.storage->write([&](SQLite::Database& db) {
+        append_audit(db, now, u.id, "user_passwd", u.login, "self");
+        return change_password(db, u.id, *hash, auth.session_digest);
+    });
+    log_security(security_event::password_changed, {{"user", u.login}, {"by", "self"}, {"ended", ended}});
+    notice = ended == 0 ? "Das Passwort ist geändert."
+                        : fmt::format("Das Passwort ist geändert; {} andere Anmeldungen sind beendet.", ended);
+    co_return std::nullopt;
+}
+
+net::awaitable<http_response> change_own_password(app& a, const auth_state& auth, const form_fields& form) {
+    std::string notice;
+    const auto refused = co_await try_password_change(a, auth, form, notice);
+    if (refused) co_return co_await show(a, auth, refused->first, "", refused->second);
+    co_return co_await show(a, auth, http::status::ok, notice, "");
+}
+
+} // namespace
+
+bool is_account_path(std::string_view path) { return path == "/account" || path.starts_with("/account/"); }
+
+net::awaitable<http_response> account_page(app& a, http_request& req, const auth_state& auth, std::string_view path) {
+    const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
+    if (path == "/account" && is_get) co_return co_await show(a, auth, http::status::ok, "", "");
+    if (req.method() != http::verb::post || (path != "/account/revoke" && path != "/account/password"))
+        co_return co_await show(a, auth, http::status::not_found, "", "Diese Seite gibt es nicht.");
+    auto form = is_form(req) ? parse_form(req.body()) : std::nullopt;
+    if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
+        co_return co_await show(a, auth, http::status::forbidden, "",
+                                "Das Formular ist abgelaufen. Bitte die Seite neu laden und noch einmal versuchen.");
+    if (path == "/account/revoke") co_return co_await revoke(a, auth, *form);
+    co_return co_await change_own_password(a, auth, *form);
+}
+
+} // namespace campusdesk

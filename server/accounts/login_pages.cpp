@@ -1,0 +1,78 @@
+#include "server/accounts/login_pages.hpp"
+
+#include "core/password_policy.hpp"
+#include "server/accounts/credentials.hpp"
+#include "server/http/form_body.hpp"
+#include "server/http/responses.hpp"
+#include "server/views/page_frame.hpp"
+
+#include <algorithm>
+
+namespace campusdesk {
+namespace {
+
+// A well-formed token from an earlier login page is kept: the browser may load /login twice at once (a
+// favicon or a second tab redirected there), and a fresh cookie would make the form already open stale.
+std::string login_csrf_token(const app& a, const http_request& req) {
+    auto token = find_cookie(req, login_csrf_cookie_name(a)).value;
+    const bool well_formed = token.size() == 64 && std::all_of(token.begin(), token.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    return well_formed ? token : random_token();
+}
+
+} // namespace
+
+http_response login_page(const app& a, const http_request& req, http::status status, std::string error,
+                         std::string login) {
+    // Login forms get their own double-submit CSRF token, since there is no session yet.
+    auto token = login_csrf_token(a, req);
+    auto d = base_data(a, {}, "Anmelden");
+    d.set("login_csrf", token);
+    d.set("error", std::move(error));
+    d.set("login", std::move(login));
+    auto res = html_response(status, a.pages.page("login", d));
+    res.set(http::field::set_cookie, login_csrf_cookie(a, token));
+    return res;
+}
+
+net::awaitable<http_response> post_login(app& a, const http_request& req, const net::ip::address& peer) {
+    if (!is_form(req)) co_return login_page(a, req, http::status::unsupported_media_type, "Ungültiges Formular.", "");
+    auto form = parse_form(req.body());
+    if (!form) co_return login_page(a, req, http::status::bad_request, "Ungültiges Formular.", "");
+    const auto login = field_or_empty(*form, "login");
+    const auto cookie = find_cookie(req, login_csrf_cookie_name(a)).value;
+    if (cookie.empty() || !constant_time_equal(cookie, field_or_empty(*form, "csrf")))
+        co_return login_page(a, req, http::status::forbidden,
+                             "Die Anmeldeseite war veraltet. Bitte noch einmal versuchen.", login);
+    const auto password = field_or_empty(*form, "password");
+    if (login.empty() || password.empty() || login.size() > 200)
+        co_return login_page(a, req, http::status::unprocessable_entity, "Bitte Benutzername und Passwort eingeben.", login);
+    if (!password_fits_login(password))
+        co_return login_page(a, req, http::status::unprocessable_entity,
+                             fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
+                             login);
+    // Named, not a temporary in the co_await (GCC PR 99576, storage_service.hpp).
+    const login_request attempt{login, password, client_address(a.config, req, peer), std::string(req[http::field::user_agent]),
+                                find_cookie(req, device_cookie_name(a)).value, true};
+    auto result = co_await log_in(a, attempt);
+    if (auto* refused = std::get_if<login_refused>(&result)) {
+        if (refused->why == login_refused::reason::invalid)
+            co_return login_page(a, req, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+        const auto seconds = retry_after_seconds(*refused);
+        auto res = refused->why == login_refused::reason::throttled
+                       ? login_page(a, req, http::status::too_many_requests,
+                                    fmt::format("Zu viele Fehlversuche. Bitte in {} Sekunden erneut versuchen.", seconds),
+                                    login)
+                       : login_page(a, req, http::status::service_unavailable,
+                                    "Gerade melden sich sehr viele an. Bitte gleich noch einmal versuchen.", login);
+        res.set(http::field::retry_after, std::to_string(seconds));
+        co_return res;
+    }
+    auto res = redirect("/");
+    set_login_cookies(a, res, std::get<login_success>(result));
+    co_return res;
+}
+
+
+} // namespace campusdesk

@@ -1,0 +1,342 @@
+#include "server/cli/cli.hpp"
+
+#include "server/http/log.hpp"
+#include "core/local_time.hpp"
+#include "server/tickets/attachment_handlers.hpp"
+#include "server/cli/cli_options.hpp"
+#include "server/config_loader.hpp"
+#include "server/accounts/credentials.hpp"
+#include "server/cli/demo_data.hpp"
+#include "server/dispatch/dispatch_handlers.hpp"
+#include "server/http/http_server.hpp"
+#include "server/accounts/password_quality.hpp"
+#include "server/reports/report_pages.hpp"
+#include "server/http/router.hpp"
+#include "server/reports/sla_export.hpp"
+#include "server/cli/ticket_import.hpp"
+#include "server/tickets/ticket_service.hpp"
+#include "storage/database.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <sys/stat.h>
+
+namespace campusdesk {
+namespace {
+
+constexpr const char* usage_text =
+    "usage:\n"
+    "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo]\n"
+    "  campusdesk import       [--config FILE] [--data DIR] FILE.jsonl\n"
+    "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx\n"
+    "                          [--sep comma|semicolon] [--out FILE]\n"
+    "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
+    "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--password-stdin]\n"
+    "  campusdesk user passwd|disable LOGIN [--password-stdin]\n"
+    "  campusdesk user token LOGIN [--days N] [--label TEXT]\n"
+    "  campusdesk user sessions LOGIN\n"
+    "  campusdesk user revoke LOGIN (--id ID | --all)\n"
+    "  campusdesk sla recompute [--config FILE] [--data DIR]\n"
+    "  campusdesk check-config [--config FILE]\n";
+
+net::ip::tcp::endpoint parse_listen(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw cli_usage_error("--listen expects ADDR:PORT");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned port = 0;
+    const auto port_text = text.substr(colon + 1);
+    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || p != port_text.data() + port_text.size() || port > 65535)
+        throw cli_usage_error("--listen: invalid port");
+    boost::system::error_code address_error;
+    auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, address_error);
+    if (address_error) throw cli_usage_error(fmt::format("--listen: invalid address {}", host));
+    return {address, static_cast<unsigned short>(port)};
+}
+
+std::size_t thread_count(const app_config& config) {
+    if (config.threads > 0) return static_cast<std::size_t>(config.threads);
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int serve(const cli_options& args) {
+    auto config = load_cli_config(args, std::cerr);
+    const auto config_path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+    const auto endpoint = parse_listen(args.get("listen", config.listen));
+    const auto threads = thread_count(config);
+    const auto data_dir = cli_data_dir(args, config);
+    // Request handlers (and their reads) run on one thread more than the io threads: with exactly as many, a
+    // core idled whenever a handler thread waited (a lease, the writer, a page fault). Measured A/B on the 1M
+    // database: queue page +4-11 %, list API +5 %, ticket page +15 %; twice as many was slower.
+    app a(std::move(config), data_dir, threads + 1, args.has("demo"));
+    a.pages.load(find_templates_dir(config_path));
+    // Stored SLA figures follow the policy and calendar in force: after a change (or an upgrade) recompute them
+    // before answering, since lists carry them forward instead of reading every ticket's events.
+    const auto recomputed = a.storage->writer().run(
+        [&](SQLite::Database& db) { return recompute_sla_if_settings_changed(db, a.sla(), now_ms()); });
+    if (recomputed && *recomputed > 0)
+        log_line(log_level::info, "SLA settings changed: recomputed the stored SLA figures", {{"tickets", *recomputed}});
+    if (a.demo && load_demo_data(a))
+        log_line(log_level::info, "demo data loaded");
+
+    net::io_context ioc(static_cast<int>(threads));
+    http_server server(
+        ioc, endpoint,
+        [&a](http_request& req, const net::ip::address& peer) { return a.storage->handle(handle_request(a, req, peer)); },
+        [&a](const http_request& h) { return body_limit_for(a, h); }, a.config.limits.min_body_bytes_per_second,
+        is_live_stream,
+        [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
+            return serve_live_stream(a, req, stream, srv);
+        });
+
+    // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most 10 s), then stop.
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    net::steady_timer drain(ioc);
+    std::function<void(int)> wait_for_drain = [&](int waited_ms) {
+        if (server.in_flight() == 0 || waited_ms >= 10000) {
+            ioc.stop();
+            return;
+        }
+        drain.expires_after(std::chrono::milliseconds(20));
+        drain.async_wait([&, waited_ms](auto) { wait_for_drain(waited_ms + 20); });
+    };
+    // Resolved tickets close by themselves once the reopen window has passed: checked at start-up and every
+    // 10 minutes, so a ticket closes at most 10 minutes after its window ends.
+    net::steady_timer auto_close(ioc);
+    net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
+                  net::detached);
+    net::co_spawn(ioc, warm_report_cache(a), net::detached);
+    // Files of uploads refused after they were stored: removed at start-up and every hour.
+    net::steady_timer orphan_sweep(ioc);
+    net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
+
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        log_line(log_level::info, "shutting down");
+        auto_close.cancel();
+        orphan_sweep.cancel();
+        server.stop();
+        wait_for_drain(0);
+    });
+
+    // The port is announced only once SIGTERM is handled, so a caller may stop the server right away.
+    server.start();
+    const auto local = server.local_endpoint();
+    std::cout << fmt::format("listening on http://{}:{}", local.address().to_string(), local.port()) << std::endl;
+
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+    a.storage->stop();
+    log_line(log_level::info, "stopped");
+    return 0;
+}
+
+// The password for `login`: one line of stdin held to the same rule as every password people set
+// (server/password_quality), or a generated one that passes it.
+std::string read_password(const cli_options& args, const std::string& login, bool& generated) {
+    generated = !args.has("password-stdin");
+    if (generated) return generate_initial_password(login);
+    std::string password;
+    std::getline(std::cin, password);
+    if (password.ends_with('\r')) password.pop_back();  // a line written on Windows
+    if (auto rejected = check_new_password(password, login))
+        throw cli_usage_error(fmt::format("password refused ({}): {}", to_string(rejected->problem), rejected->message));
+    return password;
+}
+
+int user_command(int argc, char** argv) {
+    if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable|sessions|revoke LOGIN");
+    const std::string action = argv[2];
+    const std::string login = argv[3];
+    auto args = parse_cli_options(argc, argv, 4, {"password-stdin", "all"},
+                                  {"config", "data", "role", "name", "school", "days", "label", "id"});
+    auto config = load_cli_config(args, std::cerr);
+    const auto data = cli_data_dir(args, config);
+    std::filesystem::create_directories(data);
+    write_queue writer(database_file(data), 16);
+    const time_ms now = now_ms();
+    if (action == "add") {
+        user u;
+        u.login = login;
+        u.name = args.get("name", login);
+        auto r = parse_role(args.get("role"));
+        if (!r) throw cli_usage_error("--role must be teacher, campus_manager, dispatcher or admin");
+        u.who = *r;
+        if (login.empty() || login.size() > 100) throw cli_usage_error("login must have 1 to 100 characters");
+        // The directory as the server has it: the config's CSV files synced into the tables.
+        const business_calendar calendar(config.calendar);
+        writer.run([&](SQLite::Database& db) {
+            log_directory_changes(sync_directory(db, config, {config.sla, calendar}, now));
+            if (u.who != role::teacher) return;
+            u.school_number = args.get("school");
+            const auto school = find_school_record(db, u.school_number);
+            if (!school || !school->active) throw cli_usage_error("--school: unknown school number");
+        });
+        bool generated = false;
+        const auto password = read_password(args, login, generated);
+        u.password_hash = hash_password(password);
+        writer.run([&](SQLite::Database& db) {
+            if (find_user_by_login(db, login)) throw cli_usage_error(fmt::format("user {} exists already", login));
+            if (u.who == role::campus_manager) {
+                auto m = find_manager_by_login(db, login);
+                if (!m || !m->active) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
+                u.manager_id = m->id;
+            }
+            insert_user(db, u, now);
+            append_audit(db, now, 0, "user_add", login, std::string(to_string(u.who)));
+        });
+        if (generated) std::cout << fmt::format("user {} added; initial password: {}", login, password) << std::endl;
+        else std::cout << fmt::format("user {} added", login) << std::endl;
+        return 0;
+    }
+    if (action == "passwd") {
+        bool generated = false;
+        const auto password = read_password(args, login, generated);
+        const auto hash = hash_password(password);
+        // Whoever knew the old password may hold a session or token made with it: all of them end.
+        const auto ended = writer.run([&](SQLite::Database& db) {
+            append_audit(db, now, 0, "user_passwd", login, "");
+            return set_password_hash(db, login, hash);
+        });
+        if (!ended) throw std::runtime_error(fmt::format("no user {}", login));
+        log_security(security_event::password_changed, {{"user", login}, {"by", "cli"}, {"ended", *ended}});
+        if (generated) std::cout << fmt::format("new password for {}: {}", login, password) << std::endl;
+        std::cerr << fmt::format("{} session(s) and token(s) of {} ended", *ended, login) << std::endl;
+        return 0;
+    }
+    if (action == "token") {
+        time_ms lifetime = config.sessions.token_lifetime;
+        if (args.has("days")) {
+            const auto text = args.get("days");
+            int days = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+            if (ec != std::errc{} || end != text.data() + text.size() || days < 1 || days > 3650)
+                throw cli_usage_error("--days must be 1 to 3650");
+            lifetime = time_ms{days} * 24 * 3600 * 1000;
+        }
+        const auto label = args.get("label");
+        if (label.size() > 100) throw cli_usage_error("--label must have at most 100 characters");
+        const auto token = random_token();
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            auto u = find_user_by_login(db, login);
+            if (!u || u->disabled) return false;
+            insert_api_token(db, token_digest(token), u->id, now, now + lifetime, label);
+            append_audit(db, now, 0, "user_token", login, label);
+            return true;
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no active user {}", login));
+        log_security(security_event::token_created, {{"user", login}, {"by", "cli"}, {"label", label}});
+        std::cout << token << std::endl;
+        std::cerr << fmt::format("valid until {} (id {})",
+                                 format_iso8601(now + lifetime, date::locate_zone(config.calendar.time_zone)),
+                                 credential_id_of(token_digest(token)))
+                  << std::endl;
+        return 0;
+    }
+    if (action == "sessions") {
+        const auto zone = date::locate_zone(config.calendar.time_zone);
+        const auto list = writer.run([&](SQLite::Database& db) {
+            auto u = find_user_by_login(db, login);
+            if (!u) throw std::runtime_error(fmt::format("no user {}", login));
+            return list_credentials(db, u->id, now);
+        });
+        std::cout << "id            kind     created                    last used                  expires"
+                     "                    label\n";
+        for (const auto& c : list)
+            std::cout << fmt::format("{}  {:<7}  {}  {:<25}  {}  {}\n", c.id, c.api_token ? "token" : "session",
+                                     format_iso8601(c.created_at, zone),
+                                     c.last_used_at ? format_iso8601(c.last_used_at, zone) : "-",
+                                     format_iso8601(c.expires_at, zone), c.label);
+        return 0;
+    }
+    if (action == "revoke") {
+        if (args.has("id") == args.has("all")) throw cli_usage_error("revoke: give --id ID (from `user sessions`) or --all");
+        const auto id = args.get("id");
+        const auto ended = writer.run([&](SQLite::Database& db) -> std::size_t {
+            auto u = find_user_by_login(db, login);
+            if (!u) throw std::runtime_error(fmt::format("no user {}", login));
+            const std::size_t n = id.empty() ? revoke_credentials(db, u->id) : revoke_credential(db, u->id, id) ? 1 : 0;
+            if (n > 0) append_audit(db, now, 0, "user_revoke", login, id.empty() ? "all" : id);
+            return n;
+        });
+        if (!id.empty() && ended == 0) throw std::runtime_error(fmt::format("{} has no session or token {}", login, id));
+        log_security(security_event::sessions_revoked, {{"user", login}, {"by", "cli"}, {"ended", ended}});
+        std::cout << fmt::format("{} session(s) and token(s) of {} ended", ended, login) << std::endl;
+        return 0;
+    }
+    if (action == "disable") {
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            append_audit(db, now, 0, "user_disable", login, "");
+            return disable_user(db, login);
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no user {}", login));
+        std::cout << fmt::format("user {} disabled", login) << std::endl;
+        return 0;
+    }
+    throw cli_usage_error(fmt::format("user: unknown action {}", action));
+}
+
+int backup_command(const cli_options& args) {
+    auto config = load_cli_config(args, std::cerr);
+    if (!args.has("out")) throw cli_usage_error("backup: --out FILE is required");
+    const auto file = cli_database_file(args, config);
+    if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
+    backup_database(file, args.get("out"));
+    std::cout << fmt::format("backup written to {}", args.get("out")) << std::endl;
+    return 0;
+}
+
+int dispatch(int argc, char** argv) {
+    if (argc < 2) throw cli_usage_error("missing command");
+    const std::string command = argv[1];
+    if (command == "serve")
+        return serve(parse_cli_options(argc, argv, 2, {"demo"}, {"config", "data", "listen"}));
+    if (command == "check-config") {
+        auto args = parse_cli_options(argc, argv, 2, {}, {"config"});
+        return run_check_config(args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path(),
+                                std::cout, std::cerr);
+    }
+    if (command == "user") return user_command(argc, argv);
+    if (command == "import") return run_import(argc, argv, 2);
+    if (command == "export-sla") return run_export_sla(argc, argv, 2);
+    if (command == "sla") {
+        if (argc < 3 || std::string(argv[2]) != "recompute") throw cli_usage_error("sla: expected recompute");
+        return run_sla_recompute(argc, argv, 3);
+    }
+    if (command == "backup") return backup_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "out"}));
+    if (command == "--help" || command == "help") {
+        std::cout << usage_text;
+        return 0;
+    }
+    throw cli_usage_error(fmt::format("unknown command {}", command));
+}
+
+} // namespace
+
+int run_cli(int argc, char** argv) {
+    // The database, its backups and exports and the attachments hold pupils' and teachers' data: never readable
+    // by other accounts on the machine (files 0640, directories 0750), whatever umask the shell or cron had.
+    ::umask(0027);
+    try {
+        init_credentials();
+        return dispatch(argc, argv);
+    } catch (const cli_usage_error& e) {
+        std::cerr << "campusdesk: " << e.what() << '\n';
+        if (argc < 2) std::cerr << usage_text;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "campusdesk: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+} // namespace campusdesk

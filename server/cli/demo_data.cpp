@@ -1,0 +1,150 @@
+#include "server/cli/demo_data.hpp"
+
+#include "core/local_time.hpp"
+#include "core/routing.hpp"
+#include "server/accounts/credentials.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <random>
+
+namespace campusdesk {
+namespace {
+
+constexpr std::array first_names{"Anna", "Jonas", "Petra", "Mehmet", "Sabine", "Lukas", "Aylin", "Thomas",
+                                 "Katrin", "Jan", "Miriam", "Stefan", "Elif", "Michael", "Julia", "Dirk",
+                                 "Sandra", "Tobias", "Nina", "Frank"};
+constexpr std::array last_names{"Schulte", "Becker", "Yilmaz", "Hoffmann", "Krüger", "Wagner", "Kowalski",
+                                "Schmitz", "Neumann", "Özdemir", "Brinkmann", "Hellweg", "Lange", "Fischer",
+                                "Bergmann", "Wolff", "Kaya", "Richter", "Sommer", "Vogt"};
+
+struct sample {
+    const char* category;
+    const char* title;
+    const char* description;
+    priority prio;
+};
+
+constexpr std::array samples{
+    sample{"presentation", "Beamer zeigt kein Bild", "Der Beamer geht an, zeigt aber nur 'Kein Signal', egal welches Kabel.", priority::high},
+    sample{"presentation", "Digitale Tafel reagiert nicht auf Stift", "Das Board zeigt das Bild, aber der Stift wird nicht erkannt.", priority::normal},
+    sample{"network", "Kein WLAN im ganzen Gebäude", "Seit der ersten Stunde hat kein Gerät im Haus WLAN. Unterricht mit iPads unmöglich.", priority::critical},
+    sample{"network", "WLAN im Raum sehr langsam", "Videos laden nicht, Seiten brauchen Minuten.", priority::normal},
+    sample{"ipad", "iPad-Koffer lädt nicht", "Im iPad-Koffer 2 laden die Geräte über Nacht nicht mehr.", priority::high},
+    sample{"ipad", "iPad gesperrt (Code vergessen)", "Ein Schüler-iPad ist gesperrt und zeigt 'iPad nicht verfügbar'.", priority::normal},
+    sample{"notebook", "Lehrer-Notebook startet nicht", "Das Notebook bleibt beim Hersteller-Logo hängen.", priority::normal},
+    sample{"pc", "PC im Computerraum defekt", "PC 7 im Informatikraum startet nicht mehr, Lüfter laut.", priority::low},
+    sample{"printer", "Drucker im Lehrerzimmer druckt nicht", "Druckaufträge bleiben in der Warteschlange hängen.", priority::normal},
+    sample{"software", "Lernsoftware lässt sich nicht installieren", "Wir brauchen die Mathe-Software für die 5. Klassen.", priority::low},
+    sample{"account", "Passwort für LOGINEO zurücksetzen", "Kollegin kommt nicht mehr in LOGINEO NRW.", priority::normal},
+    sample{"account", "Neue Kollegin braucht Zugang", "Ab Montag neue Referendarin, bitte Konto anlegen.", priority::low},
+    sample{"other", "Dokumentenkamera fehlt Kabel", "Das USB-Kabel der Dokumentenkamera ist verschwunden.", priority::low},
+};
+
+constexpr std::array rooms{"A 0.12", "A 1.04", "B 1.12", "B 2.03", "Lehrerzimmer", "Sekretariat", "Aula",
+                           "Informatikraum", "NW 1", "Bibliothek"};
+
+} // namespace
+
+bool load_demo_data(app& a) {
+    const bool empty = a.storage->writer().run([](SQLite::Database& db) { return count_users(db) == 0; });
+    if (!empty) return false;
+    // Every demo account shares the password "demo"; one hash serves them all.
+    const std::string demo_hash = hash_password("demo");
+    std::mt19937 rng(20261123);
+    auto pick = [&](const auto& list) { return list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(rng)]; };
+    const time_ms now = now_ms();
+
+    a.storage->writer().run([&](SQLite::Database& db) {
+        auto add = [&](user u) {
+            u.password_hash = demo_hash;
+            return insert_user(db, u, now);
+        };
+        add({0, "admin", "Administration Schulverwaltung", role::admin, "", 0, "", false});
+        add({0, "dispatch1", "Help-Desk Ines Marx", role::dispatcher, "", 0, "", false});
+        add({0, "dispatch2", "Help-Desk Oliver Brandt", role::dispatcher, "", 0, "", false});
+        for (const auto& m : a.dir.managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false});
+        for (const auto& s : a.dir.schools)
+            add({0, "teacher-" + s.number, fmt::format("{} {}", pick(first_names), pick(last_names)), role::teacher,
+                 s.number, 0, "", false});
+    });
+
+    // A few hundred tickets over the last 60 days, with the histories a real helpdesk produces.
+    constexpr int ticket_count = 300;
+    constexpr time_ms day = 24LL * 3600 * 1000;
+    constexpr time_ms hour = 3600LL * 1000;
+    a.storage->writer().run([&](SQLite::Database& db) {
+        const auto absences = load_absences(db);
+        for (int i = 0; i < ticket_count; ++i) {
+            const auto& school = pick(a.dir.schools);
+            const auto teacher = find_user_by_login(db, "teacher-" + school.number);
+            const auto& s = pick(samples);
+            // Spread over 60 days, during school hours mostly.
+            const time_ms created_at = now - 60 * day + (60 * day * i) / ticket_count +
+                                       std::uniform_int_distribution<time_ms>(0, 8 * hour)(rng);
+            if (created_at >= now) continue;
+            ticket t;
+            t.school_number = school.number;
+            t.category = s.category;
+            t.prio = s.prio;
+            t.title = s.title;
+            t.description = s.description;
+            t.room = pick(rooms);
+            t.asset_tag = std::uniform_int_distribution<int>(0, 2)(rng) == 0
+                              ? fmt::format("DO-{}-{:06}", school.number.substr(0, 3), i)
+                              : "";
+            t.requester_id = teacher->id;
+            t.assignee_id = route_new_ticket(school.manager_id, absences, created_at);
+            ticket_event created;
+            created.at = created_at;
+            created.actor_id = teacher->id;
+            t = insert_ticket(db, t, created, local_date_of(created_at, a.calendar.zone()).year, a.sla(), now);
+            const auto manager_user = find_user_by_login(db, a.dir.manager(t.assignee_id)->login);
+            time_ms at = created_at;
+            auto step = [&](time_ms min, time_ms max) {
+                at += std::uniform_int_distribution<time_ms>(min, max)(rng);
+                return at < now;
+            };
+            auto event = [&](event_kind kind, std::int64_t actor, bool staff) {
+                ticket_event e;
+                e.at = at;
+                e.actor_id = actor;
+                e.by_staff = staff;
+                e.kind = kind;
+                return e;
+            };
+            const int fate = std::uniform_int_distribution<int>(0, 9)(rng);
+            if (fate == 0 || !step(hour / 4, 2 * day)) continue;  // still new
+            auto reply = event(event_kind::public_reply, manager_user->id, true);
+            reply.body = "Danke für die Meldung, ich schaue mir das an.";
+            t = append_event(db, t, reply, a.sla(), now);
+            auto opened = event(event_kind::status_changed, manager_user->id, true);
+            opened.to_status = status::open;
+            t = append_event(db, t, opened, a.sla(), now);
+                        if (fate == 1) {
+                auto question = event(event_kind::status_changed, manager_user->id, true);
+                question.to_status = status::waiting_on_requester;
+                question.body = "Welche Gerätenummer steht auf dem Aufkleber?";
+                t = append_event(db, t, question, a.sla(), now);
+                continue;
+            }
+            if (fate == 2 && step(hour, day)) {
+                auto escalated = event(event_kind::escalated, manager_user->id, true);
+                escalated.partner = a.config.partners.empty() ? "" : a.config.partners.front().id;
+                escalated.body = "Störung liegt beim Anbieter, Ticket dort eröffnet.";
+                t = append_event(db, t, escalated, a.sla(), now);
+                continue;
+            }
+            if (fate <= 3 || !step(hour, 4 * day)) continue;  // in progress
+            auto resolved = event(event_kind::resolved, manager_user->id, true);
+            resolved.body = "Vor Ort behoben.";
+            t = append_event(db, t, resolved, a.sla(), now);
+            if (fate >= 7 && step(hour, 3 * day))
+                append_event(db, t, event(event_kind::closed, teacher->id, false), a.sla(), now);
+        }
+    });
+    return true;
+}
+
+} // namespace campusdesk

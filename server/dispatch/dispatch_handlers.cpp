@@ -1,0 +1,441 @@
+#include "server/dispatch/dispatch_handlers.hpp"
+#include "server/views/page_frame.hpp"
+
+#include "core/local_time.hpp"
+#include "server/http/api_request.hpp"
+#include "server/http/form_body.hpp"
+#include "server/views/labels.hpp"
+#include "server/http/log.hpp"
+#include "server/http/responses.hpp"
+#include "server/tickets/ticket_json.hpp"
+#include "storage/board_repository.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+#include <sys/resource.h>
+
+namespace campusdesk {
+namespace {
+
+struct board_data {
+    ticket_page fresh;
+    ticket_page breached;
+    ticket_page at_risk;
+    std::vector<manager_load> managers;
+    std::vector<school_load> schools;
+    std::vector<outage_suspicion> outages;
+    std::vector<absence_record> absences;
+};
+
+page_list ticket_rows(const app& a, const ticket_page& page) {
+    page_list rows;
+    rows.reserve(page.tickets.size());
+    const auto partners = partner_options(a);
+    for (const auto& item : page.tickets) {
+        const auto& t = item.t;
+        const auto& r = item.sla;
+        page_data row;
+        row.set("number", t.number);
+        row.set("title", t.title);
+        const auto* school = a.dir.school(t.school_number);
+        row.set("school", school ? school->name : t.school_number);
+        row.set("priority", std::string(priority_label(t.prio)));
+        row.set("priority_id", std::string(to_string(t.prio)));
+        row.set("status", std::string(status_label(t.state)));
+        const auto* manager = a.dir.manager(t.assignee_id);
+        row.set("assignee", manager ? manager->name : std::string("—"));
+        const auto due = earliest_due(r);
+        row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
+        row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
+        page_list managers;
+        managers.reserve(a.dir.managers.size());
+        for (const auto& m : a.dir.managers) {
+            page_data option;
+            option.set("id", std::to_string(m.id));
+            option.set("label", m.name);
+            option.set("selected", m.id == t.assignee_id);
+            managers.push_back(std::move(option));
+        }
+        row.set("managers", std::move(managers));
+        row.set("partners", partners);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::string absence_text(const app& a, const absence& ab) {
+    const auto* sub = a.dir.manager(ab.substitute_id);
+    return fmt::format("abwesend {} – {}, vertreten durch {}", format_german_datetime(ab.from, a.calendar.zone()),
+                       format_german_datetime(ab.to, a.calendar.zone()), sub ? sub->name : "?");
+}
+
+} // namespace
+
+net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
+    if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
+    const time_ms now = now_ms();
+    const viewer v = a.viewer_of(*auth.who);
+    auto data = co_await a.storage->read([&](SQLite::Database& db) {
+        board_data b;
+        ticket_query q;
+        q.who = v;
+        q.now = now;
+        q.sort = ticket_sort::due;
+        q.limit = 50;
+        q.statuses = {status::new_};
+        b.fresh = list_tickets(db, q, a.sla());
+        q.statuses.clear();
+        q.open_only = true;
+        q.breached = true;
+        b.breached = list_tickets(db, q, a.sla());
+        q.breached = false;
+        q.at_risk = true;
+        b.at_risk = list_tickets(db, q, a.sla());
+        b.managers = load_manager_loads(db, a.calendar, now);
+        b.schools = load_school_loads(db, a.calendar, now);
+        b.outages = detect_outages(load_open_since(db, now - 24LL * 3600 * 1000));
+        b.absences = load_current_absences(db, now);
+        return b;
+    });
+    auto d = base_data(a, auth, "Leitstand Help-Desk");
+    d.set("fresh", ticket_rows(a, data.fresh));
+    d.set("fresh_count", std::to_string(data.fresh.tickets.size()));
+    d.set("breached", ticket_rows(a, data.breached));
+    d.set("breached_count", std::to_string(data.breached.tickets.size()));
+    d.set("at_risk", ticket_rows(a, data.at_risk));
+    d.set("at_risk_count", std::to_string(data.at_risk.tickets.size()));
+
+    page_list outages;
+    for (const auto& o : data.outages) {
+        page_data item;
+        const auto* school = a.dir.school(o.school_number);
+        item.set("school", school ? school->name : o.school_number);
+        item.set("count", std::to_string(o.tickets.size()));
+        item.set("since", format_german_datetime(o.first_at, a.calendar.zone()));
+        page_list numbers;
+        for (const auto& n : o.tickets) {
+            page_data entry;
+            entry.set("number", n);
+            numbers.push_back(entry);
+        }
+        item.set("tickets", numbers);
+        outages.push_back(item);
+    }
+    d.set("outages", outages);
+
+    page_list managers;
+    for (const auto& m : a.dir.managers) {
+        page_data row;
+        row.set("name", m.name);
+        row.set("login", m.login);
+        row.set("schools", std::to_string(m.schools.size()));
+        manager_load load{m.id, 0, 0, 0, std::nullopt};
+        for (const auto& l : data.managers)
+            if (l.manager_id == m.id) load = l;
+        row.set("open", std::to_string(load.open));
+        row.set("at_risk", std::to_string(load.at_risk));
+        row.set("breached", std::to_string(load.breached));
+        row.set("has_breached", load.breached > 0);
+        row.set("oldest", load.oldest_open ? format_german_datetime(*load.oldest_open, a.calendar.zone()) : "—");
+        for (const auto& ab : data.absences)
+            if (ab.a.manager_id == m.id && ab.a.from <= now) row.set("absent", absence_text(a, ab.a));
+        managers.push_back(row);
+    }
+    d.set("managers", managers);
+
+    // Schools with open tickets, sortable so that a school with an outage stands out.
+    auto sort_param = url.params().find("schulen");
+    const std::string school_sort = sort_param == url.params().end() ? "offen" : std::string((*sort_param).value);
+    auto schools = data.schools;
+    std::sort(schools.begin(), schools.end(), [&](const school_load& x, const school_load& y) {
+        if (school_sort == "netz") return std::tie(y.network_open, y.open, x.school_number) < std::tie(x.network_open, x.open, y.school_number);
+        if (school_sort == "ueberfaellig") return std::tie(y.breached, y.open, x.school_number) < std::tie(x.breached, x.open, y.school_number);
+        if (school_sort == "neueste") return std::tie(y.newest, x.school_number) < std::tie(x.newest, y.school_number);
+        return std::tie(y.open, x.school_number) < std::tie(x.open, y.school_number);
+    });
+    page_list school_rows;
+    for (const auto& s : schools) {
+        page_data row;
+        const auto* school = a.dir.school(s.school_number);
+        row.set("number", s.school_number);
+        row.set("name", school ? school->name : s.school_number);
+        row.set("district", school ? school->district : "");
+        row.set("open", std::to_string(s.open));
+        row.set("network", std::to_string(s.network_open));
+        row.set("breached", std::to_string(s.breached));
+        row.set("newest", format_german_datetime(s.newest, a.calendar.zone()));
+        row.set("outage", std::any_of(data.outages.begin(), data.outages.end(),
+                                      [&](const auto& o) { return o.school_number == s.school_number; }));
+        school_rows.push_back(row);
+    }
+    d.set("schools", school_rows);
+    d.set("school_sort_" + school_sort, true);
+    d.set("live", true);
+    co_return html_response(http::status::ok, a.pages.page("dispatch", std::move(d)));
+}
+
+namespace {
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+    std::int64_t id = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+    return id;
+}
+
+// Validates and stores an absence; returns an error message (German) and field, or nothing.
+struct absence_error {
+    http::status status;
+    std::string code, message, field;
+};
+
+net::awaitable<std::optional<absence_error>> save_absence(app& a, const user& who, std::int64_t manager_id,
+                                                          std::optional<time_ms> from, std::optional<time_ms> to,
+                                                          std::int64_t substitute_id) {
+    if (!a.dir.current_manager(manager_id))
+        co_return absence_error{http::status::not_found, "not_found", "Diesen Campus-Manager gibt es nicht.", ""};
+    if (!from) co_return absence_error{http::status::unprocessable_entity, "invalid_time", "Bitte den Beginn angeben.", "from"};
+    if (!to) co_return absence_error{http::status::unprocessable_entity, "invalid_time", "Bitte das Ende angeben.", "to"};
+    const time_ms now = now_ms();
+    if (auto problem = check_absence_period(*from, *to, now))
+        co_return absence_error{http::status::unprocessable_entity, problem->code, problem->message, problem->field};
+    if (!a.dir.current_manager(substitute_id) || substitute_id == manager_id)
+        co_return absence_error{http::status::unprocessable_entity, "invalid_substitute",
+                                "Bitte eine andere Person als Vertretung wählen.", "substitute_id"};
+    const absence ab{manager_id, *from, *to, substitute_id};
+    co_await a.storage->write([&](SQLite::Database& db) {
+        set_absence(db, ab, now);
+        append_audit(db, now, who.id, "absence_set", a.dir.manager(ab.manager_id)->login,
+                     fmt::format("{} – {} → {}", format_iso8601(ab.from, a.calendar.zone()),
+                                 format_iso8601(ab.to, a.calendar.zone()), a.dir.manager(ab.substitute_id)->login));
+    });
+    a.live.publish();
+    co_return std::nullopt;
+}
+
+net::awaitable<bool> remove_absence(app& a, const user& who, std::int64_t manager_id) {
+    const time_ms now = now_ms();
+    const bool ended = co_await a.storage->write([&](SQLite::Database& db) {
+        const bool any = end_absence(db, manager_id, now);
+        if (any) append_audit(db, now, who.id, "absence_end", a.dir.manager(manager_id)->login, "");
+        return any;
+    });
+    a.live.publish();
+    co_return ended;
+}
+
+} // namespace
+
+net::awaitable<http_response> absence_api(app& a, const http_request& req, const user& who, const std::string& id_text) {
+    if (!is_help_desk(who.who))
+        co_return api_error(http::status::forbidden, "forbidden", "Nur der Help-Desk pflegt Abwesenheiten.");
+    const auto id = parse_id(id_text);
+    if (!id || !a.dir.current_manager(*id)) co_return api_error(http::status::not_found, "not_found", "Unbekannter Campus-Manager.");
+    if (req.method() == http::verb::delete_) {
+        const bool ended = co_await remove_absence(a, who, *id);
+        if (!ended) co_return api_error(http::status::not_found, "not_found", "Keine Abwesenheit eingetragen.");
+        co_return json_response(http::status::ok, json::object{{"ok", true}});
+    }
+    if (req.method() != http::verb::put)
+        co_return api_error(http::status::method_not_allowed, "method_not_allowed", "Methode nicht erlaubt.");
+    auto body = json_body(req);
+    if (auto* error = std::get_if<http_response>(&body)) co_return std::move(*error);
+    const auto& o = std::get<json::object>(body);
+    auto time_field = [&](const char* name) -> std::optional<time_ms> {
+        auto it = o.find(name);
+        if (it == o.end() || !it->value().is_string()) return std::nullopt;
+        return parse_iso8601(it->value().as_string());
+    };
+    auto sub = o.find("substitute_id");
+    const std::int64_t substitute = sub != o.end() && sub->value().is_int64() ? sub->value().as_int64() : 0;
+    auto error = co_await save_absence(a, who, *id, time_field("from"), time_field("to"), substitute);
+    if (error) co_return api_error(error->status, error->code, error->message, error->field);
+    co_return json_response(http::status::ok, json::object{{"manager_id", *id},
+                                                           {"from", o.at("from")},
+                                                           {"to", o.at("to")},
+                                                           {"substitute_id", substitute}});
+}
+
+net::awaitable<http_response> absences_page(app& a, http_request& req, const auth_state& auth, const std::string& rest) {
+    if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
+    std::optional<absence_error> error;
+    std::int64_t chosen_manager = 0;
+    if (req.method() == http::verb::post) {
+        auto parsed = parse_form(req.body());
+        auto form = parsed.value_or(form_fields{});
+        if (!parsed || !csrf_ok(auth, form["csrf"])) {
+            auto d = base_data(a, auth, "Fehler");
+            d.set("message", "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
+            co_return html_response(http::status::forbidden, a.pages.page("error", d));
+        }
+        const auto manager = parse_id(form["manager_id"]).value_or(0);
+        if (rest.ends_with("/end")) {
+            const auto manager_id = parse_id(rest.substr(0, rest.find('/'))).value_or(0);
+            co_await remove_absence(a, *auth.who, manager_id);
+            co_return redirect("/dispatch/absences");
+        }
+        // Whole local days: from the first day's midnight to the midnight after the last day.
+        auto day = [&](const std::string& text, int plus) -> std::optional<time_ms> {
+            int y = 0;
+            unsigned m = 0, dd = 0;
+            if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &dd) != 3) return std::nullopt;
+            try {
+                auto start = local_day_start({y, m, dd}, a.calendar.zone());
+                if (plus == 0) return start;
+                const auto next = date::sys_days(date::year(y) / date::month(m) / date::day(dd)) + date::days(1);
+                const date::year_month_day ymd(next);
+                return local_day_start({int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day())}, a.calendar.zone());
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+        };
+        chosen_manager = manager;
+        const auto from = day(form["from"], 0);
+        const auto to = day(form["to"], 1);
+        const auto substitute = parse_id(form["substitute_id"]).value_or(0);
+        error = co_await save_absence(a, *auth.who, manager, from, to, substitute);
+        if (!error) co_return redirect("/dispatch/absences");
+    }
+    const time_ms now = now_ms();
+    auto data = co_await a.storage->read([&](SQLite::Database& db) {
+        return std::pair{load_current_absences(db, now), load_manager_loads(db, a.calendar, now)};
+    });
+    auto d = base_data(a, auth, "Abwesenheiten und Vertretung");
+    page_list rows;
+    std::set<std::int64_t> absent_now;
+    for (const auto& r : data.first) {
+        page_data row;
+        const auto* m = a.dir.manager(r.a.manager_id);
+        row.set("manager", m ? m->name : "?");
+        row.set("manager_id", std::to_string(r.a.manager_id));
+        row.set("text", absence_text(a, r.a));
+        row.set("running", r.a.from <= now);
+        if (r.a.from <= now) absent_now.insert(r.a.manager_id);
+        rows.push_back(row);
+    }
+    d.set("absences", rows);
+    std::vector<manager_facts> facts;
+    for (const auto& m : a.dir.managers) {
+        manager_facts f{m.id, {}, 0, absent_now.contains(m.id)};
+        for (const auto& n : m.schools)
+            if (const auto* s = a.dir.school(n)) f.districts.insert(s->district);
+        for (const auto& l : data.second)
+            if (l.manager_id == m.id) f.open_tickets = l.open;
+        facts.push_back(std::move(f));
+    }
+    page_list managers;
+    for (const auto& m : a.dir.managers) {
+        page_data row;
+        row.set("id", std::to_string(m.id));
+        row.set("name", m.name);
+        row.set("selected", m.id == chosen_manager);
+        const auto suggestion = suggest_substitute(m.id, facts);
+        const auto* s = a.dir.manager(suggestion);
+        row.set("suggestion", s ? s->name : std::string("—"));
+        row.set("suggestion_id", std::to_string(suggestion));
+        int load = 0;
+        for (const auto& f : facts)
+            if (f.id == m.id) load = f.open_tickets;
+        row.set("open", std::to_string(load));
+        managers.push_back(row);
+    }
+    d.set("managers", managers);
+    if (error) {
+        d.set("error", error->message);
+        co_return html_response(error->status, a.pages.page("absences", d));
+    }
+    co_return html_response(http::status::ok, a.pages.page("absences", d));
+}
+
+bool is_live_stream(const http_request& req) {
+    return req.method() == http::verb::get && req.target() == "/api/v1/live";
+}
+
+namespace {
+
+// Streams may hold at most half of the open-files limit, so that pages, logins and /healthz always find one.
+std::size_t stream_descriptor_budget() {
+    static const std::size_t budget = [] {
+        rlimit limit{};
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+            return std::numeric_limits<std::size_t>::max();
+        return static_cast<std::size_t>(limit.rlim_cur / 2);
+    }();
+    return budget;
+}
+
+net::awaitable<void> refuse_stream(beast::tcp_stream& stream, http_response& res) {
+    res.keep_alive(false);
+    res.prepare_payload();
+    co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+}
+
+} // namespace
+
+net::awaitable<void> serve_live_stream(app& a, http_request& req, beast::tcp_stream& stream, const http_server& server) {
+    auto auth = co_await authenticate(a, req);
+    if (!auth.who) {
+        auto res = api_error(http::status::unauthorized, "unauthenticated", "Bitte anmelden.");
+        co_await refuse_stream(stream, res);
+        co_return;
+    }
+    const auto& limits = a.config.limits;
+    // A session's streams are counted by its digest; an API token's by its user.
+    auto opened = a.live.open_stream(auth.via_bearer ? fmt::format("user {}", auth.who->id) : auth.session_digest,
+                                     limits.live_streams_per_session,
+                                     std::min(limits.live_streams_total, stream_descriptor_budget()));
+    if (auto* refused = std::get_if<live_updates::stream_refusal>(&opened)) {
+        const bool session_full = *refused == live_updates::stream_refusal::session_full;
+        log_line(log_level::warning, "live stream refused",
+                 {{"reason", session_full ? "streams_per_session" : "streams_total"}, {"user", auth.who->id}});
+        auto res = session_full ? api_error(http::status::too_many_requests, "too_many_streams",
+                                            "Zu viele Live-Verbindungen in dieser Sitzung.")
+                                : api_error(http::status::service_unavailable, "busy",
+                                            "Der Server ist gerade ausgelastet. Bitte gleich noch einmal versuchen.");
+        res.set(http::field::retry_after, "30");
+        co_await refuse_stream(stream, res);
+        co_return;
+    }
+    // Ended after its lifetime (EventSource reconnects by itself), so a stream whose client vanished without a
+    // word holds its place for minutes, not for good.
+    const auto ends_at = std::chrono::steady_clock::now() + std::chrono::seconds(limits.live_stream_seconds);
+    http::response<http::empty_body> head{http::status::ok, req.version()};
+    head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+    head.set(http::field::cache_control, "no-store");
+    head.set("X-Accel-Buffering", "no");
+    head.keep_alive(false);
+    http::response_serializer<http::empty_body> sr{head};
+    stream.expires_never();
+    auto [ec, n] = co_await http::async_write_header(stream, sr, net::as_tuple(net::use_awaitable));
+    if (ec) co_return;
+    // Only a version number travels: what changed is fetched through the normal, permission-checked pages.
+    auto send = [&](const std::string& text) -> net::awaitable<bool> {
+        stream.expires_after(std::chrono::seconds(10));
+        auto [write_ec, written] = co_await net::async_write(stream, net::buffer(text), net::as_tuple(net::use_awaitable));
+        co_return !write_ec;
+    };
+    std::uint64_t seen = a.live.version();
+    std::string message = fmt::format("retry: 1000\nevent: hello\ndata: {}\n\n", seen);
+    if (!co_await send(message)) co_return;
+    net::steady_timer tick(co_await net::this_coro::executor);
+    int idle_ticks = 0;
+    while (!server.stopping() && std::chrono::steady_clock::now() < ends_at) {
+        tick.expires_after(std::chrono::milliseconds(200));
+        co_await tick.async_wait(net::as_tuple(net::use_awaitable));
+        const auto now_version = a.live.version();
+        if (now_version != seen) {
+            seen = now_version;
+            idle_ticks = 0;
+            message = fmt::format("event: change\ndata: {}\n\n", seen);
+            if (!co_await send(message)) co_return;
+        } else if (++idle_ticks >= 75) {  // a comment every 15 s keeps proxies from closing the stream
+            idle_ticks = 0;
+            message = ": keep-alive\n\n";
+            if (!co_await send(message)) co_return;
+        }
+    }
+}
+
+} // namespace campusdesk

@@ -1,0 +1,25 @@
+#include "server/http/form_body.hpp"
+
+#include <boost/url.hpp>
+
+namespace campusdesk {
+
+std::optional<form_fields> parse_form(const std::string& body) {
+    if (!boost::urls::parse_query(body)) return std::nullopt;
+    form_fields fields;
+    for (const auto& p : boost::urls::params_view(body, boost::urls::encoding_opts(true)))
+        fields[p.key] = p.value;
+    return fields;
+}
+
+bool is_form(const http_request& req) {
+    std::string_view type = req[http::field::content_type];
+    return beast::iequals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded");
+}
+
+std::string field_or_empty(const form_fields& f, const std::string& name) {
+    auto it = f.find(name);
+    return it == f.end() ? std::string() : it->second;
+}
+
+} // namespace campusdesk

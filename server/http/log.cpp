@@ -1,0 +1,80 @@
+#include "server/http/log.hpp"
+
+#include "server/http/json_writer.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+namespace campusdesk {
+namespace {
+
+std::string_view level_name(log_level level) {
+    switch (level) {
+    case log_level::info: return "info";
+    case log_level::warning: return "warning";
+    case log_level::error: return "error";
+    }
+    return "info";
+}
+
+std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(security_event::count_)> security_counts{};
+
+boost::json::object start_line(log_level level, std::string_view msg) {
+    using namespace std::chrono;
+    boost::json::object line;
+    line["ts"] = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    line["level"] = level_name(level);
+    line["msg"] = msg;
+    return line;
+}
+
+void write_line(const boost::json::object& line, std::initializer_list<log_field> fields) {
+    boost::json::object full = line;
+    for (const auto& [name, value] : fields) full[name] = value;
+    json_writer w;
+    w.value(full);
+    std::string text = w.take();
+    text += '\n';
+    // One fwrite per line: stdio locks the stream, so lines of concurrent threads never interleave.
+    std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+} // namespace
+
+void log_line(log_level level, std::string_view msg, std::initializer_list<log_field> fields) {
+    write_line(start_line(level, msg), fields);
+}
+
+std::string_view to_string(security_event e) {
+    switch (e) {
+    case security_event::login_succeeded: return "login_succeeded";
+    case security_event::login_failed: return "login_failed";
+    case security_event::login_throttled: return "login_throttled";
+    case security_event::logout: return "logout";
+    case security_event::password_changed: return "password_changed";
+    case security_event::token_created: return "token_created";
+    case security_event::sessions_revoked: return "sessions_revoked";
+    case security_event::permission_denied: return "permission_denied";
+    case security_event::csrf_rejected: return "csrf_rejected";
+    case security_event::session_rejected: return "session_rejected";
+    case security_event::count_: break;
+    }
+    return "unknown";
+}
+
+void log_security(security_event event, std::initializer_list<log_field> fields) {
+    ++security_counts[static_cast<std::size_t>(event)];
+    const bool suspicious = event == security_event::login_throttled || event == security_event::csrf_rejected ||
+                            event == security_event::session_rejected;
+    auto line = start_line(suspicious ? log_level::warning : log_level::info, "security");
+    line["event"] = to_string(event);
+    write_line(line, fields);
+}
+
+std::uint64_t security_event_count(security_event event) {
+    return security_counts[static_cast<std::size_t>(event)].load();
+}
+
+} // namespace campusdesk

@@ -1,0 +1,101 @@
+#include "server/http/page_router.hpp"
+
+#include "server/accounts/account_pages.hpp"
+#include "server/accounts/login_pages.hpp"
+#include "server/dispatch/dispatch_handlers.hpp"
+#include "server/http/form_body.hpp"
+#include "server/http/responses.hpp"
+#include "server/reports/report_pages.hpp"
+#include "server/tickets/attachment_handlers.hpp"
+#include "server/tickets/ticket_pages.hpp"
+#include "server/views/page_frame.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace campusdesk {
+namespace {
+
+// What follows `prefix` in `path`, if the path starts with it.
+std::optional<std::string_view> path_after(std::string_view path, std::string_view prefix) {
+    if (!path.starts_with(prefix)) return std::nullopt;
+    return path.substr(prefix.size());
+}
+
+} // namespace
+
+bool is_upload_target(std::string_view target) {
+    return target.ends_with("/attachments") || target.find("/attachments?") != std::string_view::npos;
+}
+
+
+net::awaitable<http_response> handle_page(app& a, http_request& req, const boost::urls::url_view& url,
+                                          const net::ip::address& peer) {
+    const std::string path = url.path();
+    const auto method = req.method();
+    const bool is_get = method == http::verb::get || method == http::verb::head;
+
+    if (path == "/login") {
+        if (is_get) co_return login_page(a, req, http::status::ok, "", "");
+        if (method == http::verb::post) co_return co_await post_login(a, req, peer);
+    }
+
+    auto auth = co_await authenticate(a, req);
+    if (auth.ambiguous)
+        co_return error_page(a, auth, http::status::bad_request,
+                             "Ihr Browser hat zwei Anmelde-Cookies gesendet. Bitte die Cookies dieser Seite löschen "
+                             "und neu anmelden.");
+    if (!auth.who) {
+        if (is_get) co_return redirect("/login");
+        co_return error_page(a, auth, http::status::unauthorized, "Bitte zuerst anmelden.");
+    }
+    const auto& u = *auth.who;
+
+    if (path == "/logout" && method == http::verb::post) {
+        auto form = parse_form(req.body());
+        if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
+            co_return error_page(a, auth, http::status::forbidden, "Abmelden fehlgeschlagen: Formular veraltet.");
+        co_await log_out(a, auth);
+        auto res = redirect("/login");
+        res.set(http::field::set_cookie, expired_session_cookie(a));
+        co_return res;
+    }
+    if (is_account_path(path)) co_return co_await account_page(a, req, auth, path);
+    if (path == "/" && is_get)
+        co_return redirect(u.who == role::teacher          ? "/tickets"
+                           : u.who == role::campus_manager ? "/queue"
+                                                           : "/dispatch");
+    if (const auto id = path_after(path, "/attachments/"); id && is_get)
+        co_return co_await serve_attachment(a, auth, std::string(*id));
+    if (path == "/reports/sla" && is_get) co_return co_await sla_report_page(a, auth, url);
+    if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
+    if (path == "/dispatch/absences") co_return co_await absences_page(a, req, auth, "");
+    if (const auto rest = path_after(path, "/dispatch/absences/"))
+        co_return co_await absences_page(a, req, auth, std::string(*rest));
+    if (path == "/tickets/new" && is_get)
+        co_return html_response(http::status::ok,
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, {}, {})));
+    if (path == "/tickets" && method == http::verb::post) co_return co_await post_ticket_form(a, req, auth);
+    if (path == "/tickets" && is_get) co_return co_await list_page(a, auth, url, false);
+    if (path == "/visits" && is_get) {
+        if (!is_staff(u.who)) co_return not_found_page(a, auth);
+        co_return co_await visit_plan_page(a, auth, url);
+    }
+    if (path == "/queue" && is_get) {
+        if (!is_staff(u.who)) co_return not_found_page(a, auth);
+        co_return co_await list_page(a, auth, url, true);
+    }
+    if (const auto rest = path_after(path, "/tickets/")) {
+        const auto slash = rest->find('/');
+        if (slash == std::string_view::npos && is_get)
+            co_return co_await show_ticket_page(a, auth, std::string(*rest), url);
+        if (slash != std::string_view::npos && method == http::verb::post) {
+            const std::string number(rest->substr(0, slash)), action(rest->substr(slash + 1));
+            co_return co_await post_ticket_action_form(a, req, auth, number, action, url);
+        }
+    }
+    co_return not_found_page(a, auth);
+}
+
+
+} // namespace campusdesk

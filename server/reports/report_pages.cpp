@@ -1,0 +1,399 @@
+#include "server/reports/report_pages.hpp"
+#include "server/http/log.hpp"
+#include "server/views/page_frame.hpp"
+
+#include "core/local_time.hpp"
+#include "core/sla_report.hpp"
+#include "server/views/labels.hpp"
+#include "server/http/responses.hpp"
+#include "server/reports/sla_export.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace campusdesk {
+namespace {
+
+constexpr std::array<const char*, 12> month_names{"Januar", "Februar", "März",      "April",   "Mai",      "Juni",
+                                                  "Juli",   "August",  "September", "Oktober", "November", "Dezember"};
+constexpr std::array<const char*, 12> month_abbreviations{"Jan", "Feb", "Mär", "Apr", "Mai", "Jun",
+                                                          "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"};
+
+std::string german_month(report_month m) { return fmt::format("{} {}", month_names[m.month - 1], m.year); }
+
+// --- the page's words and numbers --------------------------------------------------------------------------
+
+std::string german_percent(std::optional<double> p) {
+    if (!p) return "–";
+    auto text = fmt::format("{:.1f}", *p);
+    std::replace(text.begin(), text.end(), '.', ',');
+    return text + " %";
+}
+
+std::string german_minutes(std::optional<std::int64_t> minutes) {
+    return minutes ? format_german_duration(*minutes * 60000) : std::string("–");
+}
+
+std::string category_label(const app& a, const std::string& id) {
+    for (const auto& c : a.config.categories)
+        if (c.id == id) return c.label;
+    return id;
+}
+
+// A link to this page for `month` with the given filter, e.g. the tickets behind a figure.
+std::string report_link(report_month m, std::initializer_list<std::pair<std::string_view, std::string_view>> filter,
+                        std::string_view anchor = "tickets") {
+    boost::urls::url u("/reports/sla");
+    u.params().append({"month", to_string(m)});
+    for (const auto& [k, v] : filter) u.params().append({k, v});
+    if (!anchor.empty()) u.set_fragment(anchor);
+    return std::string(u.buffer());
+}
+
+// --- SVG charts (presentation attributes only: the CSP allows no inline style) ---------------------------------
+
+// Names are cut so they fit beside the bars; the full name is in the tooltip and the tables.
+std::string shorten(std::string_view text, std::size_t max_chars) {
+    if (utf8_length(text) <= max_chars) return std::string(text);
+    std::string out;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) != 0x80 && ++chars > max_chars - 1) break;
+        out += text[i];
+    }
+    return out + "…";
+}
+
+constexpr const char* color_first_response = "#7aa7d6";
+constexpr const char* color_resolution = "#004b87";
+
+// The charts are drawn 400 units wide, which reads well both on a phone (about 1:1) and, capped by the style
+// sheet, on a desk; labels sit above their bars so long names need no column of their own.
+constexpr int chart_w = 400;
+constexpr int bar_max = 340;  // leaves room for the value after the longest bar
+
+std::string chart_open(int height, std::string_view id, std::string_view title) {
+    return fmt::format(R"(<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" )"
+                       R"(xmlns="http://www.w3.org/2000/svg"><title id="{}">{}</title>)",
+                       chart_w, height, id, id, title);
+}
+
+std::string legend(int y) {
+    return fmt::format(R"(<rect x="0" y="{0}" width="12" height="12" fill="{1}"/><text x="16" y="{2}" font-size="13">Erste Reaktion</text>)"
+                       R"(<rect x="130" y="{0}" width="12" height="12" fill="{3}"/><text x="146" y="{2}" font-size="13">Lösung</text>)",
+                       y, color_first_response, y + 11, color_resolution);
+}
+
+// Met % per campus manager: the name, then a bar each for first response and resolution.
+std::string manager_chart(const sla_report& r) {
+    const int row_h = 52, top = 24;
+    const int height = top + static_cast<int>(r.per_manager.size()) * row_h;
+    std::string svg = chart_open(height, "chart-managers-title", "Eingehaltene Fristen je Campus-Manager (Prozent)");
+    svg += legend(0);
+    int y = top;
+    for (const auto& s : r.per_manager) {
+        const auto name = s.label.empty() ? (s.key.empty() ? std::string("(unbekannt)") : s.key) : s.label;
+        svg += fmt::format(R"(<a href="{}"><text x="0" y="{}" font-size="13" fill="#004b87">{} ({} Tickets)</text></a>)",
+                           html_escaped(report_link(r.month, {{"manager", s.key}})), y + 12,
+                           html_escaped(shorten(name, 32)), s.tickets);
+        svg += fmt::format(R"(<line x1="0" y1="{0}" x2="0" y2="{1}" stroke="#8a8f98"/><line x1="{2}" y1="{0}" x2="{2}" y2="{1}" stroke="#d0d4da"/>)",
+                           y + 16, y + 46, bar_max);
+        int bar_y = y + 17;
+        for (auto [p, color, what] : {std::tuple{s.first_response_met_percent, color_first_response, "Erste Reaktion"},
+                                      std::tuple{s.resolution_met_percent, color_resolution, "Lösung"}}) {
+            const double w = p ? bar_max * *p / 100.0 : 0.0;
+            svg += fmt::format(R"(<rect x="0" y="{}" width="{:.1f}" height="13" fill="{}"><title>{} – {}: {}</title></rect>)",
+                               bar_y, w, color, html_escaped(name), what, german_percent(p));
+            svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="11">{}</text>)", w + 4, bar_y + 11, german_percent(p));
+            bar_y += 15;
+        }
+        y += row_h;
+    }
+    return svg + "</svg>";
+}
+
+// Met % of the last twelve months as lines; each point links to its month.
+std::string trend_chart(const std::vector<std::pair<report_month, sla_summary>>& months) {
+    const int left = 40, right = chart_w - 8, top = 30, bottom = 190, height = 214;
+    std::string svg = chart_open(height, "chart-trend-title", "Eingehaltene Fristen der letzten zwölf Monate (Prozent)");
+    svg += legend(0);
+    for (int pct : {0, 25, 50, 75, 100}) {
+        const int y = bottom - (bottom - top) * pct / 100;
+        svg += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#e0e3e7"/><text x="{3}" y="{4}" font-size="11" text-anchor="end">{5} %</text>)",
+                           left, y, right, left - 4, y + 4, pct);
+    }
+    const auto n = months.size();
+    auto x_of = [&](std::size_t i) {
+        return n <= 1 ? (left + right) / 2.0 : left + 12 + (right - left - 24) * double(i) / double(n - 1);
+    };
+    auto y_of = [&](double pct) { return bottom - (bottom - top) * pct / 100.0; };
+    for (std::size_t i = 0; i < n; ++i)
+        svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle">{}</text>)", x_of(i),
+                           bottom + 18, month_abbreviations[months[i].first.month - 1]);
+    for (int which = 0; which < 2; ++which) {
+        const char* color = which == 0 ? color_first_response : color_resolution;
+        // Months without decided clocks break the line rather than pretend 0 %.
+        std::string path;
+        bool pen_down = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& s = months[i].second;
+            const auto p = which == 0 ? s.first_response_met_percent : s.resolution_met_percent;
+            if (!p) {
+                pen_down = false;
+                continue;
+            }
+            path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", x_of(i), y_of(*p));
+            pen_down = true;
+        }
+        if (!path.empty())
+            svg += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2.5"/>)", path, color);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& [m, s] = months[i];
+            const auto p = which == 0 ? s.first_response_met_percent : s.resolution_met_percent;
+            if (!p) continue;
+            svg += fmt::format(R"(<a href="{}"><circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}"><title>{}, {}: {} ({} Tickets)</title></circle></a>)",
+                               html_escaped(report_link(m, {}, "")), x_of(i), y_of(*p), color, german_month(m),
+                               which == 0 ? "Erste Reaktion" : "Lösung", german_percent(p), s.tickets);
+        }
+    }
+    return svg + "</svg>";
+}
+
+// Tickets per category: the label, then a bar; both link to the category's tickets.
+std::string category_chart(const app& a, const sla_report& r) {
+    const int row_h = 38;
+    std::int64_t most = 1;
+    for (const auto& s : r.per_category) most = std::max(most, s.tickets);
+    const int height = static_cast<int>(r.per_category.size()) * row_h;
+    std::string svg = chart_open(height, "chart-categories-title", "Tickets je Kategorie");
+    int y = 0;
+    for (const auto& s : r.per_category) {
+        const auto label = category_label(a, s.key);
+        const double w = bar_max * double(s.tickets) / double(most);
+        svg += fmt::format(R"(<a href="{}"><text x="0" y="{}" font-size="13" fill="#004b87">{}</text>)"
+                           R"(<rect x="0" y="{}" width="{:.1f}" height="14" fill="{}"><title>{}: {} Tickets</title></rect></a>)"
+                           R"(<text x="{:.1f}" y="{}" font-size="12">{}</text>)",
+                           html_escaped(report_link(r.month, {{"category", s.key}})), y + 13,
+                           html_escaped(shorten(label, 48)), y + 18, w, color_resolution, html_escaped(label), s.tickets,
+                           w + 4, y + 30, s.tickets);
+        y += row_h;
+    }
+    return svg + "</svg>";
+}
+
+// --- page data -------------------------------------------------------------------------------------------------
+
+// One row of a summary table; `filter` names the group for the links to its tickets.
+page_data summary_row(report_month m, const sla_summary& s, std::string name, std::string_view filter_key) {
+    page_data row;
+    row.set("name", std::move(name));
+    row.set("key", s.key);
+    row.set("tickets", std::to_string(s.tickets));
+    row.set("first_response", german_percent(s.first_response_met_percent));
+    row.set("resolution", german_percent(s.resolution_met_percent));
+    row.set("median_first_response", german_minutes(s.median_first_response_minutes));
+    row.set("median_resolution", german_minutes(s.median_resolution_minutes));
+    row.set("open", std::to_string(s.open_at_end));
+    row.set("breaches", std::to_string(s.breaches));
+    row.set("has_breaches", s.breaches > 0);
+    if (filter_key.empty()) {
+        row.set("tickets_link", report_link(m, {{"alle", "1"}}));
+        row.set("open_link", report_link(m, {{"open", "1"}}));
+        row.set("breaches_link", report_link(m, {{"breached", "1"}}));
+    } else {
+        row.set("tickets_link", report_link(m, {{filter_key, s.key}}));
+        row.set("open_link", report_link(m, {{filter_key, s.key}, {"open", "1"}}));
+        row.set("breaches_link", report_link(m, {{filter_key, s.key}, {"breached", "1"}}));
+    }
+    return row;
+}
+
+struct row_filter {
+    std::string school, manager, priority, category;
+    bool breached = false, open = false, all = false;
+
+    bool active() const {
+        return all || breached || open || !school.empty() || !manager.empty() || !priority.empty() || !category.empty();
+    }
+    bool matches(const sla_report_row& r) const {
+        if (!school.empty() && r.school_number != school) return false;
+        if (!manager.empty() && r.campus_manager != manager) return false;
+        if (!priority.empty() && to_string(r.prio) != priority) return false;
+        if (!category.empty() && r.category != category) return false;
+        if (breached && !r.breached()) return false;
+        if (open && !r.open_at_end()) return false;
+        return true;
+    }
+};
+
+constexpr std::size_t max_listed_tickets = 500;
+
+struct report_data {
+    sla_report report;
+    std::vector<std::pair<report_month, sla_summary>> trend;
+};
+
+} // namespace
+
+net::awaitable<void> warm_report_cache(app& a) {
+    const time_ms now = now_ms();
+    const auto last = previous_month(month_of(now, a.calendar.zone()));
+    report_month first = last;
+    for (int i = 0; i < 11; ++i) first = previous_month(first);
+    try {
+        co_await a.storage->read([&](SQLite::Database& db) {
+            return load_monthly_totals(db, a.config, a.calendar, first, last, now, &a.closed_months).size();
+        });
+    } catch (const std::exception& e) {
+        // Only a head start: the page computes what is missing.
+        log_line(log_level::warning, "report cache not warmed", {{"error", e.what()}});
+    }
+}
+
+net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
+    if (!is_help_desk(auth.who->who))
+        co_return error_page(a, auth, http::status::not_found, "Diese Seite oder dieses Ticket gibt es nicht.");
+    const time_ms now = now_ms();
+    const auto current = month_of(now, a.calendar.zone());
+    report_month month = current;
+    if (const auto text = query_value(url, "month"); !text.empty()) {
+        auto parsed = parse_month_param(text);
+        if (const auto* error = std::get_if<export_param_error>(&parsed))
+            co_return error_page(a, auth, http::status::unprocessable_entity, error->message);
+        month = std::get<report_month>(parsed);
+    }
+    row_filter filter{query_value(url, "school"),        query_value(url, "manager"),
+                      query_value(url, "priority"),      query_value(url, "category"),
+                      query_value(url, "breached") == "1", query_value(url, "open") == "1",
+                      query_value(url, "alle") == "1"};
+
+    // Twelve months up to the shown one; the export and the charts are computed on a reader thread, the eleven
+    // months before the shown one mostly from the cache of closed months.
+    report_month first = month;
+    for (int i = 0; i < 11; ++i) first = previous_month(first);
+    auto data = co_await a.storage->read([&](SQLite::Database& db) {
+        report_data d;
+        d.report = load_sla_report(db, a.config, a.calendar, month, now);
+        d.trend = load_monthly_totals(db, a.config, a.calendar, first, previous_month(month), now, &a.closed_months);
+        d.trend.emplace_back(month, d.report.total);
+        return d;
+    });
+    const auto& r = data.report;
+    const auto zone = a.calendar.zone();
+
+    auto d = base_data(a, auth, fmt::format("SLA-Bericht {}", german_month(month)));
+    d.set("month", to_string(month));
+    d.set("month_name", german_month(month));
+    d.set("running", r.period.now < r.period.end);
+    d.set("as_of", format_german_datetime(r.period.now, zone));
+    d.set("prev_link", report_link(previous_month(month), {}, ""));
+    d.set("prev_name", german_month(previous_month(month)));
+    if (month < current) {
+        d.set("next_link", report_link(next_month(month), {}, ""));
+        d.set("next_name", german_month(next_month(month)));
+    }
+    const auto api = fmt::format("/api/v1/reports/sla?month={}", to_string(month));
+    d.set("csv_link", api + "&format=csv");
+    d.set("csv_semicolon_link", api + "&format=csv&sep=semicolon");
+    d.set("xlsx_link", api + "&format=xlsx");
+    d.set("json_link", api + "&format=json");
+
+    d.set("empty", r.rows.empty());
+    d.set("total", summary_row(month, r.total, "Alle Tickets", ""));
+
+    page_list managers, schools, priorities, categories;
+    for (const auto& s : r.per_manager)
+        managers.push_back(summary_row(month, s, s.label.empty() ? (s.key.empty() ? "(unbekannt)" : s.key) : s.label,
+                                       "manager"));
+    for (const auto& s : r.per_school) {
+        auto row = summary_row(month, s, s.label.empty() ? s.key : s.label, "school");
+        row.set("number", s.key);
+        schools.push_back(row);
+    }
+    for (const auto& s : r.per_priority)
+        priorities.push_back(summary_row(
+            month, s, std::string(priority_label(parse_priority(s.key).value_or(priority::normal))), "priority"));
+    for (const auto& s : r.per_category) categories.push_back(summary_row(month, s, category_label(a, s.key), "category"));
+    d.set("managers", managers);
+    d.set("schools", schools);
+    d.set("priorities", priorities);
+    d.set("categories", categories);
+
+    d.set("manager_chart", manager_chart(r));
+    d.set("trend_chart", trend_chart(data.trend));
+    d.set("category_chart", category_chart(a, r));
+    d.set("has_categories", !r.per_category.empty());
+
+    if (filter.active()) {
+        page_list tickets;
+        std::size_t matching = 0;
+        for (const auto& x : r.rows) {
+            if (!filter.matches(x)) continue;
+            if (++matching > max_listed_tickets) continue;
+            page_data row;
+            row.set("number", x.ticket);
+            row.set("school", x.school_name.empty() ? x.school_number : x.school_name);
+            row.set("manager", x.campus_manager);
+            row.set("priority", std::string(priority_label(x.prio)));
+            row.set("category", category_label(a, x.category));
+            row.set("created", format_german_datetime(x.created_at, zone));
+            row.set("first_response", std::string(verdict_label(x.first_response_verdict)));
+            row.set("first_response_breached", x.first_response_verdict == sla_verdict::breached);
+            row.set("resolution", std::string(verdict_label(x.resolution_verdict)));
+            row.set("resolution_breached", x.resolution_verdict == sla_verdict::breached);
+            row.set("open", x.open_at_end());
+            tickets.push_back(row);
+        }
+        d.set("filtered", true);
+        d.set("tickets", tickets);
+        d.set("tickets_count", std::to_string(matching));
+        d.set("tickets_truncated", matching > max_listed_tickets);
+        d.set("tickets_max", std::to_string(max_listed_tickets));
+        std::vector<std::string> what;
+        if (!filter.manager.empty()) what.push_back("Campus-Manager " + filter.manager);
+        if (!filter.school.empty()) what.push_back("Schule " + filter.school);
+        if (!filter.priority.empty())
+            what.push_back("Priorität " + std::string(priority_label(parse_priority(filter.priority).value_or(priority::normal))));
+        if (!filter.category.empty()) what.push_back("Kategorie " + category_label(a, filter.category));
+        if (filter.open) what.push_back("offen am Monatsende");
+        if (filter.breached) what.push_back("mit Fristüberschreitung");
+        std::string description;
+        for (const auto& w : what) description += (description.empty() ? "" : ", ") + w;
+        d.set("filter_description", description.empty() ? std::string("alle Tickets") : description);
+        d.set("unfiltered_link", report_link(month, {}, ""));
+    }
+    co_return html_response(http::status::ok, a.pages.page("sla_report", std::move(d)));
+}
+
+net::awaitable<http_response> sla_report_api(app& a, const user& who, const boost::urls::url_view& url) {
+    if (!is_help_desk(who.who))
+        co_return api_error(http::status::forbidden, "forbidden", "Nur für den Help-Desk.");
+    auto month = parse_month_param(query_value(url, "month"));
+    if (const auto* e = std::get_if<export_param_error>(&month))
+        co_return api_error(http::status::unprocessable_entity, e->code, e->message, e->field);
+    const auto format_text = query_value(url, "format");
+    const auto format = format_text.empty() ? std::optional(export_format::json) : parse_export_format(format_text);
+    if (!format)
+        co_return api_error(http::status::unprocessable_entity, "invalid_format", "Format: json, csv oder xlsx.",
+                            "format");
+    auto sep = parse_separator_param(query_value(url, "sep"));
+    if (const auto* e = std::get_if<export_param_error>(&sep))
+        co_return api_error(http::status::unprocessable_entity, e->code, e->message, e->field);
+    const auto m = std::get<report_month>(month);
+    const char separator = std::get<char>(sep);
+    const auto f = *format;
+    const time_ms now = now_ms();
+    auto body = co_await a.storage->read([&](SQLite::Database& db) {
+        return render_sla_export(db, a.config, a.calendar, m.year, m.month, f, now, separator);
+    });
+    auto res = text_response(http::status::ok, std::move(body), content_type_of(f));
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::content_disposition, fmt::format("attachment; filename=\"{}\"", export_file_name(m, f)));
+    co_return res;
+}
+
+} // namespace campusdesk

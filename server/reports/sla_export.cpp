@@ -1,0 +1,556 @@
+#include "server/reports/sla_export.hpp"
+
+#include "server/http/json_writer.hpp"
+
+#include "core/local_time.hpp"
+#include "server/app.hpp"
+#include "server/cli/cli_options.hpp"
+#include "server/views/labels.hpp"
+#include "storage/database.hpp"
+#include "storage/report_repository.hpp"
+#include "storage/ticket_repository.hpp"
+#include "storage/write_queue.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <xlsxwriter.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace campusdesk {
+
+namespace json = boost::json;
+
+std::optional<export_format> parse_export_format(std::string_view text) {
+    if (text == "json") return export_format::json;
+    if (text == "csv") return export_format::csv;
+    if (text == "xlsx") return export_format::xlsx;
+    return std::nullopt;
+}
+
+std::string_view to_string(export_format f) {
+    switch (f) {
+    case export_format::json: return "json";
+    case export_format::csv: return "csv";
+    case export_format::xlsx: return "xlsx";
+    }
+    return "";
+}
+
+std::string_view content_type_of(export_format f) {
+    switch (f) {
+    case export_format::json: return "application/json; charset=utf-8";
+    case export_format::csv: return "text/csv; charset=utf-8";
+    case export_format::xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    }
+    return "application/octet-stream";
+}
+
+std::string export_file_name(report_month m, export_format f) {
+    return fmt::format("sla-{}.{}", to_string(m), to_string(f));
+}
+
+std::variant<report_month, export_param_error> parse_month_param(std::string_view text) {
+    if (text.empty()) return export_param_error{"month", "required", "Bitte einen Monat als JJJJ-MM angeben."};
+    if (auto m = parse_report_month(text)) return *m;
+    return export_param_error{"month", "invalid_month", "Der Monat muss die Form JJJJ-MM haben (z. B. 2026-10)."};
+}
+
+std::variant<char, export_param_error> parse_separator_param(std::string_view text) {
+    if (text.empty() || text == "comma") return ',';
+    if (text == "semicolon") return ';';
+    return export_param_error{"sep", "invalid_separator", "Trennzeichen: comma oder semicolon."};
+}
+
+// --- loading ---------------------------------------------------------------------------------------------------
+
+sla_report load_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                           report_month m, time_ms now) {
+    const auto p = period_of(m, calendar.zone(), now);
+    const auto tickets = load_report_tickets(db, p.start, p.end);
+    const auto managers = load_report_managers(db, tickets);
+    return build_sla_report(m, tickets, managers, config.sla, calendar, now);
+}
+
+std::optional<sla_summary> monthly_totals_cache::find(report_month m, std::int64_t tickets) const {
+    std::lock_guard lock(mutex_);
+    auto it = months_.find(m);
+    if (it == months_.end() || it->second.first != tickets) return std::nullopt;
+    return it->second.second;
+}
+
+void monthly_totals_cache::keep(report_month m, std::int64_t tickets, const sla_summary& total) {
+    std::lock_guard lock(mutex_);
+    months_.insert_or_assign(m, std::pair{tickets, total});
+}
+
+std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Database& db, const app_config& config,
+                                                                      const business_calendar& calendar,
+                                                                      report_month first, report_month last,
+                                                                      time_ms now, monthly_totals_cache* cache) {
+    std::vector<std::pair<report_month, sla_summary>> out;
+    const auto managers = load_report_managers(db, {});  // the totals do not depend on them
+    for (auto m = first; m <= last; m = next_month(m)) {
+        const auto p = period_of(m, calendar.zone(), now);
+        const bool closed = p.now < now;
+        std::int64_t created = 0;
+        if (cache && closed) {
+            created = count_tickets_created(db, p.start, p.end);
+            if (auto total = cache->find(m, created)) {
+                out.emplace_back(m, std::move(*total));
+                continue;
+            }
+        }
+        const auto tickets = load_report_tickets(db, p.start, p.end);
+        out.emplace_back(m, build_sla_report(m, tickets, managers, config.sla, calendar, now).total);
+        if (cache && closed) cache->keep(m, created, out.back().second);
+    }
+    return out;
+}
+
+// --- JSON ------------------------------------------------------------------------------------------------------
+
+namespace {
+
+json::value time_or_null(std::optional<time_ms> t, const date::time_zone* zone) {
+    return t ? json::value(format_iso8601(*t, zone)) : json::value(nullptr);
+}
+
+json::value percent_or_null(std::optional<double> p) {
+    return p ? json::value(std::round(*p * 10.0) / 10.0) : json::value(nullptr);
+}
+
+json::value int_or_null(std::optional<std::int64_t> v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::object summary_json(const sla_summary& s) {
+    return {{"tickets", s.tickets},
+            {"first_response_met", s.first_response_met},
+            {"first_response_breached", s.first_response_breached},
+            {"first_response_met_percent", percent_or_null(s.first_response_met_percent)},
+            {"resolution_met", s.resolution_met},
+            {"resolution_breached", s.resolution_breached},
+            {"resolution_met_percent", percent_or_null(s.resolution_met_percent)},
+            {"median_first_response_minutes", int_or_null(s.median_first_response_minutes)},
+            {"median_resolution_minutes", int_or_null(s.median_resolution_minutes)},
+            {"open_at_month_end", s.open_at_end},
+            {"breaches", s.breaches}};
+}
+
+// A group's summary with its key (and label) in front.
+json::array groups_json(const std::vector<sla_summary>& groups, std::string_view key_name,
+                        std::string_view label_name) {
+    json::array list;
+    for (const auto& s : groups) {
+        json::object o;
+        o[key_name] = s.key;
+        if (!label_name.empty()) o[label_name] = s.label;
+        for (auto& [k, v] : summary_json(s)) o[k] = std::move(v);
+        list.push_back(std::move(o));
+    }
+    return list;
+}
+
+} // namespace
+
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone) {
+    json::array rows;
+    for (const auto& row : r.rows) {
+        rows.push_back(json::object{
+            {"ticket", row.ticket},
+            {"school_number", row.school_number},
+            {"school_name", row.school_name},
+            {"campus_manager", row.campus_manager},
+            {"priority", to_string(row.prio)},
+            {"category", row.category},
+            {"created_at", format_iso8601(row.created_at, zone)},
+            {"first_response_at", time_or_null(row.first_response_at, zone)},
+            {"first_response_minutes", row.first_response_minutes},
+            {"first_response_target", row.first_response_target},
+            {"first_response_verdict", to_string(row.first_response_verdict)},
+            {"resolved_at", time_or_null(row.resolved_at, zone)},
+            {"resolution_minutes", row.resolution_minutes},
+            {"resolution_target", row.resolution_target},
+            {"resolution_verdict", to_string(row.resolution_verdict)},
+            {"paused_minutes", row.paused_minutes},
+            {"reopen_count", row.reopen_count},
+            {"escalated", row.escalated},
+        });
+    }
+    json::object summary{{"total", summary_json(r.total)},
+                         {"per_manager", groups_json(r.per_manager, "campus_manager", "name")},
+                         {"per_school", groups_json(r.per_school, "school_number", "school_name")},
+                         {"per_priority", groups_json(r.per_priority, "priority", "")},
+                         {"per_category", groups_json(r.per_category, "category", "")}};
+    json::object doc{{"month", to_string(r.month)},
+                     {"as_of", format_iso8601(r.period.now, zone)},
+                     {"rows", std::move(rows)},
+                     {"summary", std::move(summary)}};
+    json_writer w;
+    w.value(doc);
+    return w.take();
+}
+
+// --- CSV -------------------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::array<const char*, 18> csv_columns{
+    "ticket",           "school_number",          "school_name",       "campus_manager",     "priority",
+    "category",         "created_at",             "first_response_at", "first_response_minutes",
+    "first_response_target", "first_response_verdict", "resolved_at", "resolution_minutes", "resolution_target",
+    "resolution_verdict", "paused_minutes",        "reopen_count",      "escalated"};
+
+void csv_field(std::string& out, std::string_view value, char separator) {
+    const bool quote = value.find_first_of(std::string{separator, '"', '\r', '\n'}) != std::string_view::npos;
+    if (!quote) {
+        out += value;
+        return;
+    }
+    out += '"';
+    for (char c : value) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+} // namespace
+
+std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, char separator) {
+    std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
+    auto line = [&](const std::vector<std::string>& fields) {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (i) out += separator;
+            csv_field(out, fields[i], separator);
+        }
+        out += "\r\n";
+    };
+    line({csv_columns.begin(), csv_columns.end()});
+    auto when = [&](std::optional<time_ms> t) { return t ? format_iso8601(*t, zone) : std::string(); };
+    for (const auto& row : r.rows) {
+        line({row.ticket, row.school_number, row.school_name, row.campus_manager, std::string(to_string(row.prio)),
+              row.category, format_iso8601(row.created_at, zone), when(row.first_response_at),
+              std::to_string(row.first_response_minutes), std::to_string(row.first_response_target),
+              std::string(to_string(row.first_response_verdict)), when(row.resolved_at),
+              std::to_string(row.resolution_minutes), std::to_string(row.resolution_target),
+              std::string(to_string(row.resolution_verdict)), std::to_string(row.paused_minutes),
+              std::to_string(row.reopen_count), row.escalated ? "true" : "false"});
+    }
+    return out;
+}
+
+// --- XLSX ------------------------------------------------------------------------------------------------------
+
+namespace {
+
+lxw_datetime local_datetime(time_ms t, const date::time_zone* zone) {
+    const auto s = date::floor<std::chrono::seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
+    const date::local_seconds lt{s.time_since_epoch() + zone_info(zone, s).offset};
+    const auto day = date::floor<date::days>(lt);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<std::chrono::seconds> tod{lt - day};
+    return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+            static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(tod.hours().count()),
+            static_cast<int>(tod.minutes().count()), static_cast<double>(tod.seconds().count())};
+}
+
+// A temporary file for libxlsxwriter 1.1.4, which writes only to files; removed when it goes out of scope.
+struct temp_file {
+    std::string path;
+    temp_file() {
+        auto pattern = (std::filesystem::temp_directory_path() / "campusdesk-export-XXXXXX").string();
+        const int fd = mkstemp(pattern.data());
+        if (fd < 0) throw std::runtime_error("cannot create a temporary file for the XLSX export");
+        ::close(fd);
+        path = pattern;
+    }
+    ~temp_file() { std::remove(path.c_str()); }
+    temp_file(const temp_file&) = delete;
+    temp_file& operator=(const temp_file&) = delete;
+};
+
+struct xlsx_formats {
+    lxw_format* header;
+    lxw_format* datetime;
+    lxw_format* percent;
+    lxw_format* title;
+};
+
+void write_text(lxw_worksheet* ws, int row, int col, std::string_view text, lxw_format* f = nullptr) {
+    const std::string s(text);
+    worksheet_write_string(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(col), s.c_str(), f);
+}
+
+void write_int(lxw_worksheet* ws, int row, int col, std::int64_t v) {
+    worksheet_write_number(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(col), static_cast<double>(v),
+                           nullptr);
+}
+
+void write_header(lxw_worksheet* ws, int row, const std::vector<std::string_view>& names, const xlsx_formats& f) {
+    for (std::size_t c = 0; c < names.size(); ++c) write_text(ws, row, static_cast<int>(c), names[c], f.header);
+}
+
+// The summary columns after the group's own ones; figures stay empty where there is nothing to measure.
+void write_summary_figures(lxw_worksheet* ws, int row, int col, const sla_summary& s, const xlsx_formats& f) {
+    write_int(ws, row, col++, s.tickets);
+    for (auto p : {s.first_response_met_percent, s.resolution_met_percent}) {
+        if (p) worksheet_write_number(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(col), *p / 100.0, f.percent);
+        ++col;
+    }
+    for (auto m : {s.median_first_response_minutes, s.median_resolution_minutes}) {
+        if (m) write_int(ws, row, col, *m);
+        ++col;
+    }
+    write_int(ws, row, col++, s.open_at_end);
+    write_int(ws, row, col++, s.breaches);
+}
+
+constexpr std::array<std::string_view, 7> summary_headers{
+    "Tickets", "Erste Reaktion eingehalten", "Lösung eingehalten", "Median erste Reaktion (Min.)",
+    "Median Lösung (Min.)", "Offen am Monatsende", "Tickets mit Fristüberschreitung"};
+
+void summary_sheet(lxw_workbook* wb, const char* name, std::vector<std::string_view> key_headers,
+                   const std::vector<sla_summary>& groups, const xlsx_formats& f) {
+    auto* ws = workbook_add_worksheet(wb, name);
+    const int key_columns = static_cast<int>(key_headers.size());
+    key_headers.insert(key_headers.end(), summary_headers.begin(), summary_headers.end());
+    write_header(ws, 0, key_headers, f);
+    int row = 1;
+    for (const auto& s : groups) {
+        write_text(ws, row, 0, s.key);
+        if (key_columns > 1) write_text(ws, row, 1, s.label);
+        write_summary_figures(ws, row, key_columns, s, f);
+        ++row;
+    }
+    worksheet_set_column(ws, 0, 0, 14, nullptr);
+    if (key_columns > 1) worksheet_set_column(ws, 1, 1, 36, nullptr);
+    worksheet_set_column(ws, static_cast<lxw_col_t>(key_columns), static_cast<lxw_col_t>(key_headers.size() - 1), 16,
+                         nullptr);
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(std::max(row - 1, 0)),
+                         static_cast<lxw_col_t>(key_headers.size() - 1));
+}
+
+std::string category_label(const app_config& config, const std::string& id) {
+    for (const auto& c : config.categories)
+        if (c.id == id) return c.label;
+    return id;
+}
+
+} // namespace
+
+std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone) {
+    temp_file file;
+    lxw_workbook* wb = workbook_new(file.path.c_str());
+    if (!wb) throw std::runtime_error("cannot start the XLSX export");
+    // Fixed properties (the created date is the report's "now", i.e. the month's end once it is over), so the
+    // same month gives the same bytes; libxlsxwriter also dates the zip entries with it.
+    const auto title = fmt::format("SLA-Bericht {}", to_string(r.month));
+    lxw_doc_properties props{};
+    props.title = const_cast<char*>(title.c_str());
+    props.subject = const_cast<char*>("Monatlicher SLA-Export (SLA.md §4)");
+    props.author = const_cast<char*>("campusdesk");
+    props.company = const_cast<char*>("IT-Schulcampus");
+    props.created = static_cast<time_t>(r.period.now / 1000);
+    workbook_set_properties(wb, &props);
+
+    xlsx_formats f{};
+    f.header = workbook_add_format(wb);
+    format_set_bold(f.header);
+    format_set_bg_color(f.header, 0xDDE6F0);
+    format_set_text_wrap(f.header);
+    format_set_align(f.header, LXW_ALIGN_VERTICAL_TOP);
+    f.datetime = workbook_add_format(wb);
+    format_set_num_format(f.datetime, "dd.mm.yyyy hh:mm");
+    f.percent = workbook_add_format(wb);
+    format_set_num_format(f.percent, "0.0%");
+    f.title = workbook_add_format(wb);
+    format_set_bold(f.title);
+    format_set_font_size(f.title, 14);
+
+    // Tickets: one row per ticket, the §4 columns with German headers.
+    auto* ws = workbook_add_worksheet(wb, "Tickets");
+    const std::vector<std::string_view> headers{
+        "Ticket", "Schulnummer", "Schule", "Campus-Manager", "Priorität", "Kategorie", "Erstellt",
+        "Erste Reaktion am", "Erste Reaktion (Min.)", "Ziel erste Reaktion (Min.)", "Erste Reaktion",
+        "Gelöst am", "Lösung (Min.)", "Ziel Lösung (Min.)", "Lösung", "Pausiert (Min.)", "Wiedereröffnet",
+        "Eskaliert"};
+    write_header(ws, 0, headers, f);
+    int row = 1;
+    auto write_time = [&](int c, std::optional<time_ms> t) {
+        if (!t) return;
+        auto dt = local_datetime(*t, zone);
+        worksheet_write_datetime(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(c), &dt, f.datetime);
+    };
+    for (const auto& x : r.rows) {
+        write_text(ws, row, 0, x.ticket);
+        write_text(ws, row, 1, x.school_number);
+        write_text(ws, row, 2, x.school_name);
+        write_text(ws, row, 3, x.campus_manager);
+        write_text(ws, row, 4, priority_label(x.prio));
+        write_text(ws, row, 5, category_label(config, x.category));
+        write_time(6, x.created_at);
+        write_time(7, x.first_response_at);
+        write_int(ws, row, 8, x.first_response_minutes);
+        write_int(ws, row, 9, x.first_response_target);
+        write_text(ws, row, 10, verdict_label(x.first_response_verdict));
+        write_time(11, x.resolved_at);
+        write_int(ws, row, 12, x.resolution_minutes);
+        write_int(ws, row, 13, x.resolution_target);
+        write_text(ws, row, 14, verdict_label(x.resolution_verdict));
+        write_int(ws, row, 15, x.paused_minutes);
+        write_int(ws, row, 16, x.reopen_count);
+        worksheet_write_boolean(ws, static_cast<lxw_row_t>(row), 17, x.escalated ? 1 : 0, nullptr);
+        ++row;
+    }
+    worksheet_set_column(ws, 0, 0, 17, nullptr);
+    worksheet_set_column(ws, 1, 1, 12, nullptr);
+    worksheet_set_column(ws, 2, 2, 36, nullptr);
+    worksheet_set_column(ws, 3, 5, 16, nullptr);
+    worksheet_set_column(ws, 6, 7, 17, nullptr);
+    worksheet_set_column(ws, 8, 10, 14, nullptr);
+    worksheet_set_column(ws, 11, 11, 17, nullptr);
+    worksheet_set_column(ws, 12, 17, 14, nullptr);
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(std::max(row - 1, 0)),
+                         static_cast<lxw_col_t>(headers.size() - 1));
+
+    summary_sheet(wb, "Campus-Manager", {"Login", "Name"}, r.per_manager, f);
+    summary_sheet(wb, "Schulen", {"Schulnummer", "Schule"}, r.per_school, f);
+
+    // Zusammenfassung: the month's total, then per priority and per category.
+    auto* sum = workbook_add_worksheet(wb, "Zusammenfassung");
+    write_text(sum, 0, 0, title, f.title);
+    write_text(sum, 1, 0, "Stand");
+    {
+        auto dt = local_datetime(r.period.now, zone);
+        worksheet_write_datetime(sum, 1, 1, &dt, f.datetime);
+    }
+    std::vector<std::string_view> sum_headers{"Bereich", "Gruppe"};
+    sum_headers.insert(sum_headers.end(), summary_headers.begin(), summary_headers.end());
+    write_header(sum, 3, sum_headers, f);
+    row = 4;
+    auto sum_row = [&](std::string_view area, const std::string& group_name, const sla_summary& s) {
+        write_text(sum, row, 0, area);
+        write_text(sum, row, 1, group_name);
+        write_summary_figures(sum, row, 2, s, f);
+        ++row;
+    };
+    sum_row("Gesamt", "Alle Tickets", r.total);
+    for (const auto& s : r.per_priority)
+        sum_row("Priorität", std::string(priority_label(parse_priority(s.key).value_or(priority::normal))), s);
+    for (const auto& s : r.per_category) sum_row("Kategorie", category_label(config, s.key), s);
+    worksheet_set_column(sum, 0, 0, 14, nullptr);
+    worksheet_set_column(sum, 1, 1, 36, nullptr);
+    worksheet_set_column(sum, 2, 8, 16, nullptr);
+    worksheet_freeze_panes(sum, 4, 0);
+
+    if (const auto error = workbook_close(wb); error != LXW_NO_ERROR)
+        throw std::runtime_error(fmt::format("XLSX export failed: {}", lxw_strerror(error)));
+    std::ifstream in(file.path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return std::move(bytes).str();
+}
+
+std::string render_sla_export(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                              int year, unsigned month, export_format f, time_ms now, char separator) {
+    const auto report = load_sla_report(db, config, calendar, {year, month}, now);
+    switch (f) {
+    case export_format::json: return render_sla_json(report, calendar.zone());
+    case export_format::csv: return render_sla_csv(report, calendar.zone(), separator);
+    case export_format::xlsx: return render_sla_xlsx(report, config, calendar.zone());
+    }
+    return {};
+}
+
+// --- CLI -------------------------------------------------------------------------------------------------------
+
+namespace {
+
+// Writes next to the target and renames, so a reader never sees half a file.
+void write_file_atomically(const std::filesystem::path& target, const std::string& bytes) {
+    auto temp = target;
+    temp += ".tmp";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error(fmt::format("cannot write {}", temp.string()));
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.close();
+        if (!out) throw std::runtime_error(fmt::format("cannot write {}", temp.string()));
+    }
+    std::filesystem::rename(temp, target);
+}
+
+} // namespace
+
+int run_export_sla(int argc, char** argv, int first) {
+    return run_cli_command([&] {
+        const auto args =
+            parse_cli_options(argc, argv, first, {"last-month"}, {"config", "data", "month", "format", "out", "sep"});
+        if (!args.positional.empty())
+            throw cli_usage_error(fmt::format("export-sla: unexpected argument {}", args.positional.front()));
+        if (args.has("month") == args.has("last-month"))
+            throw cli_usage_error("export-sla: give either --month YYYY-MM or --last-month");
+        const auto format = parse_export_format(args.get("format"));
+        if (!format) throw cli_usage_error("export-sla: --format must be csv, json or xlsx");
+        const auto sep = parse_separator_param(args.get("sep"));
+        if (std::holds_alternative<export_param_error>(sep))
+            throw cli_usage_error("export-sla: --sep must be comma or semicolon");
+        const auto config = load_cli_config(args, std::cerr);
+        const business_calendar calendar(config.calendar);
+        const time_ms now = now_ms();
+        report_month month{};
+        if (args.has("month")) {
+            const auto parsed = parse_report_month(args.get("month"));
+            if (!parsed) throw cli_usage_error("export-sla: --month must be YYYY-MM (e.g. 2026-10)");
+            month = *parsed;
+        } else {
+            month = previous_month(month_of(now, calendar.zone()));
+        }
+        const auto file = cli_database_file(args, config);
+        if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
+        auto db = open_reader_database(file);
+        const auto bytes =
+            render_sla_export(db, config, calendar, month.year, month.month, *format, now, std::get<char>(sep));
+        if (args.has("out")) {
+            write_file_atomically(args.get("out"), bytes);
+            std::cerr << fmt::format("SLA export {} ({}) written to {}", to_string(month), to_string(*format),
+                                     args.get("out"))
+                      << '\n';
+        } else {
+            std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            std::cout.flush();
+            if (!std::cout) throw std::runtime_error("cannot write to stdout");
+        }
+        return 0;
+    });
+}
+
+int run_sla_recompute(int argc, char** argv, int first) {
+    return run_cli_command([&] {
+        const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data"});
+        if (!args.positional.empty())
+            throw cli_usage_error(fmt::format("sla recompute: unexpected argument {}", args.positional.front()));
+        const auto config = load_cli_config(args, std::cerr);
+        const business_calendar calendar(config.calendar);
+        const auto file = cli_database_file(args, config);
+        if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
+        write_queue writer(file, 16);
+        const sla_context sla{config.sla, calendar};
+        const time_ms now = now_ms();
+        const auto n = writer.run([&](SQLite::Database& db) { return recompute_all_sla(db, sla, now); });
+        writer.stop();
+        std::cout << fmt::format("recomputed the SLA figures of {} tickets", n) << std::endl;
+        return 0;
+    });
+}
+
+} // namespace campusdesk

@@ -1,0 +1,556 @@
+#include "server/tickets/ticket_pages.hpp"
+
+#include "core/local_time.hpp"
+#include "server/http/form_body.hpp"
+#include "server/http/responses.hpp"
+#include "server/tickets/attachment_handlers.hpp"
+#include "server/views/labels.hpp"
+#include "server/views/page_frame.hpp"
+#include "storage/board_repository.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+namespace campusdesk {
+
+// --- filing a ticket ---------------------------------------------------------------------------------------------
+
+page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_draft& draft,
+                           const std::vector<field_error>& errors) {
+    auto d = base_data(a, auth, "Störung melden");
+    const auto& u = *auth.who;
+    auto error_for = [&](std::string_view field) {
+        for (const auto& e : errors)
+            if (e.field == field) return e.message;
+        return std::string();
+    };
+    page_list categories;
+    for (const auto& c : a.config.categories) {
+        page_data item;
+        item.set("id", c.id);
+        item.set("label", c.label);
+        item.set("selected", c.id == draft.category);
+        categories.push_back(item);
+    }
+    d.set("categories", categories);
+    page_list priorities;
+    for (auto p : {priority::critical, priority::high, priority::normal, priority::low}) {
+        page_data item;
+        item.set("id", std::string(to_string(p)));
+        item.set("label", std::string(priority_label(p)));
+        item.set("explanation", std::string(priority_explanation(p)));
+        item.set("checked", draft.priority == to_string(p));
+        priorities.push_back(item);
+    }
+    d.set("priorities", priorities);
+    if (u.who == role::teacher) {
+        const auto* school = a.dir.school(u.school_number);
+        d.set("fixed_school", true);
+        d.set("school_number", u.school_number);
+        d.set("school_name", school ? school->name : u.school_number);
+    } else {
+        page_list schools;
+        for (const auto& s : a.dir.schools) {
+            page_data item;
+            item.set("number", s.number);
+            item.set("name", s.name);
+            item.set("selected", s.number == draft.school_number);
+            schools.push_back(item);
+        }
+        d.set("schools", schools);
+    }
+    for (auto [name, value] : {std::pair{"title", draft.title}, {"description", draft.description},
+                               {"room", draft.room}, {"asset_tag", draft.asset_tag}}) {
+        d.set(std::string("value_") + name, value);
+        if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
+    }
+    for (auto name : {"school_number", "category", "priority"})
+        if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
+    d.set("has_errors", !errors.empty());
+    d.set("title_max", std::to_string(a.config.limits.title_max));
+    d.set("description_max", std::to_string(a.config.limits.description_max));
+    d.set("room_max", std::to_string(a.config.limits.room_max));
+    d.set("asset_tag_max", std::to_string(a.config.limits.asset_tag_max));
+    d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
+    d.set("max_file_mb", std::to_string(a.config.limits.max_upload_bytes / (1024 * 1024)));
+    return d;
+}
+
+net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth) {
+    // With photos the form comes as multipart/form-data, without JavaScript or files possibly urlencoded.
+    std::optional<form_fields> form;
+    std::vector<received_file> received;
+    if (is_multipart(req)) {
+        auto uploads = receive_uploads(a, req);
+        if (auto* error = std::get_if<request_error>(&uploads)) co_return error_page(a, auth, error->status, error->message);
+        form = std::move(std::get<upload_batch>(uploads).fields);
+        received = std::move(std::get<upload_batch>(uploads).files);
+    } else if (is_form(req)) {
+        form = parse_form(req.body());
+    } else {
+        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+    }
+    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
+        co_return error_page(a, auth, http::status::forbidden,
+                             "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+    ticket_draft d{field_or_empty(*form, "school_number"), field_or_empty(*form, "category"),
+                   field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
+                   field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
+                   field_or_empty(*form, "asset_tag")};
+    // Photos are stored only for a ticket that will be filed.
+    if (auto refused = check_new_ticket(a, *auth.who, d))
+        co_return html_response(http::status::unprocessable_entity,
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields)));
+    auto files = co_await store_uploads(a, *auth.who, received);
+    auto result = co_await create_ticket(a, *auth.who, d, std::move(files));
+    if (auto* error = std::get_if<request_error>(&result))
+        co_return html_response(http::status::unprocessable_entity,
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, error->fields)));
+    co_return redirect("/tickets/" + std::get<ticket>(result).number + "?neu=1");
+}
+
+// --- lists ---------------------------------------------------------------------------------------------------
+
+namespace {
+
+page_data ticket_row(const app& a, const listed_ticket& item) {
+    const auto& t = item.t;
+    const auto& r = item.sla;
+    page_data row;
+    row.reserve(12);
+    row.set("number", t.number);
+    row.set("title", t.title);
+    row.set("status", std::string(status_label(t.state)));
+    row.set("status_id", std::string(to_string(t.state)));
+    row.set("priority", std::string(priority_label(t.prio)));
+    row.set("priority_id", std::string(to_string(t.prio)));
+    const auto* school = a.dir.school(t.school_number);
+    row.set("school", school ? school->name : t.school_number);
+    row.set("room", t.room);
+    row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
+    // One state per ticket (state_of in core/sla.hpp): never both badges.
+    row.set("breached", r.breached());
+    row.set("at_risk", r.at_risk);
+    const auto due = earliest_due(r);
+    row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
+    return row;
+}
+
+
+// The schools whose tickets `v` works on: a campus manager's own and those of colleagues they stand in for;
+// every school for the help desk and admins.
+std::vector<const school_record*> schools_of(const app& a, const viewer& v) {
+    std::vector<const school_record*> schools;
+    for (const auto& s : a.dir.schools)
+        if (v.who != role::campus_manager || v.looks_after(s.manager_id)) schools.push_back(&s);
+    return schools;
+}
+
+} // namespace
+
+
+
+net::awaitable<http_response> list_page(app& a, const auth_state& auth, const boost::urls::url_view& url,
+                                        bool queue) {
+    const auto& u = *auth.who;
+    ticket_query q;
+    q.limit = 50;  // as the API: the most urgent first, the rest a link away
+    q.sort = queue ? ticket_sort::due : ticket_sort::created;
+    // Filters (queue): school, status, priority, category, at risk, breached, free text. Unknown values are ignored
+    // rather than refused, so an old bookmark still opens.
+    const auto school = query_value(url, "school"), state = query_value(url, "status"), prio = query_value(url, "priority"),
+               category = query_value(url, "category"), text = query_value(url, "q");
+    const bool at_risk = query_value(url, "at_risk") == "1", breached = query_value(url, "breached") == "1";
+    if (queue) {
+        if (a.dir.school(school)) q.school = school;
+        if (auto s = parse_status(state)) q.statuses = {*s};
+        else if (state != "alle") q.open_only = true;
+        if (auto p = parse_priority(prio)) q.prio = *p;
+        if (a.config.has_category(category)) q.category = category;
+        // Unlike the other filters, a bad search text is refused: searching for something else would mislead.
+        if (auto problem = check_search_text(text))
+            co_return error_page(a, auth, http::status::unprocessable_entity, problem->message);
+        q.text = text;
+        q.at_risk = at_risk;
+        q.breached = breached;
+    }
+    q.cursor = query_value(url, "cursor");
+    ticket_list list;
+    try {
+        list = co_await list_visible_tickets(a, u, q);
+    } catch (const cursor_error&) {
+        co_return error_page(a, auth, http::status::bad_request, "Ungültiger Seitenverweis.");
+    }
+    auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
+    page_list rows;
+    rows.reserve(list.page.tickets.size());
+    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item));
+    // A list walks a bounded number of tickets per page (storage: list_walk_budget): a rare combination of filters
+    // can come back without rows but with a link that searches on.
+    d.set("empty", rows.empty() && list.page.next_cursor.empty());
+    d.set("searched_on", rows.empty() && !list.page.next_cursor.empty());
+    d.set("tickets", std::move(rows));
+    d.set("queue", queue);
+    d.set("list_path", queue ? "/queue" : "/tickets");
+    if (!list.page.next_cursor.empty()) {
+        auto next = boost::urls::url(url);
+        next.params().set("cursor", list.page.next_cursor);
+        d.set("next_link", std::string(next.encoded_target()));
+    }
+    if (queue) {
+        std::vector<std::pair<std::string, std::string>> schools{{"", "alle Schulen"}}, statuses{{"", "alle offenen"}},
+            priorities{{"", "alle"}}, categories{{"", "alle"}};
+        // Counts per school: the open tickets of the schools this person looks after (and covers for).
+        const auto& v = list.who;
+        const auto listed = schools_of(a, v);
+        std::vector<std::string> numbers;  // a manager's; everyone else counts over all schools
+        if (v.who == role::campus_manager)
+            for (const auto* s : listed) numbers.push_back(s->number);
+        auto open_counts =
+            co_await a.storage->read([&](SQLite::Database& db) { return count_open_by_school(db, numbers); });
+        page_list counts;
+        for (const auto* s : listed) {
+            const auto found = open_counts.find(s->number);
+            const int open = found == open_counts.end() ? 0 : found->second;
+            if (v.who != role::campus_manager && open == 0) continue;
+            schools.emplace_back(s->number, s->name);
+            page_data item;
+            item.set("number", s->number);
+            item.set("name", s->name);
+            item.set("open", std::to_string(open));
+            counts.push_back(std::move(item));
+        }
+        d.set("school_counts", std::move(counts));
+        for (auto s : all_statuses) statuses.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
+        statuses.emplace_back("alle", "alle, auch erledigte");
+        for (auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));
+        for (const auto& c : a.config.categories) categories.emplace_back(c.id, c.label);
+        d.set("school_options", select_options(schools, school));
+        d.set("status_options", select_options(statuses, state));
+        d.set("priority_options", select_options(priorities, prio));
+        d.set("category_options", select_options(categories, category));
+        d.set("filter_q", text);
+        d.set("filter_at_risk", at_risk);
+        d.set("filter_breached", breached);
+    }
+    co_return html_response(http::status::ok, a.pages.page("ticket_list", std::move(d)));
+}
+
+namespace {
+
+// What a campus manager takes along for each kind of fault (the visit plan's packing list).
+std::string_view what_to_bring(std::string_view category) {
+    if (category == "presentation") return "HDMI- und USB-C-Adapter, Ersatz-Fernbedienung, Stift für die Tafel";
+    if (category == "network") return "Notebook mit LAN-Kabel, Ersatz-Access-Point, Patchkabel";
+    if (category == "ipad") return "Ersatz-iPad, Lightning-/USB-C-Kabel, Netzteil";
+    if (category == "notebook") return "Ersatz-Notebook, Netzteil, USB-Stick mit Wiederherstellung";
+    if (category == "pc") return "Ersatz-PC oder -Netzteil, Tastatur, Maus";
+    if (category == "printer") return "Toner, Wartungskit, USB-Kabel";
+    if (category == "software") return "Installationsmedien, Lizenzschlüssel";
+    if (category == "account") return "Liste der Zugangsdaten, Passwort-Rücksetzformular";
+    return "Werkzeugtasche";
+}
+
+} // namespace
+
+// GET /visits?school=…&school=…: the open tickets of the chosen schools grouped by school and room, with what
+// to bring, for the manager's rounds (printable, readable on a phone).
+net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
+    const auto& u = *auth.who;
+    std::vector<std::string> chosen;
+    for (const auto& p : url.params())
+        if (p.key == "school" && a.dir.school(p.value)) chosen.push_back(p.value);
+    const time_ms now = now_ms();
+    auto d = base_data(a, auth, "Besuchsplan");
+    page_list choices;
+    const auto v = co_await a.storage->read([&](SQLite::Database& db) { return current_viewer(a, db, u, now); });
+    for (const auto* s : schools_of(a, v)) {
+        page_data item;
+        item.set("number", s->number);
+        item.set("name", s->name);
+        item.set("checked", std::find(chosen.begin(), chosen.end(), s->number) != chosen.end());
+        choices.push_back(std::move(item));
+    }
+    d.set("choices", choices);
+    page_list schools;
+    for (const auto& number : chosen) {
+        ticket_query q;
+        q.open_only = true;
+        q.school = number;
+        q.limit = 200;
+        q.sort = ticket_sort::due;
+        auto list = co_await list_visible_tickets(a, u, q);
+        std::map<std::string, std::vector<const listed_ticket*>> by_room;
+        std::set<std::string> categories;
+        for (const auto& item : list.page.tickets) {
+            by_room[item.t.room.empty() ? std::string("ohne Raumangabe") : item.t.room].push_back(&item);
+            categories.insert(item.t.category);
+        }
+        const auto* school = a.dir.school(number);
+        page_data s;
+        s.set("name", school->name);
+        s.set("address", school->address);
+        s.set("count", std::to_string(list.page.tickets.size()));
+        page_list rooms;
+        for (const auto& [room, tickets] : by_room) {
+            page_data r;
+            r.set("room", room);
+            page_list rows;
+            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item));
+            r.set("tickets", rows);
+            rooms.push_back(r);
+        }
+        s.set("rooms", rooms);
+        page_list bring;
+        for (const auto& c : categories) {
+            page_data b;
+            std::string label = c;
+            for (const auto& cat : a.config.categories)
+                if (cat.id == c) label = cat.label;
+            b.set("category", label);
+            b.set("items", std::string(what_to_bring(c)));
+            bring.push_back(b);
+        }
+        s.set("bring", bring);
+        s.set("empty", list.page.tickets.empty());
+        schools.push_back(s);
+    }
+    d.set("schools", schools);
+    d.set("has_plan", !chosen.empty());
+    co_return html_response(http::status::ok, a.pages.page("visit_plan", std::move(d)));
+}
+
+// --- the ticket page ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
+void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now, page_data& d) {
+    const auto& t = details.t;
+    const bool staff = is_staff(u.who);
+    const bool requester = u.id == t.requester_id;
+    const auto allowed = allowed_actions(action_context_for(a, a.viewer_of(u), t, details.events, now));
+    d.set("can_reply", allowed.reply);
+    d.set("staff", staff);
+    if (staff) {
+        page_list targets;
+        for (auto s : allowed.status_targets) {
+            page_data item;
+            item.set("id", std::string(to_string(s)));
+            item.set("label", std::string(status_label(s)));
+            targets.push_back(item);
+        }
+        d.set("status_targets", targets);
+        d.set("can_change_status", !targets.empty());
+    }
+    if (allowed.change_priority) {
+        page_list priorities;
+        for (auto p : all_priorities) {
+            page_data item;
+            item.set("id", std::string(to_string(p)));
+            item.set("label", std::string(priority_label(p)));
+            item.set("selected", p == t.prio);
+            priorities.push_back(item);
+        }
+        d.set("priority_options", priorities);
+        d.set("can_change_priority", true);
+    }
+    if (allowed.escalate) {
+        d.set("partners", partner_options(a));
+        d.set("can_escalate", true);
+    }
+    if (allowed.assign) {
+        page_list managers;
+        for (const auto& m : a.dir.managers) {
+            page_data item;
+            item.set("id", std::to_string(m.id));
+            item.set("label", m.name);
+            item.set("selected", m.id == t.assignee_id);
+            managers.push_back(item);
+        }
+        d.set("managers", managers);
+        d.set("can_assign", true);
+    }
+    if (!staff && requester) {
+        d.set("can_confirm", allowed.confirm);
+        d.set("can_reopen", allowed.reopen);
+        d.set("can_withdraw", allowed.withdraw);
+        d.set("reopen_days", std::to_string(a.config.reopen_window_days));
+    }
+    if (t.state == status::waiting_on_requester && requester)
+        d.set("question_for_you", true);
+}
+
+} // namespace
+
+net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, const std::string& number,
+                                               const boost::urls::url_view& url,
+                                               const std::optional<request_error>& refused) {
+    auto details = co_await find_visible_ticket(a, *auth.who, number);
+    if (!details) co_return not_found_page(a, auth);
+    const auto& t = details->t;
+    const auto& u = *auth.who;
+    const time_ms now = now_ms();
+    const auto* zone = a.calendar.zone();
+    auto d = base_data(a, auth, t.number + " – " + t.title);
+    d.set("created_now", url.params().find("neu") != url.params().end());
+    d.set("number", t.number);
+    d.set("ticket_title", t.title);
+    d.set("description", t.description);
+    d.set("room", t.room);
+    d.set("asset_tag", t.asset_tag);
+    d.set("status", std::string(status_label(t.state)));
+    d.set("status_id", std::string(to_string(t.state)));
+    d.set("priority", std::string(priority_label(t.prio)));
+    d.set("priority_id", std::string(to_string(t.prio)));
+    std::string category = t.category;
+    for (const auto& c : a.config.categories)
+        if (c.id == t.category) category = c.label;
+    d.set("category", category);
+    const auto* school = a.dir.school(t.school_number);
+    d.set("school", school ? school->name : t.school_number);
+    d.set("school_number", t.school_number);
+    const auto* manager = a.dir.manager(t.assignee_id);
+    d.set("assignee", manager ? manager->name : std::string("—"));
+    d.set("requester", details->user_names[t.requester_id]);
+    d.set("created", format_german_datetime(t.created_at, zone));
+
+    const auto r = evaluate_sla(details->events, a.config.sla, a.calendar, now);
+    auto due_text = [&](const sla_clock& c) { return c.due_at ? format_german_datetime(*c.due_at, zone) : ""; };
+    auto breached_text = [&](const sla_clock& c) {
+        return c.breached_at ? format_german_datetime(*c.breached_at, zone) : "";
+    };
+    const std::string pause_reason = t.state == status::waiting_on_third_party ? "wartet auf Dienstleister"
+                                                                               : "wartet auf Rückmeldung";
+    page_list clocks;
+    for (auto [name, clock] : {std::pair{"Erste Reaktion", &r.first_response}, {"Lösung", &r.resolution}}) {
+        page_data c;
+        c.set("text", clock_sentence(name, *clock, now, due_text(*clock), breached_text(*clock), pause_reason));
+        c.set("verdict", std::string(to_string(clock->verdict)));
+        c.set("at_risk", clock->at_risk(now));
+        clocks.push_back(c);
+    }
+    d.set("clocks", clocks);
+    d.set("show_sla", is_staff(u.who));
+
+    page_list timeline;
+    for (const auto& e : details->events) {
+        if (e.kind == event_kind::internal_note && !is_staff(u.who)) continue;
+        page_data item;
+        item.set("when", format_german_datetime(e.at, zone));
+        item.set("who", details->user_names[e.actor_id]);
+        item.set("what", std::string(event_label(e.kind)));
+        item.set("internal", e.kind == event_kind::internal_note);
+        item.set("body", e.body);
+        std::string detail;
+        if (e.to_status) detail = fmt::format("→ {}", status_label(*e.to_status));
+        if (e.to_priority && e.kind != event_kind::created) detail = fmt::format("→ {}", priority_label(*e.to_priority));
+        if (e.kind == event_kind::assigned && e.manager_id)
+            if (const auto* m = a.dir.manager(*e.manager_id)) detail = "→ " + m->name;
+        if (e.kind == event_kind::escalated)
+            if (const auto* p = a.config.find_partner(e.partner)) detail = "→ " + p->name;
+        item.set("detail", detail);
+        timeline.push_back(item);
+    }
+    d.set("events", timeline);
+    page_list files;
+    for (const auto& f : details->attachments) {
+        page_data item;
+        item.set("id", std::to_string(f.id));
+        item.set("filename", f.filename);
+        item.set("image", f.content_type == "image/jpeg" || f.content_type == "image/png");
+        item.set("size", fmt::format("{:.1f} MB", static_cast<double>(f.size) / (1024.0 * 1024.0)));
+        item.set("who", details->user_names[f.uploaded_by]);
+        item.set("when", format_german_datetime(f.uploaded_at, zone));
+        files.push_back(item);
+    }
+    d.set("attachments", files);
+    d.set("can_upload", t.state != status::closed);
+    d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
+    add_action_forms(a, u, *details, now, d);
+    if (refused) {
+        d.set("action_error", refused->message);
+        co_return html_response(refused->status, a.pages.page("ticket", d));
+    }
+    co_return html_response(http::status::ok, a.pages.page("ticket", std::move(d)));
+}
+
+// POST /tickets/{number}/{reply|status|priority|assign|escalate} from the ticket page's forms.
+net::awaitable<http_response> post_ticket_action_form(app& a, const http_request& req, const auth_state& auth,
+                                                      const std::string& number, const std::string& action,
+                                                      const boost::urls::url_view& url) {
+    if (action == "attachments") {
+        auto uploads = receive_uploads(a, req);
+        if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await show_ticket_page(a, auth, number, url, *error);
+        auto& batch = std::get<upload_batch>(uploads);
+        if (!csrf_ok(auth, field_or_empty(batch.fields, "csrf")))
+            co_return error_page(a, auth, http::status::forbidden,
+                                 "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+        // Nothing is written for a request that is refused.
+        if (auto refused = co_await check_attach(a, *auth.who, number)) {
+            if (refused->status == http::status::not_found) co_return not_found_page(a, auth);
+            co_return co_await show_ticket_page(a, auth, number, url, *refused);
+        }
+        auto files = co_await store_uploads(a, *auth.who, batch.files);
+        auto attached = co_await attach_files(a, *auth.who, number, std::move(files));
+        if (auto* error = std::get_if<request_error>(&attached)) {
+            if (error->status == http::status::not_found) co_return not_found_page(a, auth);
+            co_return co_await show_ticket_page(a, auth, number, url, *error);
+        }
+        co_return redirect("/tickets/" + number + "#dateien");
+    }
+    if (!is_form(req))
+        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+    auto form = parse_form(req.body());
+    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
+        co_return error_page(a, auth, http::status::forbidden,
+                             "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+    const auto note = field_or_empty(*form, action == "reply" ? "body" : "note");
+    action_planner plan;
+    std::optional<request_error> invalid;
+    auto invalid_choice = [&](const char* field) {
+        invalid = request_error{http::status::unprocessable_entity, "invalid", "Bitte eine gültige Auswahl treffen.",
+                                field, {}};
+    };
+    if (action == "reply") {
+        const bool internal = field_or_empty(*form, "internal") == "1";
+        plan = [note, internal](const action_context& c) { return plan_reply(c, note, internal); };
+    } else if (action == "status") {
+        if (auto to = parse_status(field_or_empty(*form, "status")))
+            plan = [note, to = *to](const action_context& c) { return plan_status_change(c, to, note); };
+        else invalid_choice("status");
+    } else if (action == "priority") {
+        if (auto to = parse_priority(field_or_empty(*form, "priority")))
+            plan = [note, to = *to](const action_context& c) { return plan_priority_change(c, to, note); };
+        else invalid_choice("priority");
+    } else if (action == "assign") {
+        std::int64_t id = 0;
+        const auto text = field_or_empty(*form, "manager_id");
+        std::from_chars(text.data(), text.data() + text.size(), id);
+        const bool known = a.dir.current_manager(id) != nullptr;
+        plan = [note, id, known](const action_context& c) { return plan_assign(c, id, known, note); };
+    } else if (action == "escalate") {
+        const auto partner = field_or_empty(*form, "partner");
+        const bool known = a.config.find_partner(partner) != nullptr;
+        plan = [note, partner, known](const action_context& c) { return plan_escalate(c, partner, known, note); };
+    } else {
+        co_return not_found_page(a, auth);
+    }
+    if (invalid) co_return co_await show_ticket_page(a, auth, number, url, invalid);
+    auto result = co_await perform_action(a, *auth.who, number, std::move(plan));
+    if (auto* error = std::get_if<request_error>(&result)) {
+        if (error->status == http::status::not_found) co_return not_found_page(a, auth);
+        co_return co_await show_ticket_page(a, auth, number, url, *error);
+    }
+    // Quick actions on the board and queue return there; anything else goes back to the ticket.
+    const auto back = field_or_empty(*form, "return_to");
+    if (back == "/dispatch" || back == "/queue") co_return redirect(back);
+    co_return redirect("/tickets/" + number + "#verlauf");
+}
+
+
+} // namespace campusdesk

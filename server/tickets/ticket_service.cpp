@@ -1,0 +1,227 @@
+#include "server/tickets/ticket_service.hpp"
+
+#include "server/http/log.hpp"
+#include "core/local_time.hpp"
+#include "core/routing.hpp"
+
+#include <fmt/format.h>
+
+namespace campusdesk {
+
+request_error not_found_error() {
+    return {http::status::not_found, "not_found", "Ticket nicht gefunden.", "", {}};
+}
+
+viewer current_viewer(const app& a, SQLite::Database& db, const user& u, time_ms now) {
+    viewer v = a.viewer_of(u);
+    if (u.who == role::campus_manager) v.covering = covered_managers(u.manager_id, load_absences(db), now);
+    return v;
+}
+
+std::optional<request_error> check_new_ticket(const app& a, const user& filer, ticket_draft& draft) {
+    if (filer.who == role::teacher && draft.school_number.empty()) draft.school_number = filer.school_number;
+    auto errors = validate_draft(draft, a.viewer_of(filer), a.config);
+    if (errors.empty()) return std::nullopt;
+    auto first = errors.front();
+    return request_error{http::status::unprocessable_entity, first.code, first.message, first.field, std::move(errors)};
+}
+
+net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
+                                              std::vector<attachment_record> files) {
+    if (auto refused = check_new_ticket(a, filer, draft)) co_return std::move(*refused);
+    const time_ms now = now_ms();
+    ticket t;
+    t.school_number = draft.school_number;
+    t.category = draft.category;
+    t.prio = *parse_priority(draft.priority);
+    t.title = draft.title;
+    t.description = draft.description;
+    t.room = draft.room;
+    t.asset_tag = draft.asset_tag;
+    t.requester_id = filer.id;
+    ticket_event created;
+    created.at = now;
+    created.actor_id = filer.id;
+    created.by_staff = is_staff(filer.who);
+    const int year = local_date_of(now, a.calendar.zone()).year;
+    const auto school_manager = a.dir.school(t.school_number)->manager_id;
+    ticket stored;
+    try {
+        stored = co_await a.storage->write([&](SQLite::Database& db) {
+            ticket copy = t;
+            const auto absences = load_absences(db);
+            copy.assignee_id = route_new_ticket(school_manager, absences, now);
+            auto stored_ticket = insert_ticket(db, copy, created, year, a.sla(), now);
+            for (auto file : files) {
+                file.ticket_id = stored_ticket.id;
+                insert_attachment(db, file);
+            }
+            return stored_ticket;
+        });
+    } catch (const ticket_numbers_exhausted& e) {
+        // Not the filer's fault and not cured by retrying: the operator has to look at what was imported.
+        log_line(log_level::error, "ticket numbers used up", {{"year", e.year}});
+        co_return request_error{http::status::service_unavailable, "ticket_numbers_exhausted",
+                                "Für dieses Jahr sind keine Ticketnummern mehr frei. Bitte den IT-Support anrufen.",
+                                "",
+                                {}};
+    }
+    ++a.metrics.tickets_created;
+    a.live.publish();
+    co_return stored;
+}
+
+namespace {
+
+request_error to_request_error(const action_error& e) {
+    const auto status = e.kind == refusal::forbidden  ? http::status::forbidden
+                        : e.kind == refusal::conflict ? http::status::conflict
+                                                      : http::status::unprocessable_entity;
+    return {status, e.code, e.message, e.field, {}};
+}
+
+} // namespace
+
+action_context action_context_for(const app& a, const viewer& v, const ticket& t,
+                                  std::span<const ticket_event> history, time_ms now) {
+    return {v, t, history, now, reopen_window_ms(a.config.reopen_window_days), a.config.limits.reply_max};
+}
+
+net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan) {
+    if (!is_valid_ticket_number(number)) co_return not_found_error();
+    const time_ms now = now_ms();
+    auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
+        auto t = find_ticket(db, number);
+        const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+        const auto v = current_viewer(a, db, who, now);
+        if (!t || !can_see(v, *t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets))
+            return not_found_error();
+        const auto history = load_events(db, t->id);
+        auto planned = plan(action_context_for(a, v, *t, history, now));
+        if (auto* refused = std::get_if<action_error>(&planned)) return to_request_error(*refused);
+        ticket current = *t;
+        for (const auto& e : std::get<planned_events>(planned)) {
+            current = append_event(db, current, e, a.sla(), now);
+            append_audit(db, now, e.actor_id, to_string(e.kind), number, e.body.substr(0, 200));
+        }
+        return current;
+    });
+    if (std::holds_alternative<ticket>(result)) a.live.publish();
+    co_return result;
+}
+
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most) {
+    const time_ms cutoff = last_resolution_with_window_over(now, reopen_window_ms(a.config.reopen_window_days));
+    // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
+    // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
+    const auto numbers = find_resolved_before(db, cutoff, at_most);
+    for (const auto& number : numbers) {
+        auto t = find_ticket(db, number);
+        ticket_event closed;
+        closed.at = now;
+        closed.actor_id = 0;
+        closed.by_staff = false;
+        closed.kind = event_kind::closed;
+        closed.body = "Automatisch geschlossen: Lösung nicht innerhalb der Frist beanstandet.";
+        append_event(db, *t, closed, a.sla(), now);
+        append_audit(db, now, 0, to_string(closed.kind), number, closed.body);
+    }
+    return numbers.size();
+}
+
+net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_timer& timer,
+                                                            std::chrono::milliseconds period) {
+    // In chunks, each its own transaction, so that a backlog (an import of old history) never holds the
+    // writer for long: requests' writes queue between the chunks.
+    constexpr std::size_t chunk = 200;
+    for (;;) {
+        const time_ms now = now_ms();
+        std::size_t closed = 0;
+        try {
+            for (std::size_t n = chunk; n == chunk; closed += n)
+                n = co_await a.storage->write([&](SQLite::Database& db) {
+                    return close_expired_resolutions(a, db, now, chunk);
+                });
+        } catch (const std::exception& e) {
+            // A busy or full disk must not end the loop: the next round tries again.
+            log_line(log_level::warning, "auto-close failed", {{"error", e.what()}});
+        }
+        if (closed > 0) {
+            a.live.publish();
+            log_line(log_level::info, "auto-closed resolved tickets", {{"count", closed}});
+        }
+        timer.expires_after(period);
+        auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+namespace {
+// Absent or invisible: 404 alike; closed: 409.
+std::optional<request_error> attach_refusal(const app& a, SQLite::Database& db, const user& who,
+                                            const std::optional<ticket>& t, time_ms now) {
+    const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+    if (!t || !can_see(current_viewer(a, db, who, now), *t, school ? school->manager_id : 0,
+                       a.config.teachers_see_school_tickets))
+        return not_found_error();
+    if (t->state == status::closed)
+        return request_error{http::status::conflict, "ticket_closed", "Das Ticket ist geschlossen.", "", {}};
+    return std::nullopt;
+}
+} // namespace
+
+net::awaitable<std::optional<request_error>> check_attach(app& a, const user& who, const std::string& number) {
+    if (!is_valid_ticket_number(number)) co_return not_found_error();
+    const time_ms now = now_ms();
+    co_return co_await a.storage->read(
+        [&](SQLite::Database& db) { return attach_refusal(a, db, who, find_ticket(db, number), now); });
+}
+
+net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::string number,
+                                             std::vector<attachment_record> files) {
+    if (!is_valid_ticket_number(number)) co_return not_found_error();
+    const time_ms now = now_ms();
+    auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
+        auto t = find_ticket(db, number);
+        if (auto refused = attach_refusal(a, db, who, t, now)) return std::move(*refused);
+        for (auto file : files) {
+            file.ticket_id = t->id;
+            file.uploaded_by = who.id;
+            file.uploaded_at = now;
+            insert_attachment(db, file);
+            append_audit(db, now, who.id, "attachment", number, file.filename);
+        }
+        return *t;
+    });
+    if (std::holds_alternative<ticket>(result)) a.live.publish();
+    co_return result;
+}
+
+net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const user& who, std::string number) {
+    if (!is_valid_ticket_number(number)) co_return std::nullopt;
+    co_return co_await a.storage->read([&](SQLite::Database& db) -> std::optional<ticket_details> {
+        auto t = find_ticket(db, number);
+        if (!t) return std::nullopt;
+        const auto* school = a.dir.school(t->school_number);
+        if (!can_see(current_viewer(a, db, who, now_ms()), *t, school ? school->manager_id : 0,
+                     a.config.teachers_see_school_tickets))
+            return std::nullopt;
+        ticket_details d{*t, load_events(db, t->id), {}, load_attachments(db, t->id)};
+        std::vector<std::int64_t> ids{t->requester_id};
+        for (const auto& e : d.events) ids.push_back(e.actor_id);
+        for (const auto& f : d.attachments) ids.push_back(f.uploaded_by);
+        d.user_names = load_user_names(db, ids);
+        return d;
+    });
+}
+
+net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query) {
+    query.teachers_see_school_tickets = a.config.teachers_see_school_tickets;
+    if (query.now == 0) query.now = now_ms();
+    co_return co_await a.storage->read([&](SQLite::Database& db) {
+        query.who = current_viewer(a, db, who, query.now);
+        return ticket_list{list_tickets(db, query, a.sla()), query.who};
+    });
+}
+
+} // namespace campusdesk

@@ -1,0 +1,66 @@
+#include "server/views/page_frame.hpp"
+
+#include "server/http/responses.hpp"
+#include "server/views/labels.hpp"
+
+namespace campusdesk {
+
+page_data base_data(const app& a, const auth_state& auth, std::string title) {
+    page_data d;
+    d.set("title", std::move(title));
+    d.set("demo", a.demo);
+    if (auth.who) {
+        const auto& u = *auth.who;
+        d.set("logged_in", true);
+        d.set("user_name", u.name);
+        d.set("user_role", std::string(role_label(u.who)));
+        d.set("csrf", auth.csrf_token);
+        d.set("is_teacher", u.who == role::teacher);
+        d.set("is_staff", is_staff(u.who));
+        d.set("is_help_desk", is_help_desk(u.who));
+    }
+    return d;
+}
+
+page_list partner_options(const app& a) {
+    page_list partners;
+    for (const auto& p : a.config.partners) {
+        page_data item;
+        item.set("id", p.id);
+        item.set("label", p.name);
+        partners.push_back(item);
+    }
+    return partners;
+}
+
+
+http_response error_page(const app& a, const auth_state& auth, http::status status, std::string message) {
+    auto d = base_data(a, auth, "Fehler");
+    d.set("message", std::move(message));
+    return html_response(status, a.pages.page("error", d));
+}
+
+http_response not_found_page(const app& a, const auth_state& auth) {
+    return error_page(a, auth, http::status::not_found, "Diese Seite oder dieses Ticket gibt es nicht.");
+}
+
+
+std::string query_value(const boost::urls::url_view& url, std::string_view key) {
+    auto params = url.params();
+    auto it = params.find(key);
+    return it == params.end() ? std::string() : std::string((*it).value);
+}
+
+page_list select_options(const std::vector<std::pair<std::string, std::string>>& choices, const std::string& current) {
+    page_list list;
+    for (const auto& [id, label] : choices) {
+        page_data item;
+        item.set("id", id);
+        item.set("label", label);
+        item.set("selected", id == current);
+        list.push_back(item);
+    }
+    return list;
+}
+
+} // namespace campusdesk

@@ -1,0 +1,70 @@
+#include "server/views/page_renderer.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace campusdesk {
+namespace {
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+} // namespace
+
+void page_renderer::load(const std::filesystem::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".mustache") files[entry.path().stem().string()] = read_file(entry.path());
+    // Templates named partial_* are included by others ({{> partial_board_row}}). They are put in place here, once,
+    // so that rendering never looks a partial up.
+    for (auto& [name, text] : files) {
+        for (const auto& [partial_name, partial] : files) {
+            if (!partial_name.starts_with("partial_")) continue;
+            for (const auto& tag : {"{{> " + partial_name + "}}", "{{>" + partial_name + "}}"})
+                for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag, at + partial.size()))
+                    text.replace(at, tag.size(), partial);
+        }
+        if (text.find("{{>") != std::string::npos)
+            throw std::runtime_error(fmt::format("{}: only partial_* templates can be included", name));
+        try {
+            templates_.insert_or_assign(name, mustache_template(text));
+        } catch (const template_error& e) {
+            throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), e.what()));
+        }
+        sources_[name] = std::move(text);
+    }
+    if (std::filesystem::is_directory(dir / "static"))
+        for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
+            if (entry.is_regular_file()) assets_[entry.path().filename().string()] = read_file(entry.path());
+}
+
+std::string page_renderer::render(const std::string& name, const page_data& data) const {
+    auto it = templates_.find(name);
+    if (it == templates_.end()) throw std::runtime_error("no template " + name);
+    return it->second.render(data);
+}
+
+std::string page_renderer::page(const std::string& name, page_data data) const {
+    data.set("body", render(name, data));
+    return render("layout", data);
+}
+
+const std::string* page_renderer::asset(const std::string& name) const {
+    auto it = assets_.find(name);
+    return it == assets_.end() ? nullptr : &it->second;
+}
+
+std::filesystem::path find_templates_dir(const std::filesystem::path& config_file) {
+    auto beside = config_file.parent_path().parent_path() / "templates";
+    if (std::filesystem::is_directory(beside)) return beside;
+    return std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "templates";
+}
+
+} // namespace campusdesk
