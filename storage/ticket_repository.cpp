@@ -535,12 +535,16 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const bu
     const auto columns = fmt::format("{}, {{}}, u.name, {}", ticket_columns, sla_columns);
     switch (plan_of(q)) {
     case list_plan::walk: {
-        // CROSS JOIN keeps the walk first: SQLite never turns it around to drive from another index of t.
+        // CROSS JOIN keeps the walk first: SQLite never turns it around to drive from another index of t. The walk
+        // runs as a co-routine that yields its rows in index order into the outer loop, so the answer comes out
+        // in that order and the LIMIT stops the walk as soon as the page is full. An outer ORDER BY would make
+        // SQLite read the whole budget and sort it on every request (list API 334 instead of 8,300 req/s); the plan
+        // test checks for the co-routine and against a sort, and the paging test checks the order.
         const auto walk = walk_sql(q, key, binds);
         const auto filters = residual_filters(db, q, calendar, binds);
         return fmt::format("SELECT {} FROM ({}) AS w CROSS JOIN tickets t ON t.id = w.id LEFT JOIN users u "
-                           "ON u.id = t.requester_id WHERE {} ORDER BY w.k {}, w.id {} LIMIT ?",
-                           fmt::format(fmt::runtime(columns), "w.k"), walk, filters, dir, dir);
+                           "ON u.id = t.requester_id WHERE {} LIMIT ?",
+                           fmt::format(fmt::runtime(columns), "w.k"), walk, filters);
     }
     case list_plan::text: {
         binds.emplace_back(fts_query(q.text));

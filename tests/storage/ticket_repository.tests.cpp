@@ -378,9 +378,7 @@ TEST_CASE("list queries of every shape read an index in their sort order and sor
                 INFO(who << ", " << name << ", sort " << static_cast<int>(sort) << ":\n" << details);
                 CHECK(details.find("SCAN t\n") == std::string::npos);
                 CHECK(details.find("ticket_events") == std::string::npos);
-                const bool bounded_set = details.find("MATERIALIZE w") != std::string::npos ||
-                                         details.find("CO-ROUTINE w") != std::string::npos ||
-                                         details.find("tickets_fts") != std::string::npos ||
+                const bool bounded_set = details.find("tickets_fts") != std::string::npos ||
                                          details.find("tickets_open_by_due_key") != std::string::npos ||
                                          details.find("tickets_by_due_key (<expr><") != std::string::npos ||
                                          details.find("tickets_by_requester") != std::string::npos;
@@ -402,9 +400,13 @@ TEST_CASE("list queries of every shape read an index in their sort order and sor
                     INFO("ids only:\n" << probe_plan);
                     CHECK(probe_plan.find("COVERING INDEX tickets_open_by_due_key") != std::string::npos);
                 }
-                // A bounded walk reads its index in order: the sort, if any, is of the walked rows only.
-                if (details.find("MATERIALIZE w") != std::string::npos)
-                    CHECK(details.find("TEMP B-TREE FOR ORDER BY") == details.rfind("TEMP B-TREE FOR ORDER BY"));
+                // A bounded walk streams: its rows come out of a co-routine in index order and nothing sorts them,
+                // so a full page stops the walk early.
+                if (details.find(" w\n") != std::string::npos || details.find("SCAN w") != std::string::npos) {
+                    CHECK(details.find("CO-ROUTINE w") != std::string::npos);
+                    CHECK(details.find("MATERIALIZE w") == std::string::npos);
+                    CHECK(details.find("TEMP B-TREE") == std::string::npos);
+                }
                 ++checked;
             }
     CHECK(checked == 4 * 3 * static_cast<int>(filters.size()));
