@@ -374,6 +374,7 @@ namespace {
 enum class list_plan {
     open_set,      // open tickets only: the partial index of open tickets (a few thousand of a million)
     running_set,   // at risk: the tickets with a running clock (the open ones and a few resolved), by due time
+    school_set,    // one school by due time or last change: its tickets (thousands at most), sorted by id and key
     requester,     // a teacher: their own tickets (and their school's, if configured)
     text,          // q: the newest `text_candidates` tickets whose text matches, sorted
     walk,          // everything else: at most `walk_budget` rows of an index in the sort order
@@ -404,15 +405,17 @@ walk_index walk_index_for(const ticket_query& q) {
     const auto by = [&](const char* due_key, const char* created, const char* updated) {
         return q.sort == ticket_sort::due ? due_key : q.sort == ticket_sort::created ? created : updated;
     };
-    if (q.assignee)
-        return {by("tickets_by_assignee_due_key", "tickets_by_assignee_created", "tickets_by_assignee_updated"),
-                "t.assignee_id = ?", *q.assignee};
-    if (!q.school.empty())
-        return {by("tickets_by_school_due_key", "tickets_by_school", "tickets_by_school_updated"),
-                "t.school_number = ?", q.school};
-    if (q.statuses.size() == 1)
-        return {by("tickets_by_status_due_key", "tickets_by_status_created", "tickets_by_status_updated"),
-                "t.status = ?", std::string(to_string(q.statuses[0]))};
+    if (q.assignee && q.sort != ticket_sort::updated)
+        return {by("tickets_by_assignee_due_key", "tickets_by_assignee_created", ""), "t.assignee_id = ?", *q.assignee};
+    if (!q.school.empty() && q.sort == ticket_sort::created)
+        return {"tickets_by_school", "t.school_number = ?", q.school};
+    if (q.statuses.size() == 1 && q.sort == ticket_sort::updated)
+        return {"tickets_by_status_updated", "t.status = ?", std::string(to_string(q.statuses[0]))};
+    // Resolved tickets are a few thousand of a million: their own small indexes (a literal, so that SQLite sees
+    // the partial index's condition). Closed ones are nearly all tickets: the plain sort index finds them at once.
+    if (q.statuses.size() == 1 && q.statuses[0] == status::resolved)
+        return {by("tickets_resolved_by_due_key", "tickets_resolved_by_created", ""), "t.status = 'resolved'",
+                std::nullopt};
     return {by("tickets_by_due_key", "tickets_by_created", "tickets_by_updated"), "", std::nullopt};
 }
 
@@ -427,6 +430,7 @@ list_plan plan_of(const ticket_query& q) {
     // Only a running clock can be at risk (at_risk_filter), and only a running clock has a due time: those are
     // the open tickets and the resolved ones whose first response is still owed.
     if (q.at_risk) return list_plan::running_set;
+    if (!q.school.empty() && !q.assignee && q.sort != ticket_sort::created) return list_plan::school_set;
     return list_plan::walk;
 }
 
@@ -546,15 +550,28 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const bu
                            "ON u.id = t.requester_id WHERE {} LIMIT ?",
                            fmt::format(fmt::runtime(columns), "w.k"), walk, filters);
     }
+    case list_plan::school_set: {
+        // Only ids and keys go through the sort; the page's rows are read after it.
+        binds.emplace_back(q.school);
+        auto filters = residual_filters(db, q, calendar, binds);
+        filters += after_cursor(q, key, "t.id", binds);
+        return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM tickets t INDEXED BY tickets_by_school "
+                           "WHERE t.school_number = ? AND {} ORDER BY {} {}, t.id {} LIMIT ?) AS s CROSS JOIN tickets t "
+                           "ON t.id = s.id LEFT JOIN users u ON u.id = t.requester_id ORDER BY s.k {}, s.id {}",
+                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, filters, key.expr, dir, dir, dir,
+                           dir);
+    }
     case list_plan::text: {
+        // As for a school: only ids and keys of the candidates go through the sort, the page's rows after it.
         binds.emplace_back(fts_query(q.text));
         auto filters = residual_filters(db, q, calendar, binds);
         filters += after_cursor(q, key, "t.id", binds);
-        return fmt::format("SELECT {} FROM (SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ? "
-                           "ORDER BY rowid DESC LIMIT {}) AS f CROSS JOIN tickets t ON t.id = f.id LEFT JOIN users u "
-                           "ON u.id = t.requester_id WHERE {} ORDER BY {} {}, t.id {} LIMIT ?",
-                           fmt::format(fmt::runtime(columns), key.expr), q.text_candidates, filters, key.expr, dir,
-                           dir);
+        return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM (SELECT rowid AS id FROM tickets_fts "
+                           "WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT {}) AS f CROSS JOIN tickets t "
+                           "ON t.id = f.id WHERE {} ORDER BY {} {}, t.id {} LIMIT ?) AS s CROSS JOIN tickets t "
+                           "ON t.id = s.id LEFT JOIN users u ON u.id = t.requester_id ORDER BY s.k {}, s.id {}",
+                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, q.text_candidates, filters, key.expr,
+                           dir, dir, dir, dir);
     }
     case list_plan::open_set:
     case list_plan::running_set:

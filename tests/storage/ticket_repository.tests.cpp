@@ -207,7 +207,8 @@ TEST_CASE("bounded walks answer partial pages whose cursors still reach every ma
                     q.walk_budget = budget;
                     int bounded_pages = 0;
                     CHECK(collect(q, bounded_pages) == all);
-                    if (budget == 3) CHECK(bounded_pages > pages);  // the budget did cut pages short
+                    // The budget did cut pages short (one school by due time or last change is read whole instead).
+                    if (budget == 3 && !(school_filter && sort != ticket_sort::created)) CHECK(bounded_pages > pages);
                 }
             }
     SECTION("a text search considers the newest text_candidates matches") {
@@ -381,7 +382,8 @@ TEST_CASE("list queries of every shape read an index in their sort order and sor
                 const bool bounded_set = details.find("tickets_fts") != std::string::npos ||
                                          details.find("tickets_open_by_due_key") != std::string::npos ||
                                          details.find("tickets_by_due_key (<expr><") != std::string::npos ||
-                                         details.find("tickets_by_requester") != std::string::npos;
+                                         details.find("tickets_by_requester") != std::string::npos ||
+                                         details.find("tickets_by_school (school_number=?)") != std::string::npos;
                 if (!bounded_set) CHECK(details.find("TEMP B-TREE FOR ORDER BY") == std::string::npos);
                 // The queue (open tickets by due time, the busiest page) never reads a table row it does not list:
                 // the open tickets' index carries every column its filters and a manager's visibility test.
