@@ -870,12 +870,15 @@ void check_same(const sla_result& got, const sla_result& want) {
 
 } // namespace
 
-TEST_CASE("carrying an evaluation forward equals evaluating the history later", "[core][sla][property]") {
+// Random stored evaluations: 40 random calendars x 50 random histories, each evaluated at its last event or a
+// little later (as writers and `sla recompute` store them). Calls fn(c, h, cal, policy, events, evaluated_at, stored,
+// pick), pick(n) drawing from the same generator.
+template <class F>
+void for_random_stored_evaluations(std::uint64_t seed, F&& fn) {
     const std::vector<std::string> windows{"2025-03-18T00:00:00Z", "2025-10-14T00:00:00Z", "2025-12-10T00:00:00Z",
                                            "2026-03-17T00:00:00Z", "2026-10-13T00:00:00Z"};
-    std::mt19937_64 rng(20261123);
+    std::mt19937_64 rng(seed);
     const auto pick = [&](int n) { return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(rng)); };
-    std::map<std::string, int> seen;
     for (int c = 0; c < 40; ++c) {
         const time_ms window = at(windows[static_cast<std::size_t>(c) % windows.size()]);
         const business_calendar cal(random_config(rng, window), 2024, 2027);
@@ -884,28 +887,38 @@ TEST_CASE("carrying an evaluation forward equals evaluating the history later", 
             const generated g = random_history(rng, window);
             time_ms last = 0;
             for (const auto& e : g.events) last = std::max(last, e.at);
-            // Stored at the last event (as the writer does) or later (as `sla recompute` does).
+            // Writers store at the event; times of the millisecond make an exact tie of used and target as rare
+            // as it is in real histories.
             const time_ms evaluated_at = last + (pick(3) == 0 ? 0 : pick(3 * 1440) * minute + pick(60000));
             const sla_result stored = evaluate_sla(g.events, policy, cal, evaluated_at);
-            // Later instants, including the exact due and warning times and the millisecond around them.
-            std::vector<time_ms> later{evaluated_at, evaluated_at + 1, evaluated_at + pick(6 * 7 * 1440) * minute};
-            for (const auto* clock : {&stored.first_response, &stored.resolution})
-                for (const auto& t : {clock->due_at, clock->at_risk_at})
-                    if (t && *t >= evaluated_at)
-                        for (time_ms d : {-1, 0, 1}) later.push_back(std::max(evaluated_at, *t + d));
-            for (const time_ms now : later) {
-                CAPTURE(c, h, evaluated_at, now);
-                const sla_result want = evaluate_sla(g.events, policy, cal, now);
-                check_same(carry_forward(stored, evaluated_at, cal, now), want);
-                if (stored.first_response.verdict != want.first_response.verdict ||
-                    stored.resolution.verdict != want.resolution.verdict)
-                    ++seen["verdict changed"];
-                if (stored.at_risk != want.at_risk) ++seen["at risk changed"];
-                if (stored.paused_ms != want.paused_ms) ++seen["paused time grew"];
-                if (want.resolution.ended_at) ++seen["ended"];
-            }
+            fn(c, h, cal, policy, g.events, evaluated_at, stored, pick);
         }
     }
+}
+
+TEST_CASE("carrying an evaluation forward equals evaluating the history later", "[core][sla][property]") {
+    std::map<std::string, int> seen;
+    for_random_stored_evaluations(20261123, [&](int c, int h, const business_calendar& cal, const sla_policy& policy,
+                                                const std::vector<ticket_event>& events, time_ms evaluated_at,
+                                                const sla_result& stored, const auto& pick) {
+        // Later instants, including the exact due and warning times and the millisecond around them.
+        std::vector<time_ms> later{evaluated_at, evaluated_at + 1, evaluated_at + pick(6 * 7 * 1440) * minute};
+        for (const auto* clock : {&stored.first_response, &stored.resolution})
+            for (const auto& t : {clock->due_at, clock->at_risk_at})
+                if (t && *t >= evaluated_at)
+                    for (time_ms d : {-1, 0, 1}) later.push_back(std::max(evaluated_at, *t + d));
+        for (const time_ms now : later) {
+            CAPTURE(c, h, evaluated_at, now);
+            const sla_result want = evaluate_sla(events, policy, cal, now);
+            check_same(carry_forward(stored, evaluated_at, cal, now), want);
+            if (stored.first_response.verdict != want.first_response.verdict ||
+                stored.resolution.verdict != want.resolution.verdict)
+                ++seen["verdict changed"];
+            if (stored.at_risk != want.at_risk) ++seen["at risk changed"];
+            if (stored.paused_ms != want.paused_ms) ++seen["paused time grew"];
+            if (want.resolution.ended_at) ++seen["ended"];
+        }
+    });
     for (const char* outcome : {"verdict changed", "at risk changed", "paused time grew", "ended"}) {
         CAPTURE(outcome);
         CHECK(seen[outcome] >= 50);
@@ -925,43 +938,29 @@ sla_state state_from_stored(const sla_result& stored, time_ms now, time_ms breac
 
 TEST_CASE("the state at a later instant follows from the stored figures and one instant per query",
           "[core][sla][property]") {
-    const std::vector<std::string> windows{"2025-03-18T00:00:00Z", "2025-10-14T00:00:00Z", "2025-12-10T00:00:00Z",
-                                           "2026-03-17T00:00:00Z", "2026-10-13T00:00:00Z"};
-    std::mt19937_64 rng(20261215);
-    const auto pick = [&](int n) { return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(rng)); };
     std::map<std::string, int> seen;
-    for (int c = 0; c < 40; ++c) {
-        const time_ms window = at(windows[static_cast<std::size_t>(c) % windows.size()]);
-        const business_calendar cal(random_config(rng, window), 2024, 2027);
-        for (int h = 0; h < 50; ++h) {
-            const sla_policy policy = random_policy(rng);
-            generated g = random_history(rng, window);
-            time_ms last = 0;
-            for (const auto& e : g.events) last = std::max(last, e.at);
-            // Writers store at the event; times of the millisecond make an exact tie of used and target as rare
-            // as it is in real histories.
-            const time_ms evaluated_at = last + (pick(3) == 0 ? 0 : pick(3 * 1440) * minute + pick(60000));
-            const sla_result stored = evaluate_sla(g.events, policy, cal, evaluated_at);
-            std::vector<time_ms> later{evaluated_at, evaluated_at + 1, evaluated_at + pick(6 * 7 * 1440) * minute,
-                                       evaluated_at + pick(6 * 7 * 1440) * minute + pick(60000)};
-            for (const auto* clock : {&stored.first_response, &stored.resolution})
-                for (const auto& t : {clock->due_at, clock->at_risk_at})
-                    if (t && *t >= evaluated_at)
-                        for (time_ms d : {time_ms{-1}, time_ms{0}, time_ms{1}, 4 * 60 * minute, 15 * 60 * minute, 63 * 60 * minute})
-                            later.push_back(std::max(evaluated_at, *t + d));
-            for (const time_ms now : later) {
-                CAPTURE(c, h, evaluated_at, now);
-                const sla_state want = state_of(evaluate_sla(g.events, policy, cal, now), now);
-                const time_ms cutoff = breached_if_due_before(cal, now);
-                CHECK(cutoff <= now);
-                CHECK(cal.business_position(cutoff) == cal.business_position(now));
-                CHECK(state_from_stored(stored, now, cutoff) == want);
-                ++seen[std::string(to_string(want))];
-                const auto due = earliest_due(stored);
-                if (want != sla_state::breached && due && *due < now) ++seen["due, used = target, not breached"];
-            }
+    for_random_stored_evaluations(20261215, [&](int c, int h, const business_calendar& cal, const sla_policy& policy,
+                                                const std::vector<ticket_event>& events, time_ms evaluated_at,
+                                                const sla_result& stored, const auto& pick) {
+        std::vector<time_ms> later{evaluated_at, evaluated_at + 1, evaluated_at + pick(6 * 7 * 1440) * minute,
+                                   evaluated_at + pick(6 * 7 * 1440) * minute + pick(60000)};
+        for (const auto* clock : {&stored.first_response, &stored.resolution})
+            for (const auto& t : {clock->due_at, clock->at_risk_at})
+                if (t && *t >= evaluated_at)
+                    for (time_ms d : {time_ms{-1}, time_ms{0}, time_ms{1}, 4 * 60 * minute, 15 * 60 * minute, 63 * 60 * minute})
+                        later.push_back(std::max(evaluated_at, *t + d));
+        for (const time_ms now : later) {
+            CAPTURE(c, h, evaluated_at, now);
+            const sla_state want = state_of(evaluate_sla(events, policy, cal, now), now);
+            const time_ms cutoff = breached_if_due_before(cal, now);
+            CHECK(cutoff <= now);
+            CHECK(cal.business_position(cutoff) == cal.business_position(now));
+            CHECK(state_from_stored(stored, now, cutoff) == want);
+            ++seen[std::string(to_string(want))];
+            const auto due = earliest_due(stored);
+            if (want != sla_state::breached && due && *due < now) ++seen["due, used = target, not breached"];
         }
-    }
+    });
     for (const char* outcome : {"ok", "at_risk", "breached"}) {
         CAPTURE(outcome);
         CHECK(seen[outcome] >= 50);
