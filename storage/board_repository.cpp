@@ -22,8 +22,8 @@ void bind_filters(SQLite::Statement& s, std::initializer_list<const sla_filter*>
 // "At risk" and "breached" are the filters of the queue (storage/sla_filters.hpp), so the counts agree with it.
 const std::string manager_loads_query =
     "SELECT t.assignee_id, count(*), sum(" + at_risk_filter().sql + "), sum(" + breached_filter().sql +
-    "), min(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
-    "GROUP BY t.assignee_id";
+    "), min(t.created_at), sum(t.status = 'new') FROM tickets t INDEXED BY tickets_open_by_due_key "
+    "WHERE t.is_open = 1 GROUP BY t.assignee_id";
 const std::string school_loads_query =
     "SELECT t.school_number, count(*), sum(t.category = 'network'), sum(" + breached_filter().sql +
     "), max(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
@@ -35,7 +35,7 @@ std::vector<manager_load> load_manager_loads(SQLite::Database& db, const busines
     std::vector<manager_load> loads;
     while (s.executeStep())
         loads.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
-                         s.getColumn(3).getInt(), s.getColumn(4).getInt64()});
+                         s.getColumn(3).getInt(), s.getColumn(4).getInt64(), s.getColumn(5).getInt()});
     return loads;
 }
 

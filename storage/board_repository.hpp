@@ -21,6 +21,7 @@ struct manager_load {
     int at_risk = 0;
     int breached = 0;
     std::optional<time_ms> oldest_open;
+    int fresh = 0;  // status new
 };
 
 struct school_load {

@@ -123,12 +123,22 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     });
     auto d = base_data(a, auth, "Leitstand Help-Desk");
     row_options options(a);
-    d.set("fresh", ticket_rows(a, data.fresh, options));
-    d.set("fresh_count", std::to_string(data.fresh.tickets.size()));
-    d.set("breached", ticket_rows(a, data.breached, options));
-    d.set("breached_count", std::to_string(data.breached.tickets.size()));
-    d.set("at_risk", ticket_rows(a, data.at_risk, options));
-    d.set("at_risk_count", std::to_string(data.at_risk.tickets.size()));
+    // The sections list the first 50 each; their headings count all, from the open tickets' loads per assignee
+    // (current and former managers), with a link to the queue's filter when there are more.
+    int fresh_total = 0, breached_total = 0, at_risk_total = 0;
+    for (const auto& l : data.managers) {
+        fresh_total += l.fresh;
+        breached_total += l.breached;
+        at_risk_total += l.at_risk;
+    }
+    const auto section = [&](const char* name, const ticket_page& page, int total, const char* all_link) {
+        d.set(name, ticket_rows(a, page, options));
+        d.set(std::string(name) + "_count", std::to_string(total));
+        if (total > static_cast<int>(page.tickets.size())) d.set(std::string(name) + "_all", all_link);
+    };
+    section("fresh", data.fresh, fresh_total, "/queue?status=new");
+    section("breached", data.breached, breached_total, "/queue?breached=1");
+    section("at_risk", data.at_risk, at_risk_total, "/queue?at_risk=1");
 
     page_list outages;
     for (const auto& o : data.outages) {

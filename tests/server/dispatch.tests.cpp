@@ -148,6 +148,39 @@ TEST_CASE("the board lists a fresh ticket even when many are new", "[dispatch]")
     CHECK(r.body.find("/tickets/" + number) != std::string::npos);
 }
 
+// The sections list the first 50 each; their headings count every ticket of the section, as the API's filters (and
+// the queue they link to) find them.
+TEST_CASE("the board's headings count all tickets of their section and link to the rest", "[dispatch]") {
+    scene s;
+    client teacher(s.server.port());
+    REQUIRE(teacher.login("teacher-" + s.school).status == 200);
+    for (int i = 0; i < 55; ++i) file_ticket(teacher, s.school, "other", "low");
+    const auto count = [&](const std::string& filter) {
+        std::size_t n = 0;
+        std::string cursor;
+        for (;;) {
+            auto page = s.dispatcher.get("/api/v1/tickets?limit=200&" + filter + (cursor.empty() ? "" : "&cursor=" + cursor));
+            REQUIRE(page.status == 200);
+            const auto body = page.json();
+            n += body.at("tickets").as_array().size();
+            if (body.at("next_cursor").is_null()) return n;
+            cursor = std::string(body.at("next_cursor").as_string());
+        }
+    };
+    const std::string open = "&status=new&status=open&status=waiting_on_requester&status=waiting_on_third_party";
+    const auto fresh = count("status=new"), breached = count("breached=true" + open),
+               at_risk = count("at_risk=true" + open);
+    REQUIRE(fresh > 50);
+    const auto board = s.dispatcher.get("/dispatch");
+    REQUIRE(board.status == 200);
+    CHECK(board.body.find(fmt::format("Neu und noch nicht gesichtet ({})", fresh)) != std::string::npos);
+    CHECK(board.body.find(fmt::format("Frist überschritten ({})", breached)) != std::string::npos);
+    CHECK(board.body.find(fmt::format("Frist bald erreicht ({})", at_risk)) != std::string::npos);
+    CHECK(board.body.find(fmt::format("<a href=\"/queue?status=new\">Alle {} in der Warteschlange anzeigen</a>", fresh)) !=
+          std::string::npos);
+    CHECK(s.dispatcher.get("/queue?status=new").status == 200);
+}
+
 TEST_CASE("two network tickets from one school show as a possible outage", "[dispatch]") {
     scene s;
     // A school of manager03, to stay clear of other tests' tickets.
