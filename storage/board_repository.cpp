@@ -6,6 +6,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <functional>
+
 namespace campusdesk {
 namespace {
 
@@ -17,36 +20,55 @@ void bind_filters(SQLite::Statement& s, std::initializer_list<const sla_filter*>
 
 } // namespace
 
-// Both read only the partial index of open tickets (schema 4), never the table; named, because without
-// statistics SQLite would rather walk a full index in GROUP BY order and visit the table for all tickets.
-// "At risk" and "breached" are the filters of the queue (storage/sla_filters.hpp), so the counts agree with it.
-const std::string manager_loads_query =
-    "SELECT t.assignee_id, count(*), sum(" + at_risk_filter().sql + "), sum(" + breached_filter().sql +
-    "), min(t.created_at), sum(t.status = 'new') FROM tickets t INDEXED BY tickets_open_by_due_key "
-    "WHERE t.is_open = 1 GROUP BY t.assignee_id";
-const std::string school_loads_query =
-    "SELECT t.school_number, count(*), sum(t.category = 'network'), sum(" + breached_filter().sql +
-    "), max(t.created_at) FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
-    "GROUP BY t.school_number";
+// One pass over the partial index of open tickets (schema 4), never the table: SQLite says of each open ticket
+// whether it is at risk or breached by the queue's own filters (storage/sla_filters.hpp, so the counts agree with
+// it), the sums per assignee and per school are made here. Two GROUP BY queries read and sorted the open tickets
+// twice for every board, each prepared anew. Named, because without statistics SQLite would rather walk a full
+// index and visit the table for all tickets.
+const std::string open_loads_query =
+    "SELECT t.assignee_id, t.school_number, t.created_at, t.status = 'new', t.category = 'network', " +
+    at_risk_filter().sql + ", " + breached_filter().sql +
+    " FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1";
 
-std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
-    SQLite::Statement s(db, manager_loads_query);
-    bind_filters(s, {&at_risk_filter(), &breached_filter()}, sla_filter_instants_at(calendar, now));
-    std::vector<manager_load> loads;
-    while (s.executeStep())
-        loads.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
-                         s.getColumn(3).getInt(), s.getColumn(4).getInt64(), s.getColumn(5).getInt()});
+open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
+    reused_statement s(db, open_loads_query);
+    bind_filters(*s, {&at_risk_filter(), &breached_filter()}, sla_filter_instants_at(calendar, now));
+    // Ordered maps: the loads come out by manager id and school number, as GROUP BY gave them.
+    std::map<std::int64_t, manager_load> managers;
+    std::map<std::string, school_load, std::less<>> schools;
+    while (s->executeStep()) {
+        const std::int64_t assignee = s->getColumn(0).getInt64();
+        const char* school_number = s->getColumn(1).getText();
+        const time_ms created = s->getColumn(2).getInt64();
+        const bool fresh = s->getColumn(3).getInt() != 0, network = s->getColumn(4).getInt() != 0,
+                   at_risk = s->getColumn(5).getInt() != 0, breached = s->getColumn(6).getInt() != 0;
+        auto& m = managers[assignee];
+        m.manager_id = assignee;
+        ++m.open;
+        m.at_risk += at_risk;
+        m.breached += breached;
+        m.fresh += fresh;
+        m.oldest_open = m.oldest_open ? std::min(*m.oldest_open, created) : created;
+        auto it = schools.find(std::string_view(school_number));
+        if (it == schools.end()) it = schools.emplace(school_number, school_load{school_number}).first;
+        auto& school = it->second;
+        ++school.open;
+        school.network_open += network;
+        school.breached += breached;
+        school.newest = std::max(school.newest, created);
+    }
+    open_loads loads;
+    for (auto& [id, m] : managers) loads.managers.push_back(m);
+    for (auto& [number, school] : schools) loads.schools.push_back(std::move(school));
     return loads;
 }
 
+std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
+    return load_open_loads(db, calendar, now).managers;
+}
+
 std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
-    SQLite::Statement s(db, school_loads_query);
-    bind_filters(s, {&breached_filter()}, sla_filter_instants_at(calendar, now));
-    std::vector<school_load> loads;
-    while (s.executeStep())
-        loads.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt(), s.getColumn(2).getInt(),
-                         s.getColumn(3).getInt(), s.getColumn(4).getInt64()});
-    return loads;
+    return load_open_loads(db, calendar, now).schools;
 }
 
 std::string open_by_school_query(std::size_t schools) {

@@ -32,14 +32,18 @@ struct school_load {
     time_ms newest = 0;
 };
 
-// Open tickets per assignee, with at-risk and breached counts at `now` (from the stored SLA projection, by the
-// filters of storage/sla_filters.hpp: the queue's).
+// The open tickets per assignee (with the new, at-risk and breached ones at `now`) and per school (with the
+// network and breached ones), in one pass: at risk and breached by the filters of storage/sla_filters.hpp (the
+// queue's), from the stored SLA projection.
+struct open_loads {
+    std::vector<manager_load> managers;  // by manager id
+    std::vector<school_load> schools;    // by school number
+};
+open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
-// Open tickets per school, with breached counts at `now`.
 std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
-// Their SQL (the filters' parameters in the order of the columns), for the query-plan test.
-extern const std::string manager_loads_query;
-extern const std::string school_loads_query;
+// Its SQL (the filters' parameters in the order of the columns), for the query-plan test.
+extern const std::string open_loads_query;
 // The number of open tickets of each of `schools` that has any (of every school when `schools` is empty): the
 // queue's counts, read from the open tickets' school index (a few hundred entries for a manager's schools).
 std::map<std::string, int> count_open_by_school(SQLite::Database& db, const std::vector<std::string>& schools);

@@ -115,8 +115,9 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         q.breached = false;
         q.at_risk = true;
         b.at_risk = list_tickets(db, q, a.sla());
-        b.managers = load_manager_loads(db, a.calendar, now);
-        b.schools = load_school_loads(db, a.calendar, now);
+        auto loads = load_open_loads(db, a.calendar, now);
+        b.managers = std::move(loads.managers);
+        b.schools = std::move(loads.schools);
         b.outages = detect_outages(load_open_since(db, now - 24LL * 3600 * 1000));
         b.absences = load_current_absences(db, now);
         return b;
