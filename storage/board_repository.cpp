@@ -25,23 +25,30 @@ void bind_filters(SQLite::Statement& s, std::initializer_list<const sla_filter*>
 // it), the sums per assignee and per school are made here. Two GROUP BY queries read and sorted the open tickets
 // twice for every board, each prepared anew. Named, because without statistics SQLite would rather walk a full
 // index and visit the table for all tickets.
+// In the index's order (due time, undated last, then id), so the same pass picks the board's sections.
 const std::string open_loads_query =
     "SELECT t.assignee_id, t.school_number, t.created_at, t.status = 'new', t.category = 'network', " +
     at_risk_filter().sql + ", " + breached_filter().sql +
-    " FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1";
+    ", t.id FROM tickets t INDEXED BY tickets_open_by_due_key WHERE t.is_open = 1 "
+    "ORDER BY COALESCE(t.due_at, 9223372036854775807), t.id";
 
-open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
+open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now,
+                           std::size_t section_limit) {
     reused_statement s(db, open_loads_query);
     bind_filters(*s, {&at_risk_filter(), &breached_filter()}, sla_filter_instants_at(calendar, now));
     // Ordered maps: the loads come out by manager id and school number, as GROUP BY gave them.
     std::map<std::int64_t, manager_load> managers;
     std::map<std::string, school_load, std::less<>> schools;
+    open_loads loads;
     while (s->executeStep()) {
         const std::int64_t assignee = s->getColumn(0).getInt64();
         const char* school_number = s->getColumn(1).getText();
         const time_ms created = s->getColumn(2).getInt64();
         const bool fresh = s->getColumn(3).getInt() != 0, network = s->getColumn(4).getInt() != 0,
                    at_risk = s->getColumn(5).getInt() != 0, breached = s->getColumn(6).getInt() != 0;
+        const std::int64_t id = s->getColumn(7).getInt64();
+        for (auto [in, ids] : {std::pair{fresh, &loads.fresh}, {breached, &loads.breached}, {at_risk, &loads.at_risk}})
+            if (in && ids->size() < section_limit) ids->push_back(id);
         auto& m = managers[assignee];
         m.manager_id = assignee;
         ++m.open;
@@ -57,18 +64,17 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
         school.breached += breached;
         school.newest = std::max(school.newest, created);
     }
-    open_loads loads;
     for (auto& [id, m] : managers) loads.managers.push_back(m);
     for (auto& [number, school] : schools) loads.schools.push_back(std::move(school));
     return loads;
 }
 
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
-    return load_open_loads(db, calendar, now).managers;
+    return load_open_loads(db, calendar, now, 0).managers;
 }
 
 std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
-    return load_open_loads(db, calendar, now).schools;
+    return load_open_loads(db, calendar, now, 0).schools;
 }
 
 std::string open_by_school_query(std::size_t schools) {

@@ -35,11 +35,15 @@ struct school_load {
 // The open tickets per assignee (with the new, at-risk and breached ones at `now`) and per school (with the
 // network and breached ones), in one pass: at risk and breached by the filters of storage/sla_filters.hpp (the
 // queue's), from the stored SLA projection.
+// The same pass names the first `section_limit` open tickets by due time that are new, breached and at risk (the
+// board's sections; the ids in due order).
 struct open_loads {
     std::vector<manager_load> managers;  // by manager id
     std::vector<school_load> schools;    // by school number
+    std::vector<std::int64_t> fresh, breached, at_risk;
 };
-open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
+open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now,
+                           std::size_t section_limit);
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
 std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
 // Its SQL (the filters' parameters in the order of the columns), for the query-plan test.

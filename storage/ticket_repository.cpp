@@ -616,6 +616,43 @@ std::optional<std::string> walk_continuation(SQLite::Database& db, const ticket_
     return fmt::format("{}:{}", s->getColumn(0).getInt64(), s->getColumn(1).getInt64());
 }
 
+namespace {
+
+// Rows whose stored evaluation cannot be carried forward: their SLA figures come from their events, read in one
+// query. The ids go in as one JSON array, so the SQL stays the same and is prepared once per connection.
+void evaluate_from_events(SQLite::Database& db, std::vector<listed_ticket>& rows,
+                          const std::vector<std::size_t>& without_stored_sla, const sla_context& sla, time_ms now) {
+    if (without_stored_sla.empty()) return;
+    std::string ids;
+    std::map<std::int64_t, std::vector<ticket_event>> events_of;
+    for (std::size_t i : without_stored_sla) {
+        ids += fmt::format("{}{}", ids.empty() ? "[" : ",", rows[i].t.id);
+        events_of[rows[i].t.id];
+    }
+    static const auto events_sql = fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN "
+                                               "(SELECT value FROM json_each(?)) ORDER BY ticket_id, seq",
+                                               event_columns_without_body);
+    reused_statement ev(db, events_sql);
+    ev->bind(1, ids + "]");
+    while (ev->executeStep()) events_of[ev->getColumn(0).getInt64()].push_back(read_event(*ev, 1));
+    for (std::size_t i : without_stored_sla) {
+        auto& item = rows[i];
+        item.sla = evaluate_sla(events_of[item.t.id], sla.policy, sla.calendar, now);
+    }
+}
+
+// A row of a list query (ticket columns, key, requester name, SLA columns), its SLA figures carried forward to `now`;
+// notes the rows whose figures must come from their events instead.
+listed_ticket read_listed_row(raw_statement& s, const sla_context& sla, time_ms now, std::vector<listed_ticket>& rows,
+                              std::vector<std::size_t>& without_stored_sla) {
+    ticket t = read_ticket(s);
+    auto stored = read_stored_sla(s, 17, t, sla.calendar, now);
+    if (!stored) without_stored_sla.push_back(rows.size());
+    return {std::move(t), stored.value_or(sla_result{}), s.getColumn(16).getString()};
+}
+
+} // namespace
+
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
     auto s = prepare_list_query(db, q, sla.calendar);
     ticket_page page;
@@ -624,10 +661,7 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
     page.tickets.reserve(static_cast<std::size_t>(q.limit) + 1);
     keys.reserve(static_cast<std::size_t>(q.limit) + 1);
     while (s->executeStep()) {
-        ticket t = read_ticket(*s);
-        auto stored = read_stored_sla(*s, 17, t, sla.calendar, q.now);
-        if (!stored) without_stored_sla.push_back(page.tickets.size());
-        page.tickets.push_back({std::move(t), stored.value_or(sla_result{}), s->getColumn(16).getString()});
+        page.tickets.push_back(read_listed_row(*s, sla, q.now, page.tickets, without_stored_sla));
         keys.push_back(s->getColumn(15).getInt64());
     }
     if (static_cast<int>(page.tickets.size()) > q.limit) {
@@ -639,26 +673,31 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
         // The walk read its budget without filling the page: the rows found so far, and where to go on.
         page.next_cursor = std::move(*rest);
     }
-    if (without_stored_sla.empty()) return page;
-    // Rows whose stored evaluation cannot be carried forward: their SLA figures come from their events, read in
-    // one query. The ids go in as one JSON array, so the SQL stays the same and is prepared once per connection.
-    std::string ids;
-    std::map<std::int64_t, std::vector<ticket_event>> events_of;
-    for (std::size_t i : without_stored_sla) {
-        ids += fmt::format("{}{}", ids.empty() ? "[" : ",", page.tickets[i].t.id);
-        events_of[page.tickets[i].t.id];
-    }
-    static const auto events_sql = fmt::format("SELECT ticket_id, {} FROM ticket_events WHERE ticket_id IN "
-                                               "(SELECT value FROM json_each(?)) ORDER BY ticket_id, seq",
-                                               event_columns_without_body);
-    reused_statement ev(db, events_sql);
-    ev->bind(1, ids + "]");
-    while (ev->executeStep()) events_of[ev->getColumn(0).getInt64()].push_back(read_event(*ev, 1));
-    for (std::size_t i : without_stored_sla) {
-        auto& item = page.tickets[i];
-        item.sla = evaluate_sla(events_of[item.t.id], sla.policy, sla.calendar, q.now);
-    }
+    evaluate_from_events(db, page.tickets, without_stored_sla, sla, q.now);
     return page;
+}
+
+std::vector<listed_ticket> load_listed_tickets(SQLite::Database& db, const std::vector<std::int64_t>& ids,
+                                               const sla_context& sla, time_ms now) {
+    if (ids.empty()) return {};
+    static const auto sql = fmt::format("SELECT {}, 0, u.name, {} FROM tickets t LEFT JOIN users u ON u.id = "
+                                        "t.requester_id WHERE t.id IN (SELECT value FROM json_each(?))",
+                                        ticket_columns, sla_columns);
+    reused_raw_statement s(db, sql);
+    std::string list;
+    for (auto id : ids) list += fmt::format("{}{}", list.empty() ? "[" : ",", id);
+    s->bind(1, list + "]");
+    std::vector<listed_ticket> rows;
+    std::vector<std::size_t> without_stored_sla;
+    rows.reserve(ids.size());
+    while (s->executeStep()) rows.push_back(read_listed_row(*s, sla, now, rows, without_stored_sla));
+    evaluate_from_events(db, rows, without_stored_sla, sla, now);
+    // In the order of `ids`.
+    std::map<std::int64_t, std::size_t> position;
+    for (std::size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
+    std::sort(rows.begin(), rows.end(),
+              [&](const listed_ticket& x, const listed_ticket& y) { return position[x.t.id] < position[y.t.id]; });
+    return rows;
 }
 
 } // namespace campusdesk

@@ -107,6 +107,11 @@ struct ticket_page {
 // `query.now`: carried forward from the stored evaluation, or (where that is not exact) from their events.
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
 
+// The tickets of `ids` as list rows (with SLA figures at `now` and the requester's name), in the order of `ids`;
+// absent ids are left out. For lists whose order was decided elsewhere (the board's sections).
+std::vector<listed_ticket> load_listed_tickets(SQLite::Database& db, const std::vector<std::int64_t>& ids,
+                                               const sla_context& sla, time_ms now);
+
 // The page query of list_tickets, prepared (or reused) and bound (tests check its plan with EXPLAIN QUERY PLAN).
 // The calendar places the breached / at-risk filters' instants (storage/sla_filters.hpp).
 reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& query,

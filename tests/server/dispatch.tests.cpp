@@ -179,6 +179,28 @@ TEST_CASE("the board's headings count all tickets of their section and link to t
     CHECK(board.body.find(fmt::format("<a href=\"/queue?status=new\">Alle {} in der Warteschlange anzeigen</a>", fresh)) !=
           std::string::npos);
     CHECK(s.dispatcher.get("/queue?status=new").status == 200);
+
+    // Each section lists the first 50 of its filter by due time, as the list API gives them.
+    const auto numbers_in = [&](const std::string& html, const std::string& section) {
+        const auto start = html.find("aria-labelledby=\"" + section + "\"");
+        REQUIRE(start != std::string::npos);
+        const auto end = html.find("</section>", start);
+        std::vector<std::string> numbers;
+        const std::string link = "<a href=\"/tickets/";
+        for (auto at = html.find(link, start); at != std::string::npos && at < end; at = html.find(link, at + 1))
+            numbers.push_back(html.substr(at + link.size(), html.find('"', at + link.size()) - at - link.size()));
+        return numbers;
+    };
+    const auto api_numbers = [&](const std::string& filter) {
+        std::vector<std::string> numbers;
+        const auto page = s.dispatcher.get("/api/v1/tickets?sort=due&limit=50&" + filter).json();
+        for (const auto& t : page.at("tickets").as_array()) numbers.emplace_back(t.at("number").as_string());
+        return numbers;
+    };
+    CHECK(numbers_in(board.body, "neu") == api_numbers("status=new"));
+    CHECK(numbers_in(board.body, "ueberfaellig") == api_numbers("breached=true" + open));
+    CHECK(numbers_in(board.body, "gefaehrdet") == api_numbers("at_risk=true" + open));
+    CHECK(numbers_in(board.body, "neu").size() == 50);
 }
 
 TEST_CASE("two network tickets from one school show as a possible outage", "[dispatch]") {
