@@ -26,15 +26,9 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
             if (e.field == field) return e.message;
         return std::string();
     };
-    page_list categories;
-    for (const auto& c : a.config.categories) {
-        page_data item;
-        item.set("id", c.id);
-        item.set("label", c.label);
-        item.set("selected", c.id == draft.category);
-        categories.push_back(item);
-    }
-    d.set("categories", categories);
+    std::vector<std::pair<std::string, std::string>> categories;
+    for (const auto& c : a.config.categories) categories.emplace_back(c.id, c.label);
+    d.set("categories", select_options(categories, draft.category));
     page_list priorities;
     for (auto p : {priority::critical, priority::high, priority::normal, priority::low}) {
         page_data item;
