@@ -17,12 +17,7 @@ void secure_headers(http_response& res) {
 } // namespace
 
 http_response json_response(http::status status, std::string body) {
-    http_response res{status, 11};
-    secure_headers(res);
-    res.set(http::field::content_type, "application/json; charset=utf-8");
-    res.set(http::field::cache_control, "no-store");
-    res.body() = std::move(body);
-    return res;
+    return text_response(status, std::move(body), "application/json; charset=utf-8");
 }
 
 http_response json_response(http::status status, const boost::json::value& body) {
@@ -41,12 +36,7 @@ http_response api_error(http::status status, std::string_view code, std::string_
 http_response api_error(const request_error& e) { return api_error(e.status, e.code, e.message, e.field); }
 
 http_response html_response(http::status status, std::string body) {
-    http_response res{status, 11};
-    secure_headers(res);
-    res.set(http::field::content_type, "text/html; charset=utf-8");
-    res.set(http::field::cache_control, "no-store");
-    res.body() = std::move(body);
-    return res;
+    return text_response(status, std::move(body), "text/html; charset=utf-8");
 }
 
 http_response redirect(std::string_view location) {
