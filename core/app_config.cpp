@@ -275,6 +275,92 @@ void parse_security(const toml::table& t, security_config& s, const reporter& r)
         r.add(*node, "security.metrics_token", "must be empty or have at least 16 characters");
 }
 
+void read_choice(const toml::table& t, std::string_view key, std::string& out,
+                 std::initializer_list<std::string_view> choices, const std::string& prefix, const reporter& r) {
+    read_string(t, key, out, prefix, r);
+    const auto* node = t.get(key);
+    if (node && node->is_string() && std::find(choices.begin(), choices.end(), out) == choices.end())
+        r.add(*node, prefix + std::string(key), fmt::format("must be one of {}", fmt::join(choices, ", ")));
+}
+
+void read_url(const toml::table& t, std::string_view key, std::string& out,
+              std::initializer_list<std::string_view> schemes, const std::string& prefix, const reporter& r) {
+    read_string(t, key, out, prefix, r, false);
+    const auto* node = t.get(key);
+    if (!node || !node->is_string() || out.empty()) return;
+    if (std::none_of(schemes.begin(), schemes.end(), [&](std::string_view s) { return out.starts_with(s); }) ||
+        out.find_first_of(" \t\r\n") != std::string::npos)
+        r.add(*node, prefix + std::string(key), fmt::format("must start with {}", fmt::join(schemes, " or ")));
+}
+
+void parse_smtp(const toml::table& t, smtp_config& s, const reporter& r) {
+    const std::string prefix = "mail.smtp.";
+    check_keys(t, {"url", "tls", "user", "password", "timeout_seconds"}, prefix, r);
+    read_url(t, "url", s.url, {"smtp://", "smtps://"}, prefix, r);
+    read_choice(t, "tls", s.tls, {"required", "opportunistic", "off"}, prefix, r);
+    read_string(t, "user", s.user, prefix, r, false);
+    read_string(t, "password", s.password, prefix, r, false);
+    read_positive(t, "timeout_seconds", s.timeout_seconds, prefix, r);
+}
+
+void parse_imap(const toml::table& t, imap_config& i, const app_config& c, const reporter& r) {
+    const std::string prefix = "mail.imap.";
+    check_keys(t, {"url", "tls", "user", "password", "mode", "poll_seconds", "done_mailbox", "default_category",
+                   "unknown_senders"}, prefix, r);
+    read_url(t, "url", i.url, {"imap://", "imaps://"}, prefix, r);
+    read_choice(t, "tls", i.tls, {"required", "opportunistic", "off"}, prefix, r);
+    read_string(t, "user", i.user, prefix, r, false);
+    read_string(t, "password", i.password, prefix, r, false);
+    read_choice(t, "mode", i.mode, {"poll", "idle"}, prefix, r);
+    read_positive(t, "poll_seconds", i.poll_seconds, prefix, r);
+    read_string(t, "done_mailbox", i.done_mailbox, prefix, r);
+    read_string(t, "default_category", i.default_category, prefix, r);
+    // [tickets] is parsed before [mail], so the categories are known here.
+    if (const auto* node = t.get("default_category"); node && node->is_string() && !c.has_category(i.default_category))
+        r.add(*node, prefix + "default_category", fmt::format("unknown category \"{}\"", i.default_category));
+    read_choice(t, "unknown_senders", i.unknown_senders, {"triage", "answer"}, prefix, r);
+}
+
+void parse_mail(const toml::table& t, app_config& c, const reporter& r) {
+    auto& m = c.mail;
+    check_keys(t, {"enabled", "from", "reply_address", "smtp", "imap", "retry"}, "mail.", r);
+    read_bool(t, "enabled", m.enabled, "mail.", r);
+    read_string(t, "from", m.from, "mail.", r, false);
+    read_string(t, "reply_address", m.reply_address, "mail.", r, false);
+    if (const auto* node = t.get("smtp")) {
+        if (const auto* smtp = node->as_table()) parse_smtp(*smtp, m.smtp, r);
+        else r.add(*node, "mail.smtp", "must be a table");
+    }
+    if (const auto* node = t.get("imap")) {
+        if (const auto* imap = node->as_table()) parse_imap(*imap, m.imap, c, r);
+        else r.add(*node, "mail.imap", "must be a table");
+    }
+    if (const auto* node = t.get("retry")) {
+        if (const auto* retry = node->as_table()) {
+            check_keys(*retry, {"max_attempts", "first_delay_seconds", "max_delay_seconds"}, "mail.retry.", r);
+            read_positive(*retry, "max_attempts", m.retry.max_attempts, "mail.retry.", r);
+            read_positive(*retry, "first_delay_seconds", m.retry.first_delay_seconds, "mail.retry.", r);
+            read_positive(*retry, "max_delay_seconds", m.retry.max_delay_seconds, "mail.retry.", r);
+        } else {
+            r.add(*node, "mail.retry", "must be a table");
+        }
+    }
+    if (!m.reply_address.empty()) {
+        const auto token = m.reply_address.find("{token}");
+        if (token == std::string::npos || m.reply_address.find("{token}", token + 1) != std::string::npos ||
+            !is_email(std::string(m.reply_address).replace(token, 7, "t")))
+            r.add(*t.get("reply_address"), "mail.reply_address",
+                  "must be an e-mail address with \"{token}\" once, e.g. \"helpdesk+{token}@schulen.example.de\"");
+    }
+    // Enabled mail needs somewhere to send from and to.
+    if (m.enabled) {
+        if (is_blank(m.from)) r.add(t.source().begin.line, "mail.from", "required when mail is enabled");
+        if (m.smtp.url.empty()) r.add(t.source().begin.line, "mail.smtp.url", "required when mail is enabled");
+        if (m.reply_address.empty())
+            r.add(t.source().begin.line, "mail.reply_address", "required when mail is enabled");
+    }
+}
+
 void parse_files(const toml::table& t, config_file_names& files, const reporter& r) {
     check_keys(t, {"schools", "managers", "holidays"}, "files.", r);
     read_string(t, "schools", files.schools, "files.", r);
@@ -455,7 +541,7 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
     check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners", "sessions", "login",
-                       "security"}, "",
+                       "security", "mail"}, "",
                r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
@@ -467,6 +553,7 @@ void parse_main_toml(const toml::table& root, app_config& c, config_file_names& 
     if (const auto* t = section(root, "sla", r)) parse_sla(*t, c.sla, r);
     if (const auto* t = section(root, "tickets", r)) parse_tickets(*t, c, r);
     if (const auto* node = root.get("partners")) c.partners = read_id_list<partner>(*node, "partners", "name", r);
+    if (const auto* t = section(root, "mail", r)) parse_mail(*t, c, r);
 }
 
 // The rows after a fixed header line; rows with the wrong number of fields are reported and left out.

@@ -56,6 +56,43 @@ struct security_config {
     std::string metrics_token;  // empty: /metrics only on direct loopback connections
 };
 
+// [mail] (issue 17): notifications out over SMTP, mail to tickets in over IMAP, both through libcurl.
+struct smtp_config {
+    std::string url;  // "smtp://host:587" (STARTTLS per `tls`) or "smtps://host:465" (TLS from the start)
+    std::string tls = "required";  // STARTTLS on smtp://: "required", "opportunistic" or "off" (loopback tests)
+    std::string user, password;    // AUTH; both empty: no AUTH
+    int timeout_seconds = 30;
+};
+
+struct imap_config {
+    std::string url;  // "imaps://host/INBOX" or "imap://host:143/INBOX"; empty: no incoming mail
+    std::string tls = "required";  // as smtp_config::tls, for imap://
+    std::string user, password;
+    std::string mode = "poll";      // "poll" or "idle"
+    int poll_seconds = 60;          // poll interval; with idle, the longest wait before a new IDLE
+    std::string done_mailbox = "campusdesk-verarbeitet";  // taken mails are moved here (created if missing)
+    std::string default_category = "other";               // tickets opened by mail
+    std::string unknown_senders = "triage";               // "triage", or "answer" (one polite reply per day)
+};
+
+struct mail_retry_policy {
+    int max_attempts = 12;
+    int first_delay_seconds = 60;  // doubled after each failure, up to max_delay_seconds
+    int max_delay_seconds = 3600;
+};
+
+struct mail_config {
+    bool enabled = false;  // off: nothing is queued, sent or fetched
+    // The sender of notifications, e.g. "IT-Schulcampus Dortmund <helpdesk@schulen.example.de>".
+    std::string from;
+    // Reply address with "{token}" once, e.g. "helpdesk+{token}@schulen.example.de" (sub-addressing) or
+    // "{token}@antwort.schulen.example.de" (a catch-all domain): the token names the ticket and the person.
+    std::string reply_address;
+    smtp_config smtp;
+    imap_config imap;
+    mail_retry_policy retry;
+};
+
 // Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
 struct app_config {
     std::string listen = "127.0.0.1:8080";
@@ -70,6 +107,7 @@ struct app_config {
     login_throttle_policy login;
     limits_config limits;
     security_config security;
+    mail_config mail;
     sla_policy sla;
     business_calendar_config calendar = business_calendar_config::defaults();
     std::vector<category> categories = default_categories();

@@ -224,6 +224,14 @@ DROP INDEX tickets_open_by_due_key;
 CREATE INDEX tickets_open_by_due_key ON tickets(COALESCE(due_at, 9223372036854775807), id, assignee_id,
     school_number, status, category, created_at, fr_verdict, res_verdict, fr_breached_at, res_breached_at, due_at,
     fr_risk_at, fr_due_at, res_risk_at, res_due_at, is_open, requester_id, priority, updated_at) WHERE is_open = 1;
+)sql",
+// 9: people's e-mail addresses (issue 17: notifications, and mail from a known address becomes a ticket). Compared
+// without regard to case; an empty address is no address.
+R"sql(
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_by_email ON users(lower(email)) WHERE email <> '';
+UPDATE users SET email = (SELECT m.email FROM managers m WHERE m.id = users.manager_id)
+    WHERE role = 'campus_manager' AND manager_id IS NOT NULL;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

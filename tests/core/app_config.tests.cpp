@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -494,4 +495,70 @@ TEST_CASE("session, login and HTTPS settings are read in their units", "[config]
         REQUIRE(std::holds_alternative<std::vector<config_error>>(result));
         CHECK(std::get<std::vector<config_error>>(result).at(0).field == "sessions.teacher_idle_minutes");
     }
+}
+
+TEST_CASE("the [mail] section: a complete one parses, each mistake is named", "[config][mail]") {
+    const std::string good = R"(
+[mail]
+enabled = true
+from = "IT-Schulcampus <helpdesk@schulen.example.de>"
+reply_address = "helpdesk+{token}@schulen.example.de"
+[mail.smtp]
+url = "smtp://127.0.0.1:2525"
+tls = "off"
+timeout_seconds = 5
+[mail.imap]
+url = "imap://127.0.0.1:1143/INBOX"
+mode = "idle"
+default_category = "ipad"
+[mail.retry]
+max_attempts = 3
+)";
+    auto t = small_config();
+    t.toml += good;
+    const auto result = parse_config(t);
+    INFO(errors_text(errors_of(result)));
+    REQUIRE(std::holds_alternative<app_config>(result));
+    const auto& m = std::get<app_config>(result).mail;
+    CHECK(m.enabled);
+    CHECK(m.smtp.url == "smtp://127.0.0.1:2525");
+    CHECK(m.smtp.tls == "off");
+    CHECK(m.smtp.timeout_seconds == 5);
+    CHECK(m.imap.mode == "idle");
+    CHECK(m.imap.default_category == "ipad");
+    CHECK(m.imap.poll_seconds == 60);  // not given: the default
+    CHECK(m.retry.max_attempts == 3);
+    CHECK(m.retry.first_delay_seconds == 60);
+
+    struct broken {
+        const char* what;
+        const char* find;
+        const char* replace;
+        const char* field;
+    };
+    const auto b = GENERATE(values<broken>({
+        {"a misspelt key", "tls = \"off\"", "tsl = \"off\"", "mail.smtp.tsl"},
+        {"an unknown tls choice", "tls = \"off\"", "tls = \"sometimes\"", "mail.smtp.tls"},
+        {"an SMTP url of another scheme", "smtp://127.0.0.1:2525", "http://127.0.0.1:2525", "mail.smtp.url"},
+        {"an IMAP url of another scheme", "imap://127.0.0.1:1143/INBOX", "pop3://127.0.0.1/INBOX", "mail.imap.url"},
+        {"a reply address without its token", "helpdesk+{token}@", "helpdesk@", "mail.reply_address"},
+        {"a reply address with two tokens", "helpdesk+{token}@", "{token}+{token}@", "mail.reply_address"},
+        {"a reply address that is no address", "helpdesk+{token}@schulen.example.de", "helpdesk+{token}", "mail.reply_address"},
+        {"an unknown category", "default_category = \"ipad\"", "default_category = \"toaster\"", "mail.imap.default_category"},
+        {"an unknown mode", "mode = \"idle\"", "mode = \"push\"", "mail.imap.mode"},
+        {"zero attempts", "max_attempts = 3", "max_attempts = 0", "mail.retry.max_attempts"},
+        {"enabled without a sender", "from = \"IT-Schulcampus <helpdesk@schulen.example.de>\"", "", "mail.from"},
+        {"enabled without SMTP", "url = \"smtp://127.0.0.1:2525\"", "", "mail.smtp.url"},
+        {"smtp not a table", "[mail.smtp]\n", "smtp = 1\n[mail.x]\n", "mail.smtp"},
+    }));
+    auto t2 = small_config();
+    std::string toml = good;
+    const auto at = toml.find(b.find);
+    REQUIRE(at != std::string::npos);
+    toml.replace(at, std::strlen(b.find), b.replace);
+    t2.toml += toml;
+    const auto errors = errors_of(parse_config(t2));
+    INFO(b.what << "\n" << errors_text(errors));
+    REQUIRE_FALSE(errors.empty());
+    CHECK(std::any_of(errors.begin(), errors.end(), [&](const config_error& e) { return e.field == b.field; }));
 }
