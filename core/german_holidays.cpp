@@ -64,6 +64,8 @@ const std::array rules{
     fixed(5, 1, "Tag der Arbeit", all_states),
     fixed(5, 8, "Tag der Befreiung", bit("BE"), 2020, 2020),
     fixed(5, 8, "Tag der Befreiung", bit("BE"), 2025, 2025),
+    // Berlin's one-off day for the 75th anniversary of the uprising of 17 June 1953 (Feiertagsgesetz, 2025).
+    fixed(6, 17, "Jahrestag des Volksaufstandes in der DDR", bit("BE"), 2028, 2028),
     easter(39, "Christi Himmelfahrt", all_states),
     easter(49, "Pfingstsonntag", bit("BB") | bit("HE")),
     easter(50, "Pfingstmontag", all_states),

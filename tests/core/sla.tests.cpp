@@ -1090,3 +1090,50 @@ TEST_CASE("a clock due at the end of the working day is breached when business t
     CHECK(evaluate_sla(h.events, {}, office(), monday).breached());
     CHECK(*eval(h, "2026-10-09T16:00").first_response.due_at < breached_if_due_before(office(), monday));
 }
+
+// Issue 21: the same critical ticket (60 business minutes to a first response), filed at 16:00 on the working day
+// before a day that is a public holiday in some states only, breaches on the next business day of its state.
+TEST_CASE("each state's own holidays move the SLA clocks of that state only", "[core][sla][states]") {
+    struct state_case {
+        const char* state;
+        const char* created;   // 16:00 local, 30 business minutes before the end of the day
+        const char* breached;  // 07:30 + the remaining 30 minutes on the next business day
+    };
+    const auto c = GENERATE(values<state_case>({
+        // Buß- und Bettag, Wednesday 18 November 2026: Saxony only.
+        {"SN", "2026-11-17T16:00:00+01:00", "2026-11-19T08:00:00+01:00"},
+        {"NW", "2026-11-17T16:00:00+01:00", "2026-11-18T08:00:00+01:00"},
+        // Heilige Drei Könige, Tuesday 6 January 2026: Baden-Württemberg, Bavaria, Saxony-Anhalt.
+        {"BY", "2026-01-05T16:00:00+01:00", "2026-01-07T08:00:00+01:00"},
+        {"BW", "2026-01-05T16:00:00+01:00", "2026-01-07T08:00:00+01:00"},
+        {"ST", "2026-01-05T16:00:00+01:00", "2026-01-07T08:00:00+01:00"},
+        {"RP", "2026-01-05T16:00:00+01:00", "2026-01-06T08:00:00+01:00"},
+        // Internationaler Frauentag, Monday 8 March 2027: Berlin and Mecklenburg-Vorpommern.
+        {"BE", "2027-03-05T16:00:00+01:00", "2027-03-09T08:00:00+01:00"},
+        {"MV", "2027-03-05T16:00:00+01:00", "2027-03-09T08:00:00+01:00"},
+        {"BB", "2027-03-05T16:00:00+01:00", "2027-03-08T08:00:00+01:00"},
+        // Weltkindertag, Monday 20 September 2027: Thuringia.
+        {"TH", "2027-09-17T16:00:00+02:00", "2027-09-21T08:00:00+02:00"},
+        {"SN", "2027-09-17T16:00:00+02:00", "2027-09-20T08:00:00+02:00"},
+        // Mariä Himmelfahrt, Friday 15 August 2025: Saarland (in Bavaria only in some municipalities).
+        {"SL", "2025-08-14T16:00:00+02:00", "2025-08-18T08:00:00+02:00"},
+        {"BY", "2025-08-14T16:00:00+02:00", "2025-08-15T08:00:00+02:00"},
+        // Reformationstag, Friday 31 October 2025: the eastern and (since 2018) the northern states.
+        {"HH", "2025-10-30T16:00:00+01:00", "2025-11-03T08:00:00+01:00"},
+        {"SN", "2025-10-30T16:00:00+01:00", "2025-11-03T08:00:00+01:00"},
+        {"NW", "2025-10-30T16:00:00+01:00", "2025-10-31T08:00:00+01:00"},
+        // Allerheiligen, Monday 1 November 2027, the day after the change to winter time: the Catholic south-west.
+        {"NW", "2027-10-29T16:00:00+02:00", "2027-11-02T08:00:00+01:00"},
+        {"RP", "2027-10-29T16:00:00+02:00", "2027-11-02T08:00:00+01:00"},
+        {"HE", "2027-10-29T16:00:00+02:00", "2027-11-01T08:00:00+01:00"},
+    }));
+    CAPTURE(c.state, c.created);
+    auto config = business_calendar_config::defaults();
+    config.holiday_state = c.state;
+    const business_calendar calendar(config, 2025, 2027);
+    history h;
+    h.created(c.created, priority::critical);
+    const auto r = evaluate_sla(h.events, sla_policy{}, calendar, at(c.created) + 30LL * 24 * 60 * minute);
+    CHECK(r.first_response.verdict == sla_verdict::breached);
+    CHECK(r.first_response.breached_at == at(c.breached));
+}
