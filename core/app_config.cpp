@@ -135,8 +135,8 @@ bool is_email(std::string_view text) {
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
 
-template <std::size_t N>
-bool is_one_of(std::string_view value, const std::string_view (&list)[N]) {
+template <class List>
+bool is_one_of(std::string_view value, const List& list) {
     return std::find(std::begin(list), std::end(list), value) != std::end(list);
 }
 
@@ -514,6 +514,30 @@ std::vector<T> read_id_list(const toml::node& node, const std::string& field, co
     return out;
 }
 
+// A non-empty list of distinct, non-blank names.
+void read_names(const toml::table& t, std::string_view key, std::vector<std::string>& out, const std::string& prefix,
+                const reporter& r) {
+    const auto* node = t.get(key);
+    if (!node) return;
+    const std::string field = prefix + std::string(key);
+    const auto* list = node->as_array();
+    if (!list || list->empty()) return r.add(*node, field, "must be a non-empty list of names like [\"Pirna\"]");
+    std::vector<std::string> names;
+    for (const auto& item : *list) {
+        const auto v = item.value_exact<std::string>();
+        if (!v || is_blank(*v)) return r.add(item, field, "must be a non-empty list of names like [\"Pirna\"]");
+        if (is_one_of(*v, names)) return r.add(item, field, fmt::format("\"{}\" is listed twice", *v));
+        names.push_back(*v);
+    }
+    out = std::move(names);
+}
+
+void parse_schools_section(const toml::table& t, app_config& c, const reporter& r) {
+    check_keys(t, {"kinds", "districts"}, "schools.", r);
+    read_names(t, "kinds", c.school_kinds, "schools.", r);
+    read_names(t, "districts", c.districts, "schools.", r);
+}
+
 void parse_tickets(const toml::table& t, app_config& c, const reporter& r) {
     check_keys(t, {"categories", "reopen_window_days", "teachers_see_school_tickets"}, "tickets.", r);
     if (const auto* node = t.get("reopen_window_days")) {
@@ -541,7 +565,7 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
     check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners", "sessions", "login",
-                       "security", "mail"}, "",
+                       "security", "mail", "schools"}, "",
                r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
@@ -552,6 +576,7 @@ void parse_main_toml(const toml::table& root, app_config& c, config_file_names& 
     if (const auto* t = section(root, "calendar", r)) parse_calendar(*t, c.calendar, r);
     if (const auto* t = section(root, "sla", r)) parse_sla(*t, c.sla, r);
     if (const auto* t = section(root, "tickets", r)) parse_tickets(*t, c, r);
+    if (const auto* t = section(root, "schools", r)) parse_schools_section(*t, c, r);
     if (const auto* node = root.get("partners")) c.partners = read_id_list<partner>(*node, "partners", "name", r);
     if (const auto* t = section(root, "mail", r)) parse_mail(*t, c, r);
 }
@@ -617,11 +642,11 @@ void parse_schools(std::string_view text, const std::string& path, app_config& c
         if (!number_ok) add("school_number", fmt::format("\"{}\": six digits (the NRW Schulnummer)", s.number));
         else if (!numbers.insert(s.number).second) add("school_number", fmt::format("duplicate school number {}", s.number));
         if (is_blank(s.name)) add("name", "required");
-        if (!is_one_of(s.kind, school_kinds))
-            add("kind", fmt::format("\"{}\" is not one of {}", s.kind, fmt::join(school_kinds, ", ")));
-        if (!is_one_of(s.district, dortmund_districts))
-            add("district", fmt::format("\"{}\" is not one of Dortmund's Stadtbezirke ({})", s.district,
-                                        fmt::join(dortmund_districts, ", ")));
+        if (!is_one_of(s.kind, c.school_kinds))
+            add("kind", fmt::format("\"{}\" is not one of {} ([schools] kinds)", s.kind, fmt::join(c.school_kinds, ", ")));
+        if (!is_one_of(s.district, c.districts))
+            add("district", fmt::format("\"{}\" is not one of the districts ([schools] districts: {})", s.district,
+                                        fmt::join(c.districts, ", ")));
         if (is_blank(s.address)) add("address", "required");
         if (!c.find_manager(s.manager_login))
             add("campus_manager", fmt::format("unknown manager login \"{}\"", s.manager_login));

@@ -8,6 +8,7 @@
 #include "core/sla_policy.hpp"
 
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -93,6 +94,14 @@ struct mail_config {
     mail_retry_policy retry;
 };
 
+// The defaults of [schools] kinds and districts: NRW's kinds of school, Dortmund's 12 Stadtbezirke.
+inline constexpr std::string_view default_school_kinds[] = {"Grundschule", "Hauptschule",  "Realschule",  "Gesamtschule",
+                                                            "Gymnasium",   "Förderschule", "Berufskolleg"};
+// Dortmund's 12 Stadtbezirke; "neighbouring schools" are found through them.
+inline constexpr std::string_view dortmund_districts[] = {
+    "Innenstadt-West", "Innenstadt-Nord", "Innenstadt-Ost", "Eving",          "Scharnhorst", "Brackel",
+    "Aplerbeck",       "Hörde",           "Hombruch",       "Lütgendortmund", "Huckarde",    "Mengede"};
+
 // Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
 struct app_config {
     std::string listen = "127.0.0.1:8080";
@@ -114,6 +123,11 @@ struct app_config {
     std::vector<partner> partners;
     int reopen_window_days = 14;
     bool teachers_see_school_tickets = false;
+    // What schools.csv may name as a school's kind and district ([schools] kinds, districts). Districts group
+    // neighbouring schools (the help desk suggests a stand-in from the same district): Dortmund's Stadtbezirke
+    // by default, the municipalities of a Landkreis elsewhere.
+    std::vector<std::string> school_kinds{std::begin(default_school_kinds), std::end(default_school_kinds)};
+    std::vector<std::string> districts{std::begin(dortmund_districts), std::end(dortmund_districts)};
     std::vector<school> schools;          // sorted by number
     std::vector<manager_entry> managers;  // in file order
 
@@ -128,12 +142,6 @@ struct app_config {
 };
 
 inline constexpr std::size_t max_schools_per_manager = 17;
-inline constexpr std::string_view school_kinds[] = {"Grundschule", "Hauptschule", "Realschule", "Gesamtschule",
-                                                    "Gymnasium",   "Förderschule", "Berufskolleg"};
-// Dortmund's 12 Stadtbezirke; "neighbouring schools" are found through them.
-inline constexpr std::string_view dortmund_districts[] = {
-    "Innenstadt-West", "Innenstadt-Nord", "Innenstadt-Ost", "Eving",          "Scharnhorst", "Brackel",
-    "Aplerbeck",       "Hörde",           "Hombruch",       "Lütgendortmund", "Huckarde",    "Mengede"};
 
 // One problem in one file. Line 0: the file as a whole (e.g. it cannot be read).
 struct config_error {

@@ -1,4 +1,5 @@
 #include "core/app_config.hpp"
+#include "core/german_holidays.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -29,11 +31,16 @@ std::string errors_text(const std::vector<config_error>& errors) {
     return text;
 }
 
-// The shipped config/, read the way server/config_loader does: the toml first, then the files it names.
-config_result<app_config> parse_shipped_config() {
-    const auto dir = std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "config";
+const auto shipped_config_dir = std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "config";
+
+// A shipped config of config/ (campusdesk.toml, or a demo's), read the way server/config_loader does: the toml
+// first, then the files it names, relative to its directory. `holidays` (relative to config/) replaces the
+// holidays file it names.
+config_result<app_config> parse_shipped_config(const std::filesystem::path& toml = "campusdesk.toml",
+                                               const std::filesystem::path& holidays = {}) {
+    const auto dir = (shipped_config_dir / toml).parent_path();
     config_texts texts;
-    texts.toml_path = (dir / "campusdesk.toml").string();
+    texts.toml_path = (shipped_config_dir / toml).string();
     texts.toml = read_file(texts.toml_path);
     const auto names = parse_config_file_names(texts.toml, texts.toml_path);
     REQUIRE(std::holds_alternative<config_file_names>(names));
@@ -41,7 +48,7 @@ config_result<app_config> parse_shipped_config() {
     REQUIRE_FALSE(files.holidays.empty());
     texts.schools_path = (dir / files.schools).string();
     texts.managers_path = (dir / files.managers).string();
-    texts.holidays_path = (dir / files.holidays).string();
+    texts.holidays_path = (holidays.empty() ? dir / files.holidays : shipped_config_dir / holidays).string();
     texts.schools_csv = read_file(texts.schools_path);
     texts.managers_csv = read_file(texts.managers_path);
     texts.holidays_toml = read_file(texts.holidays_path);
@@ -147,6 +154,8 @@ TEST_CASE("the shipped config parses without errors", "[config]") {
     CHECK(c.login.free_failures_per_address == defaults.login.free_failures_per_address);
     CHECK(c.login.max_delay == defaults.login.max_delay);
     CHECK(c.login.window == defaults.login.window);
+    CHECK(c.school_kinds == defaults.school_kinds);
+    CHECK(c.districts == defaults.districts);
 
     SECTION("every school has one known campus manager, none more than 17, grouped by neighbouring districts") {
         std::map<std::string, int> per_manager;
@@ -210,7 +219,7 @@ TEST_CASE("the shipped config parses without errors", "[config]") {
         CHECK(c.calendar.working_hours[5].empty());
         CHECK(c.calendar.working_hours[6].empty());
         CHECK(c.calendar.closure_days == std::vector<local_date>{{2026, 5, 15}});
-        REQUIRE(c.calendar.school_holidays.size() == 10);
+        REQUIRE(c.calendar.school_holidays.size() == 14);  // 2025/26 to 2027/28
         const auto& summer = c.calendar.school_holidays[4];
         CHECK(summer.name == "Sommerferien 2026");
         CHECK(summer.first == local_date{2026, 7, 20});
@@ -333,6 +342,18 @@ TEST_CASE("each broken input is reported with its file, line and field", "[confi
         {"category id not plain", which::toml, "id = \"ipad\"", "id = \"iPad\"", "c.toml", 25, "tickets.categories.id", 1},
         {"duplicate category", which::toml, "[[partners]]", "[[tickets.categories]]\nid = \"ipad\"\nlabel = \"iPad 2\"\n[[partners]]",
          "c.toml", 28, "tickets.categories.id", 1},
+        {"no districts", which::toml, "name = \"Netzbetreiber\"\n", "name = \"Netzbetreiber\"\n[schools]\ndistricts = []\n",
+         "c.toml", 31, "schools.districts", 1},
+        {"a district twice", which::toml, "name = \"Netzbetreiber\"\n",
+         "name = \"Netzbetreiber\"\n[schools]\ndistricts = [\"Eving\", \"Hörde\", \"Eving\"]\n", "c.toml", 31, "schools.districts", 1},
+        {"a blank kind", which::toml, "name = \"Netzbetreiber\"\n", "name = \"Netzbetreiber\"\n[schools]\nkinds = [\" \"]\n",
+         "c.toml", 31, "schools.kinds", 1},
+        {"a misspelt schools key", which::toml, "name = \"Netzbetreiber\"\n",
+         "name = \"Netzbetreiber\"\n[schools]\ndistrict = [\"Eving\"]\n", "c.toml", 31, "schools.district", 1},
+        {"a district outside the configured ones", which::toml, "name = \"Netzbetreiber\"\n",
+         "name = \"Netzbetreiber\"\n[schools]\ndistricts = [\"Eving\", \"Mengede\"]\n", "s.csv", 3, "district", 1},
+        {"a kind outside the configured ones", which::toml, "name = \"Netzbetreiber\"\n",
+         "name = \"Netzbetreiber\"\n[schools]\nkinds = [\"Grundschule\", \"Gymnasium\"]\n", "s.csv", 4, "kind", 1},
         {"partner without a name", which::toml, "name = \"Netzbetreiber\"", "name = \"\"", "c.toml", 29, "partners.name", 1},
         {"duplicate partner", which::toml, "name = \"Netzbetreiber\"\n", "name = \"Netzbetreiber\"\n[[partners]]\nid = \"carrier\"\nname = \"x\"\n",
          "c.toml", 31, "partners.id", 1},
@@ -561,4 +582,164 @@ max_attempts = 3
     INFO(b.what << "\n" << errors_text(errors));
     REQUIRE_FALSE(errors.empty());
     CHECK(std::any_of(errors.begin(), errors.end(), [&](const config_error& e) { return e.field == b.field; }));
+}
+
+namespace {
+
+// The German name of each state, as the header of its calendar file names it: "… in Sachsen (SN), …".
+const std::map<std::string_view, std::string_view> state_names{
+    {"BW", "Baden-Württemberg"}, {"BY", "Bayern"},         {"BE", "Berlin"},
+    {"BB", "Brandenburg"},       {"HB", "Bremen"},         {"HH", "Hamburg"},
+    {"HE", "Hessen"},            {"MV", "Mecklenburg-Vorpommern"}, {"NI", "Niedersachsen"},
+    {"NW", "Nordrhein-Westfalen"}, {"RP", "Rheinland-Pfalz"}, {"SL", "Saarland"},
+    {"SN", "Sachsen"},           {"ST", "Sachsen-Anhalt"}, {"SH", "Schleswig-Holstein"},
+    {"TH", "Thüringen"}};
+
+std::string calendar_file(std::string_view state) {
+    std::string name(state);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return "calendar/" + name + ".toml";
+}
+
+std::string iso(const local_date& d) { return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day); }
+
+// The school year (its first calendar year) a period's name places it in: "Weihnachtsferien 2026/27" and
+// "Herbstferien 2026" (and Bavaria's Buß- und Bettag in November) open school year 2026/27; every other period
+// ("Winterferien 2027" … "Sommerferien 2027") closes it. 0 if the name carries no year.
+int school_year_of(const std::string& name, int& named_year) {
+    static const std::regex year(R"(((?:19|20)\d\d)(/\d\d)?$)");
+    std::smatch m;
+    if (!std::regex_search(name, m, year)) return 0;
+    named_year = std::stoi(m[1].str());
+    const bool opens = m[2].matched || name.starts_with("Herbstferien") || name.starts_with("Buß- und Bettag");
+    return opens ? named_year : named_year - 1;
+}
+
+} // namespace
+
+TEST_CASE("config/calendar/ holds one school calendar per state and nothing else", "[config][calendar]") {
+    std::set<std::string> expected;
+    for (const auto state : known_states()) expected.insert(calendar_file(state));
+    std::set<std::string> present;
+    for (const auto& entry : std::filesystem::directory_iterator(shipped_config_dir / "calendar"))
+        present.insert("calendar/" + entry.path().filename().string());
+    CHECK(present == expected);
+}
+
+TEST_CASE("every state's shipped school calendar parses, is ordered and stays within its school years",
+          "[config][calendar]") {
+    const auto state = std::string(GENERATE(from_range(known_states())));
+    const auto file = calendar_file(state);
+    INFO(file);
+    const auto result = parse_shipped_config("campusdesk.toml", file);
+    INFO(errors_text(errors_of(result)));
+    REQUIRE(std::holds_alternative<app_config>(result));
+    const auto& periods = std::get<app_config>(result).calendar.school_holidays;
+    REQUIRE_FALSE(periods.empty());
+
+    // The header names the state and the sources with their date.
+    const auto text = read_file(shipped_config_dir / file);
+    const auto first_line = text.substr(0, text.find('\n'));
+    CHECK_THAT(first_line, Catch::Contains(fmt::format("in {} ({})", state_names.at(state), state)));
+    CHECK_THAT(text, Catch::Contains("# Sources, retrieved 20"));
+
+    std::set<int> school_years;
+    std::set<int> summers;
+    for (std::size_t i = 0; i < periods.size(); ++i) {
+        const auto& p = periods[i];
+        INFO(p.name << ": " << iso(p.first) << " .. " << iso(p.last));
+        CHECK(p.first <= p.last);
+        if (i > 0) CHECK(periods[i - 1].last < p.first);  // sorted, no overlap, no period listed twice
+        int named_year = 0;
+        const int year = school_year_of(p.name, named_year);
+        REQUIRE(year != 0);
+        CHECK(named_year == p.first.year);
+        // A school year runs from August to July; the Sommerferien that close it end in September at the latest.
+        CHECK(p.first >= local_date{year, 8, 1});
+        CHECK(p.last <= local_date{year + 1, 9, 30});
+        school_years.insert(year);
+        if (p.name.starts_with("Sommerferien")) summers.insert(p.first.year);
+    }
+    // 2025/26 and 2026/27 complete up to their Sommerferien; 2027/28 as far as published.
+    CHECK(school_years.contains(2025));
+    CHECK(school_years.contains(2026));
+    CHECK(school_years.contains(2027));
+    CHECK(summers.contains(2026));
+    CHECK(summers.contains(2027));
+}
+
+TEST_CASE("the shipped school calendars have the dates checked in two sources", "[config][calendar]") {
+    // Periods both compilations list (tools/school-holidays/crosscheck.py), each also on a state's or a school's
+    // published table where noted.
+    struct period {
+        const char* state;
+        const char* name;
+        local_date first, last;
+    };
+    const auto c = GENERATE(values<period>({
+        {"BW", "Herbstferien 2026", {2026, 10, 26}, {2026, 10, 31}},  // two rows in one source: one period
+        {"BW", "Weihnachtsferien 2026/27", {2026, 12, 23}, {2027, 1, 9}},
+        {"BY", "Pfingstferien 2026", {2026, 5, 26}, {2026, 6, 5}},  // and a Munich school's page
+        {"BY", "Buß- und Bettag (unterrichtsfrei) 2026", {2026, 11, 18}, {2026, 11, 18}},  // KMBek 7 July 2015
+        {"BE", "Sommerferien 2026", {2026, 7, 9}, {2026, 8, 22}},
+        {"BB", "Herbstferien 2026", {2026, 10, 19}, {2026, 10, 30}},
+        {"HB", "Osterferien 2026", {2026, 3, 23}, {2026, 4, 7}},
+        {"HH", "Frühjahrsferien 2027", {2027, 3, 1}, {2027, 3, 12}},
+        {"HE", "Weihnachtsferien 2026/27", {2026, 12, 23}, {2027, 1, 12}},
+        {"MV", "Winterferien 2026", {2026, 2, 9}, {2026, 2, 20}},
+        {"NI", "Sommerferien 2027", {2027, 7, 8}, {2027, 8, 18}},
+        {"NW", "Herbstferien 2026", {2026, 10, 17}, {2026, 10, 31}},  // the NRW ministry's table
+        {"RP", "Herbstferien 2026", {2026, 10, 5}, {2026, 10, 16}},
+        {"SL", "Osterferien 2026", {2026, 4, 7}, {2026, 4, 17}},
+        {"SN", "Herbstferien 2026", {2026, 10, 12}, {2026, 10, 24}},  // and a Saxon school's page
+        {"SN", "Pfingstferien 2027", {2027, 5, 15}, {2027, 5, 18}},
+        {"ST", "Winterferien 2026", {2026, 1, 31}, {2026, 2, 6}},
+        {"SH", "Osterferien 2026", {2026, 3, 26}, {2026, 4, 10}},
+        {"TH", "Sommerferien 2026", {2026, 7, 4}, {2026, 8, 14}},
+    }));
+    INFO(c.state << " " << c.name);
+    const auto result = parse_shipped_config("campusdesk.toml", calendar_file(c.state));
+    REQUIRE(std::holds_alternative<app_config>(result));
+    const auto& periods = std::get<app_config>(result).calendar.school_holidays;
+    const auto it = std::find_if(periods.begin(), periods.end(), [&](const date_range& p) { return p.name == c.name; });
+    REQUIRE(it != periods.end());
+    CHECK(iso(it->first) == iso(c.first));
+    CHECK(iso(it->last) == iso(c.last));
+}
+
+TEST_CASE("school days that only one compilation calls holidays are not in the shipped calendars",
+          "[config][calendar]") {
+    struct school_day {
+        const char* state;
+        local_date date;
+        const char* why;
+    };
+    const auto c = GENERATE(values<school_day>({
+        {"SN", {2027, 5, 10}, "maxleistner joins Himmelfahrt and Pfingsten 2027 into one period"},
+        {"NI", {2027, 5, 12}, "the same"},
+        {"MV", {2027, 5, 11}, "the same"},
+        {"SH", {2026, 2, 2}, "a beweglicher Ferientag, set by each school"},
+        {"BB", {2026, 5, 15}, "the Friday after Himmelfahrt, left to the schools"},
+        {"MV", {2026, 10, 15}, "amended Herbstferien 2026 in one compilation only"},
+    }));
+    INFO(c.state << " " << iso(c.date) << ": " << c.why);
+    const auto result = parse_shipped_config("campusdesk.toml", calendar_file(c.state));
+    REQUIRE(std::holds_alternative<app_config>(result));
+    for (const auto& p : std::get<app_config>(result).calendar.school_holidays)
+        CHECK_FALSE((p.first <= c.date && c.date <= p.last));
+}
+
+TEST_CASE("the Saxon demo config parses: its schools, towns and calendar", "[config][calendar]") {
+    const auto result = parse_shipped_config("demo/sn/campusdesk.toml");
+    INFO(errors_text(errors_of(result)));
+    REQUIRE(std::holds_alternative<app_config>(result));
+    const auto& c = std::get<app_config>(result);
+    CHECK(c.calendar.holiday_state == "SN");
+    CHECK(c.schools.size() == 24);
+    CHECK(c.managers.size() == 4);
+    std::set<std::string> towns;
+    for (const auto& s : c.schools) towns.insert(s.district);
+    CHECK(towns.size() == c.districts.size());  // every town has a school
+    CHECK(std::any_of(c.calendar.school_holidays.begin(), c.calendar.school_holidays.end(),
+                      [](const date_range& p) { return p.name == "Herbstferien 2026"; }));
 }

@@ -220,6 +220,14 @@ def generate(named, directory, retrieved):
             if s == state:
                 periods.append((day(a), day(b), name, school_year(day(a), "Herbst"), why))
         periods.sort()
+        # A period both list in two rows (BW's Herbstferien: Monday to Thursday, then Reformationstag) is one.
+        merged = []
+        for p in periods:
+            if merged and merged[-1][2] == p[2] and merged[-1][1] + dt.timedelta(days=1) == p[0]:
+                merged[-1] = (merged[-1][0], p[1]) + merged[-1][2:]
+            else:
+                merged.append(p)
+        periods = merged
         left = []
         for label, rows in (("maxleistner", ml), ("mehr-schulferien", msf)):
             alone = days_of(rows, state, lo, hi) - both - {d for p in periods for d in
