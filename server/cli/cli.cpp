@@ -1,6 +1,7 @@
 #include "server/cli/cli.hpp"
 
 #include "server/http/log.hpp"
+#include "core/german_holidays.hpp"
 #include "core/local_time.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/cli/cli_options.hpp"
@@ -19,6 +20,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <csignal>
 #include <iostream>
@@ -32,7 +35,7 @@ namespace {
 
 constexpr const char* usage_text =
     "usage:\n"
-    "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo]\n"
+    "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo [--demo-state SN]]\n"
     "  campusdesk import       [--config FILE] [--data DIR] FILE.jsonl\n"
     "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx\n"
     "                          [--sep comma|semicolon] [--out FILE]\n"
@@ -66,9 +69,28 @@ std::size_t thread_count(const app_config& config) {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// `--demo-state XX`: the demo of a school authority in another state, configured by demo/<xx>/campusdesk.toml
+// beside the config (its own schools, managers, holidays file and holiday_state). NW, the default, is the
+// config itself: the Dortmund demo.
+std::filesystem::path demo_config_path(const cli_options& args, const std::filesystem::path& config_path) {
+    if (!args.has("demo-state")) return config_path;
+    if (!args.has("demo")) throw cli_usage_error("--demo-state needs --demo");
+    const auto state = args.get("demo-state");
+    if (!is_known_state(state))
+        throw cli_usage_error(fmt::format("--demo-state: unknown German state \"{}\" (two letters, e.g. SN, RP)", state));
+    if (state == "NW") return config_path;
+    std::string dir = state;
+    std::transform(dir.begin(), dir.end(), dir.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    auto path = config_path.parent_path() / "demo" / dir / "campusdesk.toml";
+    if (!std::filesystem::exists(path))
+        throw cli_usage_error(fmt::format("--demo-state {}: there is no demo for this state ({} is missing)", state,
+                                          path.string()));
+    return path;
+}
+
 int serve(const cli_options& args) {
-    auto config = load_cli_config(args, std::cerr);
-    const auto config_path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+    const auto config_path = cli_config_path(args);
+    auto config = load_cli_config(demo_config_path(args, config_path), std::cerr);
     const auto endpoint = parse_listen(args.get("listen", config.listen));
     const auto threads = thread_count(config);
     const auto data_dir = cli_data_dir(args, config);
@@ -299,7 +321,7 @@ int dispatch(int argc, char** argv) {
     if (argc < 2) throw cli_usage_error("missing command");
     const std::string command = argv[1];
     if (command == "serve")
-        return serve(parse_cli_options(argc, argv, 2, {"demo"}, {"config", "data", "listen"}));
+        return serve(parse_cli_options(argc, argv, 2, {"demo"}, {"config", "data", "listen", "demo-state"}));
     if (command == "check-config") {
         auto args = parse_cli_options(argc, argv, 2, {}, {"config"});
         return run_check_config(args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path(),

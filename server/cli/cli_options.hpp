@@ -75,15 +75,23 @@ int run_cli_command(F body) {
     }
 }
 
-// The config named by --config (or the default), refusing to go on with any error in it.
-inline app_config load_cli_config(const cli_options& args, std::ostream& err) {
-    const auto path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+// The config at `path`, refusing to go on with any error in it.
+inline app_config load_cli_config(const std::filesystem::path& path, std::ostream& err) {
     auto loaded = load_config(path);
     if (!loaded.errors.empty()) {
         for (const auto& e : loaded.errors) err << format_config_error(e) << '\n';
         throw cli_usage_error(fmt::format("{}: {} error(s) in the configuration", path.string(), loaded.errors.size()));
     }
     return std::move(*loaded.config);
+}
+
+inline std::filesystem::path cli_config_path(const cli_options& args) {
+    return args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+}
+
+// The config named by --config (or the default), refusing to go on with any error in it.
+inline app_config load_cli_config(const cli_options& args, std::ostream& err) {
+    return load_cli_config(cli_config_path(args), err);
 }
 
 // The data directory: --data, else the config's data_dir.
