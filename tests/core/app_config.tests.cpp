@@ -729,17 +729,37 @@ TEST_CASE("school days that only one compilation calls holidays are not in the s
         CHECK_FALSE((p.first <= c.date && c.date <= p.last));
 }
 
-TEST_CASE("the Saxon demo config parses: its schools, towns and calendar", "[config][calendar]") {
-    const auto result = parse_shipped_config("demo/sn/campusdesk.toml");
+TEST_CASE("each state's demo config parses: its schools, districts and calendar", "[config][calendar]") {
+    struct demo {
+        const char* toml;
+        const char* state;
+        std::size_t schools, managers;
+        const char* holidays;  // a period of the state's school calendar
+    };
+    const auto d = GENERATE(values<demo>({
+        {"demo/sn/campusdesk.toml", "SN", 24, 4, "Herbstferien 2026"},
+        {"demo/rp/campusdesk.toml", "RP", 14, 3, "Herbstferien 2026"},
+    }));
+    INFO(d.toml);
+    const auto result = parse_shipped_config(d.toml);
     INFO(errors_text(errors_of(result)));
     REQUIRE(std::holds_alternative<app_config>(result));
     const auto& c = std::get<app_config>(result);
-    CHECK(c.calendar.holiday_state == "SN");
-    CHECK(c.schools.size() == 24);
-    CHECK(c.managers.size() == 4);
-    std::set<std::string> towns;
-    for (const auto& s : c.schools) towns.insert(s.district);
-    CHECK(towns.size() == c.districts.size());  // every town has a school
-    CHECK(std::any_of(c.calendar.school_holidays.begin(), c.calendar.school_holidays.end(),
-                      [](const date_range& p) { return p.name == "Herbstferien 2026"; }));
+    CHECK(c.calendar.holiday_state == d.state);
+    CHECK(c.schools.size() == d.schools);
+    CHECK(c.managers.size() == d.managers);
+    std::set<std::string> districts;
+    for (const auto& s : c.schools) districts.insert(s.district);
+    CHECK(districts.size() == c.districts.size());  // every district listed has a school
+    // The state's own calendar file: its periods are those of calendar/<state>.toml.
+    const auto own = parse_shipped_config("campusdesk.toml", calendar_file(d.state));
+    REQUIRE(std::holds_alternative<app_config>(own));
+    const auto& expected = std::get<app_config>(own).calendar.school_holidays;
+    REQUIRE(c.calendar.school_holidays.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        CHECK(c.calendar.school_holidays[i].name == expected[i].name);
+        CHECK(c.calendar.school_holidays[i].first == expected[i].first);
+        CHECK(c.calendar.school_holidays[i].last == expected[i].last);
+    }
+    CHECK(std::any_of(expected.begin(), expected.end(), [&](const date_range& p) { return p.name == d.holidays; }));
 }

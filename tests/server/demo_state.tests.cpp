@@ -30,7 +30,8 @@ std::map<std::string, json::object> demo_schools(const std::filesystem::path& da
     client admin(server.port());
     REQUIRE(admin.login("admin").status == 200);
     std::map<std::string, json::object> schools;
-    for (const auto& s : admin.get("/api/v1/schools").json().as_array())
+    const auto listed = admin.get("/api/v1/schools").json();
+    for (const auto& s : listed.as_array())
         schools[std::string(s.at("number").as_string())] = s.as_object();
     REQUIRE(server.stop() == 0);
     return schools;
@@ -103,9 +104,21 @@ TEST_CASE("--demo-state names a state with a demo, and only with --demo", "[serv
     CHECK(result.err.find(b.says) != std::string::npos);
 }
 
-TEST_CASE("--demo-state NW is the default demo", "[server][demo]") {
+TEST_CASE("each state's demo serves its own schools; NW is the default demo", "[server][demo]") {
+    struct demo {
+        const char* state;
+        std::size_t schools;
+        const char* school;  // one of them
+        const char* district;
+    };
+    const auto d = GENERATE(values<demo>({
+        {"NW", 155, "141017", "Mengede"},
+        {"RP", 14, "507101", "Innenstadt"},
+    }));
+    INFO(d.state);
     temp_dir data;
-    const auto schools = demo_schools(data.path, "NW", {"manager13"});
-    CHECK(schools.size() == 155);
-    CHECK(schools.contains("141017"));
+    const auto schools = demo_schools(data.path, d.state, {"manager01", "teacher-" + std::string(d.school)});
+    CHECK(schools.size() == d.schools);
+    REQUIRE(schools.contains(d.school));
+    CHECK(schools.at(d.school).at("district").as_string() == d.district);
 }
