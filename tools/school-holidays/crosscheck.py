@@ -3,20 +3,23 @@
 
 Sources (public GitHub repositories; refresh them with a clone or a download of the named files):
   A  maxleistner/deutsche-schulferien-api: routes/years/<YEAR>.json; "end" is the inclusive last day (23:59Z).
+     Take 2027.json from commit 120e3e6 (`git show 120e3e6:routes/years/2027.json`): its successor f79e1fb
+     subtracted a day from every end of that file, which was inclusive already.
   B  mehr-schulferien-de/www.mehr-schulferien.de: the school vacations of priv/repo/migrations, later migrations
      correcting earlier ones: *_fix_all_vacation_data_2025_2028_v2.exs, then
-     *_correct_mv_ferientermine_after_afervo_amendment.exs (its @removed and @moved lists).
+     *_correct_mv_ferientermine_after_afervo_amendment.exs (its @removed, @moved and @kept lists).
 
 Usage:
   crosscheck.py extract --maxleistner 2025.json 2026.json 2027.json 2028.json --mehr-schulferien DIR
       # writes maxleistner.csv and mehr-schulferien.csv next to this script
-  crosscheck.py compare [--from 2025-08-01] [--to 2028-09-30]       # compares the two CSVs of this directory
+  crosscheck.py compare [--from 2025-09-16] [--to 2028-09-30]       # compares the two CSVs of this directory
   crosscheck.py generate ../../config/calendar --retrieved 2026-11-29  # writes <state>.toml for all 16 states
-  crosscheck.py check-toml ../../config/calendar                     # compares the shipped files with both
+  crosscheck.py check-toml ../../config/calendar                     # the shipped files hold the agreed days?
 
 compare prints, per state, every run of days that only one compilation has. The shipped files in
-config/calendar/ take the days both agree on; every disagreement is settled by the ministry's or the KMK's
-published table and noted in the file (see docs/calendars.md).
+config/calendar/ take the days both agree on; each disagreement is either left out with its reason (LEFT_OUT,
+written into the file) or settled by a published source (ADDED, noted at the period). generate refuses to write
+while a disagreement has neither. See docs/calendars.md.
 """
 import argparse
 import csv
@@ -267,6 +270,23 @@ def generate(named, directory, retrieved):
         (pathlib.Path(directory) / f"{state.lower()}.toml").write_text("\n".join(out), encoding="utf-8")
 
 
+def check_toml(named, shipped, lo, hi):
+    """The shipped files hold exactly the days both compilations list, plus ADDED. Returns the exit status."""
+    added = [(s, day(a), day(b), n) for s, a, b, n, _ in ADDED]
+    problems = 0
+    for state in STATES:
+        both = days_of(named["maxleistner"], state, lo, hi) & days_of(named["mehr-schulferien"], state, lo, hi)
+        expected = both | days_of(added, state, lo, hi)
+        have = days_of(shipped, state, lo, hi)
+        for label, days in (("shipped, but not in both compilations", have - expected),
+                            ("in both compilations, but not shipped", expected - have)):
+            for f, l in runs(days):
+                print(f"{state}: {label}: {fmt_run(f, l)}")
+                problems += 1
+    print("the shipped files hold the agreed days" if not problems else f"{problems} difference(s)")
+    return 1 if problems else 0
+
+
 def read_toml_dir(directory):
     import tomllib
     rows = []
@@ -305,7 +325,7 @@ def main():
         generate(named, args.directory, args.retrieved)
         return 0
     if args.cmd == "check-toml":
-        named["shipped"] = read_toml_dir(args.directory)
+        return check_toml(named, read_toml_dir(args.directory), day(args.lo), day(args.hi))
     return 1 if compare(named, day(args.lo), day(args.hi)) else 0
 
 
