@@ -134,7 +134,10 @@ action_outcome plan_assign(const action_context& c, std::int64_t manager_id, boo
 
 action_outcome plan_escalate(const action_context& c, const std::string& partner_id, bool partner_known,
                              const std::string& note) {
-    if (!is_staff(c.who.who)) return staff_only();
+    // API.md: campus managers and the help desk escalate; the administrator's account runs the installation.
+    if (c.who.who != role::campus_manager && c.who.who != role::dispatcher)
+        return action_error{refusal::forbidden, "forbidden",
+                            "Nur Campus-Manager und der Help-Desk können an Partner eskalieren.", ""};
     if (auto e = check_text(c, note, "note", false, "")) return *e;
     if (!partner_known)
         return action_error{refusal::invalid, "unknown_partner", "Diesen Partner gibt es nicht.", "partner"};

@@ -123,7 +123,8 @@ TEST_CASE("allowed actions: a form for exactly what the plans accept", "[core][a
                 CHECK(a.internal_note == (!closed && staff));
                 CHECK(a.change_priority == (!closed && staff));
                 CHECK(a.assign == (!closed && help_desk));
-                CHECK(a.escalate == (staff && !closed && !resolved_now));
+                const bool escalates = u.who.who == role::campus_manager || u.who.who == role::dispatcher;
+                CHECK(a.escalate == (escalates && !closed && !resolved_now));
                 CHECK(a.confirm == (requester_only && resolved_now));
                 CHECK(a.reopen == (requester_only && resolved_now && !window_over));
                 CHECK(a.withdraw == (requester_only && !closed && !resolved_now));
