@@ -130,9 +130,11 @@ page_list ticket_rows(const app& a, const ticket_page& page, row_options& option
         const auto& t = item.t;
         const auto& r = item.sla;
         page_data row;
-        row.reserve(14);
+        row.reserve(15);
         row.set("number", t.number);
         row.set("section", std::string(section));
+        row.set("section_label", std::string(section == "neu" ? "Neu" : section == "ueberfaellig" ? "Frist überschritten"
+                                                                                                : "Frist bald erreicht"));
         row.set("title", t.title);
         const auto* school = a.dir.school(t.school_number);
         row.set("school", school ? school->name : t.school_number);
