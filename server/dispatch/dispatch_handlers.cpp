@@ -89,6 +89,11 @@ std::optional<board_notice> notice_of(const app& a, const boost::urls::url_view&
     std::from_chars(an.data(), an.data() + an.size(), id);
     const auto* manager = a.dir.manager(id);
     const std::string manager_name = manager ? manager->name : "der gewählten Person";
+    if (failed == "keine_tickets")
+        return board_notice{"", "Bitte kreuzen Sie zuerst die Tickets an, die Sie zuweisen möchten (Kästchen vor der "
+                                "Ticketnummer).", true};
+    if (failed == "keine_person")
+        return board_notice{"", "Bitte wählen Sie, wem die ausgewählten Tickets zugewiesen werden sollen.", true};
     if (!failed.empty() && !ticket.empty())
         return board_notice{ticket, fmt::format("Ticket {} {}.", ticket, refusal_text(failed)), true};
     if (done == "sammel") {
@@ -299,21 +304,17 @@ net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const
     if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
         co_return error_page(a, auth, http::status::forbidden,
                              "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
-    const auto manager_id = parse_id(field_or_empty(*form, "manager_id")).value_or(0);
-    if (!a.dir.current_manager(manager_id))
-        co_return error_page(a, auth, http::status::unprocessable_entity,
-                             "Bitte wählen Sie, wem die ausgewählten Tickets zugewiesen werden sollen. "
-                             "Ihre Auswahl ist noch auf dem Leitstand.");
     // A ticket may stand in two sections of the board and be ticked twice; each is assigned once. The board
     // lists at most 150 rows, so a longer list is not a board's.
     std::vector<std::string> numbers;
     for (auto& n : form_values(req.body(), "ticket"))
         if (std::find(numbers.begin(), numbers.end(), n) == numbers.end()) numbers.push_back(std::move(n));
-    if (numbers.empty())
-        co_return error_page(a, auth, http::status::unprocessable_entity,
-                             "Bitte wählen Sie mindestens ein Ticket aus (Kästchen vor der Ticketnummer).");
     if (numbers.size() > 200)
         co_return error_page(a, auth, http::status::unprocessable_entity, "Bitte höchstens 200 Tickets auf einmal zuweisen.");
+    // Nothing ticked or nobody chosen: back to the board, the message above the form.
+    const auto manager_id = parse_id(field_or_empty(*form, "manager_id")).value_or(0);
+    if (numbers.empty()) co_return redirect("/dispatch?fehler=keine_tickets#meldung");
+    if (!a.dir.current_manager(manager_id)) co_return redirect("/dispatch?fehler=keine_person#meldung");
     // Each ticket by itself, as its own event with the visibility and rules of a single assignment.
     int assigned = 0;
     boost::urls::url target("/dispatch");
