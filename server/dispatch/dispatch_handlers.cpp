@@ -323,9 +323,8 @@ net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const
     params.append({"an", std::to_string(manager_id)});
     std::vector<std::string> refused;
     for (const auto& number : numbers) {
-        auto result = co_await perform_action(a, *auth.who, number, [manager_id](const action_context& c) {
-            return plan_assign(c, manager_id, true, "");
-        });
+        action_planner plan = [manager_id](const action_context& c) { return plan_assign(c, manager_id, true, ""); };
+        auto result = co_await perform_action(a, *auth.who, number, std::move(plan));
         if (auto* error = std::get_if<request_error>(&result)) {
             if (is_valid_ticket_number(number)) refused.push_back(number + "~" + error->code);
         } else {

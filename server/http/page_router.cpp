@@ -90,8 +90,10 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         const auto slash = rest->find('/');
         if (slash == std::string_view::npos && is_get)
             co_return co_await show_ticket_page(a, auth, std::string(*rest), url);
-        if (slash == std::string_view::npos && method == http::verb::post)
-            co_return co_await post_ticket_action_form(a, req, auth, std::string(*rest), "", url);
+        if (slash == std::string_view::npos && method == http::verb::post) {
+            const std::string number(*rest), named_by_form;
+            co_return co_await post_ticket_action_form(a, req, auth, number, named_by_form, url);
+        }
         if (slash != std::string_view::npos && method == http::verb::post) {
             const std::string number(rest->substr(0, slash)), action(rest->substr(slash + 1));
             co_return co_await post_ticket_action_form(a, req, auth, number, action, url);

@@ -558,26 +558,30 @@ net::awaitable<http_response> escalate_confirm_page(app& a, const auth_state& au
 } // namespace
 
 net::awaitable<http_response> post_ticket_action_form(app& a, const http_request& req, const auth_state& auth,
-                                                      const std::string& number, std::string action,
+                                                      const std::string& number, const std::string& path_action,
                                                       const boost::urls::url_view& url) {
-    const auto refuse = [&](std::string form, request_error error, form_fields values) -> net::awaitable<http_response> {
+    // Arguments by reference and named: no temporaries in a co_await full-expression (GCC PR 99576).
+    const auto refuse = [&](const std::string& form, const request_error& error,
+                            const form_fields& values) -> net::awaitable<http_response> {
         if (error.status == http::status::not_found) co_return not_found_page(a, auth);
-        const refused_form refused{std::move(form), std::move(error), std::move(values)};
+        const refused_form refused{form, error, values};
         co_return co_await show_ticket_page(a, auth, number, url, &refused);
     };
-    if (action == "attachments" || (action.empty() && is_multipart(req))) {
+    if (path_action == "attachments" || (path_action.empty() && is_multipart(req))) {
+        const std::string attachments = "attachments";
+        const form_fields no_values;
         auto uploads = receive_uploads(a, req);
-        if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await refuse("attachments", *error, {});
+        if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await refuse(attachments, *error, no_values);
         auto& batch = std::get<upload_batch>(uploads);
         if (!csrf_ok(auth, field_or_empty(batch.fields, "csrf")))
             co_return error_page(a, auth, http::status::forbidden,
                                  "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
         // Nothing is written for a request that is refused.
         if (auto refused = co_await check_attach(a, *auth.who, number))
-            co_return co_await refuse("attachments", *refused, {});
+            co_return co_await refuse(attachments, *refused, no_values);
         auto files = co_await store_uploads(a, *auth.who, batch.files);
         auto attached = co_await attach_files(a, *auth.who, number, std::move(files));
-        if (auto* error = std::get_if<request_error>(&attached)) co_return co_await refuse("attachments", *error, {});
+        if (auto* error = std::get_if<request_error>(&attached)) co_return co_await refuse(attachments, *error, no_values);
         co_return redirect("/tickets/" + number + "#dateien");
     }
     if (!is_form(req))
@@ -590,7 +594,7 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
                              "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
     // The ticket page's forms name their action and themselves (the teacher's three status forms are one action).
     const auto which = field_or_empty(form, "form");
-    if (action.empty()) action = field_or_empty(form, "action");
+    const std::string action = path_action.empty() ? field_or_empty(form, "action") : path_action;
     const std::string form_name = which.empty() ? action : which;
     const auto board = board_return(form);
     const auto note = field_or_empty(form, action == "reply" ? "body" : "note");
@@ -644,7 +648,7 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         if (refused->status == http::status::not_found) co_return not_found_page(a, auth);
         if (board && action == "escalate") co_return co_await escalate_confirm_page(a, auth, number, form, &*refused);
         if (board) co_return redirect(board_location({{"fehler", refused->code}, {"ticket", number}}, *board));
-        co_return co_await refuse(form_name, std::move(*refused), form);
+        co_return co_await refuse(form_name, *refused, form);
     }
     // Quick actions on the board go back to the ticket's row there, saying what happened.
     if (board) {

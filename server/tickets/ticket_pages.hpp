@@ -38,7 +38,7 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
 // POST /tickets/{number}/{reply|status|priority|assign|escalate|attachments}, the board's quick actions, which
 // go back to the board with what happened. `action` is empty for the first.
 net::awaitable<http_response> post_ticket_action_form(app& a, const http_request& req, const auth_state& auth,
-                                                      const std::string& number, std::string action,
+                                                      const std::string& number, const std::string& action,
                                                       const boost::urls::url_view& url);
 
 } // namespace campusdesk
