@@ -406,6 +406,15 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
         d.set("question_for_you", true);
     if (refused) {
         const auto& f = refused->form;
+        // A form the page no longer offers (the ticket moved on meanwhile) cannot carry the error: the page's top does.
+        const bool own = !staff && requester;
+        const std::map<std::string_view, bool> shown{
+            {"reply", allowed.reply},           {"status", staff && !allowed.status_targets.empty()},
+            {"confirm", own && allowed.confirm}, {"reopen", own && allowed.reopen},
+            {"withdraw", own && allowed.withdraw}, {"priority", allowed.change_priority},
+            {"escalate", allowed.escalate},     {"assign", allowed.assign},
+            {"attachments", t.state != status::closed}};
+        if (const auto it = shown.find(f); it == shown.end() || !it->second) d.set("page_error", refused->error.message);
         d.set(f + "_error", refused->error.message);
         if (form_has_field(f, refused->error.field)) d.set(f + "_" + refused->error.field + "_invalid", true);
         else d.set(f + "_form_level", true);
