@@ -93,6 +93,9 @@ test('ux: the board counts and ids: every row, label and id unique, counts with 
     els.map((el) => (el.labels && el.labels[0] ? el.labels[0].innerText.trim() : '')));
   assert.ok(names.length > 0 && names.every((n) => /CD-\d{4}-\d{6}/.test(n)), 'each control is labelled with its ticket');
   assert.equal(new Set(names).size, names.length, 'no two controls share a label');
+  const seen = await page.locator('li.board-row button[aria-label]').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+  assert.ok(seen.length > 0 && seen.every((n) => /^CD-\d{4}-\d{6} \(.+\) als gesichtet markieren$/.test(n)), 'every "Gesichtet" names its ticket');
+  assert.equal(new Set(seen).size, seen.length, 'no two "Gesichtet" buttons share a name');
   for (const [section, link] of [['neu', '/queue?status=new'], ['ueberfaellig', '/queue?breached=1'], ['gefaehrdet', '/queue?at_risk=1']]) {
     const heading = await page.locator(`#${section}`).innerText();
     const count = Number((heading.match(/\((\d+)\)/) || [])[1]);
@@ -234,7 +237,7 @@ test('ux: board actions are deliberate, say what happened and keep the place; se
   const rowOf = (n) => board.locator(`#neu-${n}`);
   // Gesichtet: the new ticket is in progress; the board says so.
   await rowOf(one.number).waitFor();
-  await Promise.all([board.waitForURL(/erledigt=gesichtet/), rowOf(one.number).getByRole('button', { name: `${one.number} als gesichtet markieren` }).click()]);
+  await Promise.all([board.waitForURL(/erledigt=gesichtet/), rowOf(one.number).getByRole('button', { name: `${one.number} (Neu) als gesichtet markieren` }).click()]);
   assert.equal((await ticketOf(one.number)).status, 'open');
   assert.match(await board.locator('#meldung').innerText(), new RegExp(`Ticket ${one.number} ist als gesichtet markiert`));
   assert.equal(await rowOf(one.number).count(), 0, 'no longer under "Neu und noch nicht gesichtet"');
