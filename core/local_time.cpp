@@ -13,6 +13,7 @@ using ptz_hh_mm_ss = hh_mm_ss<Duration>;
 #include <date/ptz.h>
 #undef hh_mm_ss
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -157,6 +158,48 @@ time_ms local_day_start(local_date day, const date::time_zone* zone) {
     return to_ms(earliest_instant_of(date::local_days{ymd}, zone));
 }
 
+std::optional<local_date> parse_iso_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    auto number = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {
+        unsigned v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (text[i] < '0' || text[i] > '9') return std::nullopt;
+            v = v * 10 + static_cast<unsigned>(text[i] - '0');
+        }
+        return v;
+    };
+    const auto y = number(0, 4), m = number(5, 2), d = number(8, 2);
+    if (!y || !m || !d) return std::nullopt;
+    const date::year_month_day ymd{date::year{static_cast<int>(*y)}, date::month{*m}, date::day{*d}};
+    if (!ymd.ok()) return std::nullopt;
+    return local_date{static_cast<int>(*y), *m, *d};
+}
+
+time_ms local_day_end(local_date day, const date::time_zone* zone) {
+    const date::year_month_day ymd{date::year{day.year}, date::month{day.month}, date::day{day.day}};
+    if (!ymd.ok()) throw std::invalid_argument(fmt::format("invalid date {}-{}-{}", day.year, day.month, day.day));
+    const date::year_month_day next{date::sys_days{ymd} + date::days{1}};
+    return local_day_start({static_cast<int>(next.year()), static_cast<unsigned>(next.month()),
+                            static_cast<unsigned>(next.day())},
+                           zone);
+}
+
+std::string format_german_period(time_ms from, time_ms to, const date::time_zone* zone) {
+    const auto first = local_date_of(from, zone);
+    const auto after = local_date_of(to, zone);
+    if (local_day_start(first, zone) == from && local_day_start(after, zone) == to && to > from) {
+        const date::year_month_day last{date::sys_days{date::year{after.year} / date::month{after.month} /
+                                                       date::day{after.day}} - date::days{1}};
+        const auto day_text = [](int y, unsigned m, unsigned d) { return fmt::format("{:02}.{:02}.{:04}", d, m, y); };
+        const auto last_text = day_text(static_cast<int>(last.year()), static_cast<unsigned>(last.month()),
+                                        static_cast<unsigned>(last.day()));
+        const auto first_text = day_text(first.year, first.month, first.day);
+        if (first_text == last_text) return first_text;
+        return first_text + " bis einschließlich " + last_text;
+    }
+    return format_german_datetime(from, zone) + " bis " + format_german_datetime(to, zone);
+}
+
 time_ms local_month_start(int year, unsigned month, const date::time_zone* zone) {
     if (month < 1 || month > 12) throw std::invalid_argument(fmt::format("invalid month {}", month));
     return local_day_start({year, month, 1}, zone);
@@ -288,6 +331,34 @@ std::string format_german_duration(std::int64_t ms, int business_day_minutes) {
         return rest > 0 ? fmt::format("{} Std. {} Min.", minutes / 60, rest) : fmt::format("{} Std.", minutes / 60);
     }
     return fmt::format("{} Min.", minutes);
+}
+
+std::string format_german_long_datetime(time_ms t, const date::time_zone* zone, time_ms now) {
+    static constexpr std::array<std::string_view, 7> weekdays{"Sonntag",    "Montag",  "Dienstag", "Mittwoch",
+                                                              "Donnerstag", "Freitag", "Samstag"};
+    static constexpr std::array<std::string_view, 12> months{"Januar",    "Februar", "März",     "April",
+                                                             "Mai",       "Juni",    "Juli",     "August",
+                                                             "September", "Oktober", "November", "Dezember"};
+    const auto local = to_local(t, zone);
+    const local_fields f = fields_of(local);
+    const date::weekday wd{date::floor<date::days>(local)};
+    const std::string year = f.year == fields_of(to_local(now, zone)).year ? "" : fmt::format(" {}", f.year);
+    return fmt::format("{}, {}. {}{}, {:02}:{:02} Uhr", weekdays[wd.c_encoding()], f.day, months[f.month - 1], year,
+                       f.hour, f.minute);
+}
+
+std::string format_business_remainder(std::int64_t ms, int business_day_minutes) {
+    const std::int64_t minutes = ms > 0 ? ms / 60000 : 0;
+    const std::int64_t day = business_day_minutes > 0 ? business_day_minutes : 0;
+    auto unit = [](std::int64_t n, std::string_view one, std::string_view many) {
+        return fmt::format("{} {}", n, n == 1 ? one : many);
+    };
+    const auto days = unit(minutes / (day > 0 ? day : 1), "Geschäftstag", "Geschäftstage");
+    const auto hours = unit((day > 0 ? minutes % day : minutes) / 60, "Geschäftsstunde", "Geschäftsstunden");
+    const auto rest = unit(minutes % 60, "Minute", "Minuten");
+    if (day > 0 && minutes >= day) return (minutes % day) / 60 > 0 ? days + " " + hours : days;
+    if (minutes >= 60) return minutes % 60 > 0 ? hours + " " + rest : hours;
+    return rest;
 }
 
 } // namespace campusdesk

@@ -26,6 +26,18 @@ local_date local_date_of(time_ms t, const date::time_zone* zone);
 // Throws std::invalid_argument for an invalid date.
 time_ms local_day_start(local_date day, const date::time_zone* zone);
 
+// A plain calendar date "2026-12-04" (exactly that form, a valid day), or nothing.
+std::optional<local_date> parse_iso_date(std::string_view text);
+
+// The instant a whole local `day` ends: the start of the next day. A period "until 04.12." given as a day
+// means the whole of that day.
+time_ms local_day_end(local_date day, const date::time_zone* zone);
+
+// A period [from, to) for people: when both ends are local midnights, whole days with the last day inclusive
+// ("04.12.2026" for one day, "01.12.2026 bis einschließlich 04.12.2026"); otherwise date and time
+// ("01.12.2026, 08:00 bis 04.12.2026, 12:00").
+std::string format_german_period(time_ms from, time_ms to, const date::time_zone* zone);
+
 // Local midnight of the 1st of `month` in `year` (the start of a monthly export). Month 1..12.
 time_ms local_month_start(int year, unsigned month, const date::time_zone* zone);
 
@@ -47,5 +59,15 @@ std::string format_german_datetime(time_ms t, const date::time_zone* zone);
 // 9-hour day of SLA.md §2: 540 min = 1 business day), not 24 hours, so "3 Tg." matches the targets people
 // know; 0 or less disables days. Below one minute: "0 Min."; negative durations get a leading '-'.
 std::string format_german_duration(std::int64_t ms, int business_day_minutes = 540);
+
+// A deadline in words, for people who do not read timestamps: "Mittwoch, 2. Dezember, 10:30 Uhr"; the year is
+// added ("Montag, 4. Januar 2027, 08:00 Uhr") when it is not the year of `now` in the zone.
+std::string format_german_long_datetime(time_ms t, const date::time_zone* zone, time_ms now);
+
+// A business-time remainder written out, so that nobody reads it as wall-clock time: "25 Minuten",
+// "1 Geschäftsstunde", "4 Geschäftsstunden 10 Minuten", "2 Geschäftstage 3 Geschäftsstunden" (a business day
+// of `business_day_minutes`, as format_german_duration). Truncated to the two largest units; 0 or less:
+// "0 Minuten".
+std::string format_business_remainder(std::int64_t ms, int business_day_minutes = 540);
 
 } // namespace campusdesk

@@ -254,6 +254,14 @@ std::optional<time_ms> earliest_due(const sla_result& r) {
     return due;
 }
 
+std::optional<sla_clock_kind> earliest_due_clock(const sla_result& r) {
+    const auto& first = r.first_response.due_at;
+    const auto& resolution = r.resolution.due_at;
+    if (first && (!resolution || *first <= *resolution)) return sla_clock_kind::first_response;
+    if (resolution) return sla_clock_kind::resolution;
+    return std::nullopt;
+}
+
 std::optional<std::int64_t> time_left_ms(const sla_clock& c, time_ms now) {
     if (c.verdict != sla_verdict::running || !c.due_at || *c.due_at <= now) return std::nullopt;
     return c.target_ms() - c.used_ms;

@@ -81,6 +81,15 @@ struct sla_result {
 // nothing when no clock runs: what lists show as "fällig" and sort by (the projection's `due_at` column).
 std::optional<time_ms> earliest_due(const sla_result& r);
 
+// Which clock that earliest due time belongs to, so that a list can say "Erste Reaktion fällig" or "Lösung
+// fällig" rather than a bare "fällig". On a tie the first response, which people expect first; nothing when no
+// clock runs.
+enum class sla_clock_kind { first_response, resolution };
+std::optional<sla_clock_kind> earliest_due_clock(const sla_result& r);
+inline const sla_clock& clock_of(const sla_result& r, sla_clock_kind k) {
+    return k == sla_clock_kind::first_response ? r.first_response : r.resolution;
+}
+
 // The business time a running clock has left at `now` (target minus used), while it is neither breached nor
 // due: nothing for other clocks, or once its due time has come (used has reached the target).
 std::optional<std::int64_t> time_left_ms(const sla_clock& c, time_ms now);

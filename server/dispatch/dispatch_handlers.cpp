@@ -8,12 +8,15 @@
 #include "server/http/log.hpp"
 #include "server/http/responses.hpp"
 #include "server/tickets/ticket_json.hpp"
+#include "server/tickets/ticket_service.hpp"
+#include "core/ticket_rules.hpp"
 #include "storage/board_repository.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <limits>
 #include <map>
+#include <set>
 
 #include <sys/resource.h>
 
@@ -35,7 +38,7 @@ struct board_data {
 class row_options {
 public:
     explicit row_options(const app& a) : a_(a) {
-        for (const auto& p : a.config.partners) add_option(partners_, p.id, p.name, false);
+        for (const auto& [id, name] : partner_choices(a)) add_option(partners_, id, name, false);
     }
     const std::string& partners() const { return partners_; }
     // The managers, with the row's assignee selected.
@@ -60,28 +63,100 @@ private:
     std::map<std::int64_t, std::string> managers_;
 };
 
-page_list ticket_rows(const app& a, const ticket_page& page, row_options& options) {
+// What the board says after a quick action, from the query its redirect carries (post_ticket_action_form,
+// bulk_assign): the ticket and the outcome, named from the directory and config, never text from the query.
+struct board_notice {
+    std::string ticket;  // the ticket acted on, for the note in its row
+    std::string text;
+    bool problem = false;
+};
+
+std::string refusal_text(std::string_view code) {
+    if (code == "unchanged") return "ist bereits so zugewiesen";
+    if (code == "ticket_closed") return "ist geschlossen";
+    if (code == "not_found") return "gibt es nicht oder ist für Sie nicht sichtbar";
+    if (code == "forbidden") return "darf von Ihnen nicht geändert werden";
+    if (code == "transition_not_allowed") return "lässt diese Änderung in seinem Status nicht zu";
+    return "konnte nicht geändert werden";
+}
+
+std::optional<board_notice> notice_of(const app& a, const boost::urls::url_view& url) {
+    auto ticket = query_value(url, "ticket");
+    if (!is_valid_ticket_number(ticket)) ticket.clear();
+    const auto done = query_value(url, "erledigt"), failed = query_value(url, "fehler");
+    std::int64_t id = 0;
+    const auto an = query_value(url, "an");
+    std::from_chars(an.data(), an.data() + an.size(), id);
+    const auto* manager = a.dir.manager(id);
+    const std::string manager_name = manager ? manager->name : "der gewählten Person";
+    if (failed == "keine_tickets")
+        return board_notice{"", "Bitte kreuzen Sie zuerst die Tickets an, die Sie zuweisen möchten (Kästchen vor der "
+                                "Ticketnummer).", true};
+    if (failed == "keine_person")
+        return board_notice{"", "Bitte wählen Sie, wem die ausgewählten Tickets zugewiesen werden sollen.", true};
+    if (!failed.empty() && !ticket.empty())
+        return board_notice{ticket, fmt::format("Ticket {} {}.", ticket, refusal_text(failed)), true};
+    if (done == "sammel") {
+        const auto count = query_value(url, "anzahl");
+        const bool number = !count.empty() && count.size() < 5 && std::all_of(count.begin(), count.end(), ::isdigit);
+        std::string text = fmt::format("{} {} {} zugewiesen.", number ? count : "0",
+                                       count == "1" ? "Ticket wurde" : "Tickets wurden", manager_name);
+        std::string refused;
+        for (const auto& item : form_values(std::string(url.encoded_query()), "abgelehnt")) {
+            const auto tilde = item.find('~');
+            const auto n = item.substr(0, tilde);
+            if (!is_valid_ticket_number(n)) continue;
+            refused += fmt::format("{}{} ({})", refused.empty() ? "" : ", ", n,
+                                   refusal_text(tilde == std::string::npos ? "" : item.substr(tilde + 1)));
+        }
+        if (!refused.empty()) text += " Nicht zugewiesen: " + refused + ".";
+        return board_notice{"", text, !refused.empty()};
+    }
+    if (ticket.empty()) return std::nullopt;
+    if (done == "zugewiesen") return board_notice{ticket, fmt::format("Ticket {} ist jetzt {} zugewiesen.", ticket, manager_name)};
+    if (done == "gesichtet")
+        return board_notice{ticket, fmt::format("Ticket {} ist als gesichtet markiert und jetzt „In Bearbeitung“.", ticket)};
+    if (done == "eskaliert") {
+        const auto* partner = a.config.find_partner(query_value(url, "partner"));
+        return board_notice{ticket, fmt::format("Ticket {} wurde an {} übergeben.", ticket,
+                                                partner ? partner->name : std::string("den Partner"))};
+    }
+    if (done == "geaendert") return board_notice{ticket, fmt::format("Die Änderung an Ticket {} ist gespeichert.", ticket)};
+    return std::nullopt;
+}
+
+// `section` names the board's section (its heading's id): a ticket may stand in two sections (new and
+// breached), so every id and label of a row carries the section.
+page_list ticket_rows(const app& a, const ticket_page& page, row_options& options, std::string_view section,
+                      time_ms now, const std::optional<board_notice>& notice) {
     page_list rows;
     rows.reserve(page.tickets.size());
     for (const auto& item : page.tickets) {
         const auto& t = item.t;
         const auto& r = item.sla;
         page_data row;
-        row.reserve(11);
+        row.reserve(15);
         row.set("number", t.number);
+        row.set("section", std::string(section));
+        row.set("section_label", std::string(section == "neu" ? "Neu" : section == "ueberfaellig" ? "Frist überschritten"
+                                                                                                : "Frist bald erreicht"));
         row.set("title", t.title);
         const auto* school = a.dir.school(t.school_number);
         row.set("school", school ? school->name : t.school_number);
         row.set("priority", std::string(priority_label(t.prio)));
         row.set("priority_id", std::string(to_string(t.prio)));
         row.set("status", std::string(status_label(t.state)));
+        row.set("is_new", t.state == status::new_);
         const auto* manager = a.dir.manager(t.assignee_id);
         row.set("assignee", manager ? manager->name : std::string("—"));
-        const auto due = earliest_due(r);
-        row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
+        row.set("due", due_line(r, now, a.calendar.zone()));
         row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
         row.set("manager_options", options.managers(t.assignee_id));
         row.set("partner_options", options.partners());
+        if (notice && notice->ticket == t.number) {
+            row.set("notice", notice->text);
+            row.set("notice_problem", notice->problem);
+        }
         rows.push_back(std::move(row));
     }
     return rows;
@@ -89,8 +164,8 @@ page_list ticket_rows(const app& a, const ticket_page& page, row_options& option
 
 std::string absence_text(const app& a, const absence& ab) {
     const auto* sub = a.dir.manager(ab.substitute_id);
-    return fmt::format("abwesend {} – {}, vertreten durch {}", format_german_datetime(ab.from, a.calendar.zone()),
-                       format_german_datetime(ab.to, a.calendar.zone()), sub ? sub->name : "?");
+    return fmt::format("abwesend {}, vertreten durch {}", format_german_period(ab.from, ab.to, a.calendar.zone()),
+                       sub ? sub->name : "?");
 }
 
 } // namespace
@@ -122,8 +197,17 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         breached_total += l.breached;
         at_risk_total += l.at_risk;
     }
+    const auto notice = notice_of(a, url);
+    if (notice) {
+        d.set("notice", notice->text);
+        d.set("notice_problem", notice->problem);
+    }
+    d.set("bulk_managers", options.managers(0));
     const auto section = [&](const char* name, const ticket_page& page, int total, const char* all_link) {
-        d.set(name, ticket_rows(a, page, options));
+        const std::string_view id = std::string_view(name) == "fresh" ? "neu"
+                                    : std::string_view(name) == "breached" ? "ueberfaellig"
+                                                                           : "gefaehrdet";
+        d.set(name, ticket_rows(a, page, options, id, now, notice));
         d.set(std::string(name) + "_count", std::to_string(total));
         if (total > static_cast<int>(page.tickets.size())) d.set(std::string(name) + "_all", all_link);
     };
@@ -209,6 +293,52 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
     return id;
 }
 
+} // namespace
+
+net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const auth_state& auth) {
+    if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
+    if (!is_form(req))
+        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+    auto form = parse_form(req.body());
+    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
+        co_return error_page(a, auth, http::status::forbidden,
+                             "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+    // A ticket may stand in two sections of the board and be ticked twice; each is assigned once. The board
+    // lists at most 150 rows, so a longer list is not a board's.
+    std::vector<std::string> numbers;
+    for (auto& n : form_values(req.body(), "ticket"))
+        if (std::find(numbers.begin(), numbers.end(), n) == numbers.end()) numbers.push_back(std::move(n));
+    if (numbers.size() > 200)
+        co_return error_page(a, auth, http::status::unprocessable_entity, "Bitte höchstens 200 Tickets auf einmal zuweisen.");
+    // Nothing ticked or nobody chosen: back to the board, the message above the form.
+    const auto manager_id = parse_id(field_or_empty(*form, "manager_id")).value_or(0);
+    if (numbers.empty()) co_return redirect("/dispatch?fehler=keine_tickets#meldung");
+    if (!a.dir.current_manager(manager_id)) co_return redirect("/dispatch?fehler=keine_person#meldung");
+    // Each ticket by itself, as its own event with the visibility and rules of a single assignment.
+    int assigned = 0;
+    boost::urls::url target("/dispatch");
+    auto params = target.params();
+    params.append({"erledigt", "sammel"});
+    params.append({"an", std::to_string(manager_id)});
+    std::vector<std::string> refused;
+    for (const auto& number : numbers) {
+        action_planner plan = [manager_id](const action_context& c) { return plan_assign(c, manager_id, true, ""); };
+        auto result = co_await perform_action(a, *auth.who, number, std::move(plan));
+        if (auto* error = std::get_if<request_error>(&result)) {
+            if (is_valid_ticket_number(number)) refused.push_back(number + "~" + error->code);
+        } else {
+            ++assigned;
+        }
+    }
+    params.append({"anzahl", std::to_string(assigned)});
+    for (const auto& r : refused) params.append({"abgelehnt", r});
+    target.set_fragment("meldung");
+    co_return redirect(target.buffer());
+}
+
+namespace {
+
 // Validates and stores an absence; returns an error message (German) and field, or nothing.
 struct absence_error {
     http::status status;
@@ -267,10 +397,15 @@ net::awaitable<http_response> absence_api(app& a, const http_request& req, const
     auto body = json_body(req);
     if (auto* error = std::get_if<http_response>(&body)) co_return std::move(*error);
     const auto& o = std::get<json::object>(body);
+    // An instant, or a plain date for a whole local day: "from" its start, "to" its end (the last day inclusive).
     auto time_field = [&](const char* name) -> std::optional<time_ms> {
         auto it = o.find(name);
         if (it == o.end() || !it->value().is_string()) return std::nullopt;
-        return parse_iso8601(it->value().as_string());
+        const std::string_view text = it->value().as_string();
+        if (const auto day = parse_iso_date(text))
+            return std::string_view(name) == "to" ? local_day_end(*day, a.calendar.zone())
+                                                  : local_day_start(*day, a.calendar.zone());
+        return parse_iso8601(text);
     };
     auto sub = o.find("substitute_id");
     const std::int64_t substitute = sub != o.end() && sub->value().is_int64() ? sub->value().as_int64() : 0;
@@ -282,51 +417,38 @@ net::awaitable<http_response> absence_api(app& a, const http_request& req, const
                                                            {"substitute_id", substitute}});
 }
 
+// Two steps, without JavaScript: first who is away (GET ?wer=), then the days and the cover, offered without
+// the absent person and with the suggested cover chosen. A refused entry comes back with everything kept.
 net::awaitable<http_response> absences_page(app& a, http_request& req, const auth_state& auth, const std::string& rest) {
     if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
+    const boost::urls::url_view url(req.target());
     std::optional<absence_error> error;
-    std::int64_t chosen_manager = 0;
+    form_fields form;
+    std::int64_t away_id = parse_id(query_value(url, "wer")).value_or(0);
     if (req.method() == http::verb::post) {
         auto parsed = parse_form(req.body());
-        auto form = parsed.value_or(form_fields{});
-        if (!parsed || !csrf_ok(auth, form["csrf"])) {
-            auto d = base_data(a, auth, "Fehler");
-            d.set("message", "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
-            co_return html_response(http::status::forbidden, a.pages.page("error", d));
-        }
-        const auto manager = parse_id(form["manager_id"]).value_or(0);
+        form = parsed.value_or(form_fields{});
+        if (!parsed || !csrf_ok(auth, form["csrf"]))
+            co_return error_page(a, auth, http::status::forbidden, "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
         if (rest.ends_with("/end")) {
             const auto manager_id = parse_id(rest.substr(0, rest.find('/'))).value_or(0);
             co_await remove_absence(a, *auth.who, manager_id);
             co_return redirect("/dispatch/absences");
         }
-        // Whole local days: from the first day's midnight to the midnight after the last day.
-        auto day = [&](const std::string& text, int plus) -> std::optional<time_ms> {
-            int y = 0;
-            unsigned m = 0, dd = 0;
-            if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &dd) != 3) return std::nullopt;
-            try {
-                auto start = local_day_start({y, m, dd}, a.calendar.zone());
-                if (plus == 0) return start;
-                const auto next = date::sys_days(date::year(y) / date::month(m) / date::day(dd)) + date::days(1);
-                const date::year_month_day ymd(next);
-                return local_day_start({int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day())}, a.calendar.zone());
-            } catch (const std::exception&) {
-                return std::nullopt;
-            }
-        };
-        chosen_manager = manager;
-        const auto from = day(form["from"], 0);
-        const auto to = day(form["to"], 1);
+        // Whole local days: from the first day's start to the end of the last day.
+        const auto* zone = a.calendar.zone();
+        const auto first = parse_iso_date(form["from"]), last = parse_iso_date(form["to"]);
+        away_id = parse_id(form["manager_id"]).value_or(0);
         const auto substitute = parse_id(form["substitute_id"]).value_or(0);
-        error = co_await save_absence(a, *auth.who, manager, from, to, substitute);
+        error = co_await save_absence(a, *auth.who, away_id, first ? std::optional(local_day_start(*first, zone)) : std::nullopt,
+                                      last ? std::optional(local_day_end(*last, zone)) : std::nullopt, substitute);
         if (!error) co_return redirect("/dispatch/absences");
     }
     const time_ms now = now_ms();
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
         return std::pair{load_current_absences(db, now), load_manager_loads(db, a.calendar, now)};
     });
-    auto d = base_data(a, auth, "Abwesenheiten und Vertretung");
+    auto d = base_data(a, auth, std::string(error ? "Fehler: " : "") + "Abwesenheiten und Vertretung");
     page_list rows;
     std::set<std::int64_t> absent_now;
     for (const auto& r : data.first) {
@@ -349,25 +471,39 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
             if (l.manager_id == m.id) f.open_tickets = l.open;
         facts.push_back(std::move(f));
     }
-    page_list managers;
-    for (const auto& m : a.dir.managers) {
-        page_data row;
-        row.set("id", std::to_string(m.id));
-        row.set("name", m.name);
-        row.set("selected", m.id == chosen_manager);
-        const auto suggestion = suggest_substitute(m.id, facts);
-        const auto* s = a.dir.manager(suggestion);
-        row.set("suggestion", s ? s->name : std::string("—"));
-        row.set("suggestion_id", std::to_string(suggestion));
-        int load = 0;
+    const auto open_of = [&](std::int64_t id) {
         for (const auto& f : facts)
-            if (f.id == m.id) load = f.open_tickets;
-        row.set("open", std::to_string(load));
-        managers.push_back(row);
+            if (f.id == id) return f.open_tickets;
+        return 0;
+    };
+    std::vector<std::pair<std::string, std::string>> who{{"", "– bitte wählen –"}};
+    for (const auto& m : a.dir.managers)
+        who.emplace_back(std::to_string(m.id), fmt::format("{} ({} offen)", m.name, open_of(m.id)));
+    const auto* away = a.dir.current_manager(away_id);
+    d.set("who_options", select_options(who, away ? std::to_string(away_id) : ""));
+    if (away) {
+        d.set("chosen", true);
+        d.set("away_id", std::to_string(away->id));
+        d.set("away_name", away->name);
+        const auto suggestion = suggest_substitute(away->id, facts);
+        const auto* suggested = a.dir.manager(suggestion);
+        // The cover is never the absent person; the suggestion is chosen unless a choice came with the form.
+        const auto sent = form["substitute_id"];
+        std::vector<std::pair<std::string, std::string>> cover{{"", "– bitte wählen –"}};
+        for (const auto& m : a.dir.managers)
+            if (m.id != away->id)
+                cover.emplace_back(std::to_string(m.id), fmt::format("{} ({} offen){}", m.name, open_of(m.id),
+                                                                     m.id == suggestion ? " – Vorschlag" : ""));
+        d.set("cover_options", select_options(cover, !sent.empty() ? sent : suggested ? std::to_string(suggestion) : ""));
+        d.set("suggestion", suggested ? suggested->name : "");
+        d.set("value_from", form["from"]);
+        d.set("value_to", form["to"]);
     }
-    d.set("managers", managers);
     if (error) {
         d.set("error", error->message);
+        const auto field = error->field == "from" || error->field == "to" || error->field == "substitute_id"
+                               ? error->field : std::string("form");
+        d.set("invalid_" + field, true);
         co_return html_response(error->status, a.pages.page("absences", d));
     }
     co_return html_response(http::status::ok, a.pages.page("absences", d));

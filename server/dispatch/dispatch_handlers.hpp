@@ -10,6 +10,10 @@ namespace campusdesk {
 
 // GET /dispatch (dispatcher and admin).
 net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth, const boost::urls::url_view& url);
+// POST /dispatch/zuweisen: the board's ticked tickets (field "ticket", repeated) to one manager, each as its own
+// assignment under the rules and visibility of a single one; back to the board with how many were assigned and
+// which were refused, and why.
+net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const auth_state& auth);
 // GET /dispatch/absences and POST /dispatch/absences, /dispatch/absences/{manager}/end.
 net::awaitable<http_response> absences_page(app& a, http_request& req, const auth_state& auth, const std::string& rest);
 // PUT/DELETE /api/v1/managers/{id}/absence.

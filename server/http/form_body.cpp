@@ -12,6 +12,14 @@ std::optional<form_fields> parse_form(const std::string& body) {
     return fields;
 }
 
+std::vector<std::string> form_values(const std::string& body, std::string_view name) {
+    std::vector<std::string> values;
+    if (!boost::urls::parse_query(body)) return values;
+    for (const auto& p : boost::urls::params_view(body, boost::urls::encoding_opts(true)))
+        if (p.key == name) values.push_back(p.value);
+    return values;
+}
+
 bool is_form(const http_request& req) {
     std::string_view type = req[http::field::content_type];
     return beast::iequals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded");

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace campusdesk {
 
@@ -16,5 +18,8 @@ std::optional<form_fields> parse_form(const std::string& body);
 // Whether the request says it carries such a body.
 bool is_form(const http_request& req);
 std::string field_or_empty(const form_fields& f, const std::string& name);
+// Every value of a field that a form sends more than once (checkboxes of one name), in order; form_fields keeps
+// only the last. Empty for a malformed body.
+std::vector<std::string> form_values(const std::string& body, std::string_view name);
 
 } // namespace campusdesk

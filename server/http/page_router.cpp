@@ -69,6 +69,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         co_return co_await serve_attachment(a, auth, std::string(*id));
     if (path == "/reports/sla" && is_get) co_return co_await sla_report_page(a, auth, url);
     if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
+    if (path == "/dispatch/zuweisen" && method == http::verb::post) co_return co_await bulk_assign(a, req, auth);
     if (path == "/dispatch/absences") co_return co_await absences_page(a, req, auth, "");
     if (const auto rest = path_after(path, "/dispatch/absences/"))
         co_return co_await absences_page(a, req, auth, std::string(*rest));
@@ -89,6 +90,10 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         const auto slash = rest->find('/');
         if (slash == std::string_view::npos && is_get)
             co_return co_await show_ticket_page(a, auth, std::string(*rest), url);
+        if (slash == std::string_view::npos && method == http::verb::post) {
+            const std::string number(*rest), named_by_form;
+            co_return co_await post_ticket_action_form(a, req, auth, number, named_by_form, url);
+        }
         if (slash != std::string_view::npos && method == http::verb::post) {
             const std::string number(rest->substr(0, slash)), action(rest->substr(slash + 1));
             co_return co_await post_ticket_action_form(a, req, auth, number, action, url);

@@ -1,6 +1,7 @@
 #include "server/tickets/ticket_pages.hpp"
 
 #include "core/local_time.hpp"
+#include "core/text.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/tickets/attachment_handlers.hpp"
@@ -9,6 +10,8 @@
 #include "storage/board_repository.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <set>
@@ -18,8 +21,8 @@ namespace campusdesk {
 // --- filing a ticket ---------------------------------------------------------------------------------------------
 
 page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_draft& draft,
-                           const std::vector<field_error>& errors) {
-    auto d = base_data(a, auth, "Störung melden");
+                           const std::vector<field_error>& errors, const std::vector<std::string>& dropped_files) {
+    auto d = base_data(a, auth, errors.empty() ? "Störung melden" : "Fehler: Störung melden");
     const auto& u = *auth.who;
     auto error_for = [&](std::string_view field) {
         for (const auto& e : errors)
@@ -63,6 +66,24 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
     for (auto name : {"school_number", "category", "priority"})
         if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
     d.set("has_errors", !errors.empty());
+    // The summary links to each field in the order of the form (the fixed school of a teacher has no field).
+    static constexpr std::array<std::string_view, 7> order{"school_number", "category", "priority", "title",
+                                                            "room", "asset_tag", "description"};
+    page_list summary;
+    for (auto field : order)
+        if (auto message = error_for(field); !message.empty()) {
+            page_data item;
+            item.set("target", field == "priority" ? std::string("priority-") + std::string(to_string(priority::critical))
+                                                   : std::string(field));
+            item.set("message", message);
+            summary.push_back(std::move(item));
+        }
+    d.set("error_summary", std::move(summary));
+    if (!dropped_files.empty()) {
+        std::string names;
+        for (const auto& n : dropped_files) names += (names.empty() ? "" : ", ") + n;
+        d.set("dropped_files", names);
+    }
     d.set("title_max", std::to_string(a.config.limits.title_max));
     d.set("description_max", std::to_string(a.config.limits.description_max));
     d.set("room_max", std::to_string(a.config.limits.room_max));
@@ -94,15 +115,17 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
                    field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
                    field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
                    field_or_empty(*form, "asset_tag")};
-    // Photos are stored only for a ticket that will be filed.
+    // Photos are stored only for a ticket that will be filed; after a refusal the page names them to pick again.
+    std::vector<std::string> dropped;
+    for (const auto& f : received) dropped.push_back(f.filename);
     if (auto refused = check_new_ticket(a, *auth.who, d))
         co_return html_response(http::status::unprocessable_entity,
-                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields)));
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields, dropped)));
     auto files = co_await store_uploads(a, *auth.who, received);
     auto result = co_await create_ticket(a, *auth.who, d, std::move(files));
     if (auto* error = std::get_if<request_error>(&result))
         co_return html_response(http::status::unprocessable_entity,
-                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, error->fields)));
+                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, error->fields, dropped)));
     co_return redirect("/tickets/" + std::get<ticket>(result).number + "?neu=1");
 }
 
@@ -110,26 +133,27 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
 
 namespace {
 
-page_data ticket_row(const app& a, const listed_ticket& item) {
+page_data ticket_row(const app& a, const listed_ticket& item, role reader, time_ms now) {
     const auto& t = item.t;
     const auto& r = item.sla;
+    const auto* zone = a.calendar.zone();
     page_data row;
-    row.reserve(12);
+    row.reserve(13);
     row.set("number", t.number);
     row.set("title", t.title);
-    row.set("status", std::string(status_label(t.state)));
+    row.set("status", std::string(status_label_for(t.state, reader)));
     row.set("status_id", std::string(to_string(t.state)));
     row.set("priority", std::string(priority_label(t.prio)));
     row.set("priority_id", std::string(to_string(t.prio)));
     const auto* school = a.dir.school(t.school_number);
     row.set("school", school ? school->name : t.school_number);
     row.set("room", t.room);
-    row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
+    row.set("created", format_german_datetime(t.created_at, zone));
     // One state per ticket (state_of in core/sla.hpp): never both badges.
     row.set("breached", r.breached());
     row.set("at_risk", r.at_risk);
-    const auto due = earliest_due(r);
-    row.set("due", due ? format_german_datetime(*due, a.calendar.zone()) : std::string("—"));
+    if (is_staff(reader)) row.set("due", due_line(r, now, zone));
+    else row.set("expectation", requester_expectation_short(r, t.state, now, zone));
     return row;
 }
 
@@ -181,7 +205,8 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
     page_list rows;
     rows.reserve(list.page.tickets.size());
-    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item));
+    const time_ms now = now_ms();
+    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, u.who, now));
     // A list walks a bounded number of tickets per page (storage: list_walk_budget): a rare combination of filters
     // can come back without rows but with a link that searches on.
     d.set("empty", rows.empty() && list.page.next_cursor.empty());
@@ -293,7 +318,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
             page_data r;
             r.set("room", room);
             page_list rows;
-            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item));
+            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, u.who, now));
             r.set("tickets", rows);
             rooms.push_back(r);
         }
@@ -321,51 +346,54 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
 
 namespace {
 
+// The fields of each form on the ticket page: a refused field among them is marked at the field, any other
+// refusal (a conflict, a closed ticket) at the top of its form.
+bool form_has_field(std::string_view form, std::string_view field) {
+    static const std::map<std::string_view, std::set<std::string_view>> fields{
+        {"reply", {"body"}},          {"status", {"status", "note"}},
+        {"reopen", {"note"}},         {"withdraw", {"sure"}},
+        {"priority", {"priority", "note"}}, {"escalate", {"partner", "note"}},
+        {"assign", {"manager_id", "note"}}, {"attachments", {"files"}}};
+    const auto it = fields.find(form);
+    return it != fields.end() && it->second.contains(field);
+}
+
 // The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
-void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now, page_data& d) {
+// After a refusal the refused form's choices stay as they were sent.
+void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now,
+                      const refused_form* refused, page_data& d) {
     const auto& t = details.t;
     const bool staff = is_staff(u.who);
     const bool requester = u.id == t.requester_id;
     const auto allowed = allowed_actions(action_context_for(a, a.viewer_of(u), t, details.events, now));
+    const auto sent = [&](std::string_view form, const char* field) {
+        return refused && refused->form == form ? field_or_empty(refused->values, field) : std::string();
+    };
     d.set("can_reply", allowed.reply);
     d.set("staff", staff);
     if (staff) {
-        page_list targets;
-        for (auto s : allowed.status_targets) {
-            page_data item;
-            item.set("id", std::string(to_string(s)));
-            item.set("label", std::string(status_label(s)));
-            targets.push_back(item);
-        }
-        d.set("status_targets", targets);
+        std::vector<std::pair<std::string, std::string>> targets;
+        for (auto s : allowed.status_targets)
+            targets.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
         d.set("can_change_status", !targets.empty());
+        d.set("status_targets", select_options(targets, sent("status", "status")));
     }
     if (allowed.change_priority) {
-        page_list priorities;
-        for (auto p : all_priorities) {
-            page_data item;
-            item.set("id", std::string(to_string(p)));
-            item.set("label", std::string(priority_label(p)));
-            item.set("selected", p == t.prio);
-            priorities.push_back(item);
-        }
-        d.set("priority_options", priorities);
+        std::vector<std::pair<std::string, std::string>> priorities;
+        for (auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));
+        const auto chosen = sent("priority", "priority");
+        d.set("priority_options", select_options(priorities, chosen.empty() ? std::string(to_string(t.prio)) : chosen));
         d.set("can_change_priority", true);
     }
     if (allowed.escalate) {
-        d.set("partners", partner_options(a));
+        d.set("partners", select_options(partner_choices(a), sent("escalate", "partner")));
         d.set("can_escalate", true);
     }
     if (allowed.assign) {
-        page_list managers;
-        for (const auto& m : a.dir.managers) {
-            page_data item;
-            item.set("id", std::to_string(m.id));
-            item.set("label", m.name);
-            item.set("selected", m.id == t.assignee_id);
-            managers.push_back(item);
-        }
-        d.set("managers", managers);
+        std::vector<std::pair<std::string, std::string>> managers;
+        for (const auto& m : a.dir.managers) managers.emplace_back(std::to_string(m.id), m.name);
+        const auto chosen = sent("assign", "manager_id");
+        d.set("managers", select_options(managers, chosen.empty() ? std::to_string(t.assignee_id) : chosen));
         d.set("can_assign", true);
     }
     if (!staff && requester) {
@@ -376,27 +404,45 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     }
     if (t.state == status::waiting_on_requester && requester)
         d.set("question_for_you", true);
+    if (refused) {
+        const auto& f = refused->form;
+        // A form the page no longer offers (the ticket moved on meanwhile) cannot carry the error: the page's top does.
+        const bool own = !staff && requester;
+        const std::map<std::string_view, bool> shown{
+            {"reply", allowed.reply},           {"status", staff && !allowed.status_targets.empty()},
+            {"confirm", own && allowed.confirm}, {"reopen", own && allowed.reopen},
+            {"withdraw", own && allowed.withdraw}, {"priority", allowed.change_priority},
+            {"escalate", allowed.escalate},     {"assign", allowed.assign},
+            {"attachments", t.state != status::closed}};
+        if (const auto it = shown.find(f); it == shown.end() || !it->second) d.set("page_error", refused->error.message);
+        d.set(f + "_error", refused->error.message);
+        if (form_has_field(f, refused->error.field)) d.set(f + "_" + refused->error.field + "_invalid", true);
+        else d.set(f + "_form_level", true);
+        d.set(f + "_note", field_or_empty(refused->values, "note"));
+        d.set(f + "_body", field_or_empty(refused->values, "body"));
+        d.set(f + "_internal", field_or_empty(refused->values, "internal") == "1");
+    }
 }
 
 } // namespace
 
 net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, const std::string& number,
-                                               const boost::urls::url_view& url,
-                                               const std::optional<request_error>& refused) {
+                                               const boost::urls::url_view& url, const refused_form* refused) {
     auto details = co_await find_visible_ticket(a, *auth.who, number);
     if (!details) co_return not_found_page(a, auth);
     const auto& t = details->t;
     const auto& u = *auth.who;
     const time_ms now = now_ms();
     const auto* zone = a.calendar.zone();
-    auto d = base_data(a, auth, t.number + " – " + t.title);
+    // A refused form says so in the title first, which is what a screen reader reads on arrival.
+    auto d = base_data(a, auth, (refused ? "Fehler: " : "") + t.number + " – " + t.title);
     d.set("created_now", url.params().find("neu") != url.params().end());
     d.set("number", t.number);
     d.set("ticket_title", t.title);
     d.set("description", t.description);
     d.set("room", t.room);
     d.set("asset_tag", t.asset_tag);
-    d.set("status", std::string(status_label(t.state)));
+    d.set("status", std::string(status_label_for(t.state, u.who)));
     d.set("status_id", std::string(to_string(t.state)));
     d.set("priority", std::string(priority_label(t.prio)));
     d.set("priority_id", std::string(to_string(t.prio)));
@@ -413,22 +459,29 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("created", format_german_datetime(t.created_at, zone));
 
     const auto r = evaluate_sla(details->events, a.config.sla, a.calendar, now);
-    auto due_text = [&](const sla_clock& c) { return c.due_at ? format_german_datetime(*c.due_at, zone) : ""; };
-    auto breached_text = [&](const sla_clock& c) {
-        return c.breached_at ? format_german_datetime(*c.breached_at, zone) : "";
-    };
     const std::string pause_reason = t.state == status::waiting_on_third_party ? "wartet auf Dienstleister"
-                                                                               : "wartet auf Rückmeldung";
+                                                                               : "wartet auf Antwort der Lehrkraft";
     page_list clocks;
-    for (auto [name, clock] : {std::pair{"Erste Reaktion", &r.first_response}, {"Lösung", &r.resolution}}) {
+    for (auto kind : {sla_clock_kind::first_response, sla_clock_kind::resolution}) {
+        const auto& clock = clock_of(r, kind);
         page_data c;
-        c.set("text", clock_sentence(name, *clock, now, due_text(*clock), breached_text(*clock), pause_reason));
-        c.set("verdict", std::string(to_string(clock->verdict)));
-        c.set("at_risk", clock->at_risk(now));
+        c.set("text", clock_sentence(kind, clock, now, zone, pause_reason));
+        c.set("verdict", std::string(to_string(clock.verdict)));
+        c.set("at_risk", clock.at_risk(now));
         clocks.push_back(c);
     }
     d.set("clocks", clocks);
     d.set("show_sla", is_staff(u.who));
+    if (!is_staff(u.who)) {
+        page_list expectations;
+        for (auto& sentence : requester_expectations(r, t.state, now, zone)) {
+            page_data item;
+            item.set("text", std::move(sentence));
+            expectations.push_back(std::move(item));
+        }
+        d.set("has_expectations", !expectations.empty());
+        d.set("expectations", std::move(expectations));
+    }
 
     page_list timeline;
     for (const auto& e : details->events) {
@@ -440,7 +493,7 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         item.set("internal", e.kind == event_kind::internal_note);
         item.set("body", e.body);
         std::string detail;
-        if (e.to_status) detail = fmt::format("→ {}", status_label(*e.to_status));
+        if (e.to_status) detail = fmt::format("→ {}", status_label_for(*e.to_status, u.who));
         if (e.to_priority && e.kind != event_kind::created) detail = fmt::format("→ {}", priority_label(*e.to_priority));
         if (e.kind == event_kind::assigned && e.manager_id)
             if (const auto* m = a.dir.manager(*e.manager_id)) detail = "→ " + m->name;
@@ -464,87 +517,160 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("attachments", files);
     d.set("can_upload", t.state != status::closed);
     d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
-    add_action_forms(a, u, *details, now, d);
-    if (refused) {
-        d.set("action_error", refused->message);
-        co_return html_response(refused->status, a.pages.page("ticket", d));
-    }
+    add_action_forms(a, u, *details, now, refused, d);
+    if (refused) co_return html_response(refused->error.status, a.pages.page("ticket", std::move(d)));
     co_return html_response(http::status::ok, a.pages.page("ticket", std::move(d)));
 }
 
-// POST /tickets/{number}/{reply|status|priority|assign|escalate} from the ticket page's forms.
+namespace {
+
+// Where a quick action of the board goes back to: the board, at the row the action came from (its id,
+// "<section>-<number>"), with what happened in the query (board_notice reads it back).
+std::optional<std::string> board_return(const form_fields& form) {
+    if (field_or_empty(form, "return_to") != "/dispatch") return std::nullopt;
+    auto anchor = field_or_empty(form, "anchor");
+    const bool plain = std::all_of(anchor.begin(), anchor.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+    if (!plain || anchor.size() > 40) anchor.clear();
+    return anchor;
+}
+
+std::string board_location(std::initializer_list<std::pair<std::string_view, std::string_view>> query,
+                           const std::string& anchor) {
+    boost::urls::url target("/dispatch");
+    for (const auto& [key, value] : query) target.params().append({key, value});
+    if (!anchor.empty()) target.set_fragment(anchor);
+    return std::string(target.buffer());
+}
+
+// The confirmation step of an escalation from the board: the partner chosen there (or none), a note that the
+// teacher will read, and the buttons to send it off or go back to the board's row.
+net::awaitable<http_response> escalate_confirm_page(app& a, const auth_state& auth, const std::string& number,
+                                                    const form_fields& form, const request_error* refused) {
+    auto details = co_await find_visible_ticket(a, *auth.who, number);
+    if (!details) co_return not_found_page(a, auth);
+    const auto& t = details->t;
+    auto d = base_data(a, auth, std::string(refused ? "Fehler: " : "") + "Eskalieren: " + t.number);
+    d.set("number", t.number);
+    d.set("ticket_title", t.title);
+    d.set("partners", select_options(partner_choices(a), field_or_empty(form, "partner")));
+    d.set("note", field_or_empty(form, "note"));
+    const auto anchor = board_return(form).value_or("");
+    d.set("anchor", anchor);
+    d.set("back", board_location({}, anchor));
+    if (refused) {
+        d.set("error", refused->message);
+        d.set(refused->field == "partner" || refused->field == "note" ? refused->field + "_invalid" : "form_level", true);
+    }
+    co_return html_response(refused ? refused->status : http::status::ok, a.pages.page("escalate_confirm", std::move(d)));
+}
+
+} // namespace
+
 net::awaitable<http_response> post_ticket_action_form(app& a, const http_request& req, const auth_state& auth,
-                                                      const std::string& number, const std::string& action,
+                                                      const std::string& number, const std::string& path_action,
                                                       const boost::urls::url_view& url) {
-    if (action == "attachments") {
+    // Arguments by reference and named: no temporaries in a co_await full-expression (GCC PR 99576).
+    const auto refuse = [&](const std::string& form, const request_error& error,
+                            const form_fields& values) -> net::awaitable<http_response> {
+        if (error.status == http::status::not_found) co_return not_found_page(a, auth);
+        const refused_form refused{form, error, values};
+        co_return co_await show_ticket_page(a, auth, number, url, &refused);
+    };
+    if (path_action == "attachments" || (path_action.empty() && is_multipart(req))) {
+        const std::string attachments = "attachments";
+        const form_fields no_values;
         auto uploads = receive_uploads(a, req);
-        if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await show_ticket_page(a, auth, number, url, *error);
+        if (auto* error = std::get_if<request_error>(&uploads)) co_return co_await refuse(attachments, *error, no_values);
         auto& batch = std::get<upload_batch>(uploads);
         if (!csrf_ok(auth, field_or_empty(batch.fields, "csrf")))
             co_return error_page(a, auth, http::status::forbidden,
                                  "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
         // Nothing is written for a request that is refused.
-        if (auto refused = co_await check_attach(a, *auth.who, number)) {
-            if (refused->status == http::status::not_found) co_return not_found_page(a, auth);
-            co_return co_await show_ticket_page(a, auth, number, url, *refused);
-        }
+        if (auto refused = co_await check_attach(a, *auth.who, number))
+            co_return co_await refuse(attachments, *refused, no_values);
         auto files = co_await store_uploads(a, *auth.who, batch.files);
         auto attached = co_await attach_files(a, *auth.who, number, std::move(files));
-        if (auto* error = std::get_if<request_error>(&attached)) {
-            if (error->status == http::status::not_found) co_return not_found_page(a, auth);
-            co_return co_await show_ticket_page(a, auth, number, url, *error);
-        }
+        if (auto* error = std::get_if<request_error>(&attached)) co_return co_await refuse(attachments, *error, no_values);
         co_return redirect("/tickets/" + number + "#dateien");
     }
     if (!is_form(req))
         co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
-    auto form = parse_form(req.body());
-    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
-    if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
+    auto parsed = parse_form(req.body());
+    if (!parsed) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    const auto& form = *parsed;
+    if (!csrf_ok(auth, field_or_empty(form, "csrf")))
         co_return error_page(a, auth, http::status::forbidden,
                              "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
-    const auto note = field_or_empty(*form, action == "reply" ? "body" : "note");
-    action_planner plan;
-    std::optional<request_error> invalid;
-    auto invalid_choice = [&](const char* field) {
-        invalid = request_error{http::status::unprocessable_entity, "invalid", "Bitte eine gültige Auswahl treffen.",
-                                field, {}};
+    // The ticket page's forms name their action and themselves (the teacher's three status forms are one action).
+    const auto which = field_or_empty(form, "form");
+    const std::string action = path_action.empty() ? field_or_empty(form, "action") : path_action;
+    const std::string form_name = which.empty() ? action : which;
+    const auto board = board_return(form);
+    const auto note = field_or_empty(form, action == "reply" ? "body" : "note");
+    const auto invalid = [](const char* field, std::string message) {
+        return request_error{http::status::unprocessable_entity, "invalid", std::move(message), field, {}};
     };
+    action_planner plan;
+    std::optional<request_error> refused;
     if (action == "reply") {
-        const bool internal = field_or_empty(*form, "internal") == "1";
+        const bool internal = field_or_empty(form, "internal") == "1";
         plan = [note, internal](const action_context& c) { return plan_reply(c, note, internal); };
     } else if (action == "status") {
-        if (auto to = parse_status(field_or_empty(*form, "status")))
+        // Page rules on top of the API's: a teacher who reopens says why (the API's note stays optional), and
+        // withdrawing a report is confirmed with a tick.
+        if (which == "reopen" && is_blank(note))
+            refused = invalid("note", "Bitte beschreiben Sie kurz, was noch nicht funktioniert.");
+        else if (which == "withdraw" && field_or_empty(form, "sure") != "1")
+            refused = invalid("sure", "Bitte bestätigen Sie, dass Sie die Meldung zurückziehen möchten.");
+        else if (auto to = parse_status(field_or_empty(form, "status")))
             plan = [note, to = *to](const action_context& c) { return plan_status_change(c, to, note); };
-        else invalid_choice("status");
+        else refused = invalid("status", "Bitte wählen Sie einen Status.");
     } else if (action == "priority") {
-        if (auto to = parse_priority(field_or_empty(*form, "priority")))
+        if (auto to = parse_priority(field_or_empty(form, "priority")))
             plan = [note, to = *to](const action_context& c) { return plan_priority_change(c, to, note); };
-        else invalid_choice("priority");
+        else refused = invalid("priority", "Bitte wählen Sie eine Priorität.");
     } else if (action == "assign") {
         std::int64_t id = 0;
-        const auto text = field_or_empty(*form, "manager_id");
+        const auto text = field_or_empty(form, "manager_id");
         std::from_chars(text.data(), text.data() + text.size(), id);
         const bool known = a.dir.current_manager(id) != nullptr;
         plan = [note, id, known](const action_context& c) { return plan_assign(c, id, known, note); };
     } else if (action == "escalate") {
-        const auto partner = field_or_empty(*form, "partner");
+        const auto partner = field_or_empty(form, "partner");
+        // From the board an escalation is a step of its own: choose the partner and confirm.
+        if (field_or_empty(form, "confirm") != "1")
+            co_return co_await escalate_confirm_page(a, auth, number, form, nullptr);
+        if (partner.empty()) refused = invalid("partner", "Bitte wählen Sie den Partner, an den das Ticket gehen soll.");
         const bool known = a.config.find_partner(partner) != nullptr;
         plan = [note, partner, known](const action_context& c) { return plan_escalate(c, partner, known, note); };
+    } else if (action == "seen") {
+        // "Gesichtet" on the board: a new ticket that someone has looked at is in progress (new -> open).
+        plan = [](const action_context& c) { return plan_status_change(c, status::open, ""); };
     } else {
         co_return not_found_page(a, auth);
     }
-    if (invalid) co_return co_await show_ticket_page(a, auth, number, url, invalid);
-    auto result = co_await perform_action(a, *auth.who, number, std::move(plan));
-    if (auto* error = std::get_if<request_error>(&result)) {
-        if (error->status == http::status::not_found) co_return not_found_page(a, auth);
-        co_return co_await show_ticket_page(a, auth, number, url, *error);
+    if (!refused) {
+        auto result = co_await perform_action(a, *auth.who, number, std::move(plan));
+        if (auto* error = std::get_if<request_error>(&result)) refused = *error;
     }
-    // Quick actions on the board and queue return there; anything else goes back to the ticket.
-    const auto back = field_or_empty(*form, "return_to");
-    if (back == "/dispatch" || back == "/queue") co_return redirect(back);
+    if (refused) {
+        if (refused->status == http::status::not_found) co_return not_found_page(a, auth);
+        if (board && action == "escalate") co_return co_await escalate_confirm_page(a, auth, number, form, &*refused);
+        if (board) co_return redirect(board_location({{"fehler", refused->code}, {"ticket", number}}, *board));
+        co_return co_await refuse(form_name, *refused, form);
+    }
+    // Quick actions on the board go back to the ticket's row there, saying what happened.
+    if (board) {
+        if (action == "assign")
+            co_return redirect(board_location({{"erledigt", "zugewiesen"}, {"ticket", number},
+                                               {"an", field_or_empty(form, "manager_id")}}, *board));
+        if (action == "escalate")
+            co_return redirect(board_location({{"erledigt", "eskaliert"}, {"ticket", number},
+                                               {"partner", field_or_empty(form, "partner")}}, *board));
+        co_return redirect(board_location({{"erledigt", action == "seen" ? "gesichtet" : "geaendert"},
+                                           {"ticket", number}}, "meldung"));
+    }
     co_return redirect("/tickets/" + number + "#verlauf");
 }
-
 
 } // namespace campusdesk

@@ -10,12 +10,17 @@ std::string_view status_label(status s) {
     switch (s) {
     case status::new_: return "Neu";
     case status::open: return "In Bearbeitung";
-    case status::waiting_on_requester: return "Rückfrage – wartet auf Ihre Antwort";
+    case status::waiting_on_requester: return "Rückfrage – wartet auf Antwort der Lehrkraft";
     case status::waiting_on_third_party: return "Wartet auf externen Dienstleister";
     case status::resolved: return "Gelöst";
     case status::closed: return "Geschlossen";
     }
     return "";
+}
+
+std::string_view status_label_for(status s, role reader) {
+    if (s == status::waiting_on_requester && !is_staff(reader)) return "Rückfrage – wartet auf Ihre Antwort";
+    return status_label(s);
 }
 
 std::string_view priority_label(priority p) {
@@ -66,20 +71,85 @@ std::string_view role_label(role r) {
     return "";
 }
 
-std::string clock_sentence(std::string_view clock_name, const sla_clock& c, time_ms now, std::string_view due_text,
-                           std::string_view breached_text, std::string_view pause_reason) {
+std::string_view clock_label(sla_clock_kind k) {
+    return k == sla_clock_kind::first_response ? "Erste Reaktion" : "Lösung";
+}
+
+std::string clock_sentence(sla_clock_kind kind, const sla_clock& c, time_ms now, const date::time_zone* zone,
+                           std::string_view pause_reason) {
+    const auto name = clock_label(kind);
     switch (c.verdict) {
-    case sla_verdict::met: return fmt::format("{}: eingehalten", clock_name);
-    case sla_verdict::paused: return fmt::format("{}: pausiert — {}", clock_name, pause_reason);
+    case sla_verdict::met: return fmt::format("{}: eingehalten", name);
+    case sla_verdict::paused: return fmt::format("{}: pausiert — {}", name, pause_reason);
     case sla_verdict::breached:
-        if (c.ended_at) return fmt::format("{}: Frist überschritten", clock_name);
-        return fmt::format("{} überfällig seit {}", clock_name, breached_text);
+        if (c.ended_at || !c.breached_at) return fmt::format("{}: Frist überschritten", name);
+        return fmt::format("{} überfällig seit {}", name, format_german_datetime(*c.breached_at, zone));
     case sla_verdict::running:
+        if (!c.due_at) return fmt::format("{} läuft", name);
         if (const auto left = time_left_ms(c, now))
-            return fmt::format("{} fällig in {} (bis {})", clock_name, format_german_duration(*left), due_text);
-        return fmt::format("{} fällig", clock_name);
+            return fmt::format("{} fällig bis {} – noch {}", name, format_german_datetime(*c.due_at, zone),
+                               format_business_remainder(*left));
+        return fmt::format("{} fällig seit {}", name, format_german_datetime(*c.due_at, zone));
     }
-    return std::string(clock_name);
+    return std::string(name);
+}
+
+std::string due_line(const sla_result& r, time_ms now, const date::time_zone* zone) {
+    const auto kind = earliest_due_clock(r);
+    if (!kind) return "—";
+    const auto& c = clock_of(r, *kind);
+    const auto when = format_german_datetime(*c.due_at, zone);
+    if (c.verdict == sla_verdict::breached) return fmt::format("{} fällig: {} (überschritten)", clock_label(*kind), when);
+    if (const auto left = time_left_ms(c, now))
+        return fmt::format("{} fällig: {} (noch {})", clock_label(*kind), when, format_business_remainder(*left));
+    return fmt::format("{} fällig: {}", clock_label(*kind), when);
+}
+
+std::vector<std::string> requester_expectations(const sla_result& r, status state, time_ms now,
+                                                const date::time_zone* zone) {
+    std::vector<std::string> out;
+    const auto& first = r.first_response;
+    if (first.due_at && !first.ended_at) {
+        if (first.verdict == sla_verdict::breached)
+            out.push_back(fmt::format("Eine erste Antwort hätten Sie bis {} erhalten sollen. Das tut uns leid – "
+                                      "wir melden uns so schnell wie möglich.",
+                                      format_german_long_datetime(*first.due_at, zone, now)));
+        else
+            out.push_back(fmt::format("Eine erste Antwort erhalten Sie bis {}.",
+                                      format_german_long_datetime(*first.due_at, zone, now)));
+    }
+    const auto& solution = r.resolution;
+    if (solution.ended_at) return out;
+    if (solution.verdict == sla_verdict::paused) {
+        out.push_back(state == status::waiting_on_requester
+                          ? "Wir warten auf Ihre Antwort auf unsere Rückfrage. Solange ist die Frist für die Lösung "
+                            "angehalten; sobald Sie antworten, läuft sie weiter."
+                          : "Die Frist für die Lösung ist angehalten, solange wir auf eine Rückmeldung warten.");
+        if (const auto left = solution.target_ms() - solution.used_ms; left > 0)
+            out.push_back(fmt::format("Danach bleiben für die Lösung noch {}.", format_business_remainder(left)));
+    } else if (solution.due_at) {
+        if (solution.verdict == sla_verdict::breached)
+            out.push_back(fmt::format("Die Lösung war bis {} vorgesehen. Wir arbeiten daran und bitten um Geduld.",
+                                      format_german_long_datetime(*solution.due_at, zone, now)));
+        else
+            out.push_back(fmt::format("Die Lösung ist vorgesehen bis {}.",
+                                      format_german_long_datetime(*solution.due_at, zone, now)));
+    }
+    return out;
+}
+
+std::string requester_expectation_short(const sla_result& r, status state, time_ms now, const date::time_zone* zone) {
+    if (state == status::waiting_on_requester && r.resolution.verdict == sla_verdict::paused)
+        return "Wartet auf Ihre Antwort – die Frist ist so lange angehalten";
+    const auto kind = earliest_due_clock(r);
+    if (!kind) return "";
+    const auto& c = clock_of(r, *kind);
+    const auto when = format_german_long_datetime(*c.due_at, zone, now);
+    if (c.verdict == sla_verdict::breached)
+        return *kind == sla_clock_kind::first_response ? "Erste Antwort verspätet – wir melden uns so bald wie möglich"
+                                                       : "Lösung verspätet – wir arbeiten daran";
+    return *kind == sla_clock_kind::first_response ? fmt::format("Erste Antwort bis {}", when)
+                                                   : fmt::format("Lösung vorgesehen bis {}", when);
 }
 
 std::string_view verdict_label(sla_verdict v) {

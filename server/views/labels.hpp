@@ -6,10 +6,14 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace campusdesk {
 
+// A status as staff read it ("Rückfrage – wartet auf Antwort der Lehrkraft").
 std::string_view status_label(status s);
+// A status as `reader` reads it: a teacher is the one asked ("Rückfrage – wartet auf Ihre Antwort").
+std::string_view status_label_for(status s, role reader);
 std::string_view priority_label(priority p);
 // What a priority means for a school, in teachers' words (the urgency choice on the form).
 std::string_view priority_explanation(priority p);
@@ -18,8 +22,23 @@ std::string_view role_label(role r);
 // An SLA verdict as the report and the XLSX export name it.
 std::string_view verdict_label(sla_verdict v);
 
-// One clock in plain German: "Erste Reaktion fällig in 2 Std. 10 Min.", "Lösung überfällig seit …".
-std::string clock_sentence(std::string_view clock_name, const sla_clock& c, time_ms now, std::string_view due_text,
-                           std::string_view breached_text, std::string_view pause_reason);
+// The name of a clock as staff read it: "Erste Reaktion", "Lösung".
+std::string_view clock_label(sla_clock_kind k);
+
+// One clock in plain German, the date first and the remainder as business time: "Erste Reaktion fällig bis
+// 02.12.2026, 10:30 – noch 4 Geschäftsstunden", "Lösung überfällig seit …", "Lösung: pausiert — …".
+std::string clock_sentence(sla_clock_kind kind, const sla_clock& c, time_ms now, const date::time_zone* zone,
+                           std::string_view pause_reason);
+
+// What a list says about a ticket's next deadline (queue, board): which clock, when, and how much business time
+// is left: "Erste Reaktion fällig: 02.12.2026, 10:30 (noch 4 Geschäftsstunden)"; "—" when no clock runs.
+std::string due_line(const sla_result& r, time_ms now, const date::time_zone* zone);
+
+// What a teacher may expect, in whole sentences, from the same SLA evaluation as the staff's figures: when the
+// first answer and the solution are due, or that the clock waits for their answer. Ended clocks say nothing.
+std::vector<std::string> requester_expectations(const sla_result& r, status state, time_ms now,
+                                                const date::time_zone* zone);
+// The same, short, for a row of "Meine Tickets".
+std::string requester_expectation_short(const sla_result& r, status state, time_ms now, const date::time_zone* zone);
 
 } // namespace campusdesk

@@ -22,17 +22,11 @@ page_data base_data(const app& a, const auth_state& auth, std::string title) {
     return d;
 }
 
-page_list partner_options(const app& a) {
-    page_list partners;
-    for (const auto& p : a.config.partners) {
-        page_data item;
-        item.set("id", p.id);
-        item.set("label", p.name);
-        partners.push_back(item);
-    }
+std::vector<std::pair<std::string, std::string>> partner_choices(const app& a) {
+    std::vector<std::pair<std::string, std::string>> partners{{"", "– bitte wählen –"}};
+    for (const auto& p : a.config.partners) partners.emplace_back(p.id, p.name);
     return partners;
 }
-
 
 http_response error_page(const app& a, const auth_state& auth, http::status status, std::string message) {
     auto d = base_data(a, auth, "Fehler");

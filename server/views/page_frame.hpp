@@ -20,8 +20,9 @@ page_data base_data(const app& a, const auth_state& auth, std::string title);
 http_response error_page(const app& a, const auth_state& auth, http::status status, std::string message);
 http_response not_found_page(const app& a, const auth_state& auth);
 
-// The second-level partners of the config as options of a select (id, label).
-page_list partner_options(const app& a);
+// The second-level partners of the config as choices of a select (id, label), after an empty "– bitte wählen –":
+// an escalation names its partner on purpose, none is preselected.
+std::vector<std::pair<std::string, std::string>> partner_choices(const app& a);
 
 // The value of a query parameter, or "" where it is absent.
 std::string query_value(const boost::urls::url_view& url, std::string_view key);

@@ -3,9 +3,12 @@
 (function () {
   if (!window.EventSource || !window.fetch) return;
   var pending = false;
+  // Someone typing in a form, or with tickets ticked for a bulk action (checkboxes tied to a form by its id),
+  // would lose what they entered: the refresh waits.
   function busy() {
     var el = document.activeElement;
-    return el && el.closest && el.closest("main form");
+    if (document.querySelector("main input[form]:checked")) return true;
+    return el && el.closest && (el.closest("main form") || el.closest("main input[form]"));
   }
   function refresh() {
     if (busy()) { pending = true; return; }

@@ -144,6 +144,67 @@ TEST_CASE("German business durations", "[core][time]") {
     CHECK(format_german_duration(ms) == text);
 }
 
+TEST_CASE("plain dates and whole local days", "[core][time]") {
+    CHECK(parse_iso_date("2026-12-04") == local_date{2026, 12, 4});
+    for (const char* bad : {"", "2026-12-4", "2026-02-30", "2026-13-01", "2026/12/04", "2026-12-04T00:00", "20261204xx",
+                            "2026-1a-04", "2026-00-10"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_iso_date(bad));
+    }
+    // The last day of a period given as a day: up to the next local midnight, also across the DST switches.
+    CHECK(local_day_end({2026, 12, 4}, berlin()) == *parse_iso8601("2026-12-05T00:00:00+01:00"));
+    CHECK(local_day_end({2026, 3, 29}, berlin()) == *parse_iso8601("2026-03-30T00:00:00+02:00"));
+    CHECK(local_day_end({2026, 10, 24}, berlin()) == *parse_iso8601("2026-10-25T00:00:00+02:00"));
+    CHECK(local_day_end({2026, 12, 31}, berlin()) == *parse_iso8601("2027-01-01T00:00:00+01:00"));
+    CHECK_THROWS_AS(local_day_end({2026, 2, 30}, berlin()), std::invalid_argument);
+}
+
+TEST_CASE("periods for people: whole days with the last day inclusive", "[core][time]") {
+    const auto at = [](const char* text) { return *parse_iso8601(text); };
+    CHECK(format_german_period(at("2026-12-01T00:00:00+01:00"), at("2026-12-05T00:00:00+01:00"), berlin()) ==
+          "01.12.2026 bis einschließlich 04.12.2026");
+    CHECK(format_german_period(at("2026-12-04T00:00:00+01:00"), at("2026-12-05T00:00:00+01:00"), berlin()) ==
+          "04.12.2026");
+    CHECK(format_german_period(at("2026-10-24T00:00:00+02:00"), at("2026-10-26T00:00:00+01:00"), berlin()) ==
+          "24.10.2026 bis einschließlich 25.10.2026");
+    CHECK(format_german_period(at("2026-12-01T08:00:00+01:00"), at("2026-12-04T12:00:00+01:00"), berlin()) ==
+          "01.12.2026, 08:00 bis 04.12.2026, 12:00");
+    CHECK(format_german_period(at("2026-12-01T00:00:00+01:00"), at("2026-12-04T12:00:00+01:00"), berlin()) ==
+          "01.12.2026, 00:00 bis 04.12.2026, 12:00");
+}
+
+TEST_CASE("deadlines in words", "[core][time]") {
+    const auto now = *parse_iso8601("2026-11-29T10:00:00+01:00");
+    const auto [at, text] = GENERATE(table<std::string, std::string>({
+        {"2026-12-02T10:30:00+01:00", "Mittwoch, 2. Dezember, 10:30 Uhr"},
+        {"2026-11-29T08:05:00+01:00", "Sonntag, 29. November, 08:05 Uhr"},
+        {"2026-07-13T14:00:00+02:00", "Montag, 13. Juli, 14:00 Uhr"},      // summer time
+        {"2026-03-05T07:00:00Z", "Donnerstag, 5. März, 08:00 Uhr"},         // UTC in, Berlin out
+        {"2027-01-04T08:00:00+01:00", "Montag, 4. Januar 2027, 08:00 Uhr"}, // another year: with the year
+        {"2026-12-31T23:30:00Z", "Freitag, 1. Januar 2027, 00:30 Uhr"},     // the local year counts
+    }));
+    CHECK(format_german_long_datetime(*parse_iso8601(at), berlin(), now) == text);
+}
+
+TEST_CASE("business-time remainders written out", "[core][time]") {
+    const auto [ms, text] = GENERATE(table<std::int64_t, std::string>({
+        {-60'000, "0 Minuten"},
+        {0, "0 Minuten"},
+        {60'000, "1 Minute"},
+        {25 * 60'000, "25 Minuten"},
+        {60 * 60'000, "1 Geschäftsstunde"},
+        {61 * 60'000, "1 Geschäftsstunde 1 Minute"},
+        {4 * 60 * 60'000, "4 Geschäftsstunden"},
+        {250 * 60'000, "4 Geschäftsstunden 10 Minuten"},
+        {539 * 60'000, "8 Geschäftsstunden 59 Minuten"},
+        {540 * 60'000, "1 Geschäftstag"},
+        {(540 + 59) * 60'000, "1 Geschäftstag"},
+        {(2 * 540 + 180 + 5) * 60'000, "2 Geschäftstage 3 Geschäftsstunden"},
+    }));
+    CHECK(format_business_remainder(ms) == text);
+    CHECK(format_business_remainder(25 * 60 * 60'000, 0) == "25 Geschäftsstunden");
+}
+
 TEST_CASE("German durations with another day length or without days", "[core][time]") {
     CHECK(format_german_duration(1440 * 60'000, 480) == "3 Tg.");
     CHECK(format_german_duration(1500 * 60'000, 0) == "25 Std.");

@@ -1044,6 +1044,35 @@ TEST_CASE("the earliest due time is that of the running clocks", "[core][sla][st
     CHECK(earliest_due(breached) == history::when("2026-10-05T09:00"));
 }
 
+TEST_CASE("the clock the earliest due time belongs to", "[core][sla][state]") {
+    history h;
+    h.created("2026-10-05T08:00", priority::high);
+    const auto both = eval(h, "2026-10-05T09:00");
+    REQUIRE(earliest_due_clock(both) == sla_clock_kind::first_response);
+    CHECK(clock_of(both, *earliest_due_clock(both)).due_at == earliest_due(both));
+    h.reply("2026-10-05T09:00", true);
+    const auto answered = eval(h, "2026-10-05T10:00");
+    REQUIRE(earliest_due_clock(answered) == sla_clock_kind::resolution);
+    CHECK(clock_of(answered, sla_clock_kind::resolution).due_at == earliest_due(answered));
+    // Waiting on the requester: the resolution clock is paused, the first response has ended; no clock is due.
+    h.status_to("2026-10-05T10:00", status::waiting_on_requester);
+    CHECK_FALSE(earliest_due_clock(eval(h, "2026-10-05T11:00")));
+    // Not yet answered and waiting on the requester: only the first response runs (it never pauses).
+    history asked;
+    asked.created("2026-10-05T08:00", priority::normal);
+    asked.status_to("2026-10-05T08:30", status::waiting_on_requester);
+    const auto waiting = eval(asked, "2026-10-05T09:00");
+    CHECK(earliest_due_clock(waiting) == sla_clock_kind::first_response);
+    // A tie names the first response.
+    sla_result tie;
+    tie.first_response.due_at = tie.resolution.due_at = history::when("2026-10-06T10:00");
+    CHECK(earliest_due_clock(tie) == sla_clock_kind::first_response);
+    sla_result resolution_first;
+    resolution_first.first_response.due_at = history::when("2026-10-06T10:00");
+    resolution_first.resolution.due_at = history::when("2026-10-06T09:00");
+    CHECK(earliest_due_clock(resolution_first) == sla_clock_kind::resolution);
+}
+
 TEST_CASE("the time a clock has left", "[core][sla][state]") {
     history h;
     h.created("2026-10-09T15:30", priority::critical); // Friday; first response due 16:30

@@ -203,8 +203,35 @@ TEST_CASE("a refused upload stores nothing", "[server][attachments]") {
         auto r = post_page_upload(teacher, "/tickets", {{"d.png", png_bytes + "new ticket"}},
                                   {{"csrf", teacher.csrf}, {"category", "ipad"}, {"priority", "normal"}, {"title", ""}});
         CHECK(r.status == 422);
+        // The page says which files to pick again (a browser cannot be given them back).
+        CHECK(r.body.find("Bitte wählen Sie Ihre Dateien noch einmal aus:</strong> d.png") != std::string::npos);
+    }
+    SECTION("the ticket page's own URL: without CSRF, and to a closed ticket (the page again, marked as an error)") {
+        CHECK(post_page_upload(teacher, "/tickets/" + number, {{"e.png", png_bytes + "own url"}}, {}).status == 403);
+        client admin(server.port());
+        REQUIRE(admin.login("admin").status == 200);
+        REQUIRE(admin.post_json("/api/v1/tickets/" + number + "/status", json::object{{"status", "closed"}}).status ==
+                200);
+        auto r = post_page_upload(teacher, "/tickets/" + number, {{"f.png", png_bytes + "closed page"}},
+                                  {{"csrf", teacher.csrf}});
+        CHECK(r.status == 409);
+        CHECK(r.body.find("<title>Fehler: " + number) != std::string::npos);
+        // The upload form is gone from a closed ticket, so the error stands at the top of the page.
+        CHECK(r.body.find("<p class=\"error\" role=\"alert\" tabindex=\"-1\" autofocus>") != std::string::npos);
     }
     CHECK(stored_files(data.path) == 0);
+}
+
+TEST_CASE("the ticket page uploads at the ticket's own URL", "[server][attachments]") {
+    temp_dir data;
+    server_process server(data.path);
+    client teacher(server.port());
+    REQUIRE(teacher.login("teacher-" + first_school()).status == 200);
+    const auto number = file_ticket(teacher, "Beamer flackert");
+    auto r = post_page_upload(teacher, "/tickets/" + number, {{"foto.png", png_bytes + "page"}}, {{"csrf", teacher.csrf}});
+    CHECK(r.status == 303);
+    CHECK(r.headers["location"] == "/tickets/" + number + "#dateien");
+    CHECK(teacher.get("/api/v1/tickets/" + number).json().at("attachments").as_array().size() == 1);
 }
 
 TEST_CASE("files no attachment refers to are removed at start-up once they are an hour old", "[server][attachments]") {

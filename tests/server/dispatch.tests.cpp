@@ -459,6 +459,25 @@ TEST_CASE("absence routing across the from/to boundaries", "[dispatch]") {
     }
 }
 
+TEST_CASE("the absence API takes plain dates as whole local days", "[dispatch]") {
+    scene s;
+    auto r = put_absence(s.dispatcher, s.m01.id,
+                         json::object{{"from", "2030-01-07"}, {"to", "2030-01-11"}, {"substitute_id", s.m02.id}});
+    REQUIRE(r.status == 200);
+    const auto entry = manager_entry(s.admin, s.m01.id);
+    CHECK(entry.at("absent").at("from").as_string() == "2030-01-07T00:00:00+01:00");
+    CHECK(entry.at("absent").at("to").as_string() == "2030-01-12T00:00:00+01:00");
+    // Instants as before; a one-day absence as a date twice; nonsense refused.
+    CHECK(put_absence(s.dispatcher, s.m01.id, json::object{{"from", "2030-07-06T08:00:00+02:00"},
+                                                           {"to", "2030-07-06T12:00:00+02:00"},
+                                                           {"substitute_id", s.m02.id}}).status == 200);
+    CHECK(put_absence(s.dispatcher, s.m01.id,
+                      json::object{{"from", "2030-07-06"}, {"to", "2030-07-06"}, {"substitute_id", s.m02.id}}).status == 200);
+    CHECK(manager_entry(s.admin, s.m01.id).at("absent").at("to").as_string() == "2030-07-07T00:00:00+02:00");
+    CHECK(put_absence(s.dispatcher, s.m01.id,
+                      json::object{{"from", "2030-02-30"}, {"to", "2030-03-02"}, {"substitute_id", s.m02.id}}).status == 422);
+}
+
 TEST_CASE("board quick actions and the absence form", "[dispatch]") {
     scene s;
     client teacher(s.server.port());
@@ -472,11 +491,40 @@ TEST_CASE("board quick actions and the absence form", "[dispatch]") {
                                                                    {"manager_id", std::to_string(s.m02.id)},
                                                                    {"return_to", "/dispatch"}});
     CHECK(r.status == 303);
-    CHECK(r.headers["location"] == "/dispatch");
-    r = s.dispatcher.post_form("/tickets/" + number + "/escalate",
-                               {{"csrf", s.dispatcher.csrf}, {"partner", "mdm"}, {"return_to", "/dispatch"}});
+    // Back at the row the action came from, with what happened (issue 16).
+    CHECK(r.headers["location"] == fmt::format("/dispatch?erledigt=zugewiesen&ticket={}&an={}", number, s.m02.id));
+    r = s.dispatcher.post_form("/tickets/" + number + "/assign", {{"csrf", s.dispatcher.csrf},
+                                                                   {"manager_id", std::to_string(s.m02.id)},
+                                                                   {"return_to", "/dispatch"},
+                                                                   {"anchor", "neu-" + number}});
     CHECK(r.status == 303);
-    CHECK(r.headers["location"] == "/dispatch");
+    CHECK(r.headers["location"] == fmt::format("/dispatch?fehler=unchanged&ticket={}#neu-{}", number, number));
+    auto board = s.dispatcher.get(r.headers["location"].substr(0, r.headers["location"].find('#')));
+    CHECK(board.body.find("Ticket " + number + " ist bereits so zugewiesen.") != std::string::npos);
+    board = s.dispatcher.get(fmt::format("/dispatch?erledigt=zugewiesen&ticket={}&an={}", number, s.m02.id));
+    CHECK(board.body.find(fmt::format("Ticket {} ist jetzt {} zugewiesen.", number, s.m02.name)) != std::string::npos);
+    // Text from the query is never shown: only known outcomes, tickets and names.
+    board = s.dispatcher.get("/dispatch?erledigt=zugewiesen&ticket=%3Cscript%3E&an=2");
+    CHECK(board.body.find("<script>") == std::string::npos);
+    CHECK(board.body.find("id=\"meldung\"") == std::string::npos);
+    // Escalating from the board is a step of its own: without the confirmation nothing happens.
+    r = s.dispatcher.post_form("/tickets/" + number + "/escalate", {{"csrf", s.dispatcher.csrf}, {"partner", "mdm"},
+                                                                     {"return_to", "/dispatch"}, {"anchor", "neu-" + number}});
+    CHECK(r.status == 200);
+    CHECK(r.body.find("Ja, jetzt eskalieren") != std::string::npos);
+    CHECK(r.body.find("<option value=\"mdm\" selected>") != std::string::npos);
+    CHECK(get_ticket(s.dispatcher, number).at("status").as_string() == "new");
+    // Confirmed without a partner: the confirmation again, with the error at the partner.
+    r = s.dispatcher.post_form("/tickets/" + number + "/escalate", {{"csrf", s.dispatcher.csrf}, {"partner", ""},
+                                                                     {"confirm", "1"}, {"return_to", "/dispatch"}});
+    CHECK(r.status == 422);
+    CHECK(r.body.find("aria-invalid=\"true\"") != std::string::npos);
+    CHECK(r.body.find("<title>Fehler: ") != std::string::npos);
+    r = s.dispatcher.post_form("/tickets/" + number + "/escalate", {{"csrf", s.dispatcher.csrf}, {"partner", "mdm"},
+                                                                     {"confirm", "1"}, {"return_to", "/dispatch"},
+                                                                     {"anchor", "neu-" + number}});
+    CHECK(r.status == 303);
+    CHECK(r.headers["location"] == fmt::format("/dispatch?erledigt=eskaliert&ticket={}&partner=mdm#neu-{}", number, number));
     const auto t = get_ticket(s.dispatcher, number);
     CHECK(assignee_of(t) == s.m02.id);
     CHECK(t.at("status").as_string() == "waiting_on_third_party");
@@ -495,6 +543,28 @@ TEST_CASE("board quick actions and the absence form", "[dispatch]") {
                                                       {"to", "2030-01-07"}});
     CHECK(r.status == 422);
     CHECK(r.body.find("Das Ende muss nach dem Beginn liegen.") != std::string::npos);
+    // The entries are kept, and the cover is never the absent person.
+    CHECK(r.body.find("value=\"2030-01-11\"") != std::string::npos);
+    CHECK(r.body.find("value=\"2030-01-07\"") != std::string::npos);
+    CHECK(r.body.find("id=\"to\" name=\"to\" type=\"date\" value=\"2030-01-07\" required aria-invalid=\"true\"") !=
+          std::string::npos);
+    {
+        const auto cover = r.body.substr(r.body.find("id=\"substitute_id\""));
+        const auto options = cover.substr(0, cover.find("</select>"));
+        CHECK(options.find(fmt::format("value=\"{}\"", s.m01.id)) == std::string::npos);
+        CHECK(options.find(fmt::format("value=\"{}\" selected", s.m02.id)) != std::string::npos);
+    }
+    // Step one: the suggested cover is chosen, the absent person not offered.
+    {
+        const auto page = s.dispatcher.get(fmt::format("/dispatch/absences?wer={}", s.m01.id));
+        REQUIRE(page.status == 200);
+        const auto cover = page.body.substr(page.body.find("id=\"substitute_id\""));
+        const auto options = cover.substr(0, cover.find("</select>"));
+        CHECK(options.find(fmt::format("value=\"{}\"", s.m01.id)) == std::string::npos);
+        CHECK(options.find("selected>") != std::string::npos);
+        CHECK(options.find("– Vorschlag") != std::string::npos);
+        CHECK(s.dispatcher.get("/dispatch/absences").body.find("id=\"substitute_id\"") == std::string::npos);
+    }
     r = s.dispatcher.post_form("/dispatch/absences", {{"csrf", s.dispatcher.csrf},
                                                       {"manager_id", std::to_string(s.m01.id)},
                                                       {"substitute_id", std::to_string(s.m02.id)},
@@ -506,6 +576,8 @@ TEST_CASE("board quick actions and the absence form", "[dispatch]") {
     REQUIRE(entry.at("absent").is_object());
     CHECK(entry.at("absent").at("from").as_string() == "2030-01-07T00:00:00+01:00");
     CHECK(entry.at("absent").at("to").as_string() == "2030-01-12T00:00:00+01:00");
+    // Shown with the last day inclusive, not as the next midnight.
+    CHECK(s.dispatcher.get("/dispatch/absences").body.find("07.01.2030 bis einschließlich 11.01.2030") != std::string::npos);
     r = s.dispatcher.post_form(fmt::format("/dispatch/absences/{}/end", s.m01.id), {{"csrf", s.dispatcher.csrf}});
     CHECK(r.status == 303);
     CHECK(manager_entry(s.admin, s.m01.id).at("absent").is_null());

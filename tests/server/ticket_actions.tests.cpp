@@ -479,8 +479,8 @@ TEST_CASE("ticket page forms need the CSRF token and return where they came from
     r = s.manager.post_form("/tickets/" + number + "/priority", {{"csrf", s.manager.csrf}, {"priority", "high"},
                                                                   {"note", "Prüfung morgen"}});
     CHECK(r.status == 303);
-    r = s.manager.post_form("/tickets/" + number + "/escalate",
-                            {{"csrf", s.manager.csrf}, {"partner", "systemhaus"}, {"note", "Ersatzgerät"}});
+    r = s.manager.post_form("/tickets/" + number + "/escalate", {{"csrf", s.manager.csrf}, {"partner", "systemhaus"},
+                                                                  {"note", "Ersatzgerät"}, {"confirm", "1"}});
     CHECK(r.status == 303);
     // A manager cannot assign through the form either.
     r = s.manager.post_form("/tickets/" + number + "/assign",
@@ -491,7 +491,7 @@ TEST_CASE("ticket page forms need the CSRF token and return where they came from
                                                                    {"manager_id", std::to_string(m02.id)},
                                                                    {"return_to", "/dispatch"}});
     CHECK(r.status == 303);
-    CHECK(r.headers["location"] == "/dispatch");
+    CHECK(r.headers["location"].starts_with("/dispatch?erledigt=zugewiesen&ticket=" + number));
     r = s.dispatcher.post_form("/tickets/" + number + "/status", {{"csrf", s.dispatcher.csrf},
                                                                    {"status", "open"},
                                                                    {"return_to", "https://evil.example/"}});
@@ -505,6 +505,110 @@ TEST_CASE("ticket page forms need the CSRF token and return where they came from
     // The teacher's form: confirming is only offered (and allowed) once resolved.
     r = s.teacher.post_form("/tickets/" + number + "/status", {{"csrf", s.teacher.csrf}, {"status", "resolved"}});
     CHECK(r.status == 403);
+}
+
+TEST_CASE("the ticket page's forms post to the ticket and show a refusal at its field", "[actions][pages]") {
+    scene s;
+    const auto number = number_of(file_ticket(s.teacher, s.school));
+    const auto path = "/tickets/" + number;
+    // Resolving without a note: the page of the ticket again (the URL the form posted to), the error at the note,
+    // the chosen status and the other entries kept, the title saying so.
+    auto r = s.manager.post_form(path, {{"csrf", s.manager.csrf}, {"action", "status"}, {"status", "resolved"}, {"note", " "}});
+    CHECK(r.status == 422);
+    CHECK(r.body.find("<title>Fehler: " + number) != std::string::npos);
+    CHECK(r.body.find("<option value=\"resolved\" selected>") != std::string::npos);
+    CHECK(r.body.find("<p class=\"field-error\" id=\"status-note-fehler\">Bitte eine Lösungsnotiz angeben.</p>") !=
+          std::string::npos);
+    CHECK(r.body.find("id=\"status-note\" name=\"note\" rows=\"2\" aria-invalid=\"true\" aria-describedby=\"status-note-fehler\" "
+                      "autofocus") != std::string::npos);
+    CHECK(get_ticket(s.manager, number).at("status").as_string() == "new");
+    // A refused reply keeps its text; every other form is without error marks.
+    r = s.manager.post_form(path, {{"csrf", s.manager.csrf}, {"action", "reply"}, {"body", std::string(20000, 'x')},
+                                   {"internal", "1"}});
+    CHECK(r.status == 422);
+    CHECK(r.body.find(std::string(20000, 'x') + "</textarea>") != std::string::npos);
+    CHECK(r.body.find("name=\"internal\" value=\"1\" checked") != std::string::npos);
+    CHECK(r.body.find("aria-invalid") == r.body.rfind("aria-invalid"));
+    // A refusal without a field (a conflict) is shown at the top of its form.
+    const std::string same_priority(get_ticket(s.manager, number).at("priority").as_string());
+    r = s.manager.post_form(path, {{"csrf", s.manager.csrf}, {"action", "priority"}, {"priority", same_priority},
+                                   {"note", "gleich"}});
+    CHECK(r.status == 409);
+    CHECK(r.body.find("<p class=\"field-error\" id=\"priority-fehler\">Das Ticket hat diese Priorität bereits.</p>") !=
+          std::string::npos);
+    // Accepted: back to the ticket's history.
+    r = s.manager.post_form(path, {{"csrf", s.manager.csrf}, {"action", "reply"}, {"body", "Ich komme morgen."}});
+    CHECK(r.status == 303);
+    CHECK(r.headers["location"] == path + "#verlauf");
+    CHECK(s.manager.post_form(path, {{"action", "reply"}, {"body", "ohne Token"}}).status == 403);
+    CHECK(s.manager.post_form(path, {{"csrf", s.manager.csrf}, {"action", "zaubern"}}).status == 404);
+    // Without an error no field points at an error text.
+    CHECK(s.manager.get(path).body.find("aria-describedby") == std::string::npos);
+
+    // The teacher withdraws only with the tick, and reopens only with a reason (the API's note stays optional).
+    r = s.teacher.post_form(path, {{"csrf", s.teacher.csrf}, {"action", "status"}, {"form", "withdraw"}, {"status", "closed"}});
+    CHECK(r.status == 422);
+    CHECK(r.body.find("id=\"sure\" name=\"sure\" value=\"1\" required aria-invalid=\"true\"") != std::string::npos);
+    CHECK(get_ticket(s.teacher, number).at("status").as_string() != "closed");
+    REQUIRE(s.manager.post_form(path, {{"csrf", s.manager.csrf}, {"action", "status"}, {"status", "resolved"},
+                                       {"note", "Kabel getauscht"}}).status == 303);
+    r = s.teacher.post_form(path, {{"csrf", s.teacher.csrf}, {"action", "status"}, {"form", "reopen"}, {"status", "open"},
+                                   {"note", ""}});
+    CHECK(r.status == 422);
+    CHECK(r.body.find("Bitte beschreiben Sie kurz, was noch nicht funktioniert.") != std::string::npos);
+    CHECK(get_ticket(s.teacher, number).at("status").as_string() == "resolved");
+    r = s.teacher.post_form(path, {{"csrf", s.teacher.csrf}, {"action", "status"}, {"form", "reopen"}, {"status", "open"},
+                                   {"note", "Das Bild flackert weiter."}});
+    CHECK(r.status == 303);
+    const auto t = get_ticket(s.teacher, number);
+    CHECK(t.at("status").as_string() == "open");
+    CHECK(t.at("events").as_array().back().at("body").as_string() == "Das Bild flackert weiter.");
+    r = s.teacher.post_form(path, {{"csrf", s.teacher.csrf}, {"action", "status"}, {"form", "withdraw"}, {"status", "closed"},
+                                   {"sure", "1"}});
+    CHECK(r.status == 303);
+    CHECK(get_ticket(s.teacher, number).at("status").as_string() == "closed");
+}
+
+TEST_CASE("the board assigns several tickets at once, each by the rules of one", "[actions][dispatch]") {
+    scene s;
+    const auto m02 = find_manager(s.admin, "manager02");
+    const auto a = number_of(file_ticket(s.teacher, s.school));
+    const auto b = number_of(file_ticket(s.teacher, s.school));
+    const auto c = number_of(file_ticket(s.teacher, s.school));
+    REQUIRE(s.dispatcher.post_form("/tickets/" + c + "/assign", {{"csrf", s.dispatcher.csrf},
+                                                                 {"manager_id", std::to_string(m02.id)}}).status == 303);
+    const auto bulk = [&](client& who, std::vector<std::pair<std::string, std::string>> fields) {
+        std::string body;
+        for (const auto& [k, v] : fields) body += (body.empty() ? "" : "&") + k + "=" + v;
+        return who.request(boost::beast::http::verb::post, "/dispatch/zuweisen", body,
+                           "application/x-www-form-urlencoded", {});
+    };
+    const auto id = std::to_string(m02.id);
+    // CSRF, the help desk only, a known manager, at least one ticket.
+    CHECK(bulk(s.dispatcher, {{"manager_id", id}, {"ticket", a}}).status == 403);
+    CHECK(bulk(s.manager, {{"csrf", s.manager.csrf}, {"manager_id", id}, {"ticket", a}}).status == 404);
+    auto r = bulk(s.dispatcher, {{"csrf", s.dispatcher.csrf}, {"manager_id", "999999"}, {"ticket", a}});
+    CHECK(r.headers["location"] == "/dispatch?fehler=keine_person#meldung");
+    CHECK(s.dispatcher.get("/dispatch?fehler=keine_person").body.find("Bitte wählen Sie, wem") != std::string::npos);
+    r = bulk(s.dispatcher, {{"csrf", s.dispatcher.csrf}, {"manager_id", id}});
+    CHECK(r.headers["location"] == "/dispatch?fehler=keine_tickets#meldung");
+    CHECK(get_ticket(s.dispatcher, a).at("events").as_array().size() == 1);
+    // a twice (two sections), b, c already with m02, and one that does not exist.
+    r = bulk(s.dispatcher, {{"csrf", s.dispatcher.csrf}, {"manager_id", id}, {"ticket", a}, {"ticket", b},
+                                 {"ticket", a}, {"ticket", c}, {"ticket", "CD-2026-999999"}});
+    REQUIRE(r.status == 303);
+    CHECK(r.headers["location"] == fmt::format("/dispatch?erledigt=sammel&an={}&anzahl=2&abgelehnt={}~unchanged"
+                                               "&abgelehnt=CD-2026-999999~not_found#meldung", id, c));
+    for (const auto& n : {a, b}) {
+        const auto t = get_ticket(s.dispatcher, n);
+        CHECK(t.at("assignee").at("id").as_int64() == m02.id);
+        CHECK(event_kinds(t) == std::vector<std::string>{"created", "assigned"});
+    }
+    CHECK(event_kinds(get_ticket(s.dispatcher, c)) == std::vector<std::string>{"created", "assigned"});
+    const auto board = s.dispatcher.get(r.headers["location"].substr(0, r.headers["location"].find('#')));
+    CHECK(board.body.find(fmt::format("2 Tickets wurden {} zugewiesen. Nicht zugewiesen: {} (ist bereits so zugewiesen), "
+                                      "CD-2026-999999 (gibt es nicht oder ist für Sie nicht sichtbar).", m02.name, c)) !=
+          std::string::npos);
 }
 
 TEST_CASE("every action is in the ticket's history and in the audit log", "[actions]") {

@@ -97,16 +97,22 @@ test('board: reassign and escalate from the board, then cover an absence', async
   const target = options.find((o) => !o.selected && String(o.value) !== String(filed.assignee && filed.assignee.id));
   assert.ok(target, 'another manager to assign to');
   await assign.selectOption(target.value);
-  await Promise.all([board.waitForURL('**/dispatch'), row.getByRole('button', { name: 'Zuweisen' }).click()]);
+  // Issue 16: the board comes back at the ticket's row, saying what happened.
+  await Promise.all([board.waitForURL(/\/dispatch\?.*erledigt=zugewiesen.*#neu-/), row.getByRole('button', { name: 'Zuweisen' }).click()]);
   let ticket = await ticketOf(number);
   assert.equal(String(ticket.assignee && ticket.assignee.id), String(target.value), 'reassigned from the board');
   assert.ok(ticket.events.some((e) => e.kind === 'assigned'), 'the reassignment is in the history');
 
-  // Escalate: choose a partner, click "Eskalieren"; the ticket waits on the third party and names it.
+  // Escalate: choose a partner (none is preselected), click "Eskalieren …", confirm; the ticket waits on the
+  // third party and names it.
   const again = board.locator('li.board-row', { has: board.locator(`a[href="/tickets/${number}"]`) }).first();
-  const partner = await again.locator('select[name="partner"] option').first().getAttribute('value');
+  assert.equal(await again.locator('select[name="partner"]').inputValue(), '', 'no partner is preselected');
+  const partner = await again.locator('select[name="partner"] option').nth(1).getAttribute('value');
   await again.locator('select[name="partner"]').selectOption(partner);
-  await Promise.all([board.waitForURL('**/dispatch'), again.getByRole('button', { name: 'Eskalieren' }).click()]);
+  await again.getByRole('button', { name: 'Eskalieren …' }).click();
+  await board.getByRole('heading', { name: 'Ticket an einen Partner übergeben' }).waitFor();
+  assert.equal((await ticketOf(number)).status, 'new', 'nothing happens before the confirmation');
+  await Promise.all([board.waitForURL(/\/dispatch\?.*erledigt=eskaliert/), board.getByRole('button', { name: 'Ja, jetzt eskalieren' }).click()]);
   ticket = await ticketOf(number);
   assert.equal(ticket.status, 'waiting_on_third_party');
   assert.equal(ticket.partner, partner);
@@ -120,10 +126,11 @@ test('board: reassign and escalate from the board, then cover an absence', async
   const day = (offset) => new Date(Date.now() + offset * 86400000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
   await board.goto('/dispatch/absences');
   await board.getByLabel('Wer ist abwesend?').selectOption(String(absent.id));
+  await board.getByRole('button', { name: 'Weiter' }).click();
   await board.getByLabel('Erster Tag').fill(day(0));
   await board.getByLabel('Letzter Tag').fill(day(7));
   await board.getByLabel('Vertretung').selectOption(String(substitute.id));
-  await board.getByRole('button', { name: 'Eintragen' }).click();
+  await board.getByRole('button', { name: 'Abwesenheit eintragen' }).click();
   await board.locator('section.card li', { hasText: absent.name }).first().waitFor();
   await t.screenshot(board, 'board-04-absence.png');
   const listed = (await (await dispatcherApi.get('/api/v1/managers')).json()).find((m) => m.id === absent.id);

@@ -5,7 +5,9 @@
 
 const { test, assert } = require('../lib/harness');
 
-const QUESTION_LABEL = 'Rückfrage – wartet auf Ihre Antwort';
+// Issue 16: staff read whom the question waits for; the teacher reads that it waits for them.
+const QUESTION_LABEL = 'Rückfrage – wartet auf Antwort der Lehrkraft';
+const QUESTION_LABEL_TEACHER = 'Rückfrage – wartet auf Ihre Antwort';
 
 // One school per device, so that the two runs do not meet; the manager login is the school's campus_manager
 // column in config/schools.csv.
@@ -54,10 +56,10 @@ for (const run of RUNS) {
     await fits(teacher, 'ticket form');
     await teacher.getByLabel('Was ist betroffen?').selectOption({ label: 'Präsentation (Tafel, Beamer, Display)' });
     await teacher.locator('input[name="priority"][value="high"]').check();
-    await teacher.getByLabel('Kurzbeschreibung', { exact: true }).fill(title);
-    await teacher.getByLabel('Raum', { exact: true }).fill('B 1.12');
+    await teacher.getByLabel('Kurzbeschreibung (Pflichtangabe)', { exact: true }).fill(title);
+    await teacher.getByLabel('Raum (optional)', { exact: true }).fill('B 1.12');
     await teacher.locator('#asset_tag').fill('DO-BE-004711');
-    await teacher.getByLabel('Beschreibung', { exact: true }).fill('Der Beamer geht an, zeigt aber nur "Kein Signal". Foto anbei.');
+    await teacher.getByLabel('Beschreibung (optional)', { exact: true }).fill('Der Beamer geht an, zeigt aber nur "Kein Signal". Foto anbei.');
     const fileInput = teacher.locator('input#files[name="files"][type="file"]');
     // Contract: a labelled, multiple file input for photos and PDFs in a multipart form.
     assert.equal(await fileInput.count(), 1, 'the form has a file input for photos');
@@ -114,7 +116,7 @@ for (const run of RUNS) {
 
     // --- The teacher sees the question and answers. ---
     await teacher.goto(`/tickets/${number}`);
-    assert.equal(await statusBadge(teacher), QUESTION_LABEL);
+    assert.equal(await statusBadge(teacher), QUESTION_LABEL_TEACHER);
     await teacher.locator('.notice').getByText('Rückfrage').waitFor();
     await teacher.locator('.timeline').getByText(question).waitFor();
     await fits(teacher, 'ticket page with question (teacher)');
