@@ -120,6 +120,13 @@ bool set_user_email(SQLite::Database& db, std::string_view login, std::string_vi
     return s.exec() == 1;
 }
 
+void set_email_if_none(SQLite::Database& db, std::int64_t user_id, std::string_view email) {
+    SQLite::Statement s(db, "UPDATE users SET email = ? WHERE id = ? AND email = '' AND role <> 'campus_manager'");
+    s.bind(1, std::string(email));
+    s.bind(2, user_id);
+    s.exec();
+}
+
 std::int64_t insert_outbox(SQLite::Database& db, const outbox_entry& e, time_ms now) {
     reused_statement s(db, "INSERT INTO mail_outbox (kind, ticket_id, event_seq, recipient_id, address, state, "
                            "created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?,?)");

@@ -43,6 +43,8 @@ std::optional<mail_settings> load_mail_settings(SQLite::Database& db, std::int64
 void save_mail_settings(SQLite::Database& db, std::int64_t user_id, const mail_settings& s);
 // Sets the address of the account with this login; false if there is none.
 bool set_user_email(SQLite::Database& db, std::string_view login, std::string_view email);
+// Gives the account this address if it has none (a campus manager's stays that of managers.csv).
+void set_email_if_none(SQLite::Database& db, std::int64_t user_id, std::string_view email);
 
 enum class outbox_state { pending, held, sent, undeliverable, digested };
 std::string_view to_string(outbox_state s);

@@ -21,8 +21,6 @@ struct user {
     std::int64_t manager_id = 0;  // campus managers: their managers row
     std::string password_hash;    // argon2id string; empty: cannot log in with a password
     bool disabled = false;
-    // Where notifications go (issue 17); empty: none. A campus manager's is the one in managers.csv.
-    std::string email;
 };
 
 std::optional<user> find_user(SQLite::Database& db, std::int64_t id);
@@ -36,8 +34,9 @@ struct user_role {
 };
 // Every account's login and role (for checking an import's logins), disabled ones too.
 std::vector<user_role> load_user_roles(SQLite::Database& db);
-// A campus manager gets the address of their managers row (managers.csv), everyone else `u.email`.
-std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now);
+// `email`: where notifications go (issue 17; empty: none). A campus manager gets the address of their managers row
+// (managers.csv) instead.
+std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now, std::string_view email = {});
 // Sets a new password hash and ends every session and API token of the user: whoever knew the old password may
 // hold a session made with it. Returns how many sessions and tokens were ended, or nullopt for an unknown login.
 std::optional<std::size_t> set_password_hash(SQLite::Database& db, std::string_view login, const std::string& hash);

@@ -69,6 +69,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         co_return co_await serve_attachment(a, auth, std::string(*id));
     if (path == "/reports/sla" && is_get) co_return co_await sla_report_page(a, auth, url);
     if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
+    if (path == "/dispatch/mail" && is_get) co_return co_await undeliverable_mail_page(a, auth);
     if (path == "/dispatch/absences") co_return co_await absences_page(a, req, auth, "");
     if (const auto rest = path_after(path, "/dispatch/absences/"))
         co_return co_await absences_page(a, req, auth, std::string(*rest));

@@ -94,30 +94,32 @@ std::chrono::milliseconds mail_sender::send_due(SQLite::Database& db) {
         std::optional<time_ms> retry_at;
     };
     std::vector<failure> failed;
-    std::chrono::milliseconds pause{0};
-    for (const auto& row : rows) {
+    const auto fail = [&](const outbox_row& row, const std::string& error) {
+        const auto delay = retry_delay(a_.config.mail.retry, row.attempts + 1);
+        failed.push_back({row.id, error, delay ? std::optional<time_ms>(now_ms() + *delay) : std::nullopt});
+        log_line(log_level::warning, "mail not delivered",
+                 {{"outbox_id", row.id}, {"attempt", row.attempts + 1}, {"error", error}, {"undeliverable", !delay}});
+    };
+    for (auto row = rows.begin(); row != rows.end(); ++row) {
         {
             std::lock_guard lock(mutex_);
             if (stopping_) break;
         }
-        const auto mail = render_notification(context, db, row);
+        const auto mail = render_notification(context, db, *row);
         if (!mail.message) {
-            failed.push_back({row.id, mail.problem, std::nullopt});  // nothing to retry
+            failed.push_back({row->id, mail.problem, std::nullopt});  // nothing to retry
             continue;
         }
         const auto result = smtp_.send(envelope_from_, mail.message->to_address, compose_mime(*mail.message));
         if (result.ok) {
-            sent.push_back(row.id);
+            sent.push_back(row->id);
             continue;
         }
-        const auto delay = retry_delay(a_.config.mail.retry, row.attempts + 1);
-        failed.push_back({row.id, result.error, delay ? std::optional<time_ms>(now_ms() + *delay) : std::nullopt});
-        log_line(log_level::warning, "mail not delivered",
-                 {{"outbox_id", row.id}, {"attempt", row.attempts + 1}, {"error", result.error},
-                  {"undeliverable", !delay}});
+        fail(*row, result.error);
         if (result.server_unreachable) {
-            // The rest would fail alike and use up their attempts: wait as long as this mail waits.
-            pause = std::chrono::milliseconds(delay.value_or(time_ms{a_.config.mail.retry.first_delay_seconds} * 1000));
+            // The rest would fail alike: each is deferred as if tried (as an MTA defers its queue), so the
+            // retries and max_attempts count time with the server down, not one mail after the other.
+            for (auto rest = std::next(row); rest != rows.end(); ++rest) fail(*rest, result.error);
             break;
         }
     }
@@ -136,7 +138,7 @@ std::chrono::milliseconds mail_sender::send_due(SQLite::Database& db) {
             log_line(log_level::error, "mail undeliverable", {{"outbox_id", f.id}, {"error", f.error}});
         }
     }
-    return pause;
+    return std::chrono::milliseconds(0);
 }
 
 void mails_queued(app& a, std::size_t count) {
