@@ -109,7 +109,9 @@ received_mail parse(const std::string& raw) {
             m.part_types.push_back(content_type_of(part));
             if (!GMIME_IS_TEXT_PART(part)) continue;
             char* text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
-            (content_type_of(part).starts_with("text/html") ? m.html : m.text) = text ? text : "";
+            std::string decoded = text ? text : "";
+            std::erase(decoded, '\r');  // CRLF on the wire
+            (content_type_of(part).starts_with("text/html") ? m.html : m.text) = decoded;
             g_free(text);
         }
     }

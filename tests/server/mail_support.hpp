@@ -33,7 +33,7 @@ struct received_mail {
     std::string reply_to;                        // the address
     std::string to_name;                         // decoded display name
     std::vector<std::string> part_types;         // "text/plain; charset=utf-8", … in order
-    std::string text, html;                      // decoded
+    std::string text, html;                      // decoded, LF line ends
 };
 
 // Every message in `dir`, oldest first.
