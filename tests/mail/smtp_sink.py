@@ -8,6 +8,8 @@ Prints "listening on 127.0.0.1:PORT" once it accepts connections (PORT 0 or abse
 it is stopped (SIGTERM, SIGINT).
 """
 import argparse
+import email
+import email.policy
 import itertools
 import os
 import signal
@@ -18,8 +20,9 @@ from aiosmtpd.controller import Controller
 
 
 class DirectoryHandler:
-    def __init__(self, directory):
+    def __init__(self, directory, show):
         self.directory = directory
+        self.show = show
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
 
@@ -32,6 +35,9 @@ class DirectoryHandler:
             f.write(f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n".encode())
             f.write(envelope.original_content or envelope.content)
         os.rename(tmp, os.path.join(self.directory, name + ".eml"))
+        if self.show:
+            message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+            print(f"{name}.eml  an {', '.join(envelope.rcpt_tos)}: {message['subject']}", flush=True)
         return "250 OK"
 
 
@@ -45,10 +51,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--show", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     port = args.port or free_port()
-    controller = Controller(DirectoryHandler(args.dir), hostname="127.0.0.1", port=port)
+    controller = Controller(DirectoryHandler(args.dir, args.show), hostname="127.0.0.1", port=port)
     controller.start()
     print(f"listening on 127.0.0.1:{port}", flush=True)
     stop = threading.Event()
