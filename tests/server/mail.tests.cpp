@@ -275,3 +275,35 @@ TEST_CASE("the account page: a teacher sets their own address, a bad one is refu
     CHECK(ok.body.find("name=\"kind_resolved\" value=\"on\">") != std::string::npos);
     CHECK(ok.body.find("<option value=\"en\" selected>") != std::string::npos);
 }
+
+TEST_CASE("mail test and check-config say clearly whether mail works", "[server][mail][cli]") {
+    temp_dir dir;
+    smtp_sink sink(dir.path / "mailbox");
+    const auto config = mail_config(dir.path, sink.port());
+    const auto sent = run_campusdesk({"mail", "test", "--config", config.string(), "pruefung@schule.example"});
+    INFO(sent.err);
+    CHECK(sent.status == 0);
+    CHECK(sent.out.find("sent to pruefung@schule.example") != std::string::npos);
+    auto mails = wait_for_mail(dir.path / "mailbox", 1);
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0].envelope_to == "pruefung@schule.example");
+    CHECK(mails[0].subject == "Testnachricht von campusdesk");
+    CHECK(mails[0].headers["auto-submitted"] == "auto-generated");
+
+    sink.stop();
+    const auto refused = run_campusdesk({"mail", "test", "--config", config.string(), "pruefung@schule.example"});
+    CHECK(refused.status == 1);
+    CHECK(refused.err.find("NOT sent") != std::string::npos);
+    CHECK(run_campusdesk({"mail", "test", "--config", config.string(), "kein-name"}).status == 2);
+
+    const auto ok = run_campusdesk({"check-config", "--config", config.string()});
+    CHECK(ok.status == 0);
+    CHECK(ok.out.find("mail: enabled, SMTP smtp://127.0.0.1:") != std::string::npos);
+    CHECK(ok.err.find("warning: [server] public_url is empty") != std::string::npos);
+    // A password over an unencrypted connection is refused.
+    const auto plain = write_config(dir.path, {{"mail", "enabled = true"},
+                                               {"mail.smtp", "url = \"smtp://mail.example.de:25\"\ntls = \"off\"\nuser = \"u\"\npassword = \"p\""}});
+    const auto refused_config = run_campusdesk({"check-config", "--config", plain.string()});
+    CHECK(refused_config.status == 2);
+    CHECK(refused_config.err.find("would send the SMTP password unencrypted to mail.example.de") != std::string::npos);
+}

@@ -39,12 +39,12 @@ struct fixture {
         dispatcher = insert_user(db, {0, "d", "Desk", role::dispatcher, "", 0, "", false}, now, "d@example.org");
     }
 
-    // A ticket at manager01's school filed `age` ago and never touched.
-    std::int64_t file(time_ms age) {
+    // A network ticket at manager01's school filed `age` ago and never touched.
+    std::int64_t file(time_ms age, priority prio = priority::critical) {
         ticket t;
         t.school_number = "141017";
         t.category = "network";
-        t.prio = priority::critical;
+        t.prio = prio;
         t.title = "Kein Netz";
         t.requester_id = teacher;
         t.assignee_id = manager_id;
@@ -92,11 +92,21 @@ TEST_CASE("time-driven notices: once per ticket, none for old news, none with ma
     CHECK(f.run(f.now + 3 * minute) == 2);
     CHECK(f.queued_for(third) == rows{{"sla_breach", f.manager_user}, {"unseen", f.dispatcher}});
 
+    // Two network tickets of one school within an hour: a possible outage, told to the help desk once, by the
+    // first ticket (the tickets are new but not yet unseen; low priority: minutes old, never at risk, whatever
+    // the time of day the test runs).
+    const auto first = f.file(10 * minute, priority::low);
+    f.file(5 * minute, priority::low);
+    CHECK(f.run(f.now + 3 * minute + 1000) == 1);
+    CHECK(f.queued_for(first) == rows{{"outage", f.dispatcher}});
+    CHECK(f.run(f.now + 3 * minute + 2000) == 0);
+
     // Mail off: nothing.
     f.config.mail.enabled = false;
     const auto fourth = f.file(20 * day);
     CHECK(f.run(f.now + 4 * minute) == 0);
     CHECK(f.queued_for(fourth).empty());
+    CHECK(f.queued_for(first).size() == 1);
 }
 
 TEST_CASE("a manager's digest: single mails are held and gathered once a day", "[server][mail]") {
