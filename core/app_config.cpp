@@ -53,6 +53,15 @@ std::vector<category> app_config::default_categories() {
             {"other", "Sonstiges"}};
 }
 
+bool is_email(std::string_view text) {
+    const auto at = text.find('@');
+    if (at == 0 || at == std::string_view::npos || text.find('@', at + 1) != std::string_view::npos) return false;
+    const auto domain = text.substr(at + 1);
+    const auto dot = domain.rfind('.');
+    return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
+           text.find_first_of(" \t,;<>\"") == std::string_view::npos;
+}
+
 namespace {
 
 // Collects the errors of one file, with the line of the TOML node they concern.
@@ -122,15 +131,6 @@ bool is_plain_id(std::string_view id) {
     return !id.empty() && id.size() <= 40 && std::all_of(id.begin(), id.end(), [](char c) {
                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
            });
-}
-
-bool is_email(std::string_view text) {
-    const auto at = text.find('@');
-    if (at == 0 || at == std::string_view::npos || text.find('@', at + 1) != std::string_view::npos) return false;
-    const auto domain = text.substr(at + 1);
-    const auto dot = domain.rfind('.');
-    return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
-           text.find_first_of(" \t,;<>\"") == std::string_view::npos;
 }
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
@@ -323,10 +323,17 @@ void parse_imap(const toml::table& t, imap_config& i, const app_config& c, const
 
 void parse_mail(const toml::table& t, app_config& c, const reporter& r) {
     auto& m = c.mail;
-    check_keys(t, {"enabled", "from", "reply_address", "smtp", "imap", "retry"}, "mail.", r);
+    check_keys(t, {"enabled", "from", "reply_address", "unseen_minutes", "digest_hour", "smtp", "imap", "retry"}, "mail.",
+               r);
     read_bool(t, "enabled", m.enabled, "mail.", r);
     read_string(t, "from", m.from, "mail.", r, false);
     read_string(t, "reply_address", m.reply_address, "mail.", r, false);
+    read_positive(t, "unseen_minutes", m.unseen_minutes, "mail.", r);
+    if (const auto* node = t.get("digest_hour")) {
+        const auto hour = node->value_exact<std::int64_t>();
+        if (!hour || *hour < 0 || *hour > 23) r.add(*node, "mail.digest_hour", "must be an hour from 0 to 23");
+        else m.digest_hour = static_cast<int>(*hour);
+    }
     if (const auto* node = t.get("smtp")) {
         if (const auto* smtp = node->as_table()) parse_smtp(*smtp, m.smtp, r);
         else r.add(*node, "mail.smtp", "must be a table");

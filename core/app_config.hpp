@@ -92,6 +92,10 @@ struct mail_config {
     smtp_config smtp;
     imap_config imap;
     mail_retry_policy retry;
+    // The help desk hears of a new ticket nobody has opened after this many minutes.
+    int unseen_minutes = 30;
+    // Managers who chose a daily digest get it at this local hour (0-23) instead of single mails.
+    int digest_hour = 7;
 };
 
 // The defaults of [schools] kinds and districts: NRW's kinds of school, Dortmund's 12 Stadtbezirke.
@@ -101,6 +105,9 @@ inline constexpr std::string_view default_school_kinds[] = {"Grundschule", "Haup
 inline constexpr std::string_view dortmund_districts[] = {
     "Innenstadt-West", "Innenstadt-Nord", "Innenstadt-Ost", "Eving",          "Scharnhorst", "Brackel",
     "Aplerbeck",       "Hörde",           "Hombruch",       "Lütgendortmund", "Huckarde",    "Mengede"};
+// A plausible e-mail address (one '@', a dotted domain, no blanks, commas or angle brackets): for managers.csv,
+// people's addresses and the reply address.
+bool is_email(std::string_view text);
 
 // Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
 struct app_config {

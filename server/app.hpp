@@ -52,7 +52,14 @@ struct request_metrics {
     std::atomic<std::uint64_t> responses_4xx{0};
     std::atomic<std::uint64_t> responses_5xx{0};
     std::atomic<std::uint64_t> tickets_created{0};
+    // Mail (issue 17): notifications written to the outbox, delivered, attempts that failed, and given up on.
+    std::atomic<std::uint64_t> mail_queued{0};
+    std::atomic<std::uint64_t> mail_sent{0};
+    std::atomic<std::uint64_t> mail_failed{0};
+    std::atomic<std::uint64_t> mail_undeliverable{0};
 };
+
+class mail_sender;
 
 struct app {
     app(app_config cfg, const std::filesystem::path& data_dir, std::size_t reader_threads, bool demo_mode);
@@ -70,6 +77,7 @@ struct app {
     live_updates live;
     time_ms started_at = 0;
     monthly_totals_cache closed_months;  // the report page's trend
+    mail_sender* mailer = nullptr;       // while `serve` runs with mail enabled: woken when mail is queued
 
     sla_context sla() const { return {config.sla, calendar}; }
     viewer viewer_of(const user& u) const { return {u.id, u.who, u.school_number, u.manager_id, {}}; }

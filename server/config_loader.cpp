@@ -1,5 +1,8 @@
 #include "server/config_loader.hpp"
 
+#include "server/mail/mail_check.hpp"
+#include "server/views/page_renderer.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -96,6 +99,14 @@ int run_check_config(const std::filesystem::path& toml_path, std::ostream& out, 
                        "{} closure days ({})\n",
                        c.schools.size(), c.managers.size(), c.categories.size(), c.partners.size(),
                        c.calendar.school_holidays.size(), c.calendar.closure_days.size(), toml_path.string());
+    const auto mail = check_mail_config(c, find_templates_dir(toml_path));
+    out << mail.summary << '\n';
+    for (const auto& w : mail.warnings) err << "warning: " << w << '\n';
+    for (const auto& e : mail.errors) err << "error: " << e << '\n';
+    if (!mail.errors.empty()) {
+        err << fmt::format("{}: {} error(s) in the mail settings\n", toml_path.string(), mail.errors.size());
+        return 2;
+    }
     return 0;
 }
 

@@ -232,6 +232,43 @@ ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
 CREATE INDEX users_by_email ON users(lower(email)) WHERE email <> '';
 UPDATE users SET email = (SELECT m.email FROM managers m WHERE m.id = users.manager_id)
     WHERE role = 'campus_manager' AND manager_id IS NOT NULL;
+)sql",
+// 10: the mail outbox (issue 17). A notification is written in the transaction of the event that causes it, as an
+// intent (kind, ticket, event, recipient) that the sender renders when it sends; its id makes its Message-ID, so a
+// resend after a crash is recognisable. mail_marks remembers the time-driven notices (SLA warning and breach,
+// unseen, outage) already queued for a ticket, so each is queued once. users: the kinds each person switched off
+// (one bit per kind, core/notifications.hpp), whether a manager wants a daily digest instead, and the language of
+// their mails ('de' or 'en').
+R"sql(
+CREATE TABLE mail_outbox (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    ticket_id INTEGER NOT NULL DEFAULT 0,
+    event_seq INTEGER NOT NULL DEFAULT 0,
+    recipient_id INTEGER NOT NULL DEFAULT 0,
+    address TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    done_at INTEGER,
+    digest_id INTEGER,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_outbox_pending ON mail_outbox(next_attempt_at, id) WHERE state = 'pending';
+CREATE INDEX mail_outbox_held ON mail_outbox(recipient_id, id) WHERE state = 'held';
+CREATE INDEX mail_outbox_undeliverable ON mail_outbox(id) WHERE state = 'undeliverable';
+CREATE INDEX mail_outbox_by_digest ON mail_outbox(digest_id) WHERE digest_id IS NOT NULL;
+CREATE TABLE mail_marks (
+    ticket_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (ticket_id, kind)
+) WITHOUT ROWID;
+ALTER TABLE users ADD COLUMN mail_off INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN mail_digest INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'de';
+CREATE INDEX users_by_manager ON users(manager_id) WHERE manager_id IS NOT NULL;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

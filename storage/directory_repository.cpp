@@ -193,6 +193,9 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
         append_audit(db, now, 0, "absence_end", login, "Schulverzeichnis geändert");
         changes.absences_ended.push_back(login);
     }
+    // A campus manager's account has the address of managers.csv (issue 17: where their notifications go).
+    db.exec("UPDATE users SET email = m.email FROM managers m WHERE m.id = users.manager_id "
+            "AND users.role = 'campus_manager' AND users.email <> m.email");
     return changes;
 }
 

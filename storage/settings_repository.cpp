@@ -36,4 +36,19 @@ std::string load_or_create_secret(SQLite::Database& db, std::string_view name, s
     return secret;
 }
 
+std::optional<std::string> load_setting(SQLite::Database& db, std::string_view name) {
+    SQLite::Statement s(db, "SELECT value FROM settings WHERE name = ?");
+    s.bind(1, std::string(name));
+    if (!s.executeStep()) return std::nullopt;
+    return s.getColumn(0).getString();
+}
+
+void save_setting(SQLite::Database& db, std::string_view name, std::string_view value) {
+    SQLite::Statement s(db, "INSERT INTO settings (name, value) VALUES (?, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    s.bind(1, std::string(name));
+    s.bind(2, std::string(value));
+    s.exec();
+}
+
 } // namespace campusdesk

@@ -65,9 +65,10 @@ std::vector<user_role> load_user_roles(SQLite::Database& db) {
     return users;
 }
 
-std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now) {
+std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now, std::string_view email) {
     SQLite::Statement s(db, "INSERT INTO users (login, name, role, school_number, manager_id, password_hash, "
-                            "disabled, created_at) VALUES (?,?,?,?,?,?,?,?)");
+                            "disabled, created_at, email) VALUES (?,?,?,?,?,?,?,?,"
+                            "COALESCE((SELECT email FROM managers WHERE id = ?5), ?9))");
     s.bind(1, u.login);
     s.bind(2, u.name);
     s.bind(3, std::string(to_string(u.who)));
@@ -78,6 +79,7 @@ std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now) {
     s.bind(6, u.password_hash);
     s.bind(7, u.disabled ? 1 : 0);
     s.bind(8, now);
+    s.bind(9, std::string(email));
     s.exec();
     return db.getLastInsertRowid();
 }

@@ -34,7 +34,9 @@ struct user_role {
 };
 // Every account's login and role (for checking an import's logins), disabled ones too.
 std::vector<user_role> load_user_roles(SQLite::Database& db);
-std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now);
+// `email`: where notifications go (issue 17; empty: none). A campus manager gets the address of their managers row
+// (managers.csv) instead.
+std::int64_t insert_user(SQLite::Database& db, const user& u, time_ms now, std::string_view email = {});
 // Sets a new password hash and ends every session and API token of the user: whoever knew the old password may
 // hold a session made with it. Returns how many sessions and tokens were ended, or nullopt for an unknown login.
 std::optional<std::size_t> set_password_hash(SQLite::Database& db, std::string_view login, const std::string& hash);

@@ -7,8 +7,11 @@
 #include "server/views/page_frame.hpp"
 #include "server/accounts/password_quality.hpp"
 #include "server/http/responses.hpp"
+#include "storage/mail_repository.hpp"
 
 #include <fmt/format.h>
+
+#include <variant>
 
 namespace campusdesk {
 namespace {
@@ -58,6 +61,26 @@ net::awaitable<http_response> show(app& a, const auth_state& auth, http::status 
     d.set("can_change_password", !u.password_hash.empty());
     d.set("password_min", std::to_string(password_min_characters));
     d.set("password_max", std::to_string(password_max_characters));
+    const auto settings =
+        co_await a.storage->read([&](SQLite::Database& db) { return load_mail_settings(db, u.id).value_or(mail_settings{}); });
+    d.set("mail_enabled", a.config.mail.enabled);
+    d.set("email", settings.email);
+    d.set("email_from_directory", u.who == role::campus_manager);
+    page_list kinds;
+    for (const auto kind : mail_kinds_for(u.who)) {
+        page_data k;
+        k.set("name", std::string(to_string(kind)));
+        k.set("label", std::string(mail_kind_label(kind)));
+        k.set("on", (settings.mail_off & mail_bit(kind)) == 0);
+        kinds.push_back(std::move(k));
+    }
+    d.set("has_kinds", !kinds.empty());
+    d.set("kinds", std::move(kinds));
+    d.set("can_digest", u.who == role::campus_manager);
+    d.set("digest", settings.digest);
+    d.set("digest_hour", std::to_string(a.config.mail.digest_hour));
+    d.set("locale_de", settings.locale != "en");
+    d.set("locale_en", settings.locale == "en");
     co_return html_response(status, a.pages.page("account", d));
 }
 
@@ -121,6 +144,44 @@ net::awaitable<http_response> change_own_password(app& a, const auth_state& auth
     co_return co_await show(a, auth, http::status::ok, notice, "");
 }
 
+// The mail settings of the form, or the German reason they are refused.
+std::variant<mail_settings, std::string> read_mail_settings(const user& u, const mail_settings& before,
+                                                           const form_fields& form) {
+    mail_settings s = before;
+    if (u.who != role::campus_manager) {
+        // A person's own address: plausible, short enough for SMTP (RFC 5321: 254), or empty for no mail.
+        s.email = field_or_empty(form, "email");
+        while (!s.email.empty() && (s.email.back() == ' ' || s.email.back() == '\t')) s.email.pop_back();
+        while (!s.email.empty() && (s.email.front() == ' ' || s.email.front() == '\t')) s.email.erase(0, 1);
+        if (!s.email.empty() && (s.email.size() > 254 || !is_email(s.email)))
+            return std::string("Das ist keine gültige E-Mail-Adresse.");
+    }
+    s.mail_off = 0;
+    for (const auto kind : mail_kinds_for(u.who))
+        if (field_or_empty(form, "kind_" + std::string(to_string(kind))) != "on") s.mail_off |= mail_bit(kind);
+    s.digest = u.who == role::campus_manager && field_or_empty(form, "digest") == "on";
+    const auto locale = field_or_empty(form, "locale");
+    if (locale != "de" && locale != "en") return std::string("Bitte eine Sprache wählen.");
+    s.locale = locale;
+    return s;
+}
+
+net::awaitable<http_response> change_mail_settings(app& a, const auth_state& auth, const form_fields& form) {
+    const auto& u = *auth.who;
+    const auto before =
+        co_await a.storage->read([&](SQLite::Database& db) { return load_mail_settings(db, u.id).value_or(mail_settings{}); });
+    const auto read = read_mail_settings(u, before, form);
+    if (const auto* refused = std::get_if<std::string>(&read))
+        co_return co_await show(a, auth, http::status::unprocessable_entity, "", *refused);
+    const auto& settings = std::get<mail_settings>(read);
+    const time_ms now = now_ms();
+    co_await a.storage->write([&](SQLite::Database& db) {
+        save_mail_settings(db, u.id, settings);
+        append_audit(db, now, u.id, "user_mail_settings", u.login, settings.email);
+    });
+    co_return co_await show(a, auth, http::status::ok, "Die Mail-Einstellungen sind gespeichert.", "");
+}
+
 } // namespace
 
 bool is_account_path(std::string_view path) { return path == "/account" || path.starts_with("/account/"); }
@@ -128,13 +189,15 @@ bool is_account_path(std::string_view path) { return path == "/account" || path.
 net::awaitable<http_response> account_page(app& a, http_request& req, const auth_state& auth, std::string_view path) {
     const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
     if (path == "/account" && is_get) co_return co_await show(a, auth, http::status::ok, "", "");
-    if (req.method() != http::verb::post || (path != "/account/revoke" && path != "/account/password"))
+    if (req.method() != http::verb::post ||
+        (path != "/account/revoke" && path != "/account/password" && path != "/account/mail"))
         co_return co_await show(a, auth, http::status::not_found, "", "Diese Seite gibt es nicht.");
     auto form = is_form(req) ? parse_form(req.body()) : std::nullopt;
     if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
         co_return co_await show(a, auth, http::status::forbidden, "",
                                 "Das Formular ist abgelaufen. Bitte die Seite neu laden und noch einmal versuchen.");
     if (path == "/account/revoke") co_return co_await revoke(a, auth, *form);
+    if (path == "/account/mail") co_return co_await change_mail_settings(a, auth, *form);
     co_return co_await change_own_password(a, auth, *form);
 }
 

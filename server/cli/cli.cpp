@@ -16,6 +16,8 @@
 #include "server/reports/sla_export.hpp"
 #include "server/cli/ticket_import.hpp"
 #include "server/tickets/ticket_service.hpp"
+#include "server/mail/mail_check.hpp"
+#include "server/mail/mail_sender.hpp"
 #include "storage/database.hpp"
 
 #include <fmt/format.h>
@@ -40,13 +42,15 @@ constexpr const char* usage_text =
     "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx\n"
     "                          [--sep comma|semicolon] [--out FILE]\n"
     "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
-    "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--password-stdin]\n"
+    "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--email ADDRESS] [--password-stdin]\n"
+    "  campusdesk user email LOGIN ADDRESS    (an empty ADDRESS: no mail)\n"
     "  campusdesk user passwd|disable LOGIN [--password-stdin]\n"
     "  campusdesk user token LOGIN [--days N] [--label TEXT]\n"
     "  campusdesk user sessions LOGIN\n"
     "  campusdesk user revoke LOGIN (--id ID | --all)\n"
     "  campusdesk sla recompute [--config FILE] [--data DIR]\n"
-    "  campusdesk check-config [--config FILE]\n";
+    "  campusdesk check-config [--config FILE]\n"
+    "  campusdesk mail test    [--config FILE] ADDRESS\n";
 
 net::ip::tcp::endpoint parse_listen(const std::string& text) {
     const auto colon = text.rfind(':');
@@ -108,6 +112,15 @@ int serve(const cli_options& args) {
     if (a.demo && load_demo_data(a))
         log_line(log_level::info, "demo data loaded");
 
+    // Mail (issue 17): the sender thread and the time-driven notices, only when mail is enabled.
+    std::unique_ptr<mail_sender> mailer;
+    if (a.config.mail.enabled) {
+        mailer = std::make_unique<mail_sender>(a, load_mail_templates(find_templates_dir(config_path)),
+                                               load_reply_token_key(data_dir));
+        a.mailer = mailer.get();
+        mailer->start();
+    }
+
     net::io_context ioc(static_cast<int>(threads));
     http_server server(
         ioc, endpoint,
@@ -138,12 +151,17 @@ int serve(const cli_options& args) {
     // Files of uploads refused after they were stored: removed at start-up and every hour.
     net::steady_timer orphan_sweep(ioc);
     net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
+    // SLA warnings and breaches, unseen tickets, outages and digests: checked every minute.
+    net::steady_timer time_notices(ioc);
+    if (mailer)
+        net::co_spawn(ioc, queue_time_notices_periodically(a, time_notices, std::chrono::minutes(1)), net::detached);
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         log_line(log_level::info, "shutting down");
         auto_close.cancel();
         orphan_sweep.cancel();
+        time_notices.cancel();
         server.stop();
         wait_for_drain(0);
     });
@@ -157,6 +175,10 @@ int serve(const cli_options& args) {
     for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    if (mailer) {
+        mailer->stop();  // its last marks go through the writer, which stops next
+        a.mailer = nullptr;
+    }
     a.storage->stop();
     log_line(log_level::info, "stopped");
     return 0;
@@ -179,8 +201,11 @@ int user_command(int argc, char** argv) {
     if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable|sessions|revoke LOGIN");
     const std::string action = argv[2];
     const std::string login = argv[3];
-    auto args = parse_cli_options(argc, argv, 4, {"password-stdin", "all"},
-                                  {"config", "data", "role", "name", "school", "days", "label", "id"});
+    // `user email LOGIN ADDRESS`: the address is the one positional argument after the login.
+    const bool email_action = action == "email";
+    if (email_action && argc < 5) throw cli_usage_error("user email: expected LOGIN ADDRESS (\"\" for none)");
+    auto args = parse_cli_options(argc, argv, email_action ? 5 : 4, {"password-stdin", "all"},
+                                  {"config", "data", "role", "name", "school", "days", "label", "id", "email"});
     auto config = load_cli_config(args, std::cerr);
     const auto data = cli_data_dir(args, config);
     std::filesystem::create_directories(data);
@@ -194,6 +219,11 @@ int user_command(int argc, char** argv) {
         if (!r) throw cli_usage_error("--role must be teacher, campus_manager, dispatcher or admin");
         u.who = *r;
         if (login.empty() || login.size() > 100) throw cli_usage_error("login must have 1 to 100 characters");
+        const auto email = args.get("email");
+        if (!email.empty() && (email.size() > 254 || !is_email(email)))
+            throw cli_usage_error("--email: not an e-mail address");
+        if (!email.empty() && u.who == role::campus_manager)
+            throw cli_usage_error("--email: a campus manager's address comes from managers.csv");
         // The directory as the server has it: the config's CSV files synced into the tables.
         const business_calendar calendar(config.calendar);
         writer.run([&](SQLite::Database& db) {
@@ -213,7 +243,7 @@ int user_command(int argc, char** argv) {
                 if (!m || !m->active) throw cli_usage_error(fmt::format("{} is not a campus manager in managers.csv", login));
                 u.manager_id = m->id;
             }
-            insert_user(db, u, now);
+            insert_user(db, u, now, email);
             append_audit(db, now, 0, "user_add", login, std::string(to_string(u.who)));
         });
         if (generated) std::cout << fmt::format("user {} added; initial password: {}", login, password) << std::endl;
@@ -295,6 +325,24 @@ int user_command(int argc, char** argv) {
         std::cout << fmt::format("{} session(s) and token(s) of {} ended", ended, login) << std::endl;
         return 0;
     }
+    if (email_action) {
+        const std::string address = argv[4];
+        if (!address.empty() && (address.size() > 254 || !is_email(address)))
+            throw cli_usage_error("user email: not an e-mail address");
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            auto u = find_user_by_login(db, login);
+            if (!u) throw std::runtime_error(fmt::format("no user {}", login));
+            if (u->who == role::campus_manager)
+                throw cli_usage_error("a campus manager's address comes from managers.csv");
+            append_audit(db, now, 0, "user_email", login, address);
+            return set_user_email(db, login, address);
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no user {}", login));
+        std::cout << (address.empty() ? fmt::format("{} gets no mail", login)
+                                      : fmt::format("{} gets mail at {}", login, address))
+                  << std::endl;
+        return 0;
+    }
     if (action == "disable") {
         const bool ok = writer.run([&](SQLite::Database& db) {
             append_audit(db, now, 0, "user_disable", login, "");
@@ -305,6 +353,39 @@ int user_command(int argc, char** argv) {
         return 0;
     }
     throw cli_usage_error(fmt::format("user: unknown action {}", action));
+}
+
+// Sends one test mail through [mail.smtp] at once (not through the outbox) and says whether the server took it.
+int mail_command(int argc, char** argv) {
+    if (argc < 4 || std::string(argv[2]) != "test") throw cli_usage_error("mail: expected test ADDRESS");
+    // The address is the last argument; options stand between "test" and it.
+    const std::string address = argv[argc - 1];
+    auto args = parse_cli_options(argc - 1, argv, 3, {}, {"config"});
+    auto config = load_cli_config(args, std::cerr);
+    const auto config_path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
+    if (!is_email(address)) throw cli_usage_error(fmt::format("mail test: {} is not an e-mail address", address));
+    const auto problems = check_mail_config(config, find_templates_dir(config_path));
+    for (const auto& e : problems.errors) std::cerr << "error: " << e << '\n';
+    if (!problems.errors.empty()) return 2;
+    if (config.mail.smtp.url.empty() || config.mail.from.empty())
+        throw cli_usage_error("mail test: [mail] from and [mail.smtp] url are needed");
+    // Not about a ticket; the milliseconds make a Message-ID no earlier test had.
+    const directory no_directory;
+    const reply_token_key no_key{};
+    const auto templates = load_mail_templates(find_templates_dir(config_path));
+    const auto message = render_test_mail({config, no_directory, templates, no_key}, address, now_ms());
+    smtp_client smtp(config.mail.smtp);
+    const auto result = smtp.send(mailbox_address(config.mail.from).value_or(config.mail.from), address,
+                                  compose_mime(message));
+    if (!result.ok) {
+        std::cerr << fmt::format("mail test: NOT sent to {} via {}: {}", address, config.mail.smtp.url, result.error)
+                  << std::endl;
+        return 1;
+    }
+    std::cout << fmt::format("mail test: sent to {} via {} (Message-ID {}); the server accepted it", address,
+                             config.mail.smtp.url, message.message_id)
+              << std::endl;
+    return 0;
 }
 
 int backup_command(const cli_options& args) {
@@ -328,6 +409,7 @@ int dispatch(int argc, char** argv) {
                                 std::cout, std::cerr);
     }
     if (command == "user") return user_command(argc, argv);
+    if (command == "mail") return mail_command(argc, argv);
     if (command == "import") return run_import(argc, argv, 2);
     if (command == "export-sla") return run_export_sla(argc, argv, 2);
     if (command == "sla") {

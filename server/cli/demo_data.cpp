@@ -57,17 +57,20 @@ bool load_demo_data(app& a) {
     const time_ms now = now_ms();
 
     a.storage->writer().run([&](SQLite::Database& db) {
-        auto add = [&](user u) {
+        auto add = [&](user u, const std::string& email) {
             u.password_hash = demo_hash;
-            return insert_user(db, u, now);
+            return insert_user(db, u, now, email);
         };
-        add({0, "admin", "Administration Schulverwaltung", role::admin, "", 0, "", false});
-        add({0, "dispatch1", "Help-Desk Ines Marx", role::dispatcher, "", 0, "", false});
-        add({0, "dispatch2", "Help-Desk Oliver Brandt", role::dispatcher, "", 0, "", false});
-        for (const auto& m : a.dir.managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false});
+        // Addresses of the example domain, so that the demo with mail (docs/mail.md) shows every notification.
+        add({0, "admin", "Administration Schulverwaltung", role::admin, "", 0, "", false}, "admin@schulen.example.de");
+        add({0, "dispatch1", "Help-Desk Ines Marx", role::dispatcher, "", 0, "", false}, "dispatch1@schulen.example.de");
+        add({0, "dispatch2", "Help-Desk Oliver Brandt", role::dispatcher, "", 0, "", false},
+            "dispatch2@schulen.example.de");
+        for (const auto& m : a.dir.managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false}, "");
         for (const auto& s : a.dir.schools)
             add({0, "teacher-" + s.number, fmt::format("{} {}", pick(first_names), pick(last_names)), role::teacher,
-                 s.number, 0, "", false});
+                 s.number, 0, "", false},
+                fmt::format("teacher-{}@schulen.example.de", s.number));
     });
 
     // A few hundred tickets over the last 60 days, with the histories a real helpdesk produces.

@@ -1,5 +1,7 @@
 #include "server/cli/ticket_import.hpp"
 
+#include "storage/mail_repository.hpp"
+
 #include "core/local_time.hpp"
 #include "core/text.hpp"
 #include "core/ticket_rules.hpp"
@@ -35,9 +37,9 @@ struct refusal {
 
 constexpr std::size_t max_line_bytes = 8 * 1024 * 1024;
 
-constexpr std::array<std::string_view, 10> ticket_fields{"number", "school_number", "category", "priority", "title",
+constexpr std::array<std::string_view, 11> ticket_fields{"number", "school_number", "category", "priority", "title",
                                                          "description", "room", "asset_tag", "requester_login",
-                                                         "events"};
+                                                         "requester_email", "events"};
 constexpr std::array<std::string_view, 8> event_fields{"at",     "kind",     "actor_login",   "body",
                                                        "status", "priority", "manager_login", "partner"};
 
@@ -66,6 +68,7 @@ struct parsed_ticket {
     int line = 0;
     ticket t;
     std::vector<ticket_event> events;  // events[0] is `created`
+    std::string requester_email;       // optional (docs/mail.md): the requester's address if they have none yet
 };
 
 // The checks of one line; every failure throws a refusal naming the field.
@@ -115,6 +118,9 @@ public:
         const auto requester = required_string(o, "requester_login", "requester_login");
         requester_ = user_of("requester_login", requester);
         t.requester_id = requester_.id;
+        p.requester_email = optional_string(o, "requester_email", "requester_email");
+        if (!p.requester_email.empty() && (p.requester_email.size() > 254 || !is_email(p.requester_email)))
+            refuse("requester_email", fmt::format("\"{}\" is not an e-mail address", p.requester_email));
         t.assignee_id = dir_.school_managers.at(t.school_number);
 
         auto events_it = o.find("events");
@@ -317,6 +323,8 @@ std::variant<import_summary, import_error> import_tickets(std::istream& in, writ
             const int year = local_date_of(p.events.front().at, calendar.zone()).year;
             ticket stored = insert_ticket(db, p.t, p.events.front(), year, sla, now);
             for (std::size_t i = 1; i < p.events.size(); ++i) stored = append_event(db, stored, p.events[i], sla, now);
+            // An import never mails (old history is no news); it only gives requesters an address to mail to later.
+            if (!p.requester_email.empty()) set_email_if_none(db, p.t.requester_id, p.requester_email);
             ++summary.tickets;
             summary.events += p.events.size();
         }

@@ -1,4 +1,6 @@
 #include "server/dispatch/dispatch_handlers.hpp"
+
+#include "storage/mail_repository.hpp"
 #include "server/views/page_frame.hpp"
 
 #include "core/local_time.hpp"
@@ -30,6 +32,7 @@ struct board_data {
     std::vector<manager_load> managers;
     std::vector<school_load> schools;
     std::vector<outage_suspicion> outages;
+    std::size_t undeliverable_mails = 0;
     std::vector<absence_record> absences;
 };
 
@@ -185,9 +188,13 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         b.schools = std::move(loads.schools);
         b.outages = detect_outages(load_open_since(db, now - 24LL * 3600 * 1000));
         b.absences = load_current_absences(db, now);
+        // Read from a partial index of the few given-up mails: nothing per ticket.
+        if (a.config.mail.enabled) b.undeliverable_mails = count_undeliverable(db);
         return b;
     });
     auto d = base_data(a, auth, "Leitstand Help-Desk");
+    d.set("mail_enabled", a.config.mail.enabled);
+    d.set("undeliverable_mails", data.undeliverable_mails > 0 ? std::to_string(data.undeliverable_mails) : "");
     row_options options(a);
     // The sections list the first 50 each; their headings count all, from the open tickets' loads per assignee
     // (current and former managers), with a link to the queue's filter when there are more.
@@ -415,6 +422,29 @@ net::awaitable<http_response> absence_api(app& a, const http_request& req, const
                                                            {"from", o.at("from")},
                                                            {"to", o.at("to")},
                                                            {"substitute_id", substitute}});
+}
+
+net::awaitable<http_response> undeliverable_mail_page(app& a, const auth_state& auth) {
+    if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
+    const auto mails = co_await a.storage->read([](SQLite::Database& db) { return list_undeliverable(db, 200); });
+    auto d = base_data(a, auth, "Nicht zustellbare Mails");
+    d.set("mail_enabled", a.config.mail.enabled);
+    page_list rows;
+    for (const auto& m : mails) {
+        page_data row;
+        row.set("kind", std::string(mail_kind_label(m.kind)));
+        row.set("ticket", m.ticket_number);
+        row.set("recipient", m.recipient_name.empty() ? m.address : fmt::format("{} <{}>", m.recipient_name, m.address));
+        row.set("no_address", m.address.empty());
+        row.set("attempts", std::to_string(m.attempts));
+        row.set("queued", format_german_datetime(m.created_at, a.calendar.zone()));
+        row.set("given_up", format_german_datetime(m.given_up_at, a.calendar.zone()));
+        row.set("error", m.error);
+        rows.push_back(std::move(row));
+    }
+    d.set("has_mails", !rows.empty());
+    d.set("mails", std::move(rows));
+    co_return html_response(http::status::ok, a.pages.page("undeliverable_mail", d));
 }
 
 // Two steps, without JavaScript: first who is away (GET ?wer=), then the days and the cover, offered without

@@ -15,6 +15,8 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
 // which were refused, and why.
 net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const auth_state& auth);
 // GET /dispatch/absences and POST /dispatch/absences, /dispatch/absences/{manager}/end.
+// The notifications given up on after [mail.retry] max_attempts, newest first (linked from the board).
+net::awaitable<http_response> undeliverable_mail_page(app& a, const auth_state& auth);
 net::awaitable<http_response> absences_page(app& a, http_request& req, const auth_state& auth, const std::string& rest);
 // PUT/DELETE /api/v1/managers/{id}/absence.
 net::awaitable<http_response> absence_api(app& a, const http_request& req, const user& who, const std::string& id);

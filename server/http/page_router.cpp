@@ -70,6 +70,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
     if (path == "/reports/sla" && is_get) co_return co_await sla_report_page(a, auth, url);
     if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
     if (path == "/dispatch/zuweisen" && method == http::verb::post) co_return co_await bulk_assign(a, req, auth);
+    if (path == "/dispatch/mail" && is_get) co_return co_await undeliverable_mail_page(a, auth);
     if (path == "/dispatch/absences") co_return co_await absences_page(a, req, auth, "");
     if (const auto rest = path_after(path, "/dispatch/absences/"))
         co_return co_await absences_page(a, req, auth, std::string(*rest));

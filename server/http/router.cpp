@@ -8,6 +8,7 @@
 #include "server/views/page_frame.hpp"
 #include "server/http/responses.hpp"
 #include "storage/database.hpp"
+#include "storage/mail_repository.hpp"
 
 #include <charconv>
 
@@ -22,7 +23,12 @@ std::string_view content_type_of(std::string_view name) {
     return "application/octet-stream";
 }
 
-http_response metrics_response(app& a) {
+struct mail_backlog {
+    std::size_t pending = 0;
+    std::size_t undeliverable = 0;
+};
+
+http_response metrics_response(app& a, const mail_backlog& backlog) {
     const auto& m = a.metrics;
     std::string body = fmt::format(
         "# HELP campusdesk_requests_total HTTP requests handled.\n# TYPE campusdesk_requests_total counter\n"
@@ -52,6 +58,21 @@ http_response metrics_response(app& a) {
                         "# TYPE campusdesk_password_hashes_refused_total counter\n"
                         "campusdesk_password_hashes_refused_total {}\n",
                         a.hasher.waiting(), a.hasher.refused());
+    body += fmt::format(
+        "# HELP campusdesk_mail_queued_total Notifications written to the outbox since start.\n"
+        "# TYPE campusdesk_mail_queued_total counter\ncampusdesk_mail_queued_total {}\n"
+        "# HELP campusdesk_mail_sent_total Notifications the SMTP server accepted since start.\n"
+        "# TYPE campusdesk_mail_sent_total counter\ncampusdesk_mail_sent_total {}\n"
+        "# HELP campusdesk_mail_failed_total Delivery attempts that failed since start (each is retried or given up).\n"
+        "# TYPE campusdesk_mail_failed_total counter\ncampusdesk_mail_failed_total {}\n"
+        "# HELP campusdesk_mail_undeliverable_total Notifications given up on since start.\n"
+        "# TYPE campusdesk_mail_undeliverable_total counter\ncampusdesk_mail_undeliverable_total {}\n"
+        "# HELP campusdesk_mail_pending Notifications waiting in the outbox.\n"
+        "# TYPE campusdesk_mail_pending gauge\ncampusdesk_mail_pending {}\n"
+        "# HELP campusdesk_mail_undeliverable Notifications given up on, as the help desk's list shows them.\n"
+        "# TYPE campusdesk_mail_undeliverable gauge\ncampusdesk_mail_undeliverable {}\n",
+        a.metrics.mail_queued.load(), a.metrics.mail_sent.load(), a.metrics.mail_failed.load(),
+        a.metrics.mail_undeliverable.load(), backlog.pending, backlog.undeliverable);
     return text_response(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -88,7 +109,10 @@ net::awaitable<http_response> route(app& a, http_request& req, const net::ip::ad
                          {{"target", "/metrics"}, {"client", client_address(a.config, req, peer)}});
             co_return api_error(http::status::forbidden, "forbidden", "Nur für den Betrieb.");
         }
-        co_return metrics_response(a);
+        const auto backlog = co_await a.storage->read([](SQLite::Database& db) {
+            return mail_backlog{count_pending(db), count_undeliverable(db)};
+        });
+        co_return metrics_response(a, backlog);
     }
     if (path.starts_with("/static/")) {
         const auto name = path.substr(std::string_view("/static/").size());

@@ -3,6 +3,8 @@
 #include "server/http/log.hpp"
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
+#include "server/mail/mail_sender.hpp"
+#include "server/mail/notifier.hpp"
 
 #include <fmt/format.h>
 
@@ -46,6 +48,7 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     const int year = local_date_of(now, a.calendar.zone()).year;
     const auto school_manager = a.dir.school(t.school_number)->manager_id;
     ticket stored;
+    std::size_t mails = 0;
     try {
         stored = co_await a.storage->write([&](SQLite::Database& db) {
             ticket copy = t;
@@ -56,6 +59,11 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
                 file.ticket_id = stored_ticket.id;
                 insert_attachment(db, file);
             }
+            ticket_event first = created;
+            first.kind = event_kind::created;
+            first.seq = 1;
+            mails = notify_events(a.config.mail, db, stored_ticket, std::span(&first, 1), {filer.id, filer.manager_id},
+                                  absences, now);
             return stored_ticket;
         });
     } catch (const ticket_numbers_exhausted& e) {
@@ -67,6 +75,7 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
                                 {}};
     }
     ++a.metrics.tickets_created;
+    mails_queued(a, mails);
     a.live.publish();
     co_return stored;
 }
@@ -90,6 +99,7 @@ action_context action_context_for(const app& a, const viewer& v, const ticket& t
 net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan) {
     if (!is_valid_ticket_number(number)) co_return not_found_error();
     const time_ms now = now_ms();
+    std::size_t mails = 0;
     auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
         auto t = find_ticket(db, number);
         const auto* school = t ? a.dir.school(t->school_number) : nullptr;
@@ -100,17 +110,27 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
         auto planned = plan(action_context_for(a, v, *t, history, now));
         if (auto* refused = std::get_if<action_error>(&planned)) return to_request_error(*refused);
         ticket current = *t;
+        std::vector<ticket_event> appended;
+        std::int64_t seq = history.empty() ? 0 : history.back().seq;
         for (const auto& e : std::get<planned_events>(planned)) {
             current = append_event(db, current, e, a.sla(), now);
             append_audit(db, now, e.actor_id, to_string(e.kind), number, e.body.substr(0, 200));
+            appended.push_back(e);
+            appended.back().seq = ++seq;
         }
+        if (a.config.mail.enabled)
+            mails = notify_events(a.config.mail, db, current, appended, {who.id, who.manager_id}, load_absences(db), now);
         return current;
     });
-    if (std::holds_alternative<ticket>(result)) a.live.publish();
+    if (std::holds_alternative<ticket>(result)) {
+        mails_queued(a, mails);
+        a.live.publish();
+    }
     co_return result;
 }
 
-std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most) {
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most,
+                                      std::size_t& queued) {
     const time_ms cutoff = last_resolution_with_window_over(now, reopen_window_ms(a.config.reopen_window_days));
     // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
     // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
@@ -123,8 +143,10 @@ std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now,
         closed.by_staff = false;
         closed.kind = event_kind::closed;
         closed.body = "Automatisch geschlossen: Lösung nicht innerhalb der Frist beanstandet.";
-        append_event(db, *t, closed, a.sla(), now);
+        const auto current = append_event(db, *t, closed, a.sla(), now);
         append_audit(db, now, 0, to_string(closed.kind), number, closed.body);
+        // The closing event's text is the template's own (actor 0), so the notice needs no seq.
+        queued += notify_events(a.config.mail, db, current, std::span(&closed, 1), {}, {}, now);
     }
     return numbers.size();
 }
@@ -138,10 +160,13 @@ net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_
         const time_ms now = now_ms();
         std::size_t closed = 0;
         try {
-            for (std::size_t n = chunk; n == chunk; closed += n)
+            for (std::size_t n = chunk; n == chunk; closed += n) {
+                std::size_t mails = 0;
                 n = co_await a.storage->write([&](SQLite::Database& db) {
-                    return close_expired_resolutions(a, db, now, chunk);
+                    return close_expired_resolutions(a, db, now, chunk, mails);
                 });
+                mails_queued(a, mails);
+            }
         } catch (const std::exception& e) {
             // A busy or full disk must not end the loop: the next round tries again.
             log_line(log_level::warning, "auto-close failed", {{"error", e.what()}});

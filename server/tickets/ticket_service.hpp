@@ -71,8 +71,9 @@ using action_planner = std::function<action_outcome(const action_context&)>;
 net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan);
 
 // Closes at most `at_most` resolved tickets whose reopen window has passed (a system `closed` event). Returns
-// how many.
-std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most);
+// how many; `queued` grows by the notifications queued with them.
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most,
+                                      std::size_t& queued);
 
 // Runs close_expired_resolutions now and then every `period` until `timer` is cancelled (server shutdown).
 net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_timer& timer,

@@ -61,6 +61,26 @@ std::string_view event_label(event_kind k) {
     return "";
 }
 
+std::string_view mail_kind_label(mail_kind k) {
+    switch (k) {
+    case mail_kind::question: return "einer Rückfrage zu meinem Ticket";
+    case mail_kind::staff_reply: return "einer Antwort auf mein Ticket";
+    case mail_kind::resolved: return "der Lösung meines Tickets (mit Bestätigen und Wiederöffnen)";
+    case mail_kind::closed: return "dem Schließen meines Tickets";
+    case mail_kind::new_ticket: return "einem neuen Ticket an meinen Schulen (auch in Vertretung)";
+    case mail_kind::assigned: return "einem Ticket, das mir zugewiesen wird";
+    case mail_kind::requester_reply: return "einer Antwort der Lehrkraft";
+    case mail_kind::reopened: return "einem wieder geöffneten Ticket";
+    case mail_kind::sla_warning: return "einer bald erreichten Frist (75 %)";
+    case mail_kind::sla_breach: return "einer überschrittenen Frist";
+    case mail_kind::unseen: return "einem neuen Ticket, das noch niemand angesehen hat";
+    case mail_kind::outage: return "einem möglichen Ausfall an einer Schule";
+    case mail_kind::digest: return "der täglichen Zusammenfassung";
+    case mail_kind::test: return "einer Testnachricht";
+    }
+    return "";
+}
+
 std::string_view role_label(role r) {
     switch (r) {
     case role::teacher: return "Lehrkraft";

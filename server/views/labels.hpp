@@ -1,6 +1,7 @@
 // German words for statuses, priorities and events, as teachers and staff read them on the pages.
 #pragma once
 
+#include "core/notifications.hpp"
 #include "core/sla.hpp"
 #include "core/ticket.hpp"
 
@@ -14,6 +15,8 @@ namespace campusdesk {
 std::string_view status_label(status s);
 // A status as `reader` reads it: a teacher is the one asked ("Rückfrage – wartet auf Ihre Antwort").
 std::string_view status_label_for(status s, role reader);
+// What a notification tells, as the account page's mail settings list it.
+std::string_view mail_kind_label(mail_kind k);
 std::string_view priority_label(priority p);
 // What a priority means for a school, in teachers' words (the urgency choice on the form).
 std::string_view priority_explanation(priority p);

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Client for tests/reliability/run: drives ticket creation at full speed and verifies acknowledged tickets.
 
-  crash_client.py drive  --port P --login L --password-file F --workers N --out FILE [--seconds S]
+  crash_client.py drive  --port P --login L --password-file F --workers N --out FILE [--seconds S] [--count C]
       N threads, each with its own keep-alive connection, POST tickets until the server goes away (or S
-      seconds pass). Every 201 is appended to FILE as "number<TAB>title<TAB>unix-time" once the threads end.
+      seconds pass, or C tickets were acknowledged). Every 201 is appended to FILE as "number<TAB>title<TAB>unix-time" once the threads end.
       Prints a JSON summary: acknowledged, statuses of other answers, requests sent but never answered.
   crash_client.py verify --port P --login L --password-file F FILE...
       Every acknowledged ticket must answer 200 with its title and a `created` first event.
@@ -57,7 +57,7 @@ def drive(args, session):
     def worker(w):
         conn = session.connection()
         i = 0
-        while time.time() < deadline:
+        while time.time() < deadline and (args.count is None or len(acked) < args.count):
             i += 1
             title = f"Absturztest {args.tag} {w}-{i}"
             try:
@@ -186,6 +186,7 @@ def main():
     p.add_argument("--password-file", required=True)
     p.add_argument("--workers", type=int, default=8)
     p.add_argument("--seconds", type=float, default=30)
+    p.add_argument("--count", type=int, help="drive: stop after this many acknowledged tickets")
     p.add_argument("--out")
     p.add_argument("--tag", default="")
     p.add_argument("--ready", help="drive: a file created once logged in")

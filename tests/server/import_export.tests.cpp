@@ -8,6 +8,7 @@
 #include "tests/server/test_server.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <catch2/catch.hpp>
 
@@ -566,6 +567,8 @@ TEST_CASE("an import with any bad line imports nothing and names the line and fi
         {"title too long", with([](json::object& t) { t["title"] = std::string(201, 'x'); }),
          "line 2: title: is too long"},
         {"unknown field", with([](json::object& t) { t["priorty"] = "low"; }), "line 2: priorty: unknown field"},
+        {"requester_email not an address", with([](json::object& t) { t["requester_email"] = "anna at schule"; }),
+         "line 2: requester_email: \"anna at schule\" is not an e-mail address"},
         {"malformed JSON", "{\"number\": \"CD-2025-000102\", ", "line 2: json: not valid JSON"},
         {"duplicate number", good.substr(0, good.size() - 1),
          "line 2: number: CD-2025-000101 appears twice (first on line 1)"},
@@ -600,6 +603,37 @@ TEST_CASE("an import with any bad line imports nothing and names the line and fi
         CHECK(run_campusdesk({"import", "--config", config_file, "--data", data.path.string()}).status == 2);
         CHECK(ticket_count(data.path) == tickets_before);
     }
+}
+
+TEST_CASE("an import's requester_email becomes the requester's address if they have none", "[server][import][mail]") {
+    temp_dir data;
+    const auto dir = create_demo_users(data.path);
+    auto fixture = february_fixture(dir);
+    const auto requester = std::string(fixture[0]["requester_login"].as_string());
+    auto email_of = [&](const std::string& login) {
+        SQLite::Database db((data.path / "campusdesk.db").string(), SQLite::OPEN_READONLY);
+        SQLite::Statement s(db, "SELECT email FROM users WHERE login = ?");
+        s.bind(1, login);
+        REQUIRE(s.executeStep());
+        return s.getColumn(0).getString();
+    };
+    // The demo's teachers have addresses: this one's is removed on the command line first.
+    const auto cleared = run_campusdesk({"user", "email", requester, "", "--config", config_file, "--data", data.path.string()});
+    INFO(cleared.err);
+    REQUIRE(cleared.status == 0);
+    CHECK(cleared.out.find("gets no mail") != std::string::npos);
+    REQUIRE(email_of(requester).empty());
+    CHECK(run_campusdesk({"user", "email", requester, "kaputt", "--config", config_file, "--data", data.path.string()})
+              .status == 2);
+    fixture[0]["requester_email"] = "erste@schule.example";
+    fixture[1]["requester_email"] = "zweite@schule.example";  // another line of the same requester changes nothing
+    fixture[1]["requester_login"] = requester;
+    const auto file = data.path / "with-email.jsonl";
+    write_file(file, jsonl({fixture[0], fixture[1]}));
+    auto result = import_file(data.path, file);
+    INFO(result.err);
+    REQUIRE(result.status == 0);
+    CHECK(email_of(requester) == "erste@schule.example");
 }
 
 TEST_CASE("export-sla refuses bad arguments with exit status 2", "[server][export]") {

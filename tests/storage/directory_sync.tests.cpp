@@ -7,6 +7,7 @@
 #include "storage/database.hpp"
 #include "storage/report_repository.hpp"
 #include "storage/ticket_repository.hpp"
+#include "storage/user_repository.hpp"
 #include "tests/storage/storage_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -295,4 +296,27 @@ TEST_CASE("a manager removed from managers.csv becomes a former manager; their o
     const auto tickets = load_report_tickets(db, monday_8am, left_at + day);
     REQUIRE(tickets.size() == 4);
     CHECK(names_former(load_report_managers(db, tickets)));
+}
+
+TEST_CASE("a campus manager's account has the address of managers.csv, also after it changes", "[storage][directory]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    auto config = directory_config();
+    config.managers[0].email = "alt@schulen.example";
+    sync_directory(db, config, f.sla(), monday_8am);
+    const auto id = insert_user(db, {0, "manager01", "M", role::campus_manager, "", manager_id(db, "manager01"), "", false},
+                                monday_8am, "ignored@example.org");
+    const auto teacher = insert_user(db, {0, "t", "T", role::teacher, "100011", 0, "", false}, monday_8am, "t@example.org");
+    auto email_of = [&](std::int64_t user) {
+        SQLite::Statement s(db, "SELECT email FROM users WHERE id = ?");
+        s.bind(1, user);
+        REQUIRE(s.executeStep());
+        return s.getColumn(0).getString();
+    };
+    CHECK(email_of(id) == "alt@schulen.example");
+    CHECK(email_of(teacher) == "t@example.org");
+    config.managers[0].email = "neu@schulen.example";
+    sync_directory(db, config, f.sla(), monday_8am);
+    CHECK(email_of(id) == "neu@schulen.example");
+    CHECK(email_of(teacher) == "t@example.org");  // only managers follow the directory
 }
