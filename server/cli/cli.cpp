@@ -12,6 +12,7 @@
 #include "server/accounts/password_quality.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/http/router.hpp"
+#include "server/mail/imap_fetcher.hpp"
 #include "server/reports/sla_export.hpp"
 #include "server/cli/ticket_import.hpp"
 #include "server/tickets/ticket_service.hpp"
@@ -86,6 +87,13 @@ int serve(const cli_options& args) {
     if (a.demo && load_demo_data(a))
         log_line(log_level::info, "demo data loaded");
 
+    // Incoming mail (issue 17): the support mailbox polled on a thread of its own.
+    std::unique_ptr<imap_fetcher> mail_fetcher;
+    if (a.config.mail.enabled && !a.config.mail.imap.url.empty()) {
+        mail_fetcher = std::make_unique<imap_fetcher>(a, load_mail_intake_keys(a));
+        mail_fetcher->start();
+    }
+
     net::io_context ioc(static_cast<int>(threads));
     http_server server(
         ioc, endpoint,
@@ -135,6 +143,7 @@ int serve(const cli_options& args) {
     for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    if (mail_fetcher) mail_fetcher->stop();  // before storage: a batch in progress finishes its writes
     a.storage->stop();
     log_line(log_level::info, "stopped");
     return 0;

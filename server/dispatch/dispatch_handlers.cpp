@@ -202,13 +202,6 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
 
 namespace {
 
-std::optional<std::int64_t> parse_id(std::string_view text) {
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
-    return id;
-}
-
 // Validates and stores an absence; returns an error message (German) and field, or nothing.
 struct absence_error {
     http::status status;
