@@ -1,11 +1,13 @@
 #include "server/mail/imap_fetcher.hpp"
 
+#include "core/text.hpp"
 #include "server/http/log.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 #include <sstream>
 
 namespace campusdesk {
@@ -148,17 +150,20 @@ void imap_session::ensure_mailbox(const std::string& name) {
     command(server_url_, "CREATE " + quoted(name));
 }
 
-void imap_session::move(std::uint64_t uid, const std::string& mailbox) {
+void imap_session::move(const std::vector<std::uint64_t>& uids, const std::string& mailbox) {
+    if (uids.empty()) return;
+    std::string set;
+    for (auto uid : uids) set += fmt::format("{}{}", set.empty() ? "" : ",", uid);
     if (has_move_) {
         try {
-            command(mailbox_url_, fmt::format("UID MOVE {} {}", uid, quoted(mailbox)));
+            command(mailbox_url_, fmt::format("UID MOVE {} {}", set, quoted(mailbox)));
             return;
         } catch (const std::runtime_error&) {
             has_move_ = false;  // no MOVE extension (RFC 6851): the classic way from now on
         }
     }
-    command(mailbox_url_, fmt::format("UID COPY {} {}", uid, quoted(mailbox)));
-    command(mailbox_url_, fmt::format("UID STORE {} +FLAGS.SILENT (\\Deleted)", uid));
+    command(mailbox_url_, fmt::format("UID COPY {} {}", set, quoted(mailbox)));
+    command(mailbox_url_, fmt::format("UID STORE {} +FLAGS.SILENT (\\Deleted)", set));
     command(mailbox_url_, "EXPUNGE");
 }
 
@@ -205,6 +210,7 @@ void imap_fetcher::poll_once() {
         struct item {
             std::uint64_t uid;
             std::string raw;
+            incoming_mail mail;
             bool taken = false;
         };
         std::vector<item> batch;
@@ -217,37 +223,44 @@ void imap_fetcher::poll_once() {
                          {{"uid", uids[i]}, {"max_bytes", max_bytes}});
                 continue;
             }
-            batch.push_back({uids[i], std::move(*raw)});
+            batch.push_back({uids[i], std::move(*raw), {}, false});
         }
-        // Taken concurrently on an io_context of this thread: the storage writes of a batch share commits.
+        // Taken on an io_context of this thread: one sender's mails in their order (answers stay in sequence), different
+        // senders' concurrently, so that the storage writes of a batch share group commits.
+        std::map<std::string, std::vector<item*>> by_sender;
+        for (auto& it : batch) {
+            it.mail = parse_incoming_mail(it.raw, keys_.own);
+            by_sender[ascii_lower(it.mail.from.address)].push_back(&it);
+        }
         net::io_context ioc;
         auto guard = net::make_work_guard(ioc);
-        std::size_t pending = batch.size();
-        for (auto& it : batch) {
+        std::size_t pending = by_sender.size();
+        for (auto& [sender, items] : by_sender) {
             net::co_spawn(
                 ioc,
-                [this, &it]() -> net::awaitable<void> {
-                    auto result = co_await take_mail(a_, keys_, it.raw);
-                    (void)result;
-                    it.taken = true;
-                },
-                [&](std::exception_ptr error) {
-                    if (error) {
+                [this, &items]() -> net::awaitable<void> {
+                    for (auto* it : items) {
                         try {
-                            std::rethrow_exception(error);
+                            auto result = co_await take_mail(a_, keys_, it->raw, it->mail);
+                            (void)result;
+                            it->taken = true;
                         } catch (const std::exception& e) {
                             log_line(log_level::warning, "incoming mail: not taken, tried again at the next poll",
-                                     {{"uid", it.uid}, {"error", e.what()}});
+                                     {{"uid", it->uid}, {"error", e.what()}});
                         }
                     }
+                },
+                [&](std::exception_ptr) {
                     if (--pending == 0) guard.reset();
                 });
         }
         if (pending == 0) guard.reset();
         ioc.run();
         // Moved only once recorded, so a crash before the move makes the next poll find it taken and only move it.
+        std::vector<std::uint64_t> taken;
         for (const auto& it : batch)
-            if (it.taken && !stop_) session.move(it.uid, cfg.done_mailbox);
+            if (it.taken) taken.push_back(it.uid);
+        session.move(taken, cfg.done_mailbox);
     }
 }
 

@@ -31,8 +31,8 @@ public:
     std::optional<std::string> fetch(std::uint64_t uid, std::size_t max_bytes);
     // Creates the mailbox unless it exists.
     void ensure_mailbox(const std::string& name);
-    // Moves the message into `mailbox`.
-    void move(std::uint64_t uid, const std::string& mailbox);
+    // Moves the messages into `mailbox` (one command for all).
+    void move(const std::vector<std::uint64_t>& uids, const std::string& mailbox);
 
 private:
     std::string command(const std::string& url, const std::string& request);

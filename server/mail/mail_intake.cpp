@@ -229,6 +229,11 @@ std::string message_key_of(const incoming_mail& m, std::string_view raw) {
 
 net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, std::string_view raw) {
     const auto m = parse_incoming_mail(raw, keys.own);
+    co_return co_await take_mail(a, keys, raw, m);
+}
+
+net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, std::string_view raw,
+                                        const incoming_mail& m) {
     const auto key = message_key_of(m, raw);
     const time_ms now = now_ms();
     const auto id = co_await a.storage->write([&](SQLite::Database& db) {

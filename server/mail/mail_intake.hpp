@@ -36,6 +36,9 @@ std::string message_key_of(const incoming_mail& m, std::string_view raw);
 // Takes one raw mail: records it, acts on it, records the outcome. Never throws for what the mail contains;
 // storage failures propagate (the mail is then left in the mailbox and taken at the next poll).
 net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, std::string_view raw);
+// The same for a mail parsed already (parse_incoming_mail(raw, keys.own)).
+net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, std::string_view raw,
+                                        const incoming_mail& m);
 
 // A dispatcher's decision on a mail in triage: a ticket filed for the teacher with this login (the mail's subject,
 // text and attachments, as if the teacher had sent it), or discarded. Both audited.

@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ imap_server::imap_server() {
     std::filesystem::create_directories(d / "run");
     std::filesystem::create_directories(d / "home");
     // Dovecot never gives mail processes uid 0: as root the mail belongs to nobody; as a normal user, to that user.
-    const bool root = geteuid() == 0;
+    const bool root = root_ = geteuid() == 0;
     const passwd* self = getpwuid(geteuid());
     const group* self_group = getgrgid(getegid());
     std::string user_line, login_users;
@@ -126,6 +127,20 @@ void imap_server::append(const std::string& raw, const std::string& mailbox) {
     const auto r = run_program({"curl", "-s", "-S", "--url", url(mailbox), "--user",
                                 fmt::format("{}:{}", user, password), "-T", file.string()});
     if (r.status != 0) throw std::runtime_error("IMAP APPEND failed: " + r.err);
+}
+
+void imap_server::drop_into_inbox(const std::vector<std::string>& raws) {
+    count("INBOX");  // the first login makes the maildir
+    const auto maildir = dir_.path / "home" / user / "Maildir";
+    struct stat info {};
+    if (stat(maildir.c_str(), &info) != 0) throw std::runtime_error("no maildir at " + maildir.string());
+    for (std::size_t i = 0; i < raws.size(); ++i) {
+        const auto name = fmt::format("{}.M{}P{}.campusdesk-test", 1700000000 + i, i, getpid());
+        const auto tmp = maildir / "tmp" / name;
+        std::ofstream(tmp, std::ios::binary) << raws[i];
+        if (root_ && chown(tmp.c_str(), info.st_uid, info.st_gid) != 0) throw std::runtime_error("chown failed");
+        std::filesystem::rename(tmp, maildir / "new" / name);
+    }
 }
 
 std::size_t imap_server::count(const std::string& mailbox) const {

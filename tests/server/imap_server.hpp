@@ -24,6 +24,8 @@ public:
     std::map<std::string, std::string> config_lines() const;
 
     void append(const std::string& raw, const std::string& mailbox = "INBOX");
+    // Many messages at once, written into the INBOX's maildir (as a delivery agent does; APPEND is one at a time).
+    void drop_into_inbox(const std::vector<std::string>& raws);
     // How many messages the mailbox holds (0 if it does not exist).
     std::size_t count(const std::string& mailbox) const;
     // Waits until INBOX is empty and `done` holds `expected` messages; false after `seconds`.
@@ -33,6 +35,7 @@ private:
     temp_dir dir_;
     unsigned short port_ = 0;
     int pid_ = -1;
+    bool root_ = false;
 };
 
 } // namespace campusdesk::testing
