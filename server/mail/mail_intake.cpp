@@ -10,10 +10,15 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstring>
 
 namespace campusdesk {
 namespace {
+
+constexpr std::size_t outcome_count = static_cast<std::size_t>(mail_outcome::discarded) + 1;
+std::array<std::atomic<std::uint64_t>, outcome_count> taken_by_outcome{};
 
 // The ticket number in "[CD-2026-000123]" anywhere in a subject.
 std::string ticket_number_in(std::string_view subject) {
@@ -203,6 +208,8 @@ net::awaitable<decision> decide_safely(app& a, const mail_intake_keys& keys, con
 
 } // namespace
 
+std::uint64_t mail_taken_count(mail_outcome o) { return taken_by_outcome[static_cast<std::size_t>(o)].load(); }
+
 mail_intake_keys load_mail_intake_keys(app& a) {
     mail_intake_keys keys;
     const auto secret = a.storage->writer().run(
@@ -244,6 +251,7 @@ net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, st
     co_await a.storage->write([&](SQLite::Database& db) {
         finish_received_mail(db, *id, d.outcome, d.reason, d.ticket_id, d.keep_raw);
     });
+    ++taken_by_outcome[static_cast<std::size_t>(d.outcome)];
     log_line(log_level::info, "incoming mail",
              {{"outcome", std::string(to_string(d.outcome))}, {"ticket", d.ticket_number}, {"reason", d.reason}});
     co_return intake_result{d.outcome, d.reason, d.ticket_number, false};

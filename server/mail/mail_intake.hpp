@@ -40,6 +40,9 @@ net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, st
 net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, std::string_view raw,
                                         const incoming_mail& m);
 
+// Mails taken since start by outcome (/metrics); duplicates are not counted.
+std::uint64_t mail_taken_count(mail_outcome o);
+
 // A dispatcher's decision on a mail in triage: a ticket filed for the teacher with this login (the mail's subject,
 // text and attachments, as if the teacher had sent it), or discarded. Both audited.
 net::awaitable<outcome<std::string>> ticket_from_triage(app& a, const user& dispatcher, std::int64_t mail_id,

@@ -120,6 +120,12 @@ TEST_CASE("mail from IMAP: new tickets, replies by token, ignored auto-replies a
     CHECK(s.outcome_of("stranger-1@example.org") == "triage:Absender unbekannt");
     CHECK(s.count("SELECT COUNT(*) FROM tickets WHERE title IN ('Undelivered Mail Returned to Sender', "
                   "'Frage zum WLAN') OR title LIKE 'Automatische Antwort%'") == 0);
+    const auto metrics = client(s.server->port()).get("/metrics").body;
+    for (const auto* line : {"campusdesk_mail_received_total{outcome=\"ticket\"} 1\n",
+                             "campusdesk_mail_received_total{outcome=\"ignored\"} 2\n",
+                             "campusdesk_mail_received_total{outcome=\"triage\"} 1\n",
+                             "campusdesk_mail_received_total{outcome=\"reply\"} 0\n"})
+        CHECK(metrics.find(line) != std::string::npos);
     // Only triage keeps the raw mail; the ticket and the ignored ones do not need it.
     CHECK(s.count("SELECT COUNT(*) FROM mail_raw") == 1);
 
