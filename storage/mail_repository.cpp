@@ -88,12 +88,6 @@ void finish_received_mail(SQLite::Database& db, std::int64_t id, mail_outcome ou
     drop->exec();
 }
 
-bool is_mail_taken(SQLite::Database& db, std::string_view message_key) {
-    reused_statement s(db, "SELECT 1 FROM mail_received WHERE message_key = ?");
-    s->bind(1, std::string(message_key));
-    return s->executeStep();
-}
-
 std::vector<received_mail> list_mail_for_triage(SQLite::Database& db, std::size_t limit) {
     reused_statement s(db, std::string("SELECT ") + columns +
                                " WHERE m.outcome IN ('triage', 'failed') ORDER BY m.received_at, m.id LIMIT ?");

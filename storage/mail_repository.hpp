@@ -42,7 +42,6 @@ std::optional<std::int64_t> begin_received_mail(SQLite::Database& db, std::strin
 // The final outcome; the raw bytes are dropped unless `keep_raw`.
 void finish_received_mail(SQLite::Database& db, std::int64_t id, mail_outcome outcome, std::string_view reason,
                           std::int64_t ticket_id, bool keep_raw);
-bool is_mail_taken(SQLite::Database& db, std::string_view message_key);
 
 // The mails waiting for the help desk (triage and failed), oldest first, at most `limit`.
 std::vector<received_mail> list_mail_for_triage(SQLite::Database& db, std::size_t limit);

@@ -49,6 +49,7 @@ std::string bounded(std::string text, std::size_t max, bool& cut) {
     constexpr std::string_view note = "\n\n[… gekürzt, die vollständige E-Mail liegt beim IT-Support]";
     if (utf8_length(text) <= max) return text;
     cut = true;
+    if (max <= 2 * utf8_length(note)) return utf8_prefix(text, max);  // a tiny limit: no room for the note
     return utf8_prefix(text, max - utf8_length(note)) + std::string(note);
 }
 

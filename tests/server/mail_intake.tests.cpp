@@ -230,13 +230,30 @@ TEST_CASE("mail from IMAP: attachments, threading by Message-ID and subject, sta
         "--b\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         "eJ8+IgAAAAA=\r\n--b--\r\n",
         teacher_address, jpeg_b64));
+    // A stranger's mail with markup: shown escaped in the triage list, its raw bytes only as a download.
+    s.imap.append(mail("<b>Fremd</b> <fremd@example.org>", "helpdesk@schulen.example.de",
+                       "<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "markup-1@example.org"));
     // Our own mail coming back, and a disabled account's mail.
     s.imap.append(mail("IT <noreply@schulen.example.de>", "helpdesk@schulen.example.de", "[CD-2026-000001] x", "x",
                        "cd-n5.t1@schulen.example.de"));
     s.imap.append(mail("ehemalig@gs-westerfilde.example.de", "helpdesk@schulen.example.de", "Hallo", "Noch da?",
                        "disabled-1@gs.example.de"));
-    REQUIRE(s.imap.wait_until_taken(3));
+    REQUIRE(s.imap.wait_until_taken(4));
     CHECK(s.outcome_of("att-1@gs.example.de") == "ticket:");
+    client dispatcher(s.server->port());
+    REQUIRE(dispatcher.login("dispatch1").status == 200);
+    const auto triage = dispatcher.get("/dispatch/mail");
+    REQUIRE(triage.status == 200);
+    CHECK(triage.body.find("<script>alert(1)") == std::string::npos);
+    CHECK(triage.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    CHECK(triage.body.find("<img src=x") == std::string::npos);
+    const auto markup_id = s.count("SELECT id FROM mail_received WHERE message_key = 'markup-1@example.org'");
+    const auto raw = dispatcher.get(fmt::format("/dispatch/mail/{}.eml", markup_id));
+    CHECK(raw.status == 200);
+    CHECK(raw.headers.at("content-type") == "application/octet-stream");
+    CHECK(raw.headers.at("content-disposition").starts_with("attachment;"));
+    CHECK(raw.body.find("Message-ID: <markup-1@example.org>") != std::string::npos);
+    CHECK(dispatcher.get("/dispatch/mail/999999.eml").status == 404);
     CHECK(s.outcome_of("cd-n5.t1@schulen.example.de") == "ignored:own (Message-ID: <cd-n5.t1@schulen.example.de>)");
     CHECK(s.outcome_of("disabled-1@gs.example.de") == "triage:Absender unbekannt");
     CHECK(s.count("SELECT COUNT(*) FROM mail_raw r JOIN mail_received m ON m.id = r.mail_id "
@@ -267,7 +284,7 @@ TEST_CASE("mail from IMAP: attachments, threading by Message-ID and subject, sta
                        "AW: [" + number + "] Tafel", "Ich komme morgen.", "manager-1@schulcampus.example"));
     s.imap.append(mail("nachbar@gs-nette.example.de", "helpdesk@schulen.example.de", "AW: [" + number + "] Tafel",
                        "Bei uns auch.", "neighbour-1@gs.example.de"));
-    REQUIRE(s.imap.wait_until_taken(7));
+    REQUIRE(s.imap.wait_until_taken(8));
     CHECK(s.outcome_of("thread-1@gs.example.de") == "reply:");
     CHECK(s.outcome_of("subject-1@gs.example.de") == "reply:");
     CHECK(s.outcome_of("manager-1@schulcampus.example") == "reply:");
@@ -288,7 +305,7 @@ TEST_CASE("mail from IMAP: attachments, threading by Message-ID and subject, sta
                 .status == 200);
     s.imap.append(mail(teacher_address, "helpdesk@schulen.example.de", "AW: [" + number + "] Tafel", "Doch nicht!",
                        "closed-1@gs.example.de"));
-    REQUIRE(s.imap.wait_until_taken(8));
+    REQUIRE(s.imap.wait_until_taken(9));
     CHECK(s.outcome_of("closed-1@gs.example.de").starts_with("triage:Antwort auf " + number + " nicht möglich: "));
 }
 
