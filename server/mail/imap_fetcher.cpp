@@ -39,7 +39,7 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return static_cast<transfer*>(user)->stop->load() ? 1 : 0;
 }
 
-// An IMAP quoted string (RFC 3501): the fetcher's mailbox names are ASCII (checked at start).
+// An IMAP quoted string (RFC 3501): the fetcher's mailbox names are ASCII (check-config refuses others).
 std::string quoted(const std::string& text) {
     std::string out = "\"";
     for (char c : text) {

@@ -548,6 +548,8 @@ max_attempts = 3
         {"a reply address that is no address", "helpdesk+{token}@schulen.example.de", "helpdesk+{token}", "mail.reply_address"},
         {"an unknown category", "default_category = \"ipad\"", "default_category = \"toaster\"", "mail.imap.default_category"},
         {"an unknown mode", "mode = \"poll\"", "mode = \"push\"", "mail.imap.mode"},
+        {"a done mailbox with umlauts", "mode = \"poll\"", "mode = \"poll\"\ndone_mailbox = \"Erledigt/Übernommen\"",
+         "mail.imap.done_mailbox"},
         {"IDLE, not available yet", "mode = \"poll\"", "mode = \"idle\"", "mail.imap.mode"},
         {"answering unknown senders, not available yet", "mode = \"poll\"",
          "mode = \"poll\"\nunknown_senders = \"answer\"", "mail.imap.unknown_senders"},
