@@ -314,11 +314,23 @@ void parse_imap(const toml::table& t, imap_config& i, const app_config& c, const
     read_choice(t, "mode", i.mode, {"poll", "idle"}, prefix, r);
     read_positive(t, "poll_seconds", i.poll_seconds, prefix, r);
     read_string(t, "done_mailbox", i.done_mailbox, prefix, r);
+    // IMAP names beyond ASCII need modified UTF-7 (RFC 3501), which the fetcher does not write.
+    if (const auto* node = t.get("done_mailbox");
+        node && node->is_string() &&
+        std::any_of(i.done_mailbox.begin(), i.done_mailbox.end(), [](char c) { return c < 0x20 || c > 0x7E; }))
+        r.add(*node, prefix + "done_mailbox", "must be ASCII letters, digits and punctuation (no umlauts)");
     read_string(t, "default_category", i.default_category, prefix, r);
     // [tickets] is parsed before [mail], so the categories are known here.
     if (const auto* node = t.get("default_category"); node && node->is_string() && !c.has_category(i.default_category))
         r.add(*node, prefix + "default_category", fmt::format("unknown category \"{}\"", i.default_category));
     read_choice(t, "unknown_senders", i.unknown_senders, {"triage", "answer"}, prefix, r);
+    // Accepted words that this build cannot honour yet are refused rather than silently treated otherwise.
+    if (const auto* node = t.get("mode"); node && i.mode == "idle")
+        r.add(*node, prefix + "mode",
+              "\"idle\" is not available yet: campusdesk polls; use \"poll\" with a short poll_seconds");
+    if (const auto* node = t.get("unknown_senders"); node && i.unknown_senders == "answer")
+        r.add(*node, prefix + "unknown_senders",
+              "\"answer\" is not available yet (it needs the mail outbox); use \"triage\"");
 }
 
 void parse_mail(const toml::table& t, app_config& c, const reporter& r) {

@@ -95,6 +95,14 @@ std::size_t utf8_length(std::string_view text) {
     return n;
 }
 
+std::string utf8_prefix(std::string_view text, std::size_t max_characters) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && n++ == max_characters)
+            return std::string(text.substr(0, i));
+    return std::string(text);
+}
+
 bool is_valid_utf8(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {

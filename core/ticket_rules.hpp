@@ -102,6 +102,8 @@ std::vector<field_error> validate_draft(const ticket_draft& d, const viewer& fil
 
 // Counts Unicode code points, since limits are about characters a person typed, not bytes.
 std::size_t utf8_length(std::string_view text);
+// The first `max_characters` code points of valid UTF-8 (a character is never cut in two).
+std::string utf8_prefix(std::string_view text, std::size_t max_characters);
 bool is_valid_utf8(std::string_view text);
 
 // Texts people type hold no control characters (docs/api-validation.md): none of C0 (U+0000–U+001F), DEL or C1

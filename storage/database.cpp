@@ -269,6 +269,29 @@ ALTER TABLE users ADD COLUMN mail_off INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN mail_digest INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'de';
 CREATE INDEX users_by_manager ON users(manager_id) WHERE manager_id IS NOT NULL;
+)sql",
+// 11: incoming mail (issue 17). Every mail taken from the support mailbox, by its Message-ID (or a hash of its
+// bytes), so that none is taken twice even if moving it on the IMAP server failed; what became of it; and the raw
+// mail of every one that is not wholly in a ticket (triage, failed, attachments refused), so none is lost.
+R"sql(
+CREATE TABLE mail_received (
+    id INTEGER PRIMARY KEY,
+    message_key TEXT NOT NULL UNIQUE,
+    received_at INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    sender_name TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ticket', 'reply', 'triage', 'ignored', 'failed', 'discarded')),
+    reason TEXT NOT NULL DEFAULT '',
+    ticket_id INTEGER REFERENCES tickets(id),
+    handled_by INTEGER REFERENCES users(id),
+    handled_at INTEGER
+);
+CREATE INDEX mail_received_open ON mail_received(received_at) WHERE outcome IN ('triage', 'failed');
+CREATE TABLE mail_raw (
+    mail_id INTEGER PRIMARY KEY REFERENCES mail_received(id),
+    raw BLOB NOT NULL
+);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

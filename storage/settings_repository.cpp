@@ -1,7 +1,7 @@
 #include "storage/settings_repository.hpp"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
+#include <SQLiteCpp/Savepoint.h>
 #include <sodium.h>
 
 #include <stdexcept>
@@ -11,7 +11,8 @@ namespace campusdesk {
 
 std::string load_or_create_secret(SQLite::Database& db, std::string_view name, std::size_t bytes) {
     const std::string key = "secret:" + std::string(name);
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // A savepoint: alone it is a transaction, inside the writer's (write_queue::run) it nests.
+    SQLite::Savepoint tx(db, "load_or_create_secret");
     SQLite::Statement read(db, "SELECT value FROM settings WHERE name = ?");
     read.bind(1, key);
     if (read.executeStep()) {
@@ -32,7 +33,7 @@ std::string load_or_create_secret(SQLite::Database& db, std::string_view name, s
     write.bind(1, key);
     write.bind(2, hex);
     write.exec();
-    tx.commit();
+    tx.release();
     return secret;
 }
 

@@ -43,6 +43,13 @@ std::optional<user> find_user_by_login(SQLite::Database& db, std::string_view lo
     return find_one(db, "u.login = ?", std::string(login));
 }
 
+std::optional<user> find_user_by_email(SQLite::Database& db, std::string_view address) {
+    if (address.empty()) return std::nullopt;
+    // lower() on both sides, as the index users_by_email: SQLite's lower() folds ASCII only, like mail systems.
+    return find_one(db, "lower(u.email) = lower(?) AND u.email <> '' AND u.disabled = 0 ORDER BY u.id LIMIT 1",
+                    std::string(address));
+}
+
 std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids) {
     std::map<std::int64_t, std::string> names{{0, "System"}};
     std::set<std::int64_t> unique(ids.begin(), ids.end());

@@ -25,6 +25,9 @@ struct user {
 
 std::optional<user> find_user(SQLite::Database& db, std::int64_t id);
 std::optional<user> find_user_by_login(SQLite::Database& db, std::string_view login);
+// The active account with this e-mail address (users.email, compared without regard to case), or nothing; the
+// oldest if several share it.
+std::optional<user> find_user_by_email(SQLite::Database& db, std::string_view address);
 // Names of the given user ids; 0 is "System" (events the server records by itself).
 std::map<std::int64_t, std::string> load_user_names(SQLite::Database& db, const std::vector<std::int64_t>& ids);
 struct user_role {

@@ -13,6 +13,7 @@
 #include "server/accounts/password_quality.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/http/router.hpp"
+#include "server/mail/imap_fetcher.hpp"
 #include "server/reports/sla_export.hpp"
 #include "server/cli/ticket_import.hpp"
 #include "server/tickets/ticket_service.hpp"
@@ -112,13 +113,20 @@ int serve(const cli_options& args) {
     if (a.demo && load_demo_data(a))
         log_line(log_level::info, "demo data loaded");
 
-    // Mail (issue 17): the sender thread and the time-driven notices, only when mail is enabled.
+    // Mail (issue 17): one reply-token key signs the notifications' reply addresses and reads the answers.
     std::unique_ptr<mail_sender> mailer;
+    std::unique_ptr<imap_fetcher> mail_fetcher;
     if (a.config.mail.enabled) {
-        mailer = std::make_unique<mail_sender>(a, load_mail_templates(find_templates_dir(config_path)),
-                                               load_reply_token_key(data_dir));
+        const auto reply_key = load_reply_token_key(data_dir);
+        // The sender thread and the time-driven notices.
+        mailer = std::make_unique<mail_sender>(a, load_mail_templates(find_templates_dir(config_path)), reply_key);
         a.mailer = mailer.get();
         mailer->start();
+        // Incoming mail: the support mailbox polled on a thread of its own.
+        if (!a.config.mail.imap.url.empty()) {
+            mail_fetcher = std::make_unique<imap_fetcher>(a, mail_intake_keys_for(a.config.mail, reply_key));
+            mail_fetcher->start();
+        }
     }
 
     net::io_context ioc(static_cast<int>(threads));
@@ -175,6 +183,7 @@ int serve(const cli_options& args) {
     for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    if (mail_fetcher) mail_fetcher->stop();  // before storage: a batch in progress finishes its writes
     if (mailer) {
         mailer->stop();  // its last marks go through the writer, which stops next
         a.mailer = nullptr;

@@ -291,17 +291,6 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     co_return html_response(http::status::ok, a.pages.page("dispatch", std::move(d)));
 }
 
-namespace {
-
-std::optional<std::int64_t> parse_id(std::string_view text) {
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
-    return id;
-}
-
-} // namespace
-
 net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const auth_state& auth) {
     if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
     if (!is_form(req))

@@ -1,5 +1,7 @@
 #include "server/http/form_body.hpp"
 
+#include <charconv>
+
 #include <boost/url.hpp>
 
 namespace campusdesk {
@@ -28,6 +30,13 @@ bool is_form(const http_request& req) {
 std::string field_or_empty(const form_fields& f, const std::string& name) {
     auto it = f.find(name);
     return it == f.end() ? std::string() : it->second;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+    std::int64_t id = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+    return id;
 }
 
 } // namespace campusdesk

@@ -21,5 +21,7 @@ std::string field_or_empty(const form_fields& f, const std::string& name);
 // Every value of a field that a form sends more than once (checkboxes of one name), in order; form_fields keeps
 // only the last. Empty for a malformed body.
 std::vector<std::string> form_values(const std::string& body, std::string_view name);
+// A whole decimal number of a field or a path segment (ids), or nullopt.
+std::optional<std::int64_t> parse_id(std::string_view text);
 
 } // namespace campusdesk

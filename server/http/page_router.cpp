@@ -5,6 +5,7 @@
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
+#include "server/mail/triage_pages.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/ticket_pages.hpp"
@@ -70,10 +71,13 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
     if (path == "/reports/sla" && is_get) co_return co_await sla_report_page(a, auth, url);
     if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
     if (path == "/dispatch/zuweisen" && method == http::verb::post) co_return co_await bulk_assign(a, req, auth);
-    if (path == "/dispatch/mail" && is_get) co_return co_await undeliverable_mail_page(a, auth);
+    if (path == "/dispatch/undeliverable" && is_get) co_return co_await undeliverable_mail_page(a, auth);
     if (path == "/dispatch/absences") co_return co_await absences_page(a, req, auth, "");
     if (const auto rest = path_after(path, "/dispatch/absences/"))
         co_return co_await absences_page(a, req, auth, std::string(*rest));
+    if (path == "/dispatch/mail") co_return co_await mail_triage_page(a, req, auth, "");
+    if (const auto rest = path_after(path, "/dispatch/mail/"))
+        co_return co_await mail_triage_page(a, req, auth, std::string(*rest));
     if (path == "/tickets/new" && is_get)
         co_return html_response(http::status::ok,
                                 a.pages.page("ticket_form", ticket_form_data(a, auth, {}, {})));

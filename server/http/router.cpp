@@ -5,6 +5,7 @@
 #include "server/accounts/auth.hpp"
 #include "server/accounts/credentials.hpp"
 #include "server/http/page_router.hpp"
+#include "server/mail/mail_intake.hpp"
 #include "server/views/page_frame.hpp"
 #include "server/http/responses.hpp"
 #include "storage/database.hpp"
@@ -52,6 +53,11 @@ http_response metrics_response(app& a, const mail_backlog& backlog) {
         body += fmt::format("campusdesk_security_events_total{{event=\"{}\"}} {}\n", to_string(event),
                             security_event_count(event));
     }
+    body += "# HELP campusdesk_mail_received_total Mails taken from the support mailbox since start, by what they "
+            "became.\n# TYPE campusdesk_mail_received_total counter\n";
+    for (auto o : {mail_outcome::ticket, mail_outcome::reply, mail_outcome::triage, mail_outcome::ignored,
+                   mail_outcome::failed})
+        body += fmt::format("campusdesk_mail_received_total{{outcome=\"{}\"}} {}\n", to_string(o), mail_taken_count(o));
     body += fmt::format("# HELP campusdesk_password_hashes_waiting Logins waiting for the password hashing pool.\n"
                         "# TYPE campusdesk_password_hashes_waiting gauge\ncampusdesk_password_hashes_waiting {}\n"
                         "# HELP campusdesk_password_hashes_refused_total Logins refused because the pool was full.\n"

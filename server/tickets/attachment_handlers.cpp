@@ -15,6 +15,22 @@ bool is_multipart(const http_request& req) {
     return multipart_boundary(req[http::field::content_type]).has_value();
 }
 
+outcome<received_file> check_attachment_file(const app& a, std::string data, std::string_view filename) {
+    const auto& limits = a.config.limits;
+    if (data.size() > limits.max_upload_bytes)
+        return request_error{http::status::payload_too_large, "file_too_large",
+                             fmt::format("„{}“ ist größer als {} MB.", safe_file_name(filename, "bin"),
+                                         limits.max_upload_bytes / (1024 * 1024)),
+                             "files", {}};
+    const auto type = sniff_file_type(data);
+    if (!type)
+        return request_error{http::status::unsupported_media_type, "unsupported_file_type",
+                             fmt::format("„{}“ ist kein Foto (JPEG, PNG, HEIC) und kein PDF.",
+                                         safe_file_name(filename, "bin")),
+                             "files", {}};
+    return received_file{std::move(data), safe_file_name(filename, type->extension), type->mime};
+}
+
 outcome<upload_batch> receive_uploads(const app& a, const http_request& req) {
     const auto boundary = multipart_boundary(req[http::field::content_type]);
     if (!boundary)
@@ -35,18 +51,9 @@ outcome<upload_batch> receive_uploads(const app& a, const http_request& req) {
         }
         if (part.name != "files") continue;
         if (part.filename.empty() && part.data.empty()) continue;  // the browser's "no file chosen"
-        if (part.data.size() > limits.max_upload_bytes)
-            return request_error{http::status::payload_too_large, "file_too_large",
-                                 fmt::format("„{}“ ist größer als {} MB.", safe_file_name(part.filename, "bin"),
-                                             limits.max_upload_bytes / (1024 * 1024)),
-                                 "files", {}};
-        const auto type = sniff_file_type(part.data);
-        if (!type)
-            return request_error{http::status::unsupported_media_type, "unsupported_file_type",
-                                 fmt::format("„{}“ ist kein Foto (JPEG, PNG, HEIC) und kein PDF.",
-                                             safe_file_name(part.filename, "bin")),
-                                 "files", {}};
-        batch.files.push_back({std::move(part.data), safe_file_name(part.filename, type->extension), type->mime});
+        auto file = check_attachment_file(a, std::move(part.data), part.filename);
+        if (auto* refused = std::get_if<request_error>(&file)) return std::move(*refused);
+        batch.files.push_back(std::move(std::get<received_file>(file)));
     }
     if (batch.files.size() > limits.max_files_per_upload)
         return request_error{http::status::unprocessable_entity, "too_many_files",

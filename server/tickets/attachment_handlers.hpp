@@ -20,6 +20,10 @@ struct upload_batch {
     std::vector<received_file> files;
 };
 
+// The checks every file passes before it becomes an attachment, whether uploaded or mailed: at most
+// max_upload_bytes (413), a photo (JPEG, PNG, HEIC) or PDF by its content (415), a safe name.
+outcome<received_file> check_attachment_file(const app& a, std::string data, std::string_view filename);
+
 // Parses the multipart body with hard limits and checks each file by content (JPEG, PNG, HEIC, PDF), size and
 // count; stores nothing. Refusals: 400 malformed, 413 too large, 415 wrong type, 422 too many files.
 outcome<upload_batch> receive_uploads(const app& a, const http_request& req);

@@ -530,7 +530,8 @@ tls = "off"
 timeout_seconds = 5
 [mail.imap]
 url = "imap://127.0.0.1:1143/INBOX"
-mode = "idle"
+mode = "poll"
+poll_seconds = 5
 default_category = "ipad"
 [mail.retry]
 max_attempts = 3
@@ -545,9 +546,10 @@ max_attempts = 3
     CHECK(m.smtp.url == "smtp://127.0.0.1:2525");
     CHECK(m.smtp.tls == "off");
     CHECK(m.smtp.timeout_seconds == 5);
-    CHECK(m.imap.mode == "idle");
+    CHECK(m.imap.mode == "poll");
     CHECK(m.imap.default_category == "ipad");
-    CHECK(m.imap.poll_seconds == 60);  // not given: the default
+    CHECK(m.imap.poll_seconds == 5);
+    CHECK(m.imap.unknown_senders == "triage");  // not given: the default
     CHECK(m.retry.max_attempts == 3);
     CHECK(m.retry.first_delay_seconds == 60);
 
@@ -566,7 +568,12 @@ max_attempts = 3
         {"a reply address with two tokens", "helpdesk+{token}@", "{token}+{token}@", "mail.reply_address"},
         {"a reply address that is no address", "helpdesk+{token}@schulen.example.de", "helpdesk+{token}", "mail.reply_address"},
         {"an unknown category", "default_category = \"ipad\"", "default_category = \"toaster\"", "mail.imap.default_category"},
-        {"an unknown mode", "mode = \"idle\"", "mode = \"push\"", "mail.imap.mode"},
+        {"an unknown mode", "mode = \"poll\"", "mode = \"push\"", "mail.imap.mode"},
+        {"a done mailbox with umlauts", "mode = \"poll\"", "mode = \"poll\"\ndone_mailbox = \"Erledigt/Übernommen\"",
+         "mail.imap.done_mailbox"},
+        {"IDLE, not available yet", "mode = \"poll\"", "mode = \"idle\"", "mail.imap.mode"},
+        {"answering unknown senders, not available yet", "mode = \"poll\"",
+         "mode = \"poll\"\nunknown_senders = \"answer\"", "mail.imap.unknown_senders"},
         {"zero attempts", "max_attempts = 3", "max_attempts = 0", "mail.retry.max_attempts"},
         {"enabled without a sender", "from = \"IT-Schulcampus <helpdesk@schulen.example.de>\"", "", "mail.from"},
         {"enabled without SMTP", "url = \"smtp://127.0.0.1:2525\"", "", "mail.smtp.url"},

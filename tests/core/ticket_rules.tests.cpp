@@ -72,6 +72,12 @@ TEST_CASE("visibility: teachers their own, managers their schools, staff all", "
 TEST_CASE("UTF-8 length and validity", "[core][validation]") {
     CHECK(utf8_length("Störung") == 7);
     CHECK(utf8_length("") == 0);
+    CHECK(utf8_prefix("Störung", 3) == "Stö");
+    CHECK(utf8_prefix("Störung", 2) == "St");
+    CHECK(utf8_prefix("Störung", 7) == "Störung");
+    CHECK(utf8_prefix("Störung", 100) == "Störung");
+    CHECK(utf8_prefix("€€", 1) == "€");
+    CHECK(utf8_prefix("abc", 0) == "");
     CHECK(is_valid_utf8("Grüße aus Dortmund €"));
     CHECK_FALSE(is_valid_utf8("\xff"));
     CHECK_FALSE(is_valid_utf8("\xc3"));          // truncated

@@ -235,7 +235,7 @@ TEST_CASE("after max_attempts a notification is undeliverable and the help desk 
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     std::string page;
     while (std::chrono::steady_clock::now() < until) {
-        page = desk.get("/dispatch/mail").body;
+        page = desk.get("/dispatch/undeliverable").body;
         if (page.find(number) != std::string::npos) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -246,7 +246,7 @@ TEST_CASE("after max_attempts a notification is undeliverable and the help desk 
     // Not for teachers or managers.
     client other(server.port());
     other.login("manager01");
-    CHECK(other.get("/dispatch/mail").status == 404);
+    CHECK(other.get("/dispatch/undeliverable").status == 404);
 }
 
 TEST_CASE("mail disabled: filing queues nothing", "[server][mail]") {

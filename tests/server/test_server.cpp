@@ -100,6 +100,10 @@ void server_process::kill_hard() {
 command_result run_campusdesk(const std::vector<std::string>& extra, const std::string& stdin_text) {
     std::vector<std::string> args{CAMPUSDESK_BINARY};
     args.insert(args.end(), extra.begin(), extra.end());
+    return run_program(args, stdin_text);
+}
+
+command_result run_program(std::vector<std::string> args, const std::string& stdin_text) {
     int in[2], out[2], err[2];
     if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
@@ -110,8 +114,8 @@ command_result run_campusdesk(const std::vector<std::string>& extra, const std::
     for (int fd : {in[1], out[0], err[0]}) posix_spawn_file_actions_addclose(&actions, fd);
     auto argv = argv_of(args);
     pid_t pid = 0;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0)
-        throw std::runtime_error("could not start campusdesk");
+    if (posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0)
+        throw std::runtime_error("could not start " + args[0]);
     posix_spawn_file_actions_destroy(&actions);
     close(in[0]);
     close(out[1]);

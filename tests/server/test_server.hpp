@@ -52,6 +52,8 @@ struct command_result {
     std::string err;
 };
 command_result run_campusdesk(const std::vector<std::string>& args, const std::string& stdin_text = {});
+// Runs any program (found on PATH) to completion.
+command_result run_program(std::vector<std::string> args, const std::string& stdin_text = {});
 
 struct response {
     unsigned status = 0;
