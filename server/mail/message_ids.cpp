@@ -1,19 +1,14 @@
 #include "server/mail/message_ids.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace campusdesk {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 // Digits only, no leading zero, fits: the parts of our ids are never anything else.
 std::optional<std::int64_t> number(std::string_view text) {
@@ -33,7 +28,7 @@ std::string mail_domain(std::string_view from) {
         from = from.substr(0, from.find('>'));
     }
     const auto at = from.rfind('@');
-    return at == std::string_view::npos ? std::string() : lower(from.substr(at + 1));
+    return at == std::string_view::npos ? std::string() : ascii_lower(from.substr(at + 1));
 }
 
 std::string ticket_thread_id(std::int64_t ticket_id, std::string_view domain) {
@@ -45,9 +40,9 @@ std::string notification_message_id(std::int64_t outbox_id, std::int64_t ticket_
 }
 
 std::optional<own_message_id> parse_own_message_id(std::string_view id, std::string_view domain) {
-    auto text = lower(id);
+    auto text = ascii_lower(id);
     if (text.size() >= 2 && text.front() == '<' && text.back() == '>') text = text.substr(1, text.size() - 2);
-    const auto suffix = "@" + lower(domain);
+    const auto suffix = "@" + ascii_lower(domain);
     if (!text.starts_with("cd-") || !text.ends_with(suffix)) return std::nullopt;
     const std::string_view local = std::string_view(text).substr(3, text.size() - 3 - suffix.size());
     if (local.starts_with("ticket-")) {

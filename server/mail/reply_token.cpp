@@ -1,10 +1,11 @@
 #include "server/mail/reply_token.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace campusdesk {
@@ -34,12 +35,6 @@ std::optional<std::int64_t> positive_number(std::string_view text) {
     return value;
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 } // namespace
 
 std::string make_reply_token(const reply_token_key& key, const reply_target& target) {
@@ -47,7 +42,7 @@ std::string make_reply_token(const reply_token_key& key, const reply_target& tar
 }
 
 std::optional<reply_target> verify_reply_token(const reply_token_key& key, std::string_view token) {
-    const auto text = lower(token);
+    const auto text = ascii_lower(token);
     const auto first = text.find('.'), second = text.find('.', first == std::string::npos ? 0 : first + 1);
     if (first == std::string::npos || second == std::string::npos || text[0] != 't' || text[first + 1] != 'u')
         return std::nullopt;
@@ -72,8 +67,8 @@ std::string reply_address_for(std::string_view pattern, const reply_token_key& k
 std::optional<std::string> reply_token_in_address(std::string_view pattern, std::string_view address) {
     const auto at = pattern.find("{token}");
     if (at == std::string_view::npos) return std::nullopt;
-    const auto prefix = lower(pattern.substr(0, at)), suffix = lower(pattern.substr(at + 7));
-    const auto text = lower(address);
+    const auto prefix = ascii_lower(pattern.substr(0, at)), suffix = ascii_lower(pattern.substr(at + 7));
+    const auto text = ascii_lower(address);
     if (text.size() <= prefix.size() + suffix.size() || !text.starts_with(prefix) || !text.ends_with(suffix))
         return std::nullopt;
     return text.substr(prefix.size(), text.size() - prefix.size() - suffix.size());
