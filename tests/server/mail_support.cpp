@@ -1,4 +1,5 @@
 #include "mail_support.hpp"
+#include "test_server.hpp"
 
 #include <gmime/gmime.h>
 
@@ -9,34 +10,15 @@
 #include <thread>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace campusdesk::testing {
 
 smtp_sink::smtp_sink(const std::filesystem::path& dir, unsigned short port) {
     const auto script = std::string(CAMPUSDESK_SOURCE_DIR) + "/tests/mail/smtp_sink.py";
     std::vector<std::string> args{"/usr/bin/python3", script, "--dir", dir.string(), "--port", std::to_string(port)};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (spawned != 0) throw std::runtime_error("could not start the SMTP sink");
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
+    const auto line = spawn_announcing(std::move(args), pid_);
     if (!line.starts_with("listening on 127.0.0.1:")) {
         stop();
         throw std::runtime_error("SMTP sink did not start: '" + line + "'");

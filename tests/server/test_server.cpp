@@ -48,10 +48,7 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
 
 } // namespace
 
-server_process::server_process(const std::filesystem::path& data_dir, std::vector<std::string> extra_args) {
-    auto args = base_args("serve");
-    args.insert(args.end(), {"--data", data_dir.string(), "--listen", "127.0.0.1:0"});
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
+std::string spawn_announcing(std::vector<std::string> args, int& pid) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
@@ -59,15 +56,26 @@ server_process::server_process(const std::filesystem::path& data_dir, std::vecto
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     auto argv = argv_of(args);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
-        throw std::runtime_error("could not start campusdesk");
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
-    // The first line of stdout names the chosen port (API.md).
+    if (spawned != 0) {
+        close(out[0]);
+        throw std::runtime_error("could not start " + args.front());
+    }
     std::string line;
     char c;
     while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
     close(out[0]);
+    return line;
+}
+
+server_process::server_process(const std::filesystem::path& data_dir, std::vector<std::string> extra_args) {
+    auto args = base_args("serve");
+    args.insert(args.end(), {"--data", data_dir.string(), "--listen", "127.0.0.1:0"});
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    // The first line of stdout names the chosen port (API.md).
+    const auto line = spawn_announcing(args, pid_);
     const auto colon = line.rfind(':');
     if (!line.starts_with("listening on http://127.0.0.1:") || colon == std::string::npos) {
         kill_hard();

@@ -23,6 +23,10 @@ struct temp_dir {
 };
 
 // Runs `campusdesk serve --listen 127.0.0.1:0 --data DIR [args]` and stops it with SIGTERM at the end.
+// Starts a program (args[0] is its path) with stdout on a pipe and returns the first line it prints (a server's
+// "listening on …"); its process id goes to `pid`. Throws if it cannot be started.
+std::string spawn_announcing(std::vector<std::string> args, int& pid);
+
 class server_process {
 public:
     explicit server_process(const std::filesystem::path& data_dir, std::vector<std::string> extra_args = {"--demo"});
