@@ -328,9 +328,6 @@ void parse_imap(const toml::table& t, imap_config& i, const app_config& c, const
     if (const auto* node = t.get("mode"); node && i.mode == "idle")
         r.add(*node, prefix + "mode",
               "\"idle\" is not available yet: campusdesk polls; use \"poll\" with a short poll_seconds");
-    if (const auto* node = t.get("unknown_senders"); node && i.unknown_senders == "answer")
-        r.add(*node, prefix + "unknown_senders",
-              "\"answer\" is not available yet (it needs the mail outbox); use \"triage\"");
 }
 
 void parse_mail(const toml::table& t, app_config& c, const reporter& r) {

@@ -7,7 +7,7 @@
 namespace campusdesk {
 namespace {
 
-constexpr std::array<std::pair<mail_kind, std::string_view>, 14> kind_names{{
+constexpr std::array<std::pair<mail_kind, std::string_view>, 15> kind_names{{
     {mail_kind::question, "question"},
     {mail_kind::staff_reply, "staff_reply"},
     {mail_kind::resolved, "resolved"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<mail_kind, std::string_view>, 14> kind_names{{
     {mail_kind::outage, "outage"},
     {mail_kind::digest, "digest"},
     {mail_kind::test, "test"},
+    {mail_kind::unknown_sender, "unknown_sender"},
 }};
 
 // Notices of one action, each (kind, recipient) once; a later event of the same kind and recipient tells the

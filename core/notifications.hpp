@@ -35,13 +35,16 @@ enum class mail_kind {
     digest,
     // `campusdesk mail test`: to an address, not a person
     test,
+    // [mail.imap] unknown_senders = "answer": the one polite answer a day to an address that belongs to nobody
+    unknown_sender,
+    // New kinds go at the end: a user's switched-off kinds are stored as bits of these positions (mail_bit).
 };
 
 inline constexpr mail_kind all_mail_kinds[] = {
     mail_kind::question,  mail_kind::staff_reply,     mail_kind::resolved, mail_kind::closed,
     mail_kind::new_ticket, mail_kind::assigned,       mail_kind::requester_reply, mail_kind::reopened,
     mail_kind::sla_warning, mail_kind::sla_breach,    mail_kind::unseen,   mail_kind::outage,
-    mail_kind::digest,     mail_kind::test};
+    mail_kind::digest,     mail_kind::test,          mail_kind::unknown_sender};
 
 std::string_view to_string(mail_kind k);
 std::optional<mail_kind> parse_mail_kind(std::string_view text);

@@ -292,6 +292,14 @@ CREATE TABLE mail_raw (
     mail_id INTEGER PRIMARY KEY REFERENCES mail_received(id),
     raw BLOB NOT NULL
 );
+)sql",
+// 12: the polite answers to unknown senders ([mail.imap] unknown_senders = "answer"): when each address (lower
+// case) was last answered, so that it is answered at most once a day whatever it sends.
+R"sql(
+CREATE TABLE mail_answered (
+    address TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -132,4 +132,14 @@ bool settle_triage_mail(SQLite::Database& db, std::int64_t id, mail_outcome outc
     return s->exec() > 0;
 }
 
+bool claim_unknown_sender_answer(SQLite::Database& db, std::string_view address, time_ms now, time_ms interval) {
+    // One statement: inserted, or moved forward only when the last answer is older than the interval.
+    reused_statement s(db, "INSERT INTO mail_answered (address, at) VALUES (lower(?), ?) "
+                           "ON CONFLICT (address) DO UPDATE SET at = excluded.at WHERE at <= excluded.at - ?");
+    s->bind(1, std::string(address));
+    s->bind(2, static_cast<std::int64_t>(now));
+    s->bind(3, static_cast<std::int64_t>(interval));
+    return s->exec() == 1;
+}
+
 } // namespace campusdesk

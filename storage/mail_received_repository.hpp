@@ -53,4 +53,8 @@ std::optional<std::string> load_raw_mail(SQLite::Database& db, std::int64_t id);
 bool settle_triage_mail(SQLite::Database& db, std::int64_t id, mail_outcome outcome, std::int64_t ticket_id,
                         std::int64_t by, time_ms now);
 
+// Claims the polite answer to an unknown sender (schema 12): true, and noted, if `address` (any case) was not
+// answered within the `interval` before `now`; false otherwise, so whatever it sends gets one answer a day.
+bool claim_unknown_sender_answer(SQLite::Database& db, std::string_view address, time_ms now, time_ms interval);
+
 } // namespace campusdesk

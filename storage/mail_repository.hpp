@@ -52,8 +52,8 @@ std::string_view to_string(outbox_state s);
 struct outbox_entry {
     mail_kind kind = mail_kind::new_ticket;
     std::int64_t ticket_id = 0;
-    std::int64_t event_seq = 0;
-    std::int64_t recipient_id = 0;  // users.id; 0: `address` alone (a test mail)
+    std::int64_t event_seq = 0;     // unknown_sender: the mail_received id it answers
+    std::int64_t recipient_id = 0;  // users.id; 0: `address` alone (a test mail, an unknown sender's answer)
     std::string address;
     outbox_state state = outbox_state::pending;  // pending or held (for the recipient's digest)
 };

@@ -4,6 +4,7 @@
 #include "server/http/log.hpp"
 #include "server/mail/message_ids.hpp"
 #include "server/tickets/attachment_handlers.hpp"
+#include "storage/mail_repository.hpp"
 #include "storage/settings_repository.hpp"
 
 #include <fmt/format.h>
@@ -82,6 +83,7 @@ struct decision {
     std::int64_t ticket_id = 0;
     std::string ticket_number;
     bool keep_raw = true;
+    bool unknown_sender = false;  // a person's mail from an address that belongs to no account
 };
 
 // A new ticket filed by `filer` from the mail.
@@ -191,7 +193,7 @@ net::awaitable<decision> decide(app& a, const mail_intake_keys& keys, const inco
                                        facts.target->number),
                            facts.target->id, facts.target->number, true};
     }
-    if (!facts.sender) co_return decision{mail_outcome::triage, "Absender unbekannt", 0, {}, true};
+    if (!facts.sender) co_return decision{mail_outcome::triage, "Absender unbekannt", 0, {}, true, true};
     if (facts.sender->who != role::teacher)
         co_return decision{mail_outcome::triage, "Kein Ticketbezug, und der Absender ist keine Lehrkraft", 0, {}, true};
     co_return co_await open_ticket(a, *facts.sender, m);
@@ -246,8 +248,15 @@ net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, st
         return begin_received_mail(db, key, now, m.from.address, m.from.name, m.subject, raw);
     });
     if (!id) co_return intake_result{mail_outcome::ignored, "schon übernommen", {}, true};
-    const auto d = co_await decide_safely(a, keys, m);
+    auto d = co_await decide_safely(a, keys, m);
+    const bool may_answer = d.unknown_sender && a.config.mail.imap.unknown_senders == "answer";
     co_await a.storage->write([&](SQLite::Database& db) {
+        // The mail stays in triage either way (the help desk may still file it for a teacher); the answer only
+        // tells the sender how to reach the support, at most once a day, so two robots cannot start a loop.
+        if (may_answer && claim_unknown_sender_answer(db, m.from.address, now, 24 * 3600 * 1000)) {
+            insert_outbox(db, {mail_kind::unknown_sender, 0, *id, 0, m.from.address, outbox_state::pending}, now);
+            d.reason += " – automatisch beantwortet";
+        }
         finish_received_mail(db, *id, d.outcome, d.reason, d.ticket_id, d.keep_raw);
     });
     ++taken_by_outcome[static_cast<std::size_t>(d.outcome)];

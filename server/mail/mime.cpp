@@ -74,7 +74,7 @@ std::string compose_mime(const mail_message& m) {
         g_mime_object_set_header(object, "References", m.thread_id.c_str(), nullptr);
     }
     // RFC 3834: a machine wrote this; well-behaved responders neither answer it nor start a loop with it.
-    g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
+    g_mime_object_set_header(object, "Auto-Submitted", m.auto_submitted.c_str(), nullptr);
     if (!m.unsubscribe_url.empty())
         g_mime_object_set_header(object, "List-Unsubscribe", ("<" + m.unsubscribe_url + ">").c_str(), nullptr);
 

@@ -19,6 +19,7 @@ struct mail_message {
     std::string message_id;  // "<…@…>"
     std::string thread_id;   // "<…@…>": In-Reply-To and References; empty: none
     std::string unsubscribe_url;  // List-Unsubscribe; empty: none
+    std::string auto_submitted = "auto-generated";  // RFC 3834: "auto-replied" for an answer to a mail
     std::string text;
     std::string html;
     time_ms date = 0;

@@ -1,7 +1,10 @@
 #include "server/mail/notification_mail.hpp"
 
 #include "core/local_time.hpp"
+#include "core/text.hpp"
+#include "server/mail/incoming_mail.hpp"
 #include "server/mail/message_ids.hpp"
+#include "storage/mail_received_repository.hpp"
 #include "server/views/labels.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +21,7 @@ struct kind_words {
     std::string_view headline_de, headline_en;  // the first line of the mail
 };
 
-constexpr std::array<kind_words, 14> words{{
+constexpr std::array<kind_words, 15> words{{
     {mail_kind::question, "Rückfrage", "Question", "Zu Ihrem Ticket gibt es eine Rückfrage. Bitte antworten Sie, damit es weitergehen kann.",
      "There is a question about your ticket. Please answer so that work can go on."},
     {mail_kind::staff_reply, "Neue Antwort", "New reply", "Zu Ihrem Ticket gibt es eine neue Antwort.",
@@ -48,6 +51,11 @@ constexpr std::array<kind_words, 14> words{{
     {mail_kind::test, "Testnachricht von campusdesk", "Test message from campusdesk",
      "Diese Nachricht zeigt, dass campusdesk über den eingestellten SMTP-Server Mail senden kann.",
      "This message shows that campusdesk can send mail through the configured SMTP server."},
+    {mail_kind::unknown_sender, "Ihre E-Mail an den IT-Support", "Your e-mail to the IT support",
+     "Ihre E-Mail an den IT-Support ist angekommen. Ihre Absenderadresse gehört aber zu keinem Konto, deshalb ist daraus "
+     "noch kein Ticket geworden.",
+     "Your e-mail to the IT support has arrived, but its sender address belongs to no account, so no ticket has been "
+     "made of it yet."},
 }};
 
 const kind_words& words_of(mail_kind k) {
@@ -78,7 +86,8 @@ mail_message frame(const mail_context& c, mail_kind kind, std::int64_t outbox_id
     m.from = c.config.mail.from;
     m.message_id = notification_message_id(outbox_id, ticket_id, domain);
     if (ticket_id != 0) m.thread_id = ticket_thread_id(ticket_id, domain);
-    if (kind != mail_kind::test) m.unsubscribe_url = preferences_url(c.config);
+    // A test mail and an answer to an unknown sender go to an address without an account: no preferences there.
+    if (kind != mail_kind::test && kind != mail_kind::unknown_sender) m.unsubscribe_url = preferences_url(c.config);
     return m;
 }
 
@@ -109,6 +118,7 @@ std::string public_base_url(const app_config& config) {
 
 rendered_mail render_notification(const mail_context& c, SQLite::Database& db, const outbox_row& row) {
     if (row.kind == mail_kind::test) return {render_test_mail(c, row.address, row.id), ""};
+    if (row.kind == mail_kind::unknown_sender) return {render_unknown_sender_answer(c, db, row), ""};
     const auto recipient = find_user(db, row.recipient_id);
     const auto settings = load_mail_settings(db, row.recipient_id);
     if (!recipient || !settings || recipient->disabled) return {std::nullopt, "Empfänger gibt es nicht mehr"};
@@ -167,6 +177,28 @@ mail_message render_test_mail(const mail_context& c, const std::string& address,
     page_data d;
     d.set("headline", std::string(words_of(mail_kind::test).headline_de));
     d.set("test", true);
+    d.set("no_account", true);
+    fill(m, c, false, d);
+    return m;
+}
+
+mail_message render_unknown_sender_answer(const mail_context& c, SQLite::Database& db, const outbox_row& row) {
+    mail_message m = frame(c, mail_kind::unknown_sender, row.id, 0);
+    m.to_address = row.address;
+    const auto answered = find_received_mail(db, row.event_seq);
+    const std::string subject = answered ? clean_subject(answered->subject) : std::string();
+    m.subject = is_blank(subject) ? std::string(subject_word(mail_kind::unknown_sender, false))
+                                  : fmt::format("{}: {}", subject_word(mail_kind::unknown_sender, false), subject);
+    m.date = now_ms();
+    // RFC 3834 §5: an answer a machine sent in response to a mail.
+    m.auto_submitted = "auto-replied";
+    // Nobody's language is known: German first, then English, in one mail.
+    page_data d;
+    d.set("headline", std::string(words_of(mail_kind::unknown_sender).headline_de));
+    d.set("headline_en", std::string(words_of(mail_kind::unknown_sender).headline_en));
+    d.set("unknown_sender", true);
+    d.set("no_account", true);
+    d.set("new_ticket_url", public_base_url(c.config) + "/tickets/new");
     fill(m, c, false, d);
     return m;
 }

@@ -38,6 +38,10 @@ struct rendered_mail {
 };
 rendered_mail render_notification(const mail_context& c, SQLite::Database& db, const outbox_row& row);
 
+// The one answer a day to a person whose address belongs to no account ([mail.imap] unknown_senders = "answer"):
+// how to reach the support instead. Never answered again by us (it is a machine's answer, RFC 3834).
+mail_message render_unknown_sender_answer(const mail_context& c, SQLite::Database& db, const outbox_row& row);
+
 // The test mail of `campusdesk mail test`.
 mail_message render_test_mail(const mail_context& c, const std::string& address, std::int64_t outbox_id);
 

@@ -553,6 +553,17 @@ max_attempts = 3
     CHECK(m.retry.max_attempts == 3);
     CHECK(m.retry.first_delay_seconds == 60);
 
+    {  // unknown senders may be answered
+        auto answering = small_config();
+        std::string toml = good;
+        toml.replace(toml.find("mode = \"poll\""), 13, "mode = \"poll\"\nunknown_senders = \"answer\"");
+        answering.toml += toml;
+        const auto parsed = parse_config(answering);
+        INFO(errors_text(errors_of(parsed)));
+        REQUIRE(std::holds_alternative<app_config>(parsed));
+        CHECK(std::get<app_config>(parsed).mail.imap.unknown_senders == "answer");
+    }
+
     struct broken {
         const char* what;
         const char* find;
@@ -572,8 +583,8 @@ max_attempts = 3
         {"a done mailbox with umlauts", "mode = \"poll\"", "mode = \"poll\"\ndone_mailbox = \"Erledigt/Übernommen\"",
          "mail.imap.done_mailbox"},
         {"IDLE, not available yet", "mode = \"poll\"", "mode = \"idle\"", "mail.imap.mode"},
-        {"answering unknown senders, not available yet", "mode = \"poll\"",
-         "mode = \"poll\"\nunknown_senders = \"answer\"", "mail.imap.unknown_senders"},
+        {"an unknown choice for unknown senders", "mode = \"poll\"",
+         "mode = \"poll\"\nunknown_senders = \"reply\"", "mail.imap.unknown_senders"},
         {"zero attempts", "max_attempts = 3", "max_attempts = 0", "mail.retry.max_attempts"},
         {"enabled without a sender", "from = \"IT-Schulcampus <helpdesk@schulen.example.de>\"", "", "mail.from"},
         {"enabled without SMTP", "url = \"smtp://127.0.0.1:2525\"", "", "mail.smtp.url"},

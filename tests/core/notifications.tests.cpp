@@ -144,4 +144,8 @@ TEST_CASE("each role switches its own kinds; names and bits are distinct", "[cor
         bits |= mail_bit(k);
     }
     CHECK_FALSE(parse_mail_kind("spam"));
+    // Stored settings are bits of these positions: a new kind may only be added at the end.
+    CHECK(mail_bit(mail_kind::question) == 1);
+    CHECK(mail_bit(mail_kind::outage) == std::int64_t{1} << 11);
+    CHECK(mail_bit(mail_kind::test) == std::int64_t{1} << 13);
 }

@@ -83,3 +83,55 @@ TEST_CASE("the mail loop: filed on the page's API, notified by SMTP, answered by
     const auto ticket = teacher.get("/api/v1/tickets/" + number).json();
     CHECK(ticket.at("sla").at("first_response").at("verdict").as_string() == "met");
 }
+
+TEST_CASE("unknown senders get one polite answer a day; the mail stays in triage; robots are never answered",
+          "[mail][imap]") {
+    imap_server imap;
+    temp_dir dir;
+    smtp_sink sink(dir.path / "mailbox");
+    auto lines = imap.config_lines();
+    lines["mail.smtp"] = fmt::format("url = \"smtp://127.0.0.1:{}\"\ntls = \"off\"\ntimeout_seconds = 5", sink.port());
+    lines["mail.imap"] += "\nunknown_senders = \"answer\"";
+    const auto config = write_config(dir.path, lines);
+    server_process server(dir.path / "db", {"--demo", "--config", config.string()});
+
+    auto stranger_mail = [](const std::string& from, int n, const std::string& extra = "") {
+        return fmt::format("From: {}\r\nTo: helpdesk@schulen.example.de\r\nSubject: WLAN im Lehrerzimmer {}\r\n"
+                           "Message-ID: <stranger-{}@example.org>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0100\r\n{}"
+                           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGeht nicht.\r\n",
+                           from, n, n, extra);
+    };
+    // Two mails of one stranger (the second in another case), and an auto-reply of another address.
+    imap.append(stranger_mail("Fremd <fremd@example.org>", 1));
+    REQUIRE(imap.wait_until_taken(1));
+    imap.append(stranger_mail("FREMD@example.org", 2));
+    imap.append(stranger_mail("Urlaub <urlaub@example.org>", 3, "Auto-Submitted: auto-replied\r\n"));
+    REQUIRE(imap.wait_until_taken(3));
+
+    // The demo's own notices go to staff; only what went to example.org counts here.
+    auto to_strangers = [&] {
+        std::vector<received_mail> out;
+        for (auto& m : read_mailbox(dir.path / "mailbox"))
+            if (m.envelope_to.ends_with("@example.org")) out.push_back(std::move(m));
+        return out;
+    };
+    for (int i = 0; i < 50 && to_strangers().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // time for a second answer, which must not come
+    const auto all = to_strangers();
+    REQUIRE(all.size() == 1);
+    const auto& answer = all.front();
+    CHECK(answer.envelope_to == "fremd@example.org");
+    CHECK(answer.subject == "Ihre E-Mail an den IT-Support: WLAN im Lehrerzimmer 1");
+    CHECK(answer.headers.at("auto-submitted") == "auto-replied");  // RFC 3834: nobody answers it back
+    CHECK_FALSE(answer.headers.contains("list-unsubscribe"));      // the stranger has no preferences page
+    CHECK(answer.text.find("/tickets/new") != std::string::npos);
+    CHECK(answer.text.find("Your e-mail to the IT support has arrived") != std::string::npos);
+
+    // Both mails of the stranger wait in triage for the help desk; the first says it was answered.
+    client dispatcher(server.port());
+    REQUIRE(dispatcher.login("dispatch1").status == 200);
+    const auto page = dispatcher.get("/dispatch/mail").body;
+    CHECK(page.find("WLAN im Lehrerzimmer 1") != std::string::npos);
+    CHECK(page.find("WLAN im Lehrerzimmer 2") != std::string::npos);
+    CHECK(page.find("Absender unbekannt – automatisch beantwortet") != std::string::npos);
+}
