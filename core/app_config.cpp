@@ -324,10 +324,6 @@ void parse_imap(const toml::table& t, imap_config& i, const app_config& c, const
     if (const auto* node = t.get("default_category"); node && node->is_string() && !c.has_category(i.default_category))
         r.add(*node, prefix + "default_category", fmt::format("unknown category \"{}\"", i.default_category));
     read_choice(t, "unknown_senders", i.unknown_senders, {"triage", "answer"}, prefix, r);
-    // Accepted words that this build cannot honour yet are refused rather than silently treated otherwise.
-    if (const auto* node = t.get("mode"); node && i.mode == "idle")
-        r.add(*node, prefix + "mode",
-              "\"idle\" is not available yet: campusdesk polls; use \"poll\" with a short poll_seconds");
 }
 
 void parse_mail(const toml::table& t, app_config& c, const reporter& r) {

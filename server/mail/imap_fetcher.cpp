@@ -5,7 +5,9 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <charconv>
 #include <map>
 #include <sstream>
@@ -70,7 +72,165 @@ std::string url_path(const std::string& name) {
     return out;
 }
 
+// "* 12 EXISTS" -> 12.
+std::optional<std::size_t> exists_count(std::string_view line) {
+    if (!line.starts_with("* ") || !line.ends_with(" EXISTS")) return std::nullopt;
+    const auto digits = line.substr(2, line.size() - 2 - 7);
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+    return n;
+}
+
+using steady = std::chrono::steady_clock;
+
+// A line-oriented IMAP conversation over a connection that libcurl opened and logged in (CONNECT_ONLY): libcurl
+// keeps TLS and authentication; the commands libcurl has no words for (IDLE, DONE) go through curl_easy_send/recv.
+class raw_imap {
+public:
+    raw_imap(const imap_config& config, const std::atomic<bool>& stop) : stop_(stop) {
+        init_curl();
+        curl_ = curl_easy_init();
+        if (!curl_) throw std::runtime_error("libcurl: no handle");
+        const auto [server, mailbox] = split_url(config.url);
+        int length = 0;
+        char* decoded = curl_easy_unescape(curl_, mailbox.data(), static_cast<int>(mailbox.size()), &length);
+        mailbox_.assign(decoded ? decoded : "", decoded ? static_cast<std::size_t>(length) : 0);
+        curl_free(decoded);
+        curl_easy_setopt(curl_, CURLOPT_URL, server.c_str());
+        curl_easy_setopt(curl_, CURLOPT_USERNAME, config.user.c_str());
+        curl_easy_setopt(curl_, CURLOPT_PASSWORD, config.password.c_str());
+        curl_easy_setopt(curl_, CURLOPT_USE_SSL, config.tls == "required"        ? CURLUSESSL_ALL
+                                                 : config.tls == "opportunistic" ? CURLUSESSL_TRY
+                                                                                 : CURLUSESSL_NONE);
+        curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 15L);
+        // Bounds libcurl's own waits: the login, and the LOGOUT it sends when the handle is cleaned up.
+        curl_easy_setopt(curl_, CURLOPT_SERVER_RESPONSE_TIMEOUT, 15L);
+        curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl_, CURLOPT_CONNECT_ONLY, 1L);
+        if (const auto code = curl_easy_perform(curl_); code != CURLE_OK) {
+            curl_easy_cleanup(curl_);
+            throw std::runtime_error(fmt::format("IMAP login: {}", curl_easy_strerror(code)));
+        }
+        curl_easy_getinfo(curl_, CURLINFO_ACTIVESOCKET, &socket_);
+    }
+    ~raw_imap() { curl_easy_cleanup(curl_); }
+    raw_imap(const raw_imap&) = delete;
+    raw_imap& operator=(const raw_imap&) = delete;
+
+    const std::string& mailbox() const { return mailbox_; }
+
+    void send(std::string_view text) {
+        const auto deadline = steady::now() + std::chrono::seconds(15);
+        while (!text.empty()) {
+            std::size_t sent = 0;
+            const auto code = curl_easy_send(curl_, text.data(), text.size(), &sent);
+            if (code == CURLE_AGAIN) {
+                if (!wait(POLLOUT, deadline, false)) throw std::runtime_error("IMAP: cannot send");
+                continue;
+            }
+            if (code != CURLE_OK) throw std::runtime_error(fmt::format("IMAP send: {}", curl_easy_strerror(code)));
+            text.remove_prefix(sent);
+        }
+    }
+
+    // The next line without its CRLF; nullopt when `deadline` passed (or, if `interruptible`, stop was asked) first.
+    std::optional<std::string> line(steady::time_point deadline, bool interruptible) {
+        for (;;) {
+            if (const auto end = buffer_.find("\r\n"); end != std::string::npos) {
+                std::string out = buffer_.substr(0, end);
+                buffer_.erase(0, end + 2);
+                return out;
+            }
+            char chunk[4096];
+            std::size_t got = 0;
+            const auto code = curl_easy_recv(curl_, chunk, sizeof chunk, &got);
+            if (code == CURLE_AGAIN) {
+                // Everything libcurl had decrypted is read: now the socket itself has to become readable.
+                if (!wait(POLLIN, deadline, interruptible)) return std::nullopt;
+                continue;
+            }
+            if (code != CURLE_OK) throw std::runtime_error(fmt::format("IMAP receive: {}", curl_easy_strerror(code)));
+            if (got == 0) throw std::runtime_error("IMAP: the server closed the connection");
+            buffer_.append(chunk, got);
+            if (buffer_.size() > 1024 * 1024) throw std::runtime_error("IMAP: an answer line without end");
+        }
+    }
+
+    // Lines up to the answer tagged `tag`, which is returned; the untagged ones before it go to `untagged`.
+    std::string tagged(std::string_view tag, std::chrono::seconds limit, std::vector<std::string>& untagged) {
+        const auto deadline = steady::now() + limit;
+        for (;;) {
+            auto l = line(deadline, false);
+            if (!l) throw std::runtime_error(fmt::format("IMAP: no answer to {}", tag));
+            if (l->starts_with(tag) && l->size() > tag.size() && (*l)[tag.size()] == ' ') return *l;
+            untagged.push_back(std::move(*l));
+        }
+    }
+
+private:
+    // Waits until the socket is ready for `events`; false at `deadline`, or when stop is asked if `interruptible`.
+    bool wait(short events, steady::time_point deadline, bool interruptible) {
+        for (;;) {
+            if (interruptible && stop_) return false;
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+            if (left.count() <= 0) return false;
+            pollfd fd{static_cast<int>(socket_), events, 0};
+            // Short slices, so that a stop is seen within a quarter second.
+            const int ready = ::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 250)));
+            if (ready > 0) return true;
+            if (ready < 0 && errno != EINTR) throw std::runtime_error("IMAP: poll failed");
+        }
+    }
+
+    const std::atomic<bool>& stop_;
+    CURL* curl_ = nullptr;
+    curl_socket_t socket_ = CURL_SOCKET_BAD;
+    std::string mailbox_;
+    std::string buffer_;
+};
+
 } // namespace
+
+idle_result imap_idle(const imap_config& config, const std::atomic<bool>& stop, std::size_t left,
+                      std::chrono::seconds limit) {
+    raw_imap c(config, stop);
+    std::vector<std::string> untagged;
+    c.send("i1 SELECT " + quoted(c.mailbox()) + "\r\n");
+    if (const auto answer = c.tagged("i1", std::chrono::seconds(30), untagged); !answer.starts_with("i1 OK"))
+        throw std::runtime_error("IMAP SELECT: " + answer);
+    // Mail that came between the poll and this SELECT is not announced again: the count shows it.
+    for (const auto& l : untagged)
+        if (const auto n = exists_count(l); n && *n > left) return idle_result::changed;
+    c.send("i2 IDLE\r\n");
+    for (;;) {
+        auto l = c.line(steady::now() + std::chrono::seconds(30), false);
+        if (!l) throw std::runtime_error("IMAP: no answer to IDLE");
+        if (l->starts_with("i2 ")) return idle_result::unsupported;  // NO or BAD: no IDLE here
+        if (l->starts_with("+")) break;
+    }
+    auto result = idle_result::timed_out;
+    const auto until = steady::now() + limit;
+    for (;;) {
+        auto l = c.line(until, true);
+        if (!l) {
+            if (stop) result = idle_result::stopped;
+            break;
+        }
+        if (const auto n = exists_count(*l); n && *n > left) {
+            result = idle_result::changed;
+            break;
+        }
+        if (l->starts_with("* BYE")) return idle_result::changed;  // the server ends the session: poll anew
+    }
+    // IDLE ends with DONE and its tagged answer; then a proper LOGOUT, so the server closes cleanly.
+    c.send("DONE\r\n");
+    untagged.clear();
+    c.tagged("i2", std::chrono::seconds(10), untagged);
+    c.send("i3 LOGOUT\r\n");
+    c.tagged("i3", std::chrono::seconds(10), untagged);
+    return result;
+}
 
 imap_session::imap_session(const imap_config& config, const std::atomic<bool>& stop)
     : config_(config), stop_(stop) {
@@ -183,24 +343,41 @@ void imap_fetcher::stop() {
 }
 
 void imap_fetcher::run() {
-    log_line(log_level::info, "incoming mail: polling",
-             {{"mailbox", split_url(a_.config.mail.imap.url).second}, {"seconds", a_.config.mail.imap.poll_seconds}});
+    const auto& cfg = a_.config.mail.imap;
+    log_line(log_level::info, cfg.mode == "idle" ? "incoming mail: waiting with IMAP IDLE" : "incoming mail: polling",
+             {{"mailbox", split_url(cfg.url).second}, {"seconds", cfg.poll_seconds}});
     while (!stop_) {
         try {
-            poll_once();
+            wait_for_mail(poll_once());
+            continue;
         } catch (const std::exception& e) {
             if (!stop_) log_line(log_level::warning, "incoming mail: poll failed", {{"error", e.what()}});
         }
+        // After a failure, whichever it was, the next try waits poll_seconds.
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::seconds(a_.config.mail.imap.poll_seconds), [this] { return stop_.load(); });
+        wake_.wait_for(lock, std::chrono::seconds(cfg.poll_seconds), [this] { return stop_.load(); });
     }
 }
 
-void imap_fetcher::poll_once() {
+void imap_fetcher::wait_for_mail(std::size_t left) {
+    const auto& cfg = a_.config.mail.imap;
+    if (cfg.mode == "idle" && !idle_refused_) {
+        // RFC 2177: an IDLE is renewed within 29 minutes, or the server may drop it as inactive.
+        const auto limit = std::chrono::seconds(std::min(cfg.poll_seconds, 29 * 60));
+        if (imap_idle(cfg, stop_, left, limit) != idle_result::unsupported) return;
+        idle_refused_ = true;
+        log_line(log_level::warning, "incoming mail: the server refused IDLE; polling", {{"seconds", cfg.poll_seconds}});
+    }
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, std::chrono::seconds(cfg.poll_seconds), [this] { return stop_.load(); });
+}
+
+std::size_t imap_fetcher::poll_once() {
     const auto& cfg = a_.config.mail.imap;
     imap_session session(cfg, stop_);
     const auto uids = session.list_uids();
-    if (uids.empty()) return;
+    if (uids.empty()) return 0;
+    std::size_t moved = 0;
     session.ensure_mailbox(cfg.done_mailbox);
     // A mail may carry as many files as an upload and some text around them.
     const std::size_t max_bytes =
@@ -261,7 +438,9 @@ void imap_fetcher::poll_once() {
         for (const auto& it : batch)
             if (it.taken) taken.push_back(it.uid);
         session.move(taken, cfg.done_mailbox);
+        moved += taken.size();
     }
+    return uids.size() - moved;
 }
 
 } // namespace campusdesk

@@ -1,4 +1,6 @@
-// The support mailbox over IMAP (libcurl): every poll_seconds the configured mailbox's messages are fetched by
+// The support mailbox over IMAP (libcurl): every poll_seconds (mode "poll"), or as soon as the server reports new
+// mail on a waiting IMAP IDLE connection and at the latest after poll_seconds (mode "idle"), the configured mailbox's
+// messages are fetched by
 // UID, taken (mail_intake: a ticket, a reply, triage or ignored, each recorded) and moved to done_mailbox (created
 // if missing; UID MOVE, or COPY + \Deleted + EXPUNGE where MOVE is missing). A mail whose move failed is found again
 // at the next poll, recognised by its recorded Message-ID and only moved. Runs on a thread of its own: neither the
@@ -8,6 +10,7 @@
 #include "server/mail/mail_intake.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -46,6 +49,17 @@ private:
     bool has_move_ = true;
 };
 
+// One IMAP IDLE wait (RFC 2177) on a connection of its own: libcurl logs in (CONNECT_ONLY), then the commands
+// SELECT, IDLE and DONE go over that connection with curl_easy_send/recv.
+enum class idle_result {
+    changed,      // the mailbox holds more than `left` messages, or the server reported new mail or hung up
+    timed_out,    // nothing happened within the limit
+    unsupported,  // the server refused IDLE
+    stopped,
+};
+idle_result imap_idle(const imap_config& config, const std::atomic<bool>& stop, std::size_t left,
+                      std::chrono::seconds limit);
+
 // The fetch loop on its own thread; stopped (and joined) by stop() or the destructor.
 class imap_fetcher {
 public:
@@ -60,7 +74,10 @@ public:
 private:
     void run();
     // One poll: every message in the mailbox, in batches taken concurrently (their writes share group commits).
-    void poll_once();
+    // Returns how many messages it left there (too large, or to be tried again).
+    std::size_t poll_once();
+    // Until the next poll: poll_seconds, or with IDLE until new mail arrives (at most poll_seconds).
+    void wait_for_mail(std::size_t left);
 
     app& a_;
     mail_intake_keys keys_;
@@ -69,6 +86,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::set<std::uint64_t> too_large_;  // logged once, left in the mailbox
+    bool idle_refused_ = false;          // the server refused IDLE once: polling from then on
 };
 
 } // namespace campusdesk

@@ -553,15 +553,16 @@ max_attempts = 3
     CHECK(m.retry.max_attempts == 3);
     CHECK(m.retry.first_delay_seconds == 60);
 
-    {  // unknown senders may be answered
+    {  // IMAP IDLE, and unknown senders answered
         auto answering = small_config();
         std::string toml = good;
-        toml.replace(toml.find("mode = \"poll\""), 13, "mode = \"poll\"\nunknown_senders = \"answer\"");
+        toml.replace(toml.find("mode = \"poll\""), 13, "mode = \"idle\"\nunknown_senders = \"answer\"");
         answering.toml += toml;
         const auto parsed = parse_config(answering);
         INFO(errors_text(errors_of(parsed)));
         REQUIRE(std::holds_alternative<app_config>(parsed));
         CHECK(std::get<app_config>(parsed).mail.imap.unknown_senders == "answer");
+        CHECK(std::get<app_config>(parsed).mail.imap.mode == "idle");
     }
 
     struct broken {
@@ -582,7 +583,6 @@ max_attempts = 3
         {"an unknown mode", "mode = \"poll\"", "mode = \"push\"", "mail.imap.mode"},
         {"a done mailbox with umlauts", "mode = \"poll\"", "mode = \"poll\"\ndone_mailbox = \"Erledigt/Übernommen\"",
          "mail.imap.done_mailbox"},
-        {"IDLE, not available yet", "mode = \"poll\"", "mode = \"idle\"", "mail.imap.mode"},
         {"an unknown choice for unknown senders", "mode = \"poll\"",
          "mode = \"poll\"\nunknown_senders = \"reply\"", "mail.imap.unknown_senders"},
         {"zero attempts", "max_attempts = 3", "max_attempts = 0", "mail.retry.max_attempts"},

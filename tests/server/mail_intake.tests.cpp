@@ -10,9 +10,11 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace campusdesk;
 using namespace campusdesk::testing;
@@ -343,4 +345,33 @@ TEST_CASE("benchmark: an IMAP batch of 1,000 mails becomes tickets", "[.mailbenc
     std::printf("mail intake: %d mails from IMAP to tickets in %.2f s (%.0f mails/s), server start included\n", mails,
                 seconds, mails / seconds);
     CHECK(seconds <= 10.0);
+}
+
+TEST_CASE("IMAP IDLE: a mail is taken as soon as it arrives, long before the next poll", "[mail][imap]") {
+    imap_server imap;
+    temp_dir data;
+    auto lines = imap.config_lines();
+    const auto at = lines["mail.imap"].find("poll_seconds = 1");
+    REQUIRE(at != std::string::npos);
+    lines["mail.imap"].replace(at, 16, "poll_seconds = 600\nmode = \"idle\"");
+    const auto config = write_config(data.path, lines);
+    const auto started = std::chrono::steady_clock::now();
+    {
+        server_process server(data.path / "db", {"--demo", "--config", config.string()});
+        // The first poll finds nothing; then the fetcher waits in IDLE (polling would look again in 600 s).
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+        SQLite::Database db((data.path / "db" / "campusdesk.db").string(), SQLite::OPEN_READWRITE);
+        db.exec(fmt::format("UPDATE users SET email = '{}' WHERE login = '{}'", teacher_address, teacher_login));
+        imap.append(mail(teacher_address, "helpdesk@schulen.example.de", "Drucker im Lehrerzimmer", "Papierstau.",
+                         "idle-1@gs-mengede.example.de"));
+        REQUIRE(imap.wait_until_taken(1, 10));
+        CHECK(db.execAndGet("SELECT outcome FROM mail_received WHERE message_key = 'idle-1@gs-mengede.example.de'")
+                  .getString() == "ticket");
+        // A second one on the renewed IDLE.
+        imap.append(mail(teacher_address, "helpdesk@schulen.example.de", "Beamer in Raum 3", "Kein Bild.",
+                         "idle-2@gs-mengede.example.de"));
+        REQUIRE(imap.wait_until_taken(2, 10));
+    }
+    // Stopping the server ends the IDLE at once (a stop is seen within a quarter second, then DONE and LOGOUT).
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
 }
