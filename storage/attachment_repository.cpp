@@ -58,12 +58,17 @@ std::filesystem::path blob_path(const std::filesystem::path& dir, const std::str
     return dir / sha256.substr(0, 2) / sha256;
 }
 
-std::string store_blob(const std::filesystem::path& dir, std::string_view data) {
+std::string sha256_hex(std::string_view data) {
     std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
     crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
     std::string hex(digest.size() * 2 + 1, '\0');
     sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
     hex.pop_back();
+    return hex;
+}
+
+std::string store_blob(const std::filesystem::path& dir, std::string_view data) {
+    const auto hex = sha256_hex(data);
     const auto target = blob_path(dir, hex);
     {
         std::lock_guard lock(blob_use_mutex);

@@ -24,6 +24,8 @@ struct attachment_record {
     time_ms uploaded_at = 0;
 };
 
+// The SHA-256 of the bytes in lower-case hex: the name a blob is stored under.
+std::string sha256_hex(std::string_view data);
 // Writes the bytes durably (temporary file, fsync, rename) as dir/ab/abcdef…; returns the SHA-256 in hex.
 // The same content is stored once; storing it again makes it new for remove_orphan_blobs.
 std::string store_blob(const std::filesystem::path& dir, std::string_view data);

@@ -361,10 +361,4 @@ SQLite::Database open_reader_database(const std::filesystem::path& file) {
 
 bool database_answers(SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt() == 1; }
 
-void backup_database(const std::filesystem::path& file, const std::filesystem::path& out) {
-    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
-    db.setBusyTimeout(5000);
-    db.backup(out.c_str(), SQLite::Database::Save);
-}
-
 } // namespace campusdesk

@@ -26,10 +26,6 @@ SQLite::Database open_reader_database(const std::filesystem::path& file);
 // A trivial query: the connection answers (the health check).
 bool database_answers(SQLite::Database& db);
 
-// Copies a consistent snapshot of the database at `file` to `out` (SQLite's online backup: the server may keep
-// running and writing meanwhile).
-void backup_database(const std::filesystem::path& file, const std::filesystem::path& out);
-
 // Brings the schema to `schema_version` step by step, each step in its own transaction.
 void migrate(SQLite::Database& db);
 

@@ -19,6 +19,7 @@
 #include "server/tickets/ticket_service.hpp"
 #include "server/mail/mail_check.hpp"
 #include "server/mail/mail_sender.hpp"
+#include "storage/backup.hpp"
 #include "storage/database.hpp"
 
 #include <fmt/format.h>
@@ -43,6 +44,7 @@ constexpr const char* usage_text =
     "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx\n"
     "                          [--sep comma|semicolon] [--out FILE]\n"
     "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
+    "  campusdesk restore      [--config FILE] [--data DIR] FILE    (into an empty data directory)\n"
     "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--email ADDRESS] [--password-stdin]\n"
     "  campusdesk user email LOGIN ADDRESS    (an empty ADDRESS: no mail)\n"
     "  campusdesk user passwd|disable LOGIN [--password-stdin]\n"
@@ -402,8 +404,24 @@ int backup_command(const cli_options& args) {
     if (!args.has("out")) throw cli_usage_error("backup: --out FILE is required");
     const auto file = cli_database_file(args, config);
     if (!std::filesystem::exists(file)) throw std::runtime_error(fmt::format("no database at {}", file.string()));
-    backup_database(file, args.get("out"));
-    std::cout << fmt::format("backup written to {}", args.get("out")) << std::endl;
+    const auto s = write_backup(file, cli_data_dir(args, config) / "attachments", args.get("out"));
+    std::cout << fmt::format("backup written to {}", args.get("out")) << '\n'
+              << fmt::format("{} tickets, {} events, {} users, {} attachments ({} bytes, hashes checked), schema {}",
+                             s.tickets, s.events, s.users, s.attachments, s.attachment_bytes, s.schema)
+              << std::endl;
+    return 0;
+}
+
+int restore_command(const cli_options& args) {
+    auto config = load_cli_config(args, std::cerr);
+    if (args.positional.size() != 1) throw cli_usage_error("restore: expected one backup FILE");
+    const auto data = cli_data_dir(args, config);
+    const auto s = restore_backup(args.positional.front(), data);
+    std::cout << fmt::format("restored {} into {}: integrity ok, {} tickets, {} events, {} users, {} attachments "
+                             "({} bytes, every hash verified), schema {}",
+                             args.positional.front(), data.string(), s.tickets, s.events, s.users, s.attachments,
+                             s.attachment_bytes, s.schema)
+              << std::endl;
     return 0;
 }
 
@@ -426,6 +444,7 @@ int dispatch(int argc, char** argv) {
         return run_sla_recompute(argc, argv, 3);
     }
     if (command == "backup") return backup_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "out"}));
+    if (command == "restore") return restore_command(parse_cli_options(argc, argv, 2, {}, {"config", "data"}));
     if (command == "--help" || command == "help") {
         std::cout << usage_text;
         return 0;

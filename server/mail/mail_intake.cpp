@@ -4,11 +4,11 @@
 #include "server/http/log.hpp"
 #include "server/mail/message_ids.hpp"
 #include "server/tickets/attachment_handlers.hpp"
+#include "storage/attachment_repository.hpp"
 #include "storage/mail_repository.hpp"
 #include "storage/settings_repository.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <array>
@@ -227,12 +227,7 @@ mail_intake_keys mail_intake_keys_for(const mail_config& mail, const reply_token
 
 std::string message_key_of(const incoming_mail& m, std::string_view raw) {
     if (!m.message_id.empty()) return ascii_lower(m.message_id).substr(0, 500);
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
-    std::string hex(digest.size() * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-    hex.pop_back();
-    return "sha256:" + hex;
+    return "sha256:" + sha256_hex(raw);
 }
 
 net::awaitable<intake_result> take_mail(app& a, const mail_intake_keys& keys, std::string_view raw) {

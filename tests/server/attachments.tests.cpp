@@ -1,5 +1,6 @@
 #include "server/http/multipart.hpp"
 #include "tests/server/test_server.hpp"
+#include "tests/server/ticket_helpers.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,29 +18,6 @@ namespace {
 
 const std::string png_bytes = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(200, 'p');
 const std::string jpeg_bytes = std::string("\xFF\xD8\xFF\xE0", 4) + std::string(200, 'j');
-
-struct file_part {
-    std::string filename;
-    std::string data;
-};
-
-std::string multipart_body(const std::string& boundary, const std::vector<file_part>& files,
-                           const std::map<std::string, std::string>& fields = {}) {
-    std::string body;
-    for (const auto& [name, value] : fields)
-        body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", boundary, name, value);
-    for (const auto& f : files)
-        body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{}\"\r\n"
-                            "Content-Type: application/octet-stream\r\n\r\n{}\r\n",
-                            boundary, f.filename, f.data);
-    return body + "--" + boundary + "--\r\n";
-}
-
-response upload(client& c, const std::string& number, const std::vector<file_part>& files) {
-    const std::string boundary = "campusdeskTestBoundary42";
-    return c.request(http::verb::post, "/api/v1/tickets/" + number + "/attachments", multipart_body(boundary, files),
-                     "multipart/form-data; boundary=" + boundary, {{"X-CSRF-Token", c.csrf}});
-}
 
 // Every file under the data directory's attachments (blobs and temporary files).
 std::size_t stored_files(const std::filesystem::path& data) {
@@ -60,7 +38,7 @@ response post_page_upload(client& c, const std::string& target, const std::vecto
 }
 
 // Files a ticket as the (teacher) client; its number.
-std::string file_ticket(client& teacher, const std::string& title) {
+std::string file_ticket_titled(client& teacher, const std::string& title) {
     auto created = teacher.post_json("/api/v1/tickets",
                                      json::object{{"category", "ipad"}, {"priority", "normal"}, {"title", title}});
     REQUIRE(created.status == 201);
@@ -105,7 +83,7 @@ TEST_CASE("photos are attached, checked by content and shown only to those who m
     const auto school = first_school();
     client teacher(server.port());
     REQUIRE(teacher.login("teacher-" + school).status == 200);
-    const auto number = file_ticket(teacher, "Display gesprungen");
+    const auto number = file_ticket_titled(teacher, "Display gesprungen");
 
     auto ok = upload(teacher, number, {{"display.png", png_bytes}, {"../../etc/passwd.jpg", jpeg_bytes}});
     REQUIRE(ok.status == 201);
@@ -172,7 +150,7 @@ TEST_CASE("a refused upload stores nothing", "[server][attachments]") {
     const auto school = first_school();
     client teacher(server.port());
     REQUIRE(teacher.login("teacher-" + school).status == 200);
-    const auto number = file_ticket(teacher, "Beamer flackert");
+    const auto number = file_ticket_titled(teacher, "Beamer flackert");
     REQUIRE(stored_files(data.path) == 0);
 
     SECTION("the ticket page's form without its CSRF token") {
@@ -227,7 +205,7 @@ TEST_CASE("the ticket page uploads at the ticket's own URL", "[server][attachmen
     server_process server(data.path);
     client teacher(server.port());
     REQUIRE(teacher.login("teacher-" + first_school()).status == 200);
-    const auto number = file_ticket(teacher, "Beamer flackert");
+    const auto number = file_ticket_titled(teacher, "Beamer flackert");
     auto r = post_page_upload(teacher, "/tickets/" + number, {{"foto.png", png_bytes + "page"}}, {{"csrf", teacher.csrf}});
     CHECK(r.status == 303);
     CHECK(r.headers["location"] == "/tickets/" + number + "#dateien");
@@ -241,7 +219,7 @@ TEST_CASE("files no attachment refers to are removed at start-up once they are a
         server_process server(data.path);
         client teacher(server.port());
         REQUIRE(teacher.login("teacher-" + first_school()).status == 200);
-        auto ok = upload(teacher, file_ticket(teacher, "Tablet startet nicht"), {{"kept.png", png_bytes}});
+        auto ok = upload(teacher, file_ticket_titled(teacher, "Tablet startet nicht"), {{"kept.png", png_bytes}});
         REQUIRE(ok.status == 201);
         kept_url = std::string(ok.json().at("attachments").at(0).at("url").as_string());
     }

@@ -11,10 +11,36 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace campusdesk::testing {
+
+// A file of a multipart upload.
+struct file_part {
+    std::string filename;
+    std::string data;
+};
+
+inline std::string multipart_body(const std::string& boundary, const std::vector<file_part>& files,
+                                  const std::map<std::string, std::string>& fields = {}) {
+    std::string body;
+    for (const auto& [name, value] : fields)
+        body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n", boundary, name, value);
+    for (const auto& f : files)
+        body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{}\"\r\n"
+                            "Content-Type: application/octet-stream\r\n\r\n{}\r\n",
+                            boundary, f.filename, f.data);
+    return body + "--" + boundary + "--\r\n";
+}
+
+// Attaches files to a ticket through the API.
+inline response upload(client& c, const std::string& number, const std::vector<file_part>& files) {
+    const std::string boundary = "campusdeskTestBoundary42";
+    return c.request(http::verb::post, "/api/v1/tickets/" + number + "/attachments", multipart_body(boundary, files),
+                     "multipart/form-data; boundary=" + boundary, {{"X-CSRF-Token", c.csrf}});
+}
 
 struct manager_info {
     std::int64_t id = 0;
