@@ -373,6 +373,27 @@ void parse_mail(const toml::table& t, app_config& c, const reporter& r) {
     }
 }
 
+void parse_retention(const toml::table& t, retention_config& k, const reporter& r) {
+    const std::string prefix = "retention.";
+    check_keys(t, {"anonymise_closed_after_days", "attachments_after_days", "audit_log_days", "mail_days", "hour"},
+               prefix, r);
+    for (auto [key, field] : {std::pair{"anonymise_closed_after_days", &k.anonymise_closed_after_days},
+                              std::pair{"attachments_after_days", &k.attachments_after_days},
+                              std::pair{"audit_log_days", &k.audit_log_days}, std::pair{"mail_days", &k.mail_days}}) {
+        const auto* node = t.get(key);
+        if (!node) continue;
+        const auto days = node->value_exact<std::int64_t>();
+        if (!days || *days < 0 || *days > 36500)
+            r.add(*node, prefix + key, "must be a number of days from 0 (keep for ever) to 36500");
+        else *field = static_cast<int>(*days);
+    }
+    if (const auto* node = t.get("hour")) {
+        const auto hour = node->value_exact<std::int64_t>();
+        if (!hour || *hour < 0 || *hour > 23) r.add(*node, prefix + "hour", "must be an hour from 0 to 23");
+        else k.hour = static_cast<int>(*hour);
+    }
+}
+
 void parse_files(const toml::table& t, config_file_names& files, const reporter& r) {
     check_keys(t, {"schools", "managers", "holidays"}, "files.", r);
     read_string(t, "schools", files.schools, "files.", r);
@@ -577,7 +598,7 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
     check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners", "sessions", "login",
-                       "security", "mail", "schools"}, "",
+                       "security", "mail", "schools", "retention"}, "",
                r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
@@ -591,6 +612,7 @@ void parse_main_toml(const toml::table& root, app_config& c, config_file_names& 
     if (const auto* t = section(root, "schools", r)) parse_schools_section(*t, c, r);
     if (const auto* node = root.get("partners")) c.partners = read_id_list<partner>(*node, "partners", "name", r);
     if (const auto* t = section(root, "mail", r)) parse_mail(*t, c, r);
+    if (const auto* t = section(root, "retention", r)) parse_retention(*t, c.retention, r);
 }
 
 // The rows after a fixed header line; rows with the wrong number of fields are reported and left out.

@@ -109,6 +109,16 @@ inline constexpr std::string_view dortmund_districts[] = {
 // people's addresses and the reply address.
 bool is_email(std::string_view text);
 
+// [retention] (issue 20, docs/datenschutz.md): how long personal data is kept; 0 days: for ever. Applied by a
+// daily job at `hour` (local) and by `campusdesk retention apply`.
+struct retention_config {
+    int anonymise_closed_after_days = 1095;  // requester and free texts of closed tickets; their figures stay
+    int attachments_after_days = 365;        // files of closed tickets
+    int audit_log_days = 730;                // the audit and security log
+    int mail_days = 90;                      // notifications delivered or given up, incoming mail settled
+    int hour = 3;
+};
+
 // Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
 struct app_config {
     std::string listen = "127.0.0.1:8080";
@@ -124,6 +134,7 @@ struct app_config {
     limits_config limits;
     security_config security;
     mail_config mail;
+    retention_config retention;
     sla_policy sla;
     business_calendar_config calendar = business_calendar_config::defaults();
     std::vector<category> categories = default_categories();

@@ -300,6 +300,10 @@ CREATE TABLE mail_answered (
     address TEXT PRIMARY KEY,
     at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+// 13: retention (issue 20): when a closed ticket's personal data was anonymised (NULL: not yet).
+R"sql(
+ALTER TABLE tickets ADD COLUMN anonymised_at INTEGER;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -19,6 +19,8 @@
 #include "server/tickets/ticket_service.hpp"
 #include "server/mail/mail_check.hpp"
 #include "server/mail/mail_sender.hpp"
+#include "server/privacy/personal_export.hpp"
+#include "server/privacy/retention.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 
@@ -28,6 +30,7 @@
 #include <cctype>
 #include <charconv>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -51,6 +54,9 @@ constexpr const char* usage_text =
     "  campusdesk user token LOGIN [--days N] [--label TEXT]\n"
     "  campusdesk user sessions LOGIN\n"
     "  campusdesk user revoke LOGIN (--id ID | --all)\n"
+    "  campusdesk user export LOGIN [--out FILE]   (everything stored about the person, JSON)\n"
+    "  campusdesk user erase LOGIN                 (anonymised everywhere; ticket figures stay)\n"
+    "  campusdesk retention apply [--config FILE] [--data DIR]\n"
     "  campusdesk sla recompute [--config FILE] [--data DIR]\n"
     "  campusdesk check-config [--config FILE]\n"
     "  campusdesk mail test    [--config FILE] ADDRESS\n";
@@ -161,6 +167,9 @@ int serve(const cli_options& args) {
     // Files of uploads refused after they were stored: removed at start-up and every hour.
     net::steady_timer orphan_sweep(ioc);
     net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
+    // Retention (docs/datenschutz.md): checked every 10 minutes, applied once a day after [retention] hour.
+    net::steady_timer retention(ioc);
+    net::co_spawn(ioc, apply_retention_daily(a, retention, std::chrono::minutes(10)), net::detached);
     // SLA warnings and breaches, unseen tickets, outages and digests: checked every minute.
     net::steady_timer time_notices(ioc);
     if (mailer)
@@ -171,6 +180,7 @@ int serve(const cli_options& args) {
         log_line(log_level::info, "shutting down");
         auto_close.cancel();
         orphan_sweep.cancel();
+        retention.cancel();
         time_notices.cancel();
         server.stop();
         wait_for_drain(0);
@@ -209,14 +219,14 @@ std::string read_password(const cli_options& args, const std::string& login, boo
 }
 
 int user_command(int argc, char** argv) {
-    if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable|sessions|revoke LOGIN");
+    if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable|sessions|revoke|export|erase LOGIN");
     const std::string action = argv[2];
     const std::string login = argv[3];
     // `user email LOGIN ADDRESS`: the address is the one positional argument after the login.
     const bool email_action = action == "email";
     if (email_action && argc < 5) throw cli_usage_error("user email: expected LOGIN ADDRESS (\"\" for none)");
     auto args = parse_cli_options(argc, argv, email_action ? 5 : 4, {"password-stdin", "all"},
-                                  {"config", "data", "role", "name", "school", "days", "label", "id", "email"});
+                                  {"config", "data", "role", "name", "school", "days", "label", "id", "email", "out"});
     auto config = load_cli_config(args, std::cerr);
     const auto data = cli_data_dir(args, config);
     std::filesystem::create_directories(data);
@@ -363,6 +373,46 @@ int user_command(int argc, char** argv) {
         std::cout << fmt::format("user {} disabled", login) << std::endl;
         return 0;
     }
+    if (action == "export") {
+        // Art. 15/20 DSGVO: everything stored about the person, to stdout or --out FILE; the export is audited.
+        const auto person = writer.run([&](SQLite::Database& db) {
+            auto p = load_personal_data(db, login);
+            if (p) append_audit(db, now, 0, "user_export", login, "");
+            return p;
+        });
+        if (!person) throw std::runtime_error(fmt::format("no user {}", login));
+        const business_calendar calendar(config.calendar);
+        const auto json = personal_export_json(*person, data / "attachments", calendar.zone());
+        if (args.has("out")) {
+            std::ofstream(args.get("out"), std::ios::binary) << json;
+            std::cerr << fmt::format("user {}: {} tickets, {} texts, {} attachments written to {}", login,
+                                     person->tickets.size(), person->events.size(), person->attachments.size(),
+                                     args.get("out"))
+                      << std::endl;
+        } else {
+            std::cout << json;
+        }
+        return 0;
+    }
+    if (action == "erase") {
+        // Art. 17 DSGVO: the person is anonymised everywhere; ticket figures stay (docs/datenschutz.md).
+        const bool ok = writer.run([&](SQLite::Database& db) {
+            const auto person = find_user_by_login(db, login);
+            if (!person || !erase_person(db, login, now)) return false;
+            // The record that it was done names the account by its number only: the login was personal data.
+            append_audit(db, now, 0, "user_erase", fmt::format("user #{}", person->id), "");
+            return true;
+        });
+        if (!ok) throw std::runtime_error(fmt::format("no user {}", login));
+        writer.run([&](SQLite::Database& db) {
+            return remove_orphan_blobs(db, data / "attachments", std::chrono::hours(1));
+        });
+        std::cout << fmt::format("user {} erased: account anonymised, sessions and tokens ended, tickets filed by them "
+                                 "anonymised, their uploads removed",
+                                 login)
+                  << std::endl;
+        return 0;
+    }
     throw cli_usage_error(fmt::format("user: unknown action {}", action));
 }
 
@@ -425,6 +475,18 @@ int restore_command(const cli_options& args) {
     return 0;
 }
 
+// The [retention] rules at once (the server applies them daily at [retention] hour).
+int retention_command(const cli_options& args) {
+    auto config = load_cli_config(args, std::cerr);
+    const auto data = cli_data_dir(args, config);
+    if (!std::filesystem::exists(database_file(data)))
+        throw std::runtime_error(fmt::format("no database at {}", database_file(data).string()));
+    write_queue writer(database_file(data), 16);
+    const auto counts = apply_retention(writer, config.retention, data / "attachments", now_ms());
+    std::cout << "retention applied: " << describe(counts) << std::endl;
+    return 0;
+}
+
 int dispatch(int argc, char** argv) {
     if (argc < 2) throw cli_usage_error("missing command");
     const std::string command = argv[1];
@@ -445,6 +507,10 @@ int dispatch(int argc, char** argv) {
     }
     if (command == "backup") return backup_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "out"}));
     if (command == "restore") return restore_command(parse_cli_options(argc, argv, 2, {}, {"config", "data"}));
+    if (command == "retention") {
+        if (argc < 3 || std::string(argv[2]) != "apply") throw cli_usage_error("retention: expected apply");
+        return retention_command(parse_cli_options(argc, argv, 3, {}, {"config", "data"}));
+    }
     if (command == "--help" || command == "help") {
         std::cout << usage_text;
         return 0;

@@ -924,3 +924,61 @@ TEST_CASE("after importing high numbers, new tickets get valid numbers or a clea
         REQUIRE(server.stop() == 0);
     }
 }
+
+TEST_CASE("retention anonymises long-closed tickets; the month's exports stay byte for byte", "[server][privacy]") {
+    temp_dir data;
+    const auto dir = create_demo_users(data.path);
+    const auto file = data.path / "february.jsonl";
+    write_file(file, jsonl(february_fixture(dir)));
+    REQUIRE(import_file(data.path, file).status == 0);
+    const auto xlsx_before = data.path / "before.xlsx", xlsx_after = data.path / "after.xlsx";
+    const auto csv_before = export_sla(data.path, "csv"), json_before = export_sla(data.path, "json");
+    REQUIRE(export_sla(data.path, "xlsx", {"--out", xlsx_before.string()}).status == 0);
+    auto fts_count = [&](const std::string& word) {
+        SQLite::Database db((data.path / "campusdesk.db").string(), SQLite::OPEN_READONLY);
+        SQLite::Statement s(db, "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?");
+        s.bind(1, word);
+        s.executeStep();
+        return s.getColumn(0).getInt64();
+    };
+    CHECK(fts_count("Altsystem") == 7);
+
+    // Closed more than a year ago: only F (closed on 4 Feb 2025); the resolved ones are not closed, the demo's are recent.
+    const auto config = write_config(data.path, {{"retention", "anonymise_closed_after_days = 365"}});
+    const auto applied = run_campusdesk({"retention", "apply", "--config", config.string(), "--data", data.path.string()});
+    INFO(applied.out << applied.err);
+    REQUIRE(applied.status == 0);
+    CHECK(applied.out.find("retention applied: 1 tickets anonymised") == 0);
+    {
+        SQLite::Database db((data.path / "campusdesk.db").string(), SQLite::OPEN_READONLY);
+        SQLite::Statement f(db, "SELECT t.title, t.description, u.login, t.anonymised_at IS NOT NULL, "
+                                "(SELECT group_concat(body, '') FROM ticket_events WHERE ticket_id = t.id) "
+                                "FROM tickets t JOIN users u ON u.id = t.requester_id WHERE t.number = 'CD-2025-000106'");
+        REQUIRE(f.executeStep());
+        CHECK(f.getColumn(0).getString() == "[anonymisiert]");
+        CHECK(f.getColumn(1).getString().empty());
+        CHECK(f.getColumn(2).getString() == "(anonymisiert)");
+        CHECK(f.getColumn(3).getInt() == 1);
+        CHECK(f.getColumn(4).getString().empty());
+        // A resolved ticket of the same month keeps its texts.
+        CHECK(db.execAndGet("SELECT description FROM tickets WHERE number = 'CD-2025-000101'").getString() ==
+              "Aus dem Altsystem.");
+    }
+    CHECK(fts_count("Altsystem") == 6);  // search no longer finds its old text
+
+    // The exports of that month do not change: they hold no requester and no free text.
+    CHECK(export_sla(data.path, "csv").out == csv_before.out);
+    CHECK(export_sla(data.path, "json").out == json_before.out);
+    REQUIRE(export_sla(data.path, "xlsx", {"--out", xlsx_after.string()}).status == 0);
+    CHECK(read_file(xlsx_after) == read_file(xlsx_before));
+
+    // Applying again finds nothing more to do; keeping for ever (0) does nothing at all.
+    const auto again = run_campusdesk({"retention", "apply", "--config", config.string(), "--data", data.path.string()});
+    CHECK(again.out.find("retention applied: 0 tickets anonymised") == 0);
+    const auto forever = write_config(data.path, {{"retention", "anonymise_closed_after_days = 0"}});
+    CHECK(run_campusdesk({"check-config", "--config", forever.string()}).status == 0);
+    const auto bad = write_config(data.path, {{"retention", "mail_days = -1"}});
+    const auto refused = run_campusdesk({"check-config", "--config", bad.string()});
+    CHECK(refused.status == 2);
+    CHECK((refused.out + refused.err).find("retention.mail_days") != std::string::npos);
+}
