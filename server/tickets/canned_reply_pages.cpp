@@ -141,7 +141,8 @@ std::string with_inserted_text(std::string typed, const std::string& inserted) {
     return typed.empty() ? inserted : typed + "\n\n" + inserted;
 }
 
-net::awaitable<page_list> canned_reply_choices(app& a, const user& who, const std::string& category) {
+net::awaitable<page_list> canned_reply_choices(app& a, const user& who, const std::string& category,
+                                               const std::string& chosen) {
     const auto replies =
         co_await a.storage->read([&](SQLite::Database& db) { return list_canned_replies(db, who.id, category); });
     page_list choices;
@@ -150,6 +151,7 @@ net::awaitable<page_list> canned_reply_choices(app& a, const user& who, const st
         item.set("id", std::to_string(r.id));
         item.set("label", (r.shared() ? "" : "Eigener: ") + r.title);
         item.set("text", r.body);
+        item.set("selected", item.find("id")->text == chosen);
         choices.push_back(std::move(item));
     }
     co_return choices;

@@ -606,7 +606,8 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
     add_action_forms(a, u, *details, now, refused, d);
     if (is_staff(u.who)) {
-        auto canned = co_await canned_reply_choices(a, u, t.category);
+        const auto chosen = refused ? field_or_empty(refused->values, "canned") : std::string();
+        auto canned = co_await canned_reply_choices(a, u, t.category, chosen);
         d.set("has_canned", !canned.empty());
         d.set("canned", std::move(canned));
     }

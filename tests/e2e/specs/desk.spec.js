@@ -138,6 +138,7 @@ test('desk: canned replies are kept on their page and inserted with and without 
   await submit(manager, manager.locator('#antworten').getByRole('button', { name: 'Einfügen' }));
   assert.equal(await manager.inputValue('#body'), 'Guten Tag,\n\nIch komme morgen in der ersten Pause vorbei.');
   assert.equal(new URL(manager.url()).pathname, `/tickets/${number}`);
+  assert.equal(await manager.locator('#canned-reply option:checked').innerText(), `Eigener: Vor Ort ${tag}`, 'the choice is kept');
   assert.ok(!(await manager.title()).startsWith('Fehler'), 'an insertion is no error');
   await t.screenshot(manager, 'desk-05-inserted-without-js.png');
   await submit(manager, manager.getByRole('button', { name: 'Senden' }));
