@@ -100,6 +100,11 @@ TEST_CASE("phone intake over the API: for a teacher, or a caller without an acco
     CHECK(page.find("Frau Özdemir (Sekretariat) (ohne Konto)") != std::string::npos);
     CHECK(page.find("tel:+49 231 / 50-12345") != std::string::npos);
 
+    // By login, as scripts know their teachers.
+    r = s.dispatcher.post_json("/api/v1/tickets", call_for(s.school, {{"requester_login", "teacher-" + s.school}}));
+    REQUIRE(r.status == 201);
+    CHECK(r.json().at("requester").at("id").as_int64() == s.teacher_id);
+
     // The create contract without the new fields is unchanged: no phone_intake member.
     const auto plain = file_ticket(s.dispatcher, s.school);
     CHECK(!plain.as_object().contains("phone_intake"));
@@ -124,6 +129,9 @@ TEST_CASE("phone intake refusals", "[desk][security]") {
         {"an account that is not a teacher", &s.dispatcher, {{"requester_id", user_id(s.manager)}}, s.school, 422, "requester"},
         {"no such account", &s.dispatcher, {{"requester_id", 99999999}}, s.school, 422, "requester"},
         {"a requester id that is no number", &s.dispatcher, {{"requester_id", "teacher"}}, s.school, 422, "requester_id"},
+        {"an unknown login", &s.dispatcher, {{"requester_login", "nobody-here"}}, s.school, 422, "requester"},
+        {"a login of another school", &s.dispatcher, {{"requester_login", "teacher-" + s.other_school}}, s.school, 422, "requester"},
+        {"id and login at once", &s.dispatcher, {{"requester_id", s.teacher_id}, {"requester_login", "teacher-" + s.school}}, s.school, 422, "requester_login"},
         {"without an account, no name", &s.dispatcher, {{"caller_phone", "0231 12345"}}, s.school, 422, "caller_name"},
         {"without an account, no number", &s.dispatcher, {{"caller_name", "Herr Beck"}}, s.school, 422, "caller_phone"},
         {"letters in the number", &s.dispatcher, {{"caller_name", "Herr Beck"}, {"caller_phone", "0231-CALLME"}}, s.school, 422, "caller_phone"},
