@@ -193,6 +193,35 @@ std::vector<field_error> validate_draft(const ticket_draft& d, const viewer& fil
     return errors;
 }
 
+std::vector<field_error> validate_caller(bool has_account, const std::string& name, const std::string& phone) {
+    std::vector<field_error> errors;
+    check_text(errors, "caller_name", "Name des Anrufers", name, caller_name_max, !has_account, text_lines::single);
+    if (phone.empty()) {
+        if (!has_account)
+            errors.push_back({"caller_phone", "required", "Bitte eine Rückrufnummer angeben."});
+        return errors;
+    }
+    std::size_t digits = 0;
+    bool plain = phone.size() <= caller_phone_max;
+    for (unsigned char c : phone) {
+        if (std::isdigit(c)) ++digits;
+        else if (c != ' ' && c != '+' && c != '-' && c != '/' && c != '(' && c != ')') plain = false;
+    }
+    if (!plain || digits < 3)
+        errors.push_back({"caller_phone", "invalid_phone",
+                          fmt::format("Die Rückrufnummer darf nur Ziffern, Leerzeichen und + - / ( ) enthalten "
+                                      "(höchstens {} Zeichen).",
+                                      caller_phone_max)});
+    return errors;
+}
+
+std::vector<field_error> validate_canned_reply(const std::string& title, const std::string& body, std::size_t body_max) {
+    std::vector<field_error> errors;
+    check_text(errors, "title", "Titel", title, canned_title_max, true, text_lines::single);
+    check_text(errors, "body", "Text", body, body_max, true, text_lines::multi);
+    return errors;
+}
+
 } // namespace campusdesk
 
 namespace campusdesk {

@@ -100,6 +100,18 @@ struct ticket_draft {
 // Checks a draft against the config (known school and category, lengths, required fields) and the filer's role.
 std::vector<field_error> validate_draft(const ticket_draft& d, const viewer& filer, const app_config& config);
 
+// The caller of a ticket the help desk takes on the phone (issue 16). For a teacher with an account
+// (`has_account`) the number is optional; for a caller without one, name and number are needed, since the campus
+// manager calls back. A name: one line, at most caller_name_max characters. A number: 3 to caller_phone_max
+// characters of digits, spaces and + - / ( ), at least 3 of them digits.
+inline constexpr std::size_t caller_name_max = 100;
+inline constexpr std::size_t caller_phone_max = 30;
+std::vector<field_error> validate_caller(bool has_account, const std::string& name, const std::string& phone);
+
+// A canned reply ("Textbaustein"): a title (one line, at most canned_title_max) and a text (at most the reply limit).
+inline constexpr std::size_t canned_title_max = 80;
+std::vector<field_error> validate_canned_reply(const std::string& title, const std::string& body, std::size_t body_max);
+
 // Counts Unicode code points, since limits are about characters a person typed, not bytes.
 std::size_t utf8_length(std::string_view text);
 // The first `max_characters` code points of valid UTF-8 (a character is never cut in two).

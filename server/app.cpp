@@ -48,6 +48,15 @@ const manager_record* directory::manager(std::int64_t id) const {
 
 const manager_record* directory::current_manager(std::int64_t id) const { return find_manager(managers, id); }
 
+void live_directory::replace(directory next, std::uint64_t generation) {
+    std::lock_guard lock(mutex_);
+    if (generation != 0) {
+        if (generation <= generation_) return;
+        generation_ = generation;
+    }
+    current_.store(&versions_.emplace_back(std::move(next)), std::memory_order_release);
+}
+
 directory load_directory(SQLite::Database& db) {
     directory d;
     for (auto& s : load_schools(db)) (s.active ? d.schools : d.former_schools).push_back(std::move(s));
@@ -85,7 +94,7 @@ app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_t
         storage->writer().run([&](SQLite::Database& db) { return sync_directory(db, config, sla(), now); });
     log_directory_changes(changes);
     auto lease = storage->readers().acquire();
-    dir = load_directory(lease.db());
+    dir.replace(load_directory(lease.db()));
 }
 
 } // namespace campusdesk

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,7 +27,8 @@ time_ms now_ms();
 
 // The school directory as storage holds it once the start-up sync has brought its tables in line with the config's
 // CSV files (storage/directory_repository.hpp): read once, and from here only; the config's own lists are the
-// sync's input and nothing else. It does not change while the server runs (a changed CSV needs a restart).
+// sync's input and nothing else. A changed CSV needs a restart; while the server runs, only an admin's move of a
+// school to another campus manager changes it (live_directory below, storage's move_school).
 struct directory {
     std::vector<school_record> schools;    // in schools.csv, by number: offered in forms, filters, /api/v1/schools
     std::vector<manager_record> managers;  // in managers.csv, by login: offered for assignment and absences
@@ -42,6 +44,30 @@ struct directory {
 
 // Splits the tables' rows into current and former ones.
 directory load_directory(SQLite::Database& db);
+
+// The directory as it is now. An admin who moves a school to another campus manager (issue 16) replaces it as a
+// whole; readers never wait and never see half a change. Earlier versions stay alive until the server stops (a
+// move is a rare event), so a pointer or reference taken from one stays valid for as long as a request needs it.
+class live_directory {
+public:
+    live_directory() : current_(&versions_.emplace_back()) {}
+    live_directory(const live_directory&) = delete;
+    live_directory& operator=(const live_directory&) = delete;
+
+    const directory& current() const { return *current_.load(std::memory_order_acquire); }
+    // `generation` orders replacements made by concurrent requests: an older one than the last is dropped (0: always).
+    void replace(directory next, std::uint64_t generation = 0);
+
+    const school_record* school(std::string_view number) const { return current().school(number); }
+    const manager_record* manager(std::int64_t id) const { return current().manager(id); }
+    const manager_record* current_manager(std::int64_t id) const { return current().current_manager(id); }
+
+private:
+    std::mutex mutex_;              // writers only
+    std::list<directory> versions_;  // a list: its elements never move
+    std::uint64_t generation_ = 0;
+    std::atomic<const directory*> current_;
+};
 
 // One log line about what a sync changed in existing data (additions, as on a new database, are not logged), and
 // a warning while open tickets wait with former managers.
@@ -69,7 +95,7 @@ struct app {
     std::filesystem::path data_dir;
     std::unique_ptr<storage_service> storage;
     page_renderer pages;
-    directory dir;
+    live_directory dir;
     bool demo = false;
     login_throttle throttle;
     password_hasher hasher;

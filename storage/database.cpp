@@ -304,6 +304,37 @@ CREATE TABLE mail_answered (
 // 13: retention (issue 20): when a closed ticket's personal data was anonymised (NULL: not yet).
 R"sql(
 ALTER TABLE tickets ADD COLUMN anonymised_at INTEGER;
+)sql",
+// 14: issue 16's help-desk work. A ticket taken on the phone names who took
+// the call and, for a caller without an account, their name and number (the requester is then the help-desk
+// member). Canned replies: shared (owner NULL) or personal, optionally for one category. A school moved to
+// another campus manager on the admin page: which manager schools.csv named at the time, so that the next sync
+// keeps the move while the file still says the same and gives way once the file is changed.
+R"sql(
+CREATE TABLE phone_intakes (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    taken_by INTEGER NOT NULL REFERENCES users(id),
+    caller_name TEXT NOT NULL DEFAULT '',
+    caller_phone TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX users_by_school ON users(school_number) WHERE school_number IS NOT NULL;
+CREATE TABLE canned_replies (
+    id INTEGER PRIMARY KEY,
+    owner_id INTEGER REFERENCES users(id),
+    category TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_by INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX canned_replies_by_owner ON canned_replies(owner_id, title);
+CREATE TABLE school_moves (
+    school_number TEXT PRIMARY KEY REFERENCES schools(number),
+    manager_id INTEGER NOT NULL REFERENCES managers(id),
+    file_manager_id INTEGER NOT NULL REFERENCES managers(id),
+    moved_by INTEGER NOT NULL,
+    moved_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -42,20 +42,21 @@ void load_school_numbers(SQLite::Database& db, manager_record& m) {
     while (s.executeStep()) m.schools.push_back(s.getColumn(0).getString());
 }
 
-// The system assigns a ticket (actor 0, shown as "System"): an `assigned` event and an audit entry.
-void reassign_by_system(SQLite::Database& db, const std::string& number, std::int64_t to, const std::string& note,
-                        const sla_context& sla, time_ms now) {
+// A directory change assigns a ticket: an `assigned` event and an audit entry, by the system (actor 0, shown as
+// "System") for the sync, by the admin for a move on the admin page.
+void reassign_by_directory(SQLite::Database& db, const std::string& number, std::int64_t to, const std::string& note,
+                           const sla_context& sla, time_ms now, std::int64_t actor = 0) {
     const auto t = find_ticket(db, number);
     if (!t || t->assignee_id == to) return;
     ticket_event e;
     e.at = now;
-    e.actor_id = 0;
-    e.by_staff = false;
+    e.actor_id = actor;
+    e.by_staff = actor != 0;
     e.kind = event_kind::assigned;
     e.manager_id = to;
     e.body = note;
     append_event(db, *t, e, sla, now);
-    append_audit(db, now, 0, to_string(e.kind), number, note);
+    append_audit(db, now, actor, to_string(e.kind), number, note);
 }
 
 std::vector<std::string> open_tickets_of(SQLite::Database& db, const std::string& school, std::int64_t assignee) {
@@ -68,7 +69,49 @@ std::vector<std::string> open_tickets_of(SQLite::Database& db, const std::string
     return numbers;
 }
 
+// A moved school's open tickets with its old manager go to the new one; returns their numbers.
+std::vector<std::string> follow_school(SQLite::Database& db, const std::string& number, const std::string& name,
+                                       std::int64_t old_manager, const manager_record& to, std::int64_t actor,
+                                       const sla_context& sla, time_ms now) {
+    const auto note = fmt::format("Die Schule {} wird jetzt von {} betreut.", name, to.name);
+    auto numbers = open_tickets_of(db, number, old_manager);
+    for (const auto& ticket_number : numbers) reassign_by_directory(db, ticket_number, to.id, note, sla, now, actor);
+    return numbers;
+}
+
 } // namespace
+
+std::vector<std::string> move_school(SQLite::Database& db, std::string_view number, std::int64_t to_manager,
+                                     std::int64_t actor, const sla_context& sla, time_ms now) {
+    const auto school = find_school_record(db, number);
+    const auto to = find_manager(db, to_manager);
+    if (!school || !to || school->manager_id == to_manager) return {};
+    // The file's manager: the one an earlier move remembered, else the school's until now (the sync set it).
+    std::int64_t file_manager = school->manager_id;
+    {
+        SQLite::Statement earlier(db, "SELECT file_manager_id FROM school_moves WHERE school_number = ?");
+        earlier.bind(1, school->number);
+        if (earlier.executeStep()) file_manager = earlier.getColumn(0).getInt64();
+    }
+    SQLite::Statement update(db, "UPDATE schools SET manager_id = ? WHERE number = ?");
+    update.bind(1, to_manager);
+    update.bind(2, school->number);
+    update.exec();
+    SQLite::Statement remember(db, "INSERT INTO school_moves (school_number, manager_id, file_manager_id, moved_by, "
+                                   "moved_at) VALUES (?,?,?,?,?) ON CONFLICT(school_number) DO UPDATE SET "
+                                   "manager_id = excluded.manager_id, moved_by = excluded.moved_by, "
+                                   "moved_at = excluded.moved_at");
+    remember.bind(1, school->number);
+    remember.bind(2, to_manager);
+    remember.bind(3, file_manager);
+    remember.bind(4, actor);
+    remember.bind(5, now);
+    remember.exec();
+    const auto old = find_manager(db, school->manager_id);
+    append_audit(db, now, actor, "school_move", school->number,
+                 fmt::format("{} → {}", old ? old->login : std::to_string(school->manager_id), to->login));
+    return follow_school(db, school->number, school->name, school->manager_id, *to, actor, sla, now);
+}
 
 directory_changes sync_directory(SQLite::Database& db, const app_config& config, const sla_context& sla, time_ms now) {
     directory_changes changes;
@@ -112,9 +155,30 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
                             "district=excluded.district, address=excluded.address, manager_id=excluded.manager_id, "
                             "active=1");
     in_file.clear();
+    // Moves made on the admin page: kept while the file names the manager it named then, and while the manager
+    // they moved to is current; dropped otherwise (the file changed since: it wins).
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>, std::less<>> admin_moves;  // to, file's then
+    {
+        SQLite::Statement read_moves(db, "SELECT m.school_number, m.manager_id, m.file_manager_id FROM school_moves m "
+                                         "JOIN managers to_m ON to_m.id = m.manager_id AND to_m.active = 1");
+        while (read_moves.executeStep())
+            admin_moves.emplace(read_moves.getColumn(0).getString(),
+                                std::pair{read_moves.getColumn(1).getInt64(), read_moves.getColumn(2).getInt64()});
+    }
+    SQLite::Statement drop_move(db, "DELETE FROM school_moves WHERE school_number = ?");
     std::vector<std::pair<const school*, std::int64_t>> moved;  // the school and its manager before
+    std::map<const school*, std::int64_t> manager_of;            // as the sync leaves it
     for (const auto& school : config.schools) {
-        const auto& manager = managers.at(school.manager_login);  // the config checks that it exists
+        auto manager = managers.at(school.manager_login);  // the config checks that it exists
+        const auto move = admin_moves.find(school.number);
+        if (move != admin_moves.end() && move->second.second == manager.id) {
+            manager.id = move->second.first;
+        } else {
+            drop_move.bind(1, school.number);
+            drop_move.exec();
+            drop_move.reset();
+        }
+        manager_of[&school] = manager.id;
         s.bind(1, school.number);
         s.bind(2, school.name);
         s.bind(3, school.kind);
@@ -146,12 +210,9 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
 
     // 3. A moved school's open tickets follow it from the old manager to the new one.
     for (const auto& [school, old_manager] : moved) {
-        const auto& to = managers.at(school->manager_login);
-        const auto note = fmt::format("Die Schule {} wird jetzt von {} betreut.", school->name, to.name);
-        for (const auto& number : open_tickets_of(db, school->number, old_manager)) {
-            reassign_by_system(db, number, to.id, note, sla, now);
-            changes.tickets_reassigned.push_back(number);
-        }
+        const auto to = find_manager(db, manager_of.at(school));
+        for (auto& number : follow_school(db, school->number, school->name, old_manager, *to, 0, sla, now))
+            changes.tickets_reassigned.push_back(std::move(number));
     }
 
     // 4. Open tickets still with a former manager go to their school's manager, if the school is in force
@@ -175,7 +236,7 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
     }
     left.reset();
     for (const auto& [number, to, note] : handover) {
-        reassign_by_system(db, number, to, note, sla, now);
+        reassign_by_directory(db, number, to, note, sla, now);
         changes.tickets_reassigned.push_back(number);
     }
 

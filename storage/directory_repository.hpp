@@ -67,6 +67,20 @@ struct directory_changes {
 // Running it again with the same files changes nothing.
 directory_changes sync_directory(SQLite::Database& db, const app_config& config, const sla_context& sla, time_ms now);
 
+// Moves a school to another current campus manager from the admin page (issue 16), as `actor`, at `now`:
+// - the school's row names the new manager, so new tickets are routed to them at once;
+// - the move is remembered (school_moves) with the manager schools.csv names at the time: sync_directory keeps
+//   the move at the next start while the file still names that manager, and gives way to the file once it is
+//   changed (the later decision wins; the file stays the directory's source);
+// - the school's open tickets follow it, as when schools.csv moves a school: those with the old manager are
+//   assigned to the new one (an `assigned` event by `actor` each, with an audit entry); tickets that the help desk
+//   gave to someone else, or that a substitute holds, stay where they are;
+// - the move itself is in the audit log.
+// Returns the numbers of the tickets that moved; nothing changes (an empty list) if the school already has that
+// manager. The caller checks that the school is current and the manager is, too.
+std::vector<std::string> move_school(SQLite::Database& db, std::string_view number, std::int64_t to_manager,
+                                     std::int64_t actor, const sla_context& sla, time_ms now);
+
 // Current and former managers by login; each with the current schools they look after.
 std::vector<manager_record> load_managers(SQLite::Database& db);
 // Current and former schools by number.

@@ -22,7 +22,8 @@ std::int64_t anonymous_user_id(SQLite::Database& db, time_ms now);
 std::vector<std::int64_t> tickets_to_anonymise(SQLite::Database& db, time_ms closed_before, int limit);
 // Anonymises the tickets: requester → the anonymous account, title "[anonymisiert]", description, room and every
 // event's text emptied, the requester's events by the anonymous account, attachments removed (their files go with
-// the orphan sweep), mail received for them without sender, subject and raw bytes; search no longer finds them.
+// the orphan sweep), mail received for them without sender, subject and raw bytes, a phone caller's name and
+// number emptied; search no longer finds them.
 void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& ids, time_ms now);
 
 // Removes the attachment rows of tickets closed before `closed_before`; returns how many.
@@ -73,7 +74,7 @@ std::optional<personal_data> load_personal_data(SQLite::Database& db, std::strin
 
 // Erases a person: their account becomes "(gelöscht)" without login name, name, address, password, sessions and
 // tokens; the tickets they filed are anonymised; their texts on other tickets are emptied and point to the
-// anonymous account; their uploads removed. Ticket figures stay. Returns false if there is no such login.
+// anonymous account; their uploads and personal canned replies removed. Ticket figures stay. Returns false if there is no such login.
 bool erase_person(SQLite::Database& db, std::string_view login, time_ms now);
 
 } // namespace campusdesk

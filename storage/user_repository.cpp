@@ -116,6 +116,34 @@ bool disable_user(SQLite::Database& db, std::string_view login) {
     return true;
 }
 
+bool enable_user(SQLite::Database& db, std::string_view login) {
+    SQLite::Statement s(db, "UPDATE users SET disabled = 0 WHERE login = ?");
+    s.bind(1, std::string(login));
+    return s.exec() > 0;
+}
+
+std::vector<user> search_users(SQLite::Database& db, std::string_view text, std::size_t limit) {
+    // instr on lower(): no LIKE wildcards to escape in what the admin typed.
+    SQLite::Statement s(db, std::string("SELECT ") + user_columns +
+                                " FROM users u WHERE ?1 = '' OR instr(lower(u.login), lower(?1)) > 0 "
+                                "OR instr(lower(u.name), lower(?1)) > 0 ORDER BY u.login LIMIT ?2");
+    s.bind(1, std::string(text));
+    s.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<user> users;
+    while (s.executeStep()) users.push_back(read_user(s));
+    return users;
+}
+
+std::vector<user> teachers_of_school(SQLite::Database& db, std::string_view school_number) {
+    SQLite::Statement s(db, std::string("SELECT ") + user_columns +
+                                " FROM users u WHERE u.role = 'teacher' AND u.school_number = ? AND u.disabled = 0 "
+                                "ORDER BY u.name, u.login");
+    s.bind(1, std::string(school_number));
+    std::vector<user> users;
+    while (s.executeStep()) users.push_back(read_user(s));
+    return users;
+}
+
 std::size_t count_users(SQLite::Database& db) {
     return static_cast<std::size_t>(db.execAndGet("SELECT count(*) FROM users").getInt64());
 }

@@ -50,6 +50,13 @@ std::size_t change_password(SQLite::Database& db, std::int64_t user_id, const st
 // Disabling also ends the user's sessions and API tokens.
 bool disable_user(SQLite::Database& db, std::string_view login);
 std::size_t count_users(SQLite::Database& db);
+// Enabling a disabled account again (its sessions stay ended; the person logs in anew). False for an unknown login.
+bool enable_user(SQLite::Database& db, std::string_view login);
+// Accounts whose login or name contains `text` (case-insensitive for ASCII; all when empty), by login, at most
+// `limit`; disabled ones too (the admin page enables them again).
+std::vector<user> search_users(SQLite::Database& db, std::string_view text, std::size_t limit);
+// The active teachers' accounts of a school, by name (phone intake: for whom the help desk files).
+std::vector<user> teachers_of_school(SQLite::Database& db, std::string_view school_number);
 
 struct session_record {
     user who;

@@ -66,8 +66,8 @@ bool load_demo_data(app& a) {
         add({0, "dispatch1", "Help-Desk Ines Marx", role::dispatcher, "", 0, "", false}, "dispatch1@schulen.example.de");
         add({0, "dispatch2", "Help-Desk Oliver Brandt", role::dispatcher, "", 0, "", false},
             "dispatch2@schulen.example.de");
-        for (const auto& m : a.dir.managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false}, "");
-        for (const auto& s : a.dir.schools)
+        for (const auto& m : a.dir.current().managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false}, "");
+        for (const auto& s : a.dir.current().schools)
             add({0, "teacher-" + s.number, fmt::format("{} {}", pick(first_names), pick(last_names)), role::teacher,
                  s.number, 0, "", false},
                 fmt::format("teacher-{}@schulen.example.de", s.number));
@@ -80,7 +80,7 @@ bool load_demo_data(app& a) {
     a.storage->writer().run([&](SQLite::Database& db) {
         const auto absences = load_absences(db);
         for (int i = 0; i < ticket_count; ++i) {
-            const auto& school = pick(a.dir.schools);
+            const auto& school = pick(a.dir.current().schools);
             const auto teacher = find_user_by_login(db, "teacher-" + school.number);
             const auto& s = pick(samples);
             // Spread over 60 days, during school hours mostly.

@@ -48,7 +48,7 @@ public:
     const std::string& managers(std::int64_t assignee) {
         auto [it, added] = managers_.try_emplace(assignee);
         if (added)
-            for (const auto& m : a_.dir.managers) add_option(it->second, std::to_string(m.id), m.name, m.id == assignee);
+            for (const auto& m : a_.dir.current().managers) add_option(it->second, std::to_string(m.id), m.name, m.id == assignee);
         return it->second;
     }
 
@@ -241,7 +241,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     d.set("outages", outages);
 
     page_list managers;
-    for (const auto& m : a.dir.managers) {
+    for (const auto& m : a.dir.current().managers) {
         page_data row;
         row.set("name", m.name);
         row.set("login", m.login);
@@ -482,7 +482,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
     }
     d.set("absences", rows);
     std::vector<manager_facts> facts;
-    for (const auto& m : a.dir.managers) {
+    for (const auto& m : a.dir.current().managers) {
         manager_facts f{m.id, {}, 0, absent_now.contains(m.id)};
         for (const auto& n : m.schools)
             if (const auto* s = a.dir.school(n)) f.districts.insert(s->district);
@@ -496,7 +496,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         return 0;
     };
     std::vector<std::pair<std::string, std::string>> who{{"", "– bitte wählen –"}};
-    for (const auto& m : a.dir.managers)
+    for (const auto& m : a.dir.current().managers)
         who.emplace_back(std::to_string(m.id), fmt::format("{} ({} offen)", m.name, open_of(m.id)));
     const auto* away = a.dir.current_manager(away_id);
     d.set("who_options", select_options(who, away ? std::to_string(away_id) : ""));
@@ -509,7 +509,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         // The cover is never the absent person; the suggestion is chosen unless a choice came with the form.
         const auto sent = form["substitute_id"];
         std::vector<std::pair<std::string, std::string>> cover{{"", "– bitte wählen –"}};
-        for (const auto& m : a.dir.managers)
+        for (const auto& m : a.dir.current().managers)
             if (m.id != away->id)
                 cover.emplace_back(std::to_string(m.id), fmt::format("{} ({} offen){}", m.name, open_of(m.id),
                                                                      m.id == suggestion ? " – Vorschlag" : ""));

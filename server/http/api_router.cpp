@@ -13,7 +13,7 @@ namespace {
 
 json::array schools_json(const app& a) {
     json::array list;
-    for (const auto& s : a.dir.schools)
+    for (const auto& s : a.dir.current().schools)
         list.push_back(json::object{{"number", s.number}, {"name", s.name}, {"kind", s.kind},
                                     {"district", s.district}, {"manager_id", s.manager_id}});
     return list;
@@ -25,7 +25,7 @@ net::awaitable<json::array> managers_json(app& a, const user& who) {
     auto absences = co_await a.storage->read([](SQLite::Database& db) { return load_absences(db); });
     const time_ms now = now_ms();
     json::array list;
-    for (const auto& m : a.dir.managers) {
+    for (const auto& m : a.dir.current().managers) {
         json::array schools;
         for (const auto& n : m.schools) schools.push_back(json::value(n));
         json::value absent = nullptr;

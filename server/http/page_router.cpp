@@ -1,6 +1,7 @@
 #include "server/http/page_router.hpp"
 
 #include "server/accounts/account_pages.hpp"
+#include "server/admin/admin_pages.hpp"
 #include "server/accounts/login_pages.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/form_body.hpp"
@@ -8,6 +9,7 @@
 #include "server/mail/triage_pages.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
+#include "server/tickets/canned_reply_pages.hpp"
 #include "server/tickets/ticket_pages.hpp"
 #include "server/views/page_frame.hpp"
 
@@ -62,6 +64,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         co_return res;
     }
     if (is_account_path(path)) co_return co_await account_page(a, req, auth, path);
+    if (is_admin_path(path)) co_return co_await admin_page(a, req, auth, url);
     if (path == "/" && is_get)
         co_return redirect(u.who == role::teacher          ? "/tickets"
                            : u.who == role::campus_manager ? "/queue"
@@ -72,12 +75,16 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
     if (path == "/dispatch" && is_get) co_return co_await dispatch_board_page(a, auth, url);
     if (path == "/dispatch/zuweisen" && method == http::verb::post) co_return co_await bulk_assign(a, req, auth);
     if (path == "/dispatch/undeliverable" && is_get) co_return co_await undeliverable_mail_page(a, auth);
+    if (path == "/dispatch/telefon" && is_get) co_return co_await phone_intake_page(a, auth, url);
+    if (path == "/dispatch/telefon" && method == http::verb::post) co_return co_await post_ticket_form(a, req, auth, true);
     if (path == "/dispatch/absences") co_return co_await absences_page(a, req, auth, "");
     if (const auto rest = path_after(path, "/dispatch/absences/"))
         co_return co_await absences_page(a, req, auth, std::string(*rest));
     if (path == "/dispatch/mail") co_return co_await mail_triage_page(a, req, auth, "");
     if (const auto rest = path_after(path, "/dispatch/mail/"))
         co_return co_await mail_triage_page(a, req, auth, std::string(*rest));
+    if (path == "/textbausteine" || path.starts_with("/textbausteine/"))
+        co_return co_await canned_replies_page(a, req, auth, url);
     if (path == "/tickets/new" && is_get)
         co_return html_response(http::status::ok,
                                 a.pages.page("ticket_form", ticket_form_data(a, auth, {}, {})));

@@ -86,7 +86,7 @@ std::chrono::milliseconds mail_sender::send_due(SQLite::Database& db) {
         if (!next) return idle_look;
         return std::clamp(std::chrono::milliseconds(*next - now), std::chrono::milliseconds(1), idle_look);
     }
-    const mail_context context{a_.config, a_.dir, templates_, key_};
+    const mail_context context{a_.config, a_.dir.current(), templates_, key_};
     std::vector<std::int64_t> sent;
     struct failure {
         std::int64_t id;

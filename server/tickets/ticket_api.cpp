@@ -21,7 +21,32 @@ net::awaitable<http_response> post_ticket(app& a, const http_request& req, const
                                 {"priority", &d.priority}, {"title", &d.title}, {"description", &d.description},
                                 {"room", &d.room}, {"asset_tag", &d.asset_tag}})
         if (auto e = string_field(o, name, *target)) co_return std::move(*e);
-    auto result = co_await create_ticket(a, who, std::move(d));
+    // docs/api-desk.md: the help desk files a call for a teacher (requester_id) or a caller without an account.
+    std::optional<phone_call> call;
+    if (o.contains("requester_id") || o.contains("requester_login") || o.contains("caller_name") ||
+        o.contains("caller_phone")) {
+        call.emplace();
+        if (auto it = o.find("requester_id"); it != o.end() && !it->value().is_null()) {
+            if (!it->value().is_int64() || it->value().as_int64() <= 0)
+                co_return api_error(http::status::unprocessable_entity, "invalid_type",
+                                    "requester_id muss eine positive Zahl sein.", "requester_id");
+            call->requester_id = it->value().as_int64();
+        }
+        std::string login;
+        if (auto e = string_field(o, "requester_login", login)) co_return std::move(*e);
+        if (!login.empty()) {
+            if (call->requester_id != 0)
+                co_return api_error(http::status::unprocessable_entity, "ambiguous_requester",
+                                    "Bitte requester_id oder requester_login angeben, nicht beides.", "requester_login");
+            const auto found = co_await a.storage->read([&](SQLite::Database& db) { return find_user_by_login(db, login); });
+            // An unknown login is refused as an unknown account is (check_phone_call): -1 is nobody's id.
+            call->requester_id = found ? found->id : -1;
+        }
+        for (auto [name, target] : {std::pair{"caller_name", &call->caller_name}, {"caller_phone", &call->caller_phone}})
+            if (auto e = string_field(o, name, *target)) co_return std::move(*e);
+    }
+    std::vector<attachment_record> no_files;
+    auto result = co_await create_ticket(a, who, std::move(d), std::move(no_files), std::move(call));
     if (auto* error = std::get_if<request_error>(&result)) co_return api_error(*error);
     const auto& t = std::get<ticket>(result);
     auto details = co_await find_visible_ticket(a, who, t.number);

@@ -128,6 +128,15 @@ std::string ticket_details_json(const app& a, const ticket_details& d, const use
         w.end_object();
     }
     w.end_array();
+    // Only on tickets taken on the phone (docs/api-desk.md), so every other answer stays as API.md has it.
+    if (d.intake) {
+        w.key("phone_intake").begin_object();
+        w.key("taken_by");
+        write_person(w, d.intake->taken_by, name_of(d.intake->taken_by, d.user_names));
+        if (!d.intake->caller_name.empty()) w.key("caller_name").value(d.intake->caller_name);
+        if (!d.intake->caller_phone.empty()) w.key("caller_phone").value(d.intake->caller_phone);
+        w.end_object();
+    }
     return w.end_object().take();
 }
 

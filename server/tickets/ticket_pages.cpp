@@ -5,9 +5,11 @@
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/tickets/attachment_handlers.hpp"
+#include "server/tickets/canned_reply_pages.hpp"
 #include "server/views/labels.hpp"
 #include "server/views/page_frame.hpp"
 #include "storage/board_repository.hpp"
+#include "storage/user_repository.hpp"
 
 #include <algorithm>
 #include <array>
@@ -49,7 +51,7 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
         d.set("school_name", school ? school->name : u.school_number);
     } else {
         page_list schools;
-        for (const auto& s : a.dir.schools) {
+        for (const auto& s : a.dir.current().schools) {
             page_data item;
             item.set("number", s.number);
             item.set("name", s.name);
@@ -63,12 +65,14 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
         d.set(std::string("value_") + name, value);
         if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
     }
-    for (auto name : {"school_number", "category", "priority"})
+    for (auto name : {"school_number", "category", "priority", "requester", "caller_name", "caller_phone"})
         if (auto message = error_for(name); !message.empty()) d.set(std::string(name) + "_error", message);
     d.set("has_errors", !errors.empty());
-    // The summary links to each field in the order of the form (the fixed school of a teacher has no field).
-    static constexpr std::array<std::string_view, 7> order{"school_number", "category", "priority", "title",
-                                                            "room", "asset_tag", "description"};
+    // The summary links to each field in the order of the form (the fixed school of a teacher has no field; the
+    // caller's fields come first on the phone intake's form).
+    static constexpr std::array<std::string_view, 10> order{"requester", "caller_name", "caller_phone",
+                                                             "school_number", "category", "priority", "title",
+                                                             "room", "asset_tag", "description"};
     page_list summary;
     for (auto field : order)
         if (auto message = error_for(field); !message.empty()) {
@@ -93,7 +97,51 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
     return d;
 }
 
-net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth) {
+net::awaitable<page_data> phone_intake_data(app& a, const auth_state& auth, const ticket_draft& draft,
+                                            const phone_call& call, const std::vector<field_error>& errors,
+                                            const std::vector<std::string>& dropped_files) {
+    auto d = ticket_form_data(a, auth, draft, errors, dropped_files);
+    d.set("title", std::string(errors.empty() ? "" : "Fehler: ") + "Telefonische Meldung aufnehmen");
+    d.set("phone_intake", true);
+    d.set("caller_name_max", std::to_string(caller_name_max));
+    d.set("caller_phone_max", std::to_string(caller_phone_max));
+    d.set("value_caller_name", call.caller_name);
+    d.set("value_caller_phone", call.caller_phone);
+    const auto* school = a.dir.school(draft.school_number);
+    if (!school || !school->active) co_return d;  // first the school: then its teachers are offered
+    d.set("has_school", true);
+    d.set("fixed_school", true);
+    d.set("school_number", school->number);
+    d.set("school_name", school->name);
+    const auto teachers =
+        co_await a.storage->read([&](SQLite::Database& db) { return teachers_of_school(db, school->number); });
+    std::vector<std::pair<std::string, std::string>> choices{{"", "Anrufer/in ohne Konto (Name und Nummer angeben)"}};
+    for (const auto& t : teachers) choices.emplace_back(std::to_string(t.id), t.name + " (" + t.login + ")");
+    d.set("requesters", select_options(choices, call.requester_id ? std::to_string(call.requester_id) : std::string()));
+    d.set("teacher_count", teachers.size() == 1 ? std::string("1 Konto") : fmt::format("{} Konten", teachers.size()));
+    co_return d;
+}
+
+net::awaitable<http_response> phone_intake_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
+    if (!is_help_desk(auth.who->who)) co_return error_page(a, auth, http::status::forbidden, "Nur für den IT-Support.");
+    ticket_draft draft;
+    draft.school_number = query_value(url, "school");
+    draft.priority = "normal";
+    const phone_call no_call;
+    const std::vector<field_error> no_errors;
+    const std::vector<std::string> no_files;
+    auto d = co_await phone_intake_data(a, auth, draft, no_call, no_errors, no_files);
+    if (!draft.school_number.empty() && !d.find("has_school")) {
+        const std::vector<field_error> unknown{{"school_number", "unknown_school", "Diese Schule ist nicht bekannt."}};
+        auto refused = co_await phone_intake_data(a, auth, draft, no_call, unknown, no_files);
+        co_return html_response(http::status::unprocessable_entity, a.pages.page("ticket_form", std::move(refused)));
+    }
+    co_return html_response(http::status::ok, a.pages.page("ticket_form", std::move(d)));
+}
+
+net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth, bool phone) {
+    if (phone && !is_help_desk(auth.who->who))
+        co_return error_page(a, auth, http::status::forbidden, "Nur der IT-Support nimmt Meldungen für andere auf.");
     // With photos the form comes as multipart/form-data, without JavaScript or files possibly urlencoded.
     std::optional<form_fields> form;
     std::vector<received_file> received;
@@ -115,18 +163,38 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
                    field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
                    field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
                    field_or_empty(*form, "asset_tag")};
+    std::optional<phone_call> call;
+    if (phone) {
+        call.emplace();
+        const auto requester = field_or_empty(*form, "requester");
+        std::from_chars(requester.data(), requester.data() + requester.size(), call->requester_id);
+        if (!requester.empty() && call->requester_id <= 0) call->requester_id = -1;  // not an account: refused
+        call->caller_name = field_or_empty(*form, "caller_name");
+        call->caller_phone = field_or_empty(*form, "caller_phone");
+    }
     // Photos are stored only for a ticket that will be filed; after a refusal the page names them to pick again.
     std::vector<std::string> dropped;
     for (const auto& f : received) dropped.push_back(f.filename);
-    if (auto refused = check_new_ticket(a, *auth.who, d))
+    // Every refused field at once: the ticket's and, on the phone, the caller's.
+    auto refused = check_new_ticket(a, *auth.who, d);
+    if (call) {
+        auto call_refused = co_await check_phone_call(a, *auth.who, d, *call);
+        if (call_refused && !refused) refused = std::move(call_refused);
+        else if (call_refused) refused->fields.insert(refused->fields.end(), call_refused->fields.begin(),
+                                                      call_refused->fields.end());
+    }
+    if (!refused) {
+        auto files = co_await store_uploads(a, *auth.who, received);
+        auto result = co_await create_ticket(a, *auth.who, d, std::move(files), call);
+        if (auto* error = std::get_if<request_error>(&result)) refused = std::move(*error);
+        else co_return redirect("/tickets/" + std::get<ticket>(result).number + (phone ? "?telefon=1" : "?neu=1"));
+    }
+    if (refused->fields.empty()) co_return error_page(a, auth, refused->status, refused->message);
+    if (!phone)
         co_return html_response(http::status::unprocessable_entity,
                                 a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields, dropped)));
-    auto files = co_await store_uploads(a, *auth.who, received);
-    auto result = co_await create_ticket(a, *auth.who, d, std::move(files));
-    if (auto* error = std::get_if<request_error>(&result))
-        co_return html_response(http::status::unprocessable_entity,
-                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, error->fields, dropped)));
-    co_return redirect("/tickets/" + std::get<ticket>(result).number + "?neu=1");
+    auto data = co_await phone_intake_data(a, auth, d, *call, refused->fields, dropped);
+    co_return html_response(http::status::unprocessable_entity, a.pages.page("ticket_form", std::move(data)));
 }
 
 // --- lists ---------------------------------------------------------------------------------------------------
@@ -162,7 +230,7 @@ page_data ticket_row(const app& a, const listed_ticket& item, role reader, time_
 // every school for the help desk and admins.
 std::vector<const school_record*> schools_of(const app& a, const viewer& v) {
     std::vector<const school_record*> schools;
-    for (const auto& s : a.dir.schools)
+    for (const auto& s : a.dir.current().schools)
         if (v.who != role::campus_manager || v.looks_after(s.manager_id)) schools.push_back(&s);
     return schools;
 }
@@ -358,6 +426,12 @@ bool form_has_field(std::string_view form, std::string_view field) {
     return it != fields.end() && it->second.contains(field);
 }
 
+std::vector<std::pair<std::string, std::string>> status_choices(const ticket_action_set& allowed) {
+    std::vector<std::pair<std::string, std::string>> targets;
+    for (auto s : allowed.status_targets) targets.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
+    return targets;
+}
+
 // The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
 // After a refusal the refused form's choices stay as they were sent.
 void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now,
@@ -372,9 +446,7 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     d.set("can_reply", allowed.reply);
     d.set("staff", staff);
     if (staff) {
-        std::vector<std::pair<std::string, std::string>> targets;
-        for (auto s : allowed.status_targets)
-            targets.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
+        const auto targets = status_choices(allowed);
         d.set("can_change_status", !targets.empty());
         d.set("status_targets", select_options(targets, sent("status", "status")));
     }
@@ -391,7 +463,7 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     }
     if (allowed.assign) {
         std::vector<std::pair<std::string, std::string>> managers;
-        for (const auto& m : a.dir.managers) managers.emplace_back(std::to_string(m.id), m.name);
+        for (const auto& m : a.dir.current().managers) managers.emplace_back(std::to_string(m.id), m.name);
         const auto chosen = sent("assign", "manager_id");
         d.set("managers", select_options(managers, chosen.empty() ? std::to_string(t.assignee_id) : chosen));
         d.set("can_assign", true);
@@ -404,7 +476,14 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     }
     if (t.state == status::waiting_on_requester && requester)
         d.set("question_for_you", true);
-    if (refused) {
+    if (refused && refused->error.message.empty()) {
+        // Not a refusal: a canned reply went into the form ("Einfügen"); the entries come back with it.
+        const auto& f = refused->form;
+        d.set(f + "_inserted", true);
+        d.set(f + "_note", field_or_empty(refused->values, "note"));
+        d.set(f + "_body", field_or_empty(refused->values, "body"));
+        d.set(f + "_internal", field_or_empty(refused->values, "internal") == "1");
+    } else if (refused) {
         const auto& f = refused->form;
         // A form the page no longer offers (the ticket moved on meanwhile) cannot carry the error: the page's top does.
         const bool own = !staff && requester;
@@ -435,7 +514,8 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     const time_ms now = now_ms();
     const auto* zone = a.calendar.zone();
     // A refused form says so in the title first, which is what a screen reader reads on arrival.
-    auto d = base_data(a, auth, (refused ? "Fehler: " : "") + t.number + " – " + t.title);
+    const bool has_error = refused && !refused->error.message.empty();
+    auto d = base_data(a, auth, (has_error ? "Fehler: " : "") + t.number + " – " + t.title);
     d.set("created_now", url.params().find("neu") != url.params().end());
     d.set("number", t.number);
     d.set("ticket_title", t.title);
@@ -456,6 +536,13 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     const auto* manager = a.dir.manager(t.assignee_id);
     d.set("assignee", manager ? manager->name : std::string("—"));
     d.set("requester", details->user_names[t.requester_id]);
+    d.set("created_by_phone", url.params().find("telefon") != url.params().end() && is_staff(u.who));
+    if (const auto& intake = details->intake) {
+        // A caller without an account is the requester in name; the help-desk member only filed it.
+        if (!intake->caller_name.empty()) d.set("requester", intake->caller_name + " (ohne Konto)");
+        d.set("phone_taken_by", details->user_names[intake->taken_by]);
+        if (is_staff(u.who)) d.set("caller_phone", intake->caller_phone);
+    }
     d.set("created", format_german_datetime(t.created_at, zone));
 
     const auto r = evaluate_sla(details->events, a.config.sla, a.calendar, now);
@@ -518,7 +605,13 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("can_upload", t.state != status::closed);
     d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
     add_action_forms(a, u, *details, now, refused, d);
-    if (refused) co_return html_response(refused->error.status, a.pages.page("ticket", std::move(d)));
+    if (is_staff(u.who)) {
+        const auto chosen = refused ? field_or_empty(refused->values, "canned") : std::string();
+        auto canned = co_await canned_reply_choices(a, u, t.category, chosen);
+        d.set("has_canned", !canned.empty());
+        d.set("canned", std::move(canned));
+    }
+    if (has_error) co_return html_response(refused->error.status, a.pages.page("ticket", std::move(d)));
     co_return html_response(http::status::ok, a.pages.page("ticket", std::move(d)));
 }
 
@@ -606,6 +699,22 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
     const std::string action = path_action.empty() ? field_or_empty(form, "action") : path_action;
     const std::string form_name = which.empty() ? action : which;
     const auto board = board_return(form);
+    // "Einfügen" of a canned reply into the reply or the status note: nothing is done, the form comes back with
+    // the text added to what was typed (works without JavaScript; static/canned.js does it in place).
+    if (const auto into = field_or_empty(form, "insert"); (into == "reply" || into == "status") && is_staff(auth.who->who)) {
+        const auto chosen = field_or_empty(form, "canned");
+        const auto canned = co_await usable_canned_reply(a, *auth.who, chosen);
+        if (!canned) {
+            const request_error unknown{http::status::unprocessable_entity, "unknown_canned_reply",
+                                        "Bitte einen Textbaustein auswählen.", "", {}};
+            co_return co_await refuse(into, unknown, form);
+        }
+        form_fields kept = form;
+        const std::string field = into == "reply" ? "body" : "note";
+        kept[field] = with_inserted_text(field_or_empty(form, field), canned->body);
+        const request_error none{http::status::ok, "", "", "", {}};
+        co_return co_await refuse(into, none, kept);
+    }
     const auto note = field_or_empty(form, action == "reply" ? "body" : "note");
     const auto invalid = [](const char* field, std::string message) {
         return request_error{http::status::unprocessable_entity, "invalid", std::move(message), field, {}};

@@ -17,7 +17,12 @@ namespace campusdesk {
 // so `dropped_files` names those that came with the refused form, for the page to ask for them again.
 page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_draft& draft,
                            const std::vector<field_error>& errors, const std::vector<std::string>& dropped_files = {});
-net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth);
+// POST /tickets ("Störung melden", "Ticket anlegen") and, with `phone`, POST /dispatch/telefon: the help desk
+// files a call for a teacher or a caller without an account (issue 16; dispatchers and admins only).
+net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth,
+                                               bool phone = false);
+// GET /dispatch/telefon[?school=…]: the phone intake's form; first the school, then its teachers are offered.
+net::awaitable<http_response> phone_intake_page(app& a, const auth_state& auth, const boost::urls::url_view& url);
 // "Meine Tickets" (queue = false) and the staff queue (queue = true), with the queue's filters.
 net::awaitable<http_response> list_page(app& a, const auth_state& auth, const boost::urls::url_view& url, bool queue);
 net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, const boost::urls::url_view& url);

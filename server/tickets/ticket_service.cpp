@@ -28,9 +28,32 @@ std::optional<request_error> check_new_ticket(const app& a, const user& filer, t
     return request_error{http::status::unprocessable_entity, first.code, first.message, first.field, std::move(errors)};
 }
 
+net::awaitable<std::optional<request_error>> check_phone_call(app& a, const user& filer, const ticket_draft& draft,
+                                                              const phone_call& call) {
+    if (!is_help_desk(filer.who))
+        co_return request_error{http::status::forbidden, "forbidden",
+                                "Nur der IT-Support (Leitstand) nimmt Meldungen für andere auf.", "", {}};
+    auto errors = validate_caller(call.requester_id != 0, call.caller_name, call.caller_phone);
+    if (call.requester_id != 0) {
+        const auto teacher = co_await a.storage->read([&](SQLite::Database& db) { return find_user(db, call.requester_id); });
+        if (!teacher || teacher->who != role::teacher || teacher->disabled)
+            errors.insert(errors.begin(), {"requester", "unknown_requester", "Diese Lehrkraft hat kein aktives Konto."});
+        else if (teacher->school_number != draft.school_number)
+            errors.insert(errors.begin(),
+                          {"requester", "other_school", "Diese Lehrkraft gehört nicht zur gewählten Schule."});
+    }
+    if (errors.empty()) co_return std::nullopt;
+    auto first = errors.front();
+    co_return request_error{http::status::unprocessable_entity, first.code, first.message, first.field, std::move(errors)};
+}
+
 net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
-                                              std::vector<attachment_record> files) {
+                                              std::vector<attachment_record> files, std::optional<phone_call> call) {
     if (auto refused = check_new_ticket(a, filer, draft)) co_return std::move(*refused);
+    if (call) {
+        auto refused = co_await check_phone_call(a, filer, draft, *call);
+        if (refused) co_return std::move(*refused);
+    }
     const time_ms now = now_ms();
     ticket t;
     t.school_number = draft.school_number;
@@ -40,7 +63,7 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     t.description = draft.description;
     t.room = draft.room;
     t.asset_tag = draft.asset_tag;
-    t.requester_id = filer.id;
+    t.requester_id = call && call->requester_id != 0 ? call->requester_id : filer.id;
     ticket_event created;
     created.at = now;
     created.actor_id = filer.id;
@@ -58,6 +81,12 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
             for (auto file : files) {
                 file.ticket_id = stored_ticket.id;
                 insert_attachment(db, file);
+            }
+            if (call) {
+                insert_phone_intake(db, {stored_ticket.id, filer.id, call->caller_name, call->caller_phone});
+                append_audit(db, now, filer.id, "phone_intake", stored_ticket.number,
+                             call->requester_id != 0 ? fmt::format("für Konto {}", call->requester_id)
+                                                     : fmt::format("Anrufer: {}, {}", call->caller_name, call->caller_phone));
             }
             ticket_event first = created;
             first.kind = event_kind::created;
@@ -231,8 +260,9 @@ net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const 
         if (!can_see(current_viewer(a, db, who, now_ms()), *t, school ? school->manager_id : 0,
                      a.config.teachers_see_school_tickets))
             return std::nullopt;
-        ticket_details d{*t, load_events(db, t->id), {}, load_attachments(db, t->id)};
+        ticket_details d{*t, load_events(db, t->id), {}, load_attachments(db, t->id), find_phone_intake(db, t->id)};
         std::vector<std::int64_t> ids{t->requester_id};
+        if (d.intake) ids.push_back(d.intake->taken_by);
         for (const auto& e : d.events) ids.push_back(e.actor_id);
         for (const auto& f : d.attachments) ids.push_back(f.uploaded_by);
         d.user_names = load_user_names(db, ids);

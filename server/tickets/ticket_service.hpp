@@ -5,6 +5,7 @@
 #include "core/ticket_actions.hpp"
 #include "server/app.hpp"
 #include "storage/attachment_repository.hpp"
+#include "storage/phone_intake_repository.hpp"
 
 #include <functional>
 
@@ -34,15 +35,33 @@ struct ticket_details {
     std::vector<ticket_event> events;
     std::map<std::int64_t, std::string> user_names;
     std::vector<attachment_record> attachments;
+    std::optional<phone_intake> intake;  // a ticket the help desk took on the phone
 };
 
 // Why a ticket drafted by `filer` cannot be filed (422 with every invalid field), or nothing; fills in a
 // teacher's own school. create_ticket checks the same; callers with files check first and store them after.
 std::optional<request_error> check_new_ticket(const app& a, const user& filer, ticket_draft& draft);
 
-// Files a ticket; `files` (already stored as blobs) are attached in the same transaction.
+// A ticket the help desk takes on the phone (issue 16): for a teacher's account of the ticket's school (the
+// teacher is its requester and finds it in "Meine Tickets"), or for a caller without one (name and number; the
+// help-desk member is the requester). Who took the call is recorded with the ticket and in the audit log.
+struct phone_call {
+    std::int64_t requester_id = 0;  // the teacher; 0: a caller without an account
+    std::string caller_name;
+    std::string caller_phone;
+};
+
+// Why `filer` may not file `call` for `draft`'s school: 403 for anyone but the help desk (dispatchers and admins),
+// 422 naming the field (`requester`, `caller_name`, `caller_phone`) for an unknown, disabled or other school's
+// teacher or a bad name or number. Nothing if it may.
+net::awaitable<std::optional<request_error>> check_phone_call(app& a, const user& filer, const ticket_draft& draft,
+                                                              const phone_call& call);
+
+// Files a ticket; `files` (already stored as blobs) are attached in the same transaction; with `call`, on the
+// phone for someone else (check_phone_call).
 net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_draft draft,
-                                              std::vector<attachment_record> files = {});
+                                              std::vector<attachment_record> files = {},
+                                              std::optional<phone_call> call = std::nullopt);
 
 // Why `who` may not attach files to the ticket (404 absent or invisible, 409 closed), or nothing: checked
 // before the files are stored, and again by attach_files.

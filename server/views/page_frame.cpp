@@ -18,6 +18,7 @@ page_data base_data(const app& a, const auth_state& auth, std::string title) {
         d.set("is_teacher", u.who == role::teacher);
         d.set("is_staff", is_staff(u.who));
         d.set("is_help_desk", is_help_desk(u.who));
+        d.set("is_admin", u.who == role::admin);
     }
     return d;
 }

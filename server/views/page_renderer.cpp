@@ -38,7 +38,8 @@ void page_renderer::load(const std::filesystem::path& dir) {
         } catch (const template_error& e) {
             throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), e.what()));
         }
-        sources_[name] = std::move(text);
+        // A copy: `text` may be a partial that templates later in the map still put in place.
+        sources_[name] = text;
     }
     if (std::filesystem::is_directory(dir / "static"))
         for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))

@@ -302,3 +302,46 @@ TEST_CASE("the search text: valid UTF-8, no control characters, at most 200 char
     CHECK(e->field == "q");
     CHECK(e->code == r.code);
 }
+
+TEST_CASE("the caller of a phone intake: name and number without an account", "[core][ticket]") {
+    struct row {
+        bool has_account;
+        std::string name, phone;
+        std::vector<std::string> fields;  // refused, in order
+    };
+    const std::vector<row> rows{
+        {true, "", "", {}},
+        {true, "", "0231 50-4711", {}},
+        {true, "", "+49 (231) 50/4711", {}},
+        {false, "Herr Beck", "0231 4711", {}},
+        {false, "", "0231 4711", {"caller_name"}},
+        {false, "   ", "0231 4711", {"caller_name"}},
+        {false, "Herr Beck", "", {"caller_phone"}},
+        {false, "", "", {"caller_name", "caller_phone"}},
+        {true, "", "12", {"caller_phone"}},                       // fewer than 3 digits
+        {true, "", "0231-CALLME", {"caller_phone"}},
+        {true, "", std::string(31, '1'), {"caller_phone"}},       // too long
+        {true, "", std::string(30, '1'), {}},
+        {false, "Herr\nBeck", "0231 4711", {"caller_name"}},      // one line
+        {false, std::string(101, 'a'), "0231 4711", {"caller_name"}},
+        {false, std::string(100, 'a'), "0231 4711", {}},
+        {false, "Ü\xff", "0231 4711", {"caller_name"}},           // not UTF-8
+    };
+    for (const auto& r : rows) {
+        INFO(r.has_account << " [" << r.name << "] [" << r.phone << "]");
+        std::vector<std::string> fields;
+        for (const auto& e : validate_caller(r.has_account, r.name, r.phone)) fields.push_back(e.field);
+        CHECK(fields == r.fields);
+    }
+}
+
+TEST_CASE("a canned reply needs a title of one line and a text within the reply limit", "[core][ticket]") {
+    CHECK(validate_canned_reply("Neustart", "Bitte neu starten.", 100).empty());
+    CHECK(validate_canned_reply("Neustart", "Zeile 1\nZeile 2", 100).empty());
+    CHECK(validate_canned_reply("", "x", 100).front().field == "title");
+    CHECK(validate_canned_reply("a\nb", "x", 100).front().field == "title");
+    CHECK(validate_canned_reply(std::string(81, 'a'), "x", 100).front().field == "title");
+    CHECK(validate_canned_reply("t", "", 100).front().field == "body");
+    CHECK(validate_canned_reply("t", std::string(101, 'a'), 100).front().field == "body");
+    CHECK(validate_canned_reply("t", std::string(100, 'a'), 100).empty());
+}

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <sodium.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -102,4 +103,42 @@ TEST_CASE("a person's data is exported whole and erased everywhere, the tickets'
     }
     // Its photo's file is gone with the sweep once it is an hour old; the row is gone at once.
     CHECK(run_campusdesk({"user", "erase", "teacher-141017", "--config", config, "--data", data.path.string()}).status == 1);
+}
+
+TEST_CASE("the admin pages give a person's data and erase them, confirmed by the login", "[server][privacy][admin]") {
+    temp_dir data;
+    server_process server(data.path);
+    client teacher(server.port());
+    REQUIRE(teacher.login("teacher-141017").status == 200);
+    const auto number = number_of(file_ticket(teacher, "141017"));
+    std::int64_t id = 0;
+    {
+        SQLite::Database db((data.path / "campusdesk.db").string(), SQLite::OPEN_READONLY);
+        id = db.execAndGet("SELECT id FROM users WHERE login = 'teacher-141017'").getInt64();
+    }
+    const auto base = "/admin/benutzer/" + std::to_string(id);
+    client admin(server.port());
+    REQUIRE(admin.login("admin").status == 200);
+    CHECK(admin.get(base).body.find("Auskunft herunterladen") != std::string::npos);
+
+    const auto export_page = admin.post_form(base + "/auskunft", {{"csrf", admin.csrf}});
+    REQUIRE(export_page.status == 200);
+    CHECK(export_page.headers.at("content-disposition").find("auskunft-" + std::to_string(id) + ".json") != std::string::npos);
+    const auto doc = boost::json::parse(export_page.body);
+    const auto& filed = doc.at("tickets_filed").as_array();
+    CHECK(std::any_of(filed.begin(), filed.end(), [&](const auto& t) { return t.at("number").as_string() == number; }));
+    // Other roles do not reach it; a form without its token is refused.
+    CHECK(teacher.post_form(base + "/auskunft", {{"csrf", teacher.csrf}}).status == 403);
+    CHECK(admin.post_form(base + "/auskunft", {{"csrf", "falsch"}}).status == 403);
+
+    // Erasing needs the login typed; a wrong one is refused with a German message and nothing happens.
+    const auto wrong = admin.post_form(base + "/loeschen", {{"csrf", admin.csrf}, {"confirm", "teacher"}});
+    CHECK(wrong.status == 422);
+    CHECK(wrong.body.find("Zur Bestätigung bitte den Anmeldenamen") != std::string::npos);
+    CHECK(get_ticket(teacher, number).at("title").as_string() == "Beamer zeigt kein Bild");
+    const auto erased = admin.post_form(base + "/loeschen", {{"csrf", admin.csrf}, {"confirm", "teacher-141017"}});
+    CHECK(erased.status == 200);
+    CHECK(erased.body.find("Die Person ist gelöscht") != std::string::npos);
+    CHECK(teacher.get("/api/v1/tickets/" + number).status == 401);  // their session ended with them
+    CHECK(get_ticket(admin, number).at("title").as_string() == "[anonymisiert]");
 }

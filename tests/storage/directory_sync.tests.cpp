@@ -320,3 +320,48 @@ TEST_CASE("a campus manager's account has the address of managers.csv, also afte
     CHECK(email_of(id) == "neu@schulen.example");
     CHECK(email_of(teacher) == "t@example.org");  // only managers follow the directory
 }
+
+TEST_CASE("a school moved on the admin page: its tickets follow, the sync keeps the move until the file changes",
+          "[storage][directory]") {
+    storage_fixture f;
+    auto config = directory_config();
+    auto db = open_writer_database(f.file);
+    const auto [m1, m2, m3] = first_sync(db, f, config);
+    const auto open = f.file_ticket(db, "100011", m1, monday_8am).number;
+    const auto elsewhere = act(db, f, f.file_ticket(db, "100011", m1, monday_8am), event_kind::assigned,
+                               monday_8am + minute, m3).number;
+    const std::int64_t admin = 42;
+    const time_ms moved_at = monday_8am + day;
+
+    CHECK(move_school(db, "100011", m2, admin, f.sla(), moved_at) == std::vector<std::string>{open});
+    CHECK(move_school(db, "100011", m2, admin, f.sla(), moved_at).empty());  // already there: nothing happens
+    CHECK(find_school_record(db, "100011")->manager_id == m2);
+    const auto t = find_ticket(db, open);
+    CHECK(t->assignee_id == m2);
+    const auto events = load_events(db, t->id);
+    CHECK(events.back().kind == event_kind::assigned);
+    CHECK(events.back().actor_id == admin);
+    CHECK(events.back().by_staff);
+    CHECK(audit_of(db, open) == std::vector<std::string>{"assigned 42"});
+    CHECK(audit_of(db, "100011") == std::vector<std::string>{"school_move 42"});
+    CHECK(find_ticket(db, elsewhere)->assignee_id == m3);
+
+    // The file still names manager01: the sync keeps the admin's move, and changes nothing.
+    CHECK(sync_directory(db, config, f.sla(), moved_at + day).empty());
+    CHECK(find_school_record(db, "100011")->manager_id == m2);
+    // Moved on again: the file's manager is still the one remembered.
+    CHECK(move_school(db, "100011", m3, admin, f.sla(), moved_at + day).size() == 1);
+    CHECK(sync_directory(db, config, f.sla(), moved_at + 2 * day).empty());
+    CHECK(find_school_record(db, "100011")->manager_id == m3);
+    // The file is changed for that school: the file wins, the move is forgotten, the tickets follow the file.
+    school_in(config, "100011")->manager_login = "manager02";
+    const auto changes = sync_directory(db, config, f.sla(), moved_at + 3 * day);
+    CHECK(changes.schools_moved == std::vector<std::string>{"100011"});
+    CHECK(find_school_record(db, "100011")->manager_id == m2);
+    CHECK(find_ticket(db, open)->assignee_id == m2);
+    CHECK(db.execAndGet("SELECT count(*) FROM school_moves").getInt() == 0);
+    // A move after the file changed is kept while the file says what it says now.
+    move_school(db, "100011", m1, admin, f.sla(), moved_at + 4 * day);
+    CHECK(sync_directory(db, config, f.sla(), moved_at + 5 * day).empty());
+    CHECK(find_school_record(db, "100011")->manager_id == m1);
+}
