@@ -204,6 +204,8 @@ std::vector<problem_notice> problems_for_teacher(SQLite::Database& db, std::int6
     s->bind(":since", resolved_since);
     std::vector<problem_notice> list;
     while (s->executeStep()) list.push_back({read_problem(*s), s->getColumn(12).getInt() != 0});
+    for (auto& n : list)
+        if (!n.problem.all_schools) load_schools(db, n.problem);
     return list;
 }
 

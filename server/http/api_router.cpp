@@ -4,6 +4,7 @@
 #include "server/accounts/session_api.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/responses.hpp"
+#include "server/problems/problem_api.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/tickets/ticket_api.hpp"
 #include "server/tickets/ticket_json.hpp"
@@ -112,6 +113,12 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "attachments") {
         if (method != http::verb::post) co_return not_allowed();
         co_return co_await post_ticket_attachments(a, req, who, seg[1]);
+    }
+    if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "merge") co_return co_await post_ticket_merge(a, req, who, seg[1]);
+    if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "links") co_return co_await ticket_links_api(a, req, who, seg[1]);
+    if (!seg.empty() && seg[0] == "problems") {
+        const std::vector<std::string> rest(seg.begin() + 1, seg.end());
+        co_return co_await problems_api(a, req, who, rest);
     }
     if (seg.size() == 3 && seg[0] == "tickets") {
         if (method != http::verb::post) co_return not_allowed();

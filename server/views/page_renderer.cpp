@@ -38,7 +38,8 @@ void page_renderer::load(const std::filesystem::path& dir) {
         } catch (const template_error& e) {
             throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), e.what()));
         }
-        sources_[name] = std::move(text);
+        // Copied, not moved: a partial's text must stay in `files` for the templates that sort after it.
+        sources_[name] = text;
     }
     if (std::filesystem::is_directory(dir / "static"))
         for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
