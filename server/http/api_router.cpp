@@ -97,6 +97,10 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         for (const auto& p : a.config.partners) list.push_back(json::object{{"id", p.id}, {"name", p.name}});
         co_return json_response(http::status::ok, list);
     }
+    if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "problems") {
+        if (method != http::verb::get) co_return not_allowed();
+        co_return co_await problems_report_api(a, who, url);
+    }
     if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "sla") {
         if (method != http::verb::get) co_return not_allowed();
         co_return co_await sla_report_api(a, who, url);

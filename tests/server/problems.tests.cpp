@@ -297,3 +297,66 @@ TEST_CASE("a known problem from declaration to resolution", "[problems][known]")
     CHECK(s.teacher.get("/tickets").body.find("Behoben: Internet im ganzen Gebäude") != std::string::npos);
     CHECK(second.post_json("/api/v1/problems/" + id + "/affected", json::object{}).status == 409);
 }
+
+TEST_CASE("the monthly report counts a problem once and keeps the ticket CSV of SLA.md", "[problems][report]") {
+    scene s;
+    const auto filed = file_ticket(s.teacher, s.school, "network", "critical");
+    const auto first = number_of(filed);
+    const auto again = number_of(file_ticket(s.teacher, s.school, "network", "high"));
+    // The report's month is the local month of the tickets' creation (the answer's time carries the offset).
+    const auto month = std::string(filed.at("created_at").as_string()).substr(0, 7);
+    const auto csv_before = s.dispatcher.get("/api/v1/reports/sla?month=" + month + "&format=csv");
+    REQUIRE(csv_before.status == 200);
+
+    auto declared = s.dispatcher.post_json("/api/v1/problems", json::object{{"title", "Glasfaser gestört"},
+                                                                           {"all_schools", true},
+                                                                           {"tickets", json::array{json::value(first), json::value(again)}}});
+    REQUIRE(declared.status == 201);
+    const auto id = std::to_string(declared.json().at("id").as_int64());
+    REQUIRE(s.manager.post_json("/api/v1/problems/" + id + "/resolve", json::object{{"resolution", "Leitung repariert."}}).status == 200);
+
+    auto report = s.dispatcher.get("/api/v1/reports/sla?month=" + month + "&format=json");
+    REQUIRE(report.status == 200);
+    const auto problems = report.json().at("problems");
+    CHECK(std::string(problems.at("counting").as_string()).find("zählen einmal") != std::string::npos);
+    const auto& summary = problems.at("summary");
+    CHECK(summary.at("problems").as_int64() == 1);
+    CHECK(summary.at("resolved").as_int64() == 1);
+    CHECK(summary.at("tickets").as_int64() == 2);
+    CHECK(summary.at("teachers_affected").as_int64() == 1);
+    CHECK(summary.at("ticket_rows_in_problems").as_int64() == 2);
+    const auto& rows = problems.at("rows").as_array();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].at("priority").as_string() == "critical");
+    CHECK(rows[0].at("schools").as_string() == "alle");
+    CHECK(rows[0].at("resolution_verdict").as_string() != "running");
+
+    // The ticket CSV keeps SLA.md's columns; its rows are the tickets (both attached ones included), nothing else.
+    auto csv = s.dispatcher.get("/api/v1/reports/sla?month=" + month + "&format=csv");
+    REQUIRE(csv.status == 200);
+    const auto header_end = csv.body.find("\r\n");
+    CHECK(csv.body.substr(0, header_end) == csv_before.body.substr(0, csv_before.body.find("\r\n")));
+    CHECK(csv.body.substr(3, header_end - 3) ==
+          "ticket,school_number,school_name,campus_manager,priority,category,created_at,first_response_at,"
+          "first_response_minutes,first_response_target,first_response_verdict,resolved_at,resolution_minutes,"
+          "resolution_target,resolution_verdict,paused_minutes,reopen_count,escalated");
+    const auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+    CHECK(lines(csv.body) == lines(csv_before.body));
+    CHECK(csv.body.find("Glasfaser") == std::string::npos);
+
+    // The problems have a CSV of their own, and a sheet in the XLSX.
+    auto problems_csv = s.dispatcher.get("/api/v1/reports/problems?month=" + month + "&sep=semicolon");
+    REQUIRE(problems_csv.status == 200);
+    CHECK(problems_csv.body.find("id;title;schools;priority;started_at") != std::string::npos);
+    CHECK(problems_csv.body.find("Glasfaser gestört;alle;critical") != std::string::npos);
+    CHECK(lines(problems_csv.body) == 2);
+    CHECK(s.teacher.get("/api/v1/reports/problems?month=" + month).status == 403);
+    CHECK(s.dispatcher.get("/api/v1/reports/problems?month=2026-13").status == 422);
+    auto xlsx = s.dispatcher.get("/api/v1/reports/sla?month=" + month + "&format=xlsx");
+    REQUIRE(xlsx.status == 200);
+    CHECK(xlsx.body.substr(0, 2) == "PK");
+    auto page = s.dispatcher.get("/reports/sla?month=" + month);
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find("Bekannte Störungen") != std::string::npos);
+    CHECK(page.body.find("Glasfaser gestört") != std::string::npos);
+}
