@@ -4,6 +4,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
+
 namespace campusdesk {
 namespace {
 
@@ -191,21 +193,35 @@ std::vector<affected_person> affected_people(SQLite::Database& db, std::int64_t 
 
 std::vector<problem_notice> problems_for_teacher(SQLite::Database& db, std::int64_t user_id,
                                                  const std::string& school_number, time_ms resolved_since) {
+    // The schools come in the same statement (a few primary-key lookups per listed problem), so the banner costs
+    // one statement whatever it shows.
+    const std::string schools =
+        ", (SELECT group_concat(s.school_number) FROM problem_schools s WHERE s.problem_id = p.id) ";
     reused_statement s(
         db, std::string("SELECT ") + problem_columns +
-                ", EXISTS (SELECT 1 FROM problem_affected a WHERE a.problem_id = p.id AND a.user_id = :user), 0 "
+                ", EXISTS (SELECT 1 FROM problem_affected a WHERE a.problem_id = p.id AND a.user_id = :user), 0" +
+                schools +
                 "FROM problems p WHERE p.resolved_at IS NULL AND (p.all_schools = 1 OR EXISTS (SELECT 1 FROM "
                 "problem_schools s WHERE s.problem_id = p.id AND s.school_number = :school)) "
-                "UNION ALL SELECT " + problem_columns + ", 1, 1 FROM problem_affected a JOIN problems p ON p.id = a.problem_id "
+                "UNION ALL SELECT " + problem_columns + ", 1, 1" + schools +
+                "FROM problem_affected a JOIN problems p ON p.id = a.problem_id "
                 "WHERE a.user_id = :user AND p.resolved_at >= :since "
                 "ORDER BY 14, 7 DESC LIMIT 20");  // open ones first, each part by its latest declaration
     s->bind(":user", user_id);
     s->bind(":school", school_number);
     s->bind(":since", resolved_since);
     std::vector<problem_notice> list;
-    while (s->executeStep()) list.push_back({read_problem(*s), s->getColumn(12).getInt() != 0});
-    for (auto& n : list)
-        if (!n.problem.all_schools) load_schools(db, n.problem);
+    while (s->executeStep()) {
+        problem_notice n{read_problem(*s), s->getColumn(12).getInt() != 0};
+        std::string numbers = s->getColumn(14).isNull() ? std::string() : s->getColumn(14).getString();
+        for (std::size_t at = 0; !numbers.empty() && at != std::string::npos;) {
+            const auto comma = numbers.find(',', at);
+            n.problem.schools.push_back(numbers.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+            at = comma == std::string::npos ? comma : comma + 1;
+        }
+        std::sort(n.problem.schools.begin(), n.problem.schools.end());
+        list.push_back(std::move(n));
+    }
     return list;
 }
 

@@ -116,9 +116,16 @@ TEST_CASE("a teacher's banner: open problems of their school, resolved ones they
     CHECK(seven[1].affected);
     CHECK_FALSE(seven[0].affected);
     CHECK(seven[2].problem.resolved_at.has_value());
+    CHECK(seven[1].problem.schools == std::vector<std::string>{"100011"});  // read in the same statement
+    CHECK(seven[0].problem.all_schools);
+    CHECK(seven[0].problem.schools.empty());
     // Another teacher of the same school sees the open ones only; a teacher of another school only "all schools".
     CHECK(ids_of(problems_for_teacher(db, 8, "100011", 0)) == std::vector<std::int64_t>{everyone, mine});
     CHECK(ids_of(problems_for_teacher(db, 9, "100031", 0)) == std::vector<std::int64_t>{everyone});
+    const auto two = insert_problem(db, declared({"100032", "100031"}, monday_8am + 6 * minute));
+    const auto of_nine = problems_for_teacher(db, 9, "100031", 0);
+    CHECK(ids_of(of_nine) == std::vector<std::int64_t>{two, everyone});
+    CHECK(of_nine[0].problem.schools == std::vector<std::string>{"100031", "100032"});
 
     // The banner stands on every teacher page: it reads indexes, never the whole problems table.
     SQLite::Statement plan(db, "EXPLAIN QUERY PLAN SELECT p.id FROM problems p WHERE p.resolved_at IS NULL "
