@@ -158,6 +158,17 @@ time_ms local_day_start(local_date day, const date::time_zone* zone) {
     return to_ms(earliest_instant_of(date::local_days{ymd}, zone));
 }
 
+std::optional<time_ms> parse_local_datetime(std::string_view text, const date::time_zone* zone) {
+    if (text.size() != 16 || text[10] != 'T' || text[13] != ':') return std::nullopt;
+    const auto day = parse_iso_date(text.substr(0, 10));
+    bool ok = true;
+    const int hour = parse_digits(text, 11, 2, ok), minute = parse_digits(text, 14, 2, ok);
+    if (!day || !ok || hour > 23 || minute > 59) return std::nullopt;
+    const date::year_month_day ymd{date::year{day->year}, date::month{day->month}, date::day{day->day}};
+    const auto lt = date::local_seconds{date::local_days{ymd}} + std::chrono::hours{hour} + std::chrono::minutes{minute};
+    return to_ms(earliest_instant_of(lt, zone));
+}
+
 std::optional<local_date> parse_iso_date(std::string_view text) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
     auto number = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {

@@ -28,6 +28,9 @@ time_ms local_day_start(local_date day, const date::time_zone* zone);
 
 // A plain calendar date "2026-12-04" (exactly that form, a valid day), or nothing.
 std::optional<local_date> parse_iso_date(std::string_view text);
+// A local date and time "2026-12-04T09:30" (what <input type="datetime-local"> sends), as the earliest instant with
+// that wall-clock time (in a DST gap: the transition), or nothing for any other text.
+std::optional<time_ms> parse_local_datetime(std::string_view text, const date::time_zone* zone);
 
 // The instant a whole local `day` ends: the start of the next day. A period "until 04.12." given as a day
 // means the whole of that day.

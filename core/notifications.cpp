@@ -7,7 +7,7 @@
 namespace campusdesk {
 namespace {
 
-constexpr std::array<std::pair<mail_kind, std::string_view>, 15> kind_names{{
+constexpr std::array<std::pair<mail_kind, std::string_view>, 16> kind_names{{
     {mail_kind::question, "question"},
     {mail_kind::staff_reply, "staff_reply"},
     {mail_kind::resolved, "resolved"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<mail_kind, std::string_view>, 15> kind_names{{
     {mail_kind::digest, "digest"},
     {mail_kind::test, "test"},
     {mail_kind::unknown_sender, "unknown_sender"},
+    {mail_kind::problem_resolved, "problem_resolved"},
 }};
 
 // Notices of one action, each (kind, recipient) once; a later event of the same kind and recipient tells the
@@ -55,7 +56,8 @@ std::optional<mail_kind> parse_mail_kind(std::string_view text) {
 std::vector<mail_kind> mail_kinds_for(role r) {
     switch (r) {
     case role::teacher:
-        return {mail_kind::question, mail_kind::staff_reply, mail_kind::resolved, mail_kind::closed};
+        return {mail_kind::question, mail_kind::staff_reply, mail_kind::resolved, mail_kind::closed,
+                mail_kind::problem_resolved};
     case role::campus_manager:
         return {mail_kind::new_ticket, mail_kind::assigned, mail_kind::requester_reply, mail_kind::reopened,
                 mail_kind::sla_warning, mail_kind::sla_breach};
@@ -147,6 +149,14 @@ std::vector<notice> notices_for_time(mail_kind kind, const ticket& t, std::span<
     default:
         break;
     }
+    return out;
+}
+
+std::vector<notice> notices_for_resolved_problem(std::int64_t problem_id, std::span<const std::int64_t> joined_users,
+                                                 const notice_actor& actor) {
+    std::vector<notice> out;
+    for (const auto user : joined_users)
+        if (user != actor.user_id) add(out, {mail_kind::problem_resolved, {notice_target::kind::user, user}, problem_id});
     return out;
 }
 

@@ -37,6 +37,9 @@ enum class mail_kind {
     test,
     // [mail.imap] unknown_senders = "answer": the one polite answer a day to an address that belongs to nobody
     unknown_sender,
+    // to a teacher who pressed "Ich bin auch betroffen": the known problem is resolved (issue 24). Its outbox row
+    // names the problem by event_seq (ticket_id 0): such a teacher has no ticket of it.
+    problem_resolved,
     // New kinds go at the end: a user's switched-off kinds are stored as bits of these positions (mail_bit).
 };
 
@@ -44,7 +47,7 @@ inline constexpr mail_kind all_mail_kinds[] = {
     mail_kind::question,  mail_kind::staff_reply,     mail_kind::resolved, mail_kind::closed,
     mail_kind::new_ticket, mail_kind::assigned,       mail_kind::requester_reply, mail_kind::reopened,
     mail_kind::sla_warning, mail_kind::sla_breach,    mail_kind::unseen,   mail_kind::outage,
-    mail_kind::digest,     mail_kind::test,          mail_kind::unknown_sender};
+    mail_kind::digest,     mail_kind::test,          mail_kind::unknown_sender, mail_kind::problem_resolved};
 
 std::string_view to_string(mail_kind k);
 std::optional<mail_kind> parse_mail_kind(std::string_view text);
@@ -81,6 +84,11 @@ struct notice_actor {
 // while the manager is away). A question replaces the reply it was asked in; each (kind, recipient) once.
 std::vector<notice> notices_for_events(const ticket& t, std::span<const ticket_event> events, const notice_actor& actor,
                                        std::span<const absence> absences, time_ms now);
+
+// The notices of a resolved known problem: to each teacher who joined it without a ticket of their own (those
+// whose ticket is attached hear of its resolution as of any ticket's), except the one who resolved it.
+std::vector<notice> notices_for_resolved_problem(std::int64_t problem_id, std::span<const std::int64_t> joined_users,
+                                                 const notice_actor& actor);
 
 // The notices of a time-driven kind (sla_warning, sla_breach, unseen, outage) about `t`.
 std::vector<notice> notices_for_time(mail_kind kind, const ticket& t, std::span<const absence> absences, time_ms now);

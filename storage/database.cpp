@@ -335,6 +335,62 @@ CREATE TABLE school_moves (
     moved_by INTEGER NOT NULL,
     moved_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+// 15: known problems and ticket links (issue 24). A problem (Störung) concerns some schools or all; its tickets are
+// attached (each ticket to one problem at most) and the teachers it affects are listed once each, whether through
+// their ticket or by "Ich bin auch betroffen". The banner of teachers' pages reads the few open problems through
+// their partial index and the affected teachers through theirs; nothing is added to the tickets table or its
+// indexes. ticket_links: a duplicate merged into its main ticket (from = duplicate), or two related tickets
+// (from = the smaller id).
+R"sql(
+CREATE TABLE problems (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    all_schools INTEGER NOT NULL,
+    priority TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    declared_at INTEGER NOT NULL,
+    declared_by INTEGER NOT NULL,
+    expected_at INTEGER,
+    resolved_at INTEGER,
+    resolved_by INTEGER NOT NULL DEFAULT 0,
+    resolution TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX problems_open ON problems(declared_at) WHERE resolved_at IS NULL;
+CREATE INDEX problems_by_started ON problems(started_at);
+CREATE TABLE problem_schools (
+    problem_id INTEGER NOT NULL REFERENCES problems(id),
+    school_number TEXT NOT NULL,
+    PRIMARY KEY (problem_id, school_number)
+) WITHOUT ROWID;
+CREATE TABLE problem_tickets (
+    problem_id INTEGER NOT NULL REFERENCES problems(id),
+    ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets(id),
+    attached_at INTEGER NOT NULL,
+    attached_by INTEGER NOT NULL,
+    PRIMARY KEY (problem_id, ticket_id)
+) WITHOUT ROWID;
+CREATE TABLE problem_affected (
+    problem_id INTEGER NOT NULL REFERENCES problems(id),
+    user_id INTEGER NOT NULL,
+    school_number TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    room TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    ticket_id INTEGER REFERENCES tickets(id),
+    PRIMARY KEY (problem_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX problem_affected_by_user ON problem_affected(user_id, problem_id);
+CREATE TABLE ticket_links (
+    from_id INTEGER NOT NULL REFERENCES tickets(id),
+    to_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL CHECK (kind IN ('related', 'merged')),
+    created_at INTEGER NOT NULL,
+    created_by INTEGER NOT NULL,
+    PRIMARY KEY (from_id, to_id)
+) WITHOUT ROWID;
+CREATE INDEX ticket_links_by_to ON ticket_links(to_id, from_id);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

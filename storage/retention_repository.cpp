@@ -57,6 +57,7 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
     SQLite::Statement raw(db, "DELETE FROM mail_raw WHERE mail_id IN (SELECT id FROM mail_received WHERE ticket_id = ?)");
     SQLite::Statement mail(db, "UPDATE mail_received SET sender = '', sender_name = '', subject = '' WHERE ticket_id = ?");
     SQLite::Statement caller(db, "UPDATE phone_intakes SET caller_name = '', caller_phone = '' WHERE ticket_id = ?");
+    SQLite::Statement affected(db, "UPDATE problem_affected SET room = '', note = '' WHERE ticket_id = ?");
     for (const auto id : ids) {
         old_text.bind(1, id);
         if (!old_text.executeStep()) {
@@ -88,7 +89,7 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
         events.bind(3, id);
         events.exec();
         events.reset();
-        for (auto* s : {&files, &raw, &mail, &caller}) {
+        for (auto* s : {&files, &raw, &mail, &caller, &affected}) {
             s->bind(1, id);
             s->exec();
             s->reset();
@@ -215,6 +216,7 @@ bool erase_person(SQLite::Database& db, std::string_view login, time_ms now) {
     }
     for (const char* sql : {"DELETE FROM attachments WHERE uploaded_by = ?", "DELETE FROM sessions WHERE user_id = ?",
                             "DELETE FROM canned_replies WHERE owner_id = ?",
+                            "UPDATE problem_affected SET room = '', note = '' WHERE user_id = ?",
                             "DELETE FROM api_tokens WHERE user_id = ?", "DELETE FROM known_devices WHERE user_id = ?",
                             "DELETE FROM mail_outbox WHERE recipient_id = ? AND state IN ('pending', 'held')"}) {
         SQLite::Statement s(db, sql);

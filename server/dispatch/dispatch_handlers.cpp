@@ -13,6 +13,7 @@
 #include "server/tickets/ticket_service.hpp"
 #include "core/ticket_rules.hpp"
 #include "storage/board_repository.hpp"
+#include "storage/problem_repository.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -186,7 +187,11 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         b.at_risk.tickets = load_listed_tickets(db, loads.at_risk, a.sla(), now);
         b.managers = std::move(loads.managers);
         b.schools = std::move(loads.schools);
-        b.outages = detect_outages(load_open_since(db, now - 24LL * 3600 * 1000));
+        // Tickets already attached to a declared known problem suggest no outage any more.
+        auto recent = load_open_since(db, now - 24LL * 3600 * 1000);
+        const auto attached = open_problem_ticket_numbers(db);
+        std::erase_if(recent, [&](const open_ticket_brief& t) { return attached.contains(t.number); });
+        b.outages = detect_outages(std::move(recent));
         b.absences = load_current_absences(db, now);
         // Read from a partial index of the few given-up mails: nothing per ticket.
         if (a.config.mail.enabled) b.undeliverable_mails = count_undeliverable(db);
@@ -236,6 +241,9 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
             numbers.push_back(entry);
         }
         item.set("tickets", numbers);
+        std::string listed;
+        for (const auto& n : o.tickets) listed += (listed.empty() ? "" : ",") + n;
+        item.set("declare_link", fmt::format("/stoerungen/neu?schule={}&tickets={}", o.school_number, listed));
         outages.push_back(item);
     }
     d.set("outages", outages);

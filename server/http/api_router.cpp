@@ -4,6 +4,7 @@
 #include "server/accounts/session_api.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/responses.hpp"
+#include "server/problems/problem_api.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/tickets/ticket_api.hpp"
 #include "server/tickets/ticket_json.hpp"
@@ -96,6 +97,10 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         for (const auto& p : a.config.partners) list.push_back(json::object{{"id", p.id}, {"name", p.name}});
         co_return json_response(http::status::ok, list);
     }
+    if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "problems") {
+        if (method != http::verb::get) co_return not_allowed();
+        co_return co_await problems_report_api(a, who, url);
+    }
     if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "sla") {
         if (method != http::verb::get) co_return not_allowed();
         co_return co_await sla_report_api(a, who, url);
@@ -112,6 +117,12 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "attachments") {
         if (method != http::verb::post) co_return not_allowed();
         co_return co_await post_ticket_attachments(a, req, who, seg[1]);
+    }
+    if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "merge") co_return co_await post_ticket_merge(a, req, who, seg[1]);
+    if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "links") co_return co_await ticket_links_api(a, req, who, seg[1]);
+    if (!seg.empty() && seg[0] == "problems") {
+        const std::vector<std::string> rest(seg.begin() + 1, seg.end());
+        co_return co_await problems_api(a, req, who, rest);
     }
     if (seg.size() == 3 && seg[0] == "tickets") {
         if (method != http::verb::post) co_return not_allowed();

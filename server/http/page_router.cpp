@@ -7,6 +7,7 @@
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/mail/triage_pages.hpp"
+#include "server/problems/problem_pages.hpp"
 #include "server/reports/report_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/canned_reply_pages.hpp"
@@ -85,9 +86,14 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         co_return co_await mail_triage_page(a, req, auth, std::string(*rest));
     if (path == "/textbausteine" || path.starts_with("/textbausteine/"))
         co_return co_await canned_replies_page(a, req, auth, url);
-    if (path == "/tickets/new" && is_get)
-        co_return html_response(http::status::ok,
-                                a.pages.page("ticket_form", ticket_form_data(a, auth, {}, {})));
+    if (path == "/tickets/new" && is_get) {
+        auto form = ticket_form_data(a, auth, {}, {});
+        std::string back = "/tickets/new";
+        co_await add_problem_banner(a, auth, form, std::move(back));
+        co_return html_response(http::status::ok, a.pages.page("ticket_form", std::move(form)));
+    }
+    if (const auto rest = path_after(path, "/stoerungen"); rest && (rest->empty() || rest->starts_with('/')))
+        co_return co_await problems_page(a, req, auth, *rest);
     if (path == "/tickets" && method == http::verb::post) co_return co_await post_ticket_form(a, req, auth);
     if (path == "/tickets" && is_get) co_return co_await list_page(a, auth, url, false);
     if (path == "/visits" && is_get) {
@@ -108,6 +114,8 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         }
         if (slash != std::string_view::npos && method == http::verb::post) {
             const std::string number(rest->substr(0, slash)), action(rest->substr(slash + 1));
+            if (action == "zusammenfuehren" || action == "verknuepfen")
+                co_return co_await post_ticket_link_form(a, req, auth, number, action);
             co_return co_await post_ticket_action_form(a, req, auth, number, action, url);
         }
     }

@@ -6,6 +6,7 @@
 #include "server/mail/message_ids.hpp"
 #include "storage/mail_received_repository.hpp"
 #include "server/views/labels.hpp"
+#include "storage/problem_repository.hpp"
 
 #include <fmt/format.h>
 
@@ -21,7 +22,7 @@ struct kind_words {
     std::string_view headline_de, headline_en;  // the first line of the mail
 };
 
-constexpr std::array<kind_words, 15> words{{
+constexpr std::array<kind_words, 16> words{{
     {mail_kind::question, "Rückfrage", "Question", "Zu Ihrem Ticket gibt es eine Rückfrage. Bitte antworten Sie, damit es weitergehen kann.",
      "There is a question about your ticket. Please answer so that work can go on."},
     {mail_kind::staff_reply, "Neue Antwort", "New reply", "Zu Ihrem Ticket gibt es eine neue Antwort.",
@@ -56,6 +57,11 @@ constexpr std::array<kind_words, 15> words{{
      "noch kein Ticket geworden.",
      "Your e-mail to the IT support has arrived, but its sender address belongs to no account, so no ticket has been "
      "made of it yet."},
+    {mail_kind::problem_resolved, "Störung behoben", "Problem resolved",
+     "Die bekannte Störung, bei der Sie „Ich bin auch betroffen“ gewählt haben, ist behoben. Falls bei Ihnen noch "
+     "etwas nicht funktioniert, melden Sie es bitte als neue Störung.",
+     "The known problem you said affects you has been resolved. If something still does not work for you, please "
+     "report it as a new problem."},
 }};
 
 const kind_words& words_of(mail_kind k) {
@@ -145,6 +151,18 @@ rendered_mail render_notification(const mail_context& c, SQLite::Database& db, c
         m.subject = fmt::format("{}: {}", subject_word(row.kind, en), items.size());
         d.set("items", std::move(items));
         d.set("has_items", true);
+        fill(m, c, en, d);
+        return {std::move(m), ""};
+    }
+    if (row.kind == mail_kind::problem_resolved) {
+        const auto p = find_problem(db, row.event_seq);
+        if (!p) return {std::nullopt, "Die Störung gibt es nicht mehr"};
+        page_data pd;
+        pd.set("title", p->title);
+        pd.set("resolution", p->resolution);
+        pd.set("url", public_base_url(c.config) + "/stoerungen/" + std::to_string(p->id));
+        d.set("problem", std::move(pd));
+        m.subject = fmt::format("{}: {}", subject_word(row.kind, en), p->title);
         fill(m, c, en, d);
         return {std::move(m), ""};
     }

@@ -2,6 +2,7 @@
 #include "server/http/log.hpp"
 #include "server/views/page_frame.hpp"
 
+#include "core/known_problems.hpp"
 #include "core/local_time.hpp"
 #include "core/sla_report.hpp"
 #include "server/views/labels.hpp"
@@ -235,6 +236,7 @@ constexpr std::size_t max_listed_tickets = 500;
 struct report_data {
     sla_report report;
     std::vector<std::pair<report_month, sla_summary>> trend;
+    problem_report problems;
 };
 
 } // namespace
@@ -280,6 +282,7 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         d.report = load_sla_report(db, a.config, a.calendar, month, now);
         d.trend = load_monthly_totals(db, a.config, a.calendar, first, previous_month(month), now, &a.closed_months);
         d.trend.emplace_back(month, d.report.total);
+        d.problems = load_problem_report(db, a.config, a.calendar, d.report);
         return d;
     });
     const auto& r = data.report;
@@ -301,6 +304,39 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     d.set("csv_semicolon_link", api + "&format=csv&sep=semicolon");
     d.set("xlsx_link", api + "&format=xlsx");
     d.set("json_link", api + "&format=json");
+    d.set("problems_csv_link", fmt::format("/api/v1/reports/problems?month={}&sep=semicolon", to_string(month)));
+    {
+        const auto& ps = data.problems.summary;
+        page_data p;
+        p.set("count", std::to_string(ps.problems));
+        p.set("resolved", std::to_string(ps.resolved));
+        p.set("breaches", std::to_string(ps.breaches));
+        p.set("has_breaches", ps.breaches > 0);
+        p.set("median_resolution", german_minutes(ps.median_resolution_minutes));
+        p.set("duration", format_german_duration(ps.total_duration_minutes * 60000, 0));
+        p.set("tickets", std::to_string(ps.tickets));
+        p.set("teachers", std::to_string(ps.teachers_affected));
+        p.set("ticket_rows", std::to_string(ps.ticket_rows_in_problems));
+        p.set("ticket_breaches", std::to_string(ps.ticket_breaches_in_problems));
+        p.set("counting", std::string(problem_counting_note));
+        page_list rows;
+        for (const auto& x : data.problems.rows) {
+            page_data row;
+            row.set("id", std::to_string(x.id));
+            row.set("title", x.title);
+            row.set("started", format_german_datetime(x.started_at, zone));
+            row.set("duration", format_german_duration(x.duration_minutes * 60000, 0));
+            row.set("first_response", std::string(verdict_label(x.sla.first_response.verdict)));
+            row.set("first_response_breached", x.sla.first_response.verdict == sla_verdict::breached);
+            row.set("resolution", std::string(verdict_label(x.sla.resolution.verdict)));
+            row.set("resolution_breached", x.sla.resolution.verdict == sla_verdict::breached);
+            row.set("tickets", std::to_string(x.tickets));
+            row.set("teachers", std::to_string(x.teachers_affected));
+            rows.push_back(std::move(row));
+        }
+        p.set("rows", std::move(rows));
+        d.set("problems", std::move(p));
+    }
 
     d.set("empty", r.rows.empty());
     d.set("total", summary_row(month, r.total, "Alle Tickets", ""));
@@ -367,6 +403,28 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         d.set("unfiltered_link", report_link(month, {}, ""));
     }
     co_return html_response(http::status::ok, a.pages.page("sla_report", std::move(d)));
+}
+
+net::awaitable<http_response> problems_report_api(app& a, const user& who, const boost::urls::url_view& url) {
+    if (!is_help_desk(who.who))
+        co_return api_error(http::status::forbidden, "forbidden", "Nur für den Help-Desk.");
+    auto month = parse_month_param(query_value(url, "month"));
+    if (const auto* e = std::get_if<export_param_error>(&month))
+        co_return api_error(http::status::unprocessable_entity, e->code, e->message, e->field);
+    auto sep = parse_separator_param(query_value(url, "sep"));
+    if (const auto* e = std::get_if<export_param_error>(&sep))
+        co_return api_error(http::status::unprocessable_entity, e->code, e->message, e->field);
+    const auto m = std::get<report_month>(month);
+    const char separator = std::get<char>(sep);
+    const time_ms now = now_ms();
+    auto body = co_await a.storage->read([&](SQLite::Database& db) {
+        const auto report = load_sla_report(db, a.config, a.calendar, m, now);
+        return render_problems_csv(load_problem_report(db, a.config, a.calendar, report), a.calendar.zone(), separator);
+    });
+    auto res = text_response(http::status::ok, std::move(body), content_type_of(export_format::csv));
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::content_disposition, fmt::format("attachment; filename=\"stoerungen-{}.csv\"", to_string(m)));
+    co_return res;
 }
 
 net::awaitable<http_response> sla_report_api(app& a, const user& who, const boost::urls::url_view& url) {

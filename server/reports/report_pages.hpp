@@ -17,6 +17,9 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
 // the export of SLA.md §4 as an attachment "sla-YYYY-MM.<format>". Missing or malformed month: 422 field
 // `month`; unknown format: 422 field `format` (default json); unknown sep: 422 field `sep`.
 net::awaitable<http_response> sla_report_api(app& a, const user& who, const boost::urls::url_view& url);
+// GET /api/v1/reports/problems?month=YYYY-MM[&sep=semicolon]: the month's known problems as CSV (issue 24), apart
+// from the ticket CSV of SLA.md §4, which stays exactly as it is.
+net::awaitable<http_response> problems_report_api(app& a, const user& who, const boost::urls::url_view& url);
 
 // Fills the cache of closed months' totals with the twelve months before the current one (at start-up, on a
 // reader thread), so the first view of the report page after a restart does not compute a year of history.

@@ -2,11 +2,13 @@
 
 #include "server/http/json_writer.hpp"
 
+#include "core/known_problems.hpp"
 #include "core/local_time.hpp"
 #include "server/app.hpp"
 #include "server/cli/cli_options.hpp"
 #include "server/views/labels.hpp"
 #include "storage/database.hpp"
+#include "storage/problem_repository.hpp"
 #include "storage/report_repository.hpp"
 #include "storage/ticket_repository.hpp"
 #include "storage/write_queue.hpp"
@@ -77,6 +79,25 @@ sla_report load_sla_report(SQLite::Database& db, const app_config& config, const
     const auto tickets = load_report_tickets(db, p.start, p.end);
     const auto managers = load_report_managers(db, tickets);
     return build_sla_report(m, tickets, managers, config.sla, calendar, now);
+}
+
+const std::string_view problem_counting_note =
+    "Bekannte Störungen zählen einmal, im Monat ihres Beginns (der ersten Meldung), mit eigenen Fristen wie ein "
+    "Ticket der höchsten Priorität ihrer Tickets: erste Reaktion = Erklärung der Störung, Lösung = ihre Behebung. "
+    "Die Tickets einer Störung bleiben mit ihren eigenen Zahlen in der Ticketliste (SLA.md §4, unverändert); "
+    "„Tickets in Störungen“ und „davon mit Fristüberschreitung“ sagen, wie viele davon die Störung vertritt.";
+
+problem_report load_problem_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                                   const sla_report& r) {
+    const auto problems = problems_started_between(db, r.period.start, r.period.now);
+    std::map<std::string, bool, std::less<>> breached;
+    for (const auto& row : r.rows) breached.emplace(row.ticket, row.breached());
+    return build_problem_report(problems, r.period.start, r.period.now, config.sla, calendar,
+                                [&](const std::string& number) -> std::optional<bool> {
+                                    const auto it = breached.find(number);
+                                    if (it == breached.end()) return std::nullopt;
+                                    return it->second;
+                                });
 }
 
 std::optional<sla_summary> monthly_totals_cache::find(report_month m, std::int64_t tickets) const {
@@ -159,7 +180,45 @@ json::array groups_json(const std::vector<sla_summary>& groups, std::string_view
 
 } // namespace
 
-std::string render_sla_json(const sla_report& r, const date::time_zone* zone) {
+namespace {
+
+json::object problem_row_json(const problem_report_row& row, const date::time_zone* zone) {
+    return json::object{{"id", row.id},
+                        {"title", row.title},
+                        {"schools", row.schools},
+                        {"priority", to_string(row.prio)},
+                        {"started_at", format_iso8601(row.started_at, zone)},
+                        {"declared_at", format_iso8601(row.declared_at, zone)},
+                        {"resolved_at", time_or_null(row.resolved_at, zone)},
+                        {"duration_minutes", row.duration_minutes},
+                        {"first_response_minutes", row.sla.first_response.used_minutes()},
+                        {"first_response_verdict", to_string(row.sla.first_response.verdict)},
+                        {"resolution_minutes", row.sla.resolution.used_minutes()},
+                        {"resolution_verdict", to_string(row.sla.resolution.verdict)},
+                        {"tickets", row.tickets},
+                        {"teachers_affected", row.teachers_affected}};
+}
+
+json::object problems_json(const problem_report& p, const date::time_zone* zone) {
+    const auto& s = p.summary;
+    json::array rows;
+    for (const auto& row : p.rows) rows.push_back(problem_row_json(row, zone));
+    return {{"counting", problem_counting_note},
+            {"summary", json::object{{"problems", s.problems},
+                                     {"resolved", s.resolved},
+                                     {"breaches", s.breaches},
+                                     {"median_resolution_minutes", int_or_null(s.median_resolution_minutes)},
+                                     {"total_duration_minutes", s.total_duration_minutes},
+                                     {"tickets", s.tickets},
+                                     {"teachers_affected", s.teachers_affected},
+                                     {"ticket_rows_in_problems", s.ticket_rows_in_problems},
+                                     {"ticket_breaches_in_problems", s.ticket_breaches_in_problems}}},
+            {"rows", std::move(rows)}};
+}
+
+} // namespace
+
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems) {
     json::array rows;
     for (const auto& row : r.rows) {
         rows.push_back(json::object{
@@ -191,7 +250,8 @@ std::string render_sla_json(const sla_report& r, const date::time_zone* zone) {
     json::object doc{{"month", to_string(r.month)},
                      {"as_of", format_iso8601(r.period.now, zone)},
                      {"rows", std::move(rows)},
-                     {"summary", std::move(summary)}};
+                     {"summary", std::move(summary)},
+                     {"problems", problems_json(problems ? *problems : problem_report{}, zone)}};
     json_writer w;
     w.value(doc);
     return w.take();
@@ -242,6 +302,31 @@ std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, cha
               std::to_string(row.resolution_minutes), std::to_string(row.resolution_target),
               std::string(to_string(row.resolution_verdict)), std::to_string(row.paused_minutes),
               std::to_string(row.reopen_count), row.escalated ? "true" : "false"});
+    }
+    return out;
+}
+
+std::string render_problems_csv(const problem_report& problems, const date::time_zone* zone, char separator) {
+    // The JSON rows, their keys as the header: one table per file, as the ticket CSV.
+    std::string out = "\xEF\xBB\xBF";
+    const auto line = [&](const std::vector<std::string>& fields) {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (i) out += separator;
+            csv_field(out, fields[i], separator);
+        }
+        out += "\r\n";
+    };
+    const auto doc = problems_json(problems, zone);
+    const auto& rows = doc.at("rows").as_array();
+    const json::object empty_row = problem_row_json({}, zone);
+    std::vector<std::string> header;
+    for (const auto& [key, value] : empty_row) header.emplace_back(key);
+    line(header);
+    for (const auto& row : rows) {
+        std::vector<std::string> fields;
+        for (const auto& [key, value] : row.as_object())
+            fields.push_back(value.is_string() ? std::string(value.as_string()) : value.is_null() ? "" : json::serialize(value));
+        line(fields);
     }
     return out;
 }
@@ -346,7 +431,10 @@ std::string category_label(const app_config& config, const std::string& id) {
 
 } // namespace
 
-std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone) {
+std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
+                            const problem_report* given_problems) {
+    const problem_report none;
+    const auto& problems = given_problems ? *given_problems : none;
     temp_file file;
     lxw_workbook* wb = workbook_new(file.path.c_str());
     if (!wb) throw std::runtime_error("cannot start the XLSX export");
@@ -452,6 +540,51 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     worksheet_set_column(sum, 2, 8, 16, nullptr);
     worksheet_freeze_panes(sum, 4, 0);
 
+    // Störungen: the month's known problems, counted apart from the tickets, with the note on how.
+    auto* pr = workbook_add_worksheet(wb, "Störungen");
+    write_text(pr, 0, 0, title, f.title);
+    write_text(pr, 1, 0, problem_counting_note);
+    const auto& ps = problems.summary;
+    const std::vector<std::pair<std::string_view, std::int64_t>> figures{
+        {"Störungen", ps.problems},       {"davon behoben", ps.resolved},
+        {"mit Fristüberschreitung", ps.breaches}, {"Dauer gesamt (Minuten)", ps.total_duration_minutes},
+        {"Tickets in Störungen", ps.tickets},      {"betroffene Lehrkräfte", ps.teachers_affected},
+        {"Tickets des Monats in Störungen", ps.ticket_rows_in_problems},
+        {"davon mit Fristüberschreitung", ps.ticket_breaches_in_problems}};
+    row = 3;
+    for (const auto& [label, value] : figures) {
+        write_text(pr, row, 0, label);
+        write_int(pr, row++, 1, value);
+    }
+    write_text(pr, row, 0, "Median Lösung (Geschäftsminuten)");
+    if (ps.median_resolution_minutes) write_int(pr, row, 1, *ps.median_resolution_minutes);
+    row += 2;
+    write_header(pr, row++, {"Nr.", "Störung", "Schulen", "Priorität", "Beginn", "Erklärt", "Behoben", "Dauer (Minuten)",
+                             "Erste Reaktion (Min.)", "Erste Reaktion", "Lösung (Min.)", "Lösung", "Tickets",
+                             "Betroffene Lehrkräfte"}, f);
+    for (const auto& p : problems.rows) {
+        write_int(pr, row, 0, p.id);
+        write_text(pr, row, 1, p.title);
+        write_text(pr, row, 2, p.schools);
+        write_text(pr, row, 3, priority_label(p.prio));
+        for (const auto& [col, t] : {std::pair{4, std::optional(p.started_at)}, std::pair{5, std::optional(p.declared_at)},
+                                     std::pair{6, p.resolved_at}})
+            if (t) {
+                auto dt = local_datetime(*t, zone);
+                worksheet_write_datetime(pr, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(col), &dt, f.datetime);
+            }
+        write_int(pr, row, 7, p.duration_minutes);
+        write_int(pr, row, 8, p.sla.first_response.used_minutes());
+        write_text(pr, row, 9, verdict_label(p.sla.first_response.verdict));
+        write_int(pr, row, 10, p.sla.resolution.used_minutes());
+        write_text(pr, row, 11, verdict_label(p.sla.resolution.verdict));
+        write_int(pr, row, 12, p.tickets);
+        write_int(pr, row, 13, p.teachers_affected);
+        ++row;
+    }
+    worksheet_set_column(pr, 0, 0, 34, nullptr);
+    worksheet_set_column(pr, 1, 13, 16, nullptr);
+
     if (const auto error = workbook_close(wb); error != LXW_NO_ERROR)
         throw std::runtime_error(fmt::format("XLSX export failed: {}", lxw_strerror(error)));
     std::ifstream in(file.path, std::ios::binary);
@@ -464,9 +597,15 @@ std::string render_sla_export(SQLite::Database& db, const app_config& config, co
                               int year, unsigned month, export_format f, time_ms now, char separator) {
     const auto report = load_sla_report(db, config, calendar, {year, month}, now);
     switch (f) {
-    case export_format::json: return render_sla_json(report, calendar.zone());
-    case export_format::csv: return render_sla_csv(report, calendar.zone(), separator);
-    case export_format::xlsx: return render_sla_xlsx(report, config, calendar.zone());
+    case export_format::json: {
+        const auto problems = load_problem_report(db, config, calendar, report);
+        return render_sla_json(report, calendar.zone(), &problems);
+    }
+    case export_format::csv: return render_sla_csv(report, calendar.zone(), separator);  // SLA.md §4 exactly
+    case export_format::xlsx: {
+        const auto problems = load_problem_report(db, config, calendar, report);
+        return render_sla_xlsx(report, config, calendar.zone(), &problems);
+    }
     }
     return {};
 }

@@ -16,6 +16,8 @@
 
 namespace campusdesk {
 
+struct problem_report;  // core/known_problems.hpp
+
 enum class export_format { json, csv, xlsx };
 
 std::optional<export_format> parse_export_format(std::string_view text);
@@ -63,15 +65,28 @@ std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Da
                                                                       time_ms now,
                                                                       monthly_totals_cache* cache = nullptr);
 
+// The known problems that started in the report's month (issue 24), judged at its "now", counted apart from the
+// tickets; which of the month's ticket rows (and breaches) belong to them. Read-only.
+problem_report load_problem_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                                   const sla_report& r);
+// How the exports count problems, in their words (German, as the page and the XLSX sheet say it).
+extern const std::string_view problem_counting_note;
+
 // JSON: {"month", "as_of", "rows": [...], "summary": {"total", "per_manager", "per_school", "per_priority",
-// "per_category"}}; row keys are the CSV column names. Percentages have one decimal; empty figures are null.
-std::string render_sla_json(const sla_report& r, const date::time_zone* zone);
+// "per_category"}, "problems": {"counting", "summary", "rows"}} (problems: none given, an empty month); row keys are the CSV column names. Percentages
+// have one decimal; empty figures are null. The problems (docs/api-problems.md) are a section of their own: the
+// ticket rows and summaries are SLA.md §4's, unchanged.
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems = nullptr);
 // CSV: UTF-8 BOM, the §4 header, one line per ticket, CRLF line ends, RFC 4180 quoting; `separator` ',' or ';'.
 // Only the ticket rows: a CSV holds one table (the summaries are in JSON, XLSX and the report page).
 std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, char separator = ',');
+// The problems as CSV of their own (the ticket CSV stays SLA.md §4's): the JSON rows' keys as header.
+std::string render_problems_csv(const problem_report& problems, const date::time_zone* zone, char separator = ',');
 // XLSX: sheets "Tickets", "Campus-Manager", "Schulen", "Zusammenfassung" with German headers, local date cells and
-// percent formats; fixed document properties, so the same report gives the same bytes.
-std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone);
+// percent formats, and "Störungen" (the problems with the note on how they are counted); fixed document
+// properties, so the same report gives the same bytes.
+std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
+                            const problem_report* problems = nullptr);
 
 // All of the above in one: the bytes of month `year`-`month` in format `f`. Output for a closed month never
 // depends on when it is made (no generation timestamps).

@@ -4,6 +4,7 @@
 #include "core/text.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
+#include "server/problems/problem_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/canned_reply_pages.hpp"
 #include "server/views/labels.hpp"
@@ -281,6 +282,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     d.set("searched_on", rows.empty() && !list.page.next_cursor.empty());
     d.set("tickets", std::move(rows));
     d.set("queue", queue);
+    if (!queue) {
+        std::string back = "/tickets";
+        co_await add_problem_banner(a, auth, d, std::move(back));
+    }
     d.set("list_path", queue ? "/queue" : "/tickets");
     if (!list.page.next_cursor.empty()) {
         auto next = boost::urls::url(url);
@@ -611,6 +616,7 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         d.set("has_canned", !canned.empty());
         d.set("canned", std::move(canned));
     }
+    co_await add_ticket_links(a, auth, t.number, t.state == status::closed, d);
     if (has_error) co_return html_response(refused->error.status, a.pages.page("ticket", std::move(d)));
     co_return html_response(http::status::ok, a.pages.page("ticket", std::move(d)));
 }

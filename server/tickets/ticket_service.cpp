@@ -109,8 +109,6 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     co_return stored;
 }
 
-namespace {
-
 request_error to_request_error(const action_error& e) {
     const auto status = e.kind == refusal::forbidden  ? http::status::forbidden
                         : e.kind == refusal::conflict ? http::status::conflict
@@ -118,11 +116,31 @@ request_error to_request_error(const action_error& e) {
     return {status, e.code, e.message, e.field, {}};
 }
 
-} // namespace
-
 action_context action_context_for(const app& a, const viewer& v, const ticket& t,
                                   std::span<const ticket_event> history, time_ms now) {
     return {v, t, history, now, reopen_window_ms(a.config.reopen_window_days), a.config.limits.reply_max};
+}
+
+outcome<ticket> apply_action(app& a, SQLite::Database& db, const viewer& v, const notice_actor& actor,
+                             const std::string& number, const action_planner& plan, time_ms now, std::size_t& mails) {
+    auto t = find_ticket(db, number);
+    const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+    if (!t || !can_see(v, *t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets))
+        return not_found_error();
+    const auto history = load_events(db, t->id);
+    auto planned = plan(action_context_for(a, v, *t, history, now));
+    if (auto* refused = std::get_if<action_error>(&planned)) return to_request_error(*refused);
+    ticket current = *t;
+    std::vector<ticket_event> appended;
+    std::int64_t seq = history.empty() ? 0 : history.back().seq;
+    for (const auto& e : std::get<planned_events>(planned)) {
+        current = append_event(db, current, e, a.sla(), now);
+        append_audit(db, now, e.actor_id, to_string(e.kind), number, e.body.substr(0, 200));
+        appended.push_back(e);
+        appended.back().seq = ++seq;
+    }
+    if (a.config.mail.enabled) mails += notify_events(a.config.mail, db, current, appended, actor, load_absences(db), now);
+    return current;
 }
 
 net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan) {
@@ -130,26 +148,7 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
     const time_ms now = now_ms();
     std::size_t mails = 0;
     auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
-        auto t = find_ticket(db, number);
-        const auto* school = t ? a.dir.school(t->school_number) : nullptr;
-        const auto v = current_viewer(a, db, who, now);
-        if (!t || !can_see(v, *t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets))
-            return not_found_error();
-        const auto history = load_events(db, t->id);
-        auto planned = plan(action_context_for(a, v, *t, history, now));
-        if (auto* refused = std::get_if<action_error>(&planned)) return to_request_error(*refused);
-        ticket current = *t;
-        std::vector<ticket_event> appended;
-        std::int64_t seq = history.empty() ? 0 : history.back().seq;
-        for (const auto& e : std::get<planned_events>(planned)) {
-            current = append_event(db, current, e, a.sla(), now);
-            append_audit(db, now, e.actor_id, to_string(e.kind), number, e.body.substr(0, 200));
-            appended.push_back(e);
-            appended.back().seq = ++seq;
-        }
-        if (a.config.mail.enabled)
-            mails = notify_events(a.config.mail, db, current, appended, {who.id, who.manager_id}, load_absences(db), now);
-        return current;
+        return apply_action(a, db, current_viewer(a, db, who, now), {who.id, who.manager_id}, number, plan, now, mails);
     });
     if (std::holds_alternative<ticket>(result)) {
         mails_queued(a, mails);

@@ -2,6 +2,7 @@
 // and storage calls, and report refusals as request_error.
 #pragma once
 
+#include "core/notifications.hpp"
 #include "core/ticket_actions.hpp"
 #include "server/app.hpp"
 #include "storage/attachment_repository.hpp"
@@ -28,6 +29,8 @@ template <class T>
 using outcome = std::variant<T, request_error>;
 
 request_error not_found_error();
+// A refusal of the rules as an HTTP answer: forbidden 403, conflict 409, invalid 422.
+request_error to_request_error(const action_error& e);
 
 // A ticket with its history and the names of everyone who appears in it.
 struct ticket_details {
@@ -88,6 +91,11 @@ action_context action_context_for(const app& a, const viewer& v, const ticket& t
 // and the action's rules are checked against the current state, and the planned events are appended.
 using action_planner = std::function<action_outcome(const action_context&)>;
 net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::string number, action_planner plan);
+// The same inside a write transaction the caller holds, for actions that change several tickets at once (a merge,
+// a known problem): `v` is who acts as the rules see them, `actor` who is not told by mail; `mails` grows by the
+// notifications queued. Nothing is written when it is refused.
+outcome<ticket> apply_action(app& a, SQLite::Database& db, const viewer& v, const notice_actor& actor,
+                             const std::string& number, const action_planner& plan, time_ms now, std::size_t& mails);
 
 // Closes at most `at_most` resolved tickets whose reopen window has passed (a system `closed` event). Returns
 // how many; `queued` grows by the notifications queued with them.

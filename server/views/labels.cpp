@@ -78,6 +78,7 @@ std::string_view mail_kind_label(mail_kind k) {
     case mail_kind::digest: return "der täglichen Zusammenfassung";
     case mail_kind::test: return "einer Testnachricht";
     case mail_kind::unknown_sender: return "einer Antwort an eine unbekannte Absenderadresse";
+    case mail_kind::problem_resolved: return "dem Ende einer bekannten Störung, von der ich betroffen bin";
     }
     return "";
 }

@@ -209,3 +209,15 @@ TEST_CASE("German durations with another day length or without days", "[core][ti
     CHECK(format_german_duration(1440 * 60'000, 480) == "3 Tg.");
     CHECK(format_german_duration(1500 * 60'000, 0) == "25 Std.");
 }
+
+TEST_CASE("a local date and time from a form becomes an instant of the zone", "[core][time]") {
+    const auto* zone = berlin();
+    CHECK(parse_local_datetime("2026-10-05T09:30", zone) == parse_iso8601("2026-10-05T09:30:00+02:00"));
+    CHECK(parse_local_datetime("2026-12-04T09:30", zone) == parse_iso8601("2026-12-04T09:30:00+01:00"));
+    // In the spring gap (02:00-03:00 do not exist) the transition; in the autumn overlap the earlier instant.
+    CHECK(parse_local_datetime("2026-03-29T02:30", zone) == parse_iso8601("2026-03-29T03:00:00+02:00"));
+    CHECK(parse_local_datetime("2026-10-25T02:30", zone) == parse_iso8601("2026-10-25T02:30:00+02:00"));
+    for (const char* bad : {"", "2026-10-05", "2026-10-05 09:30", "2026-10-05T24:00", "2026-10-05T09:60",
+                            "2026-02-30T09:00", "2026-10-05T9:30", "2026-10-05T09:30:00"})
+        CHECK_FALSE(parse_local_datetime(bad, zone).has_value());
+}

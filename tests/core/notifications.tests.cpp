@@ -133,7 +133,7 @@ TEST_CASE("time-driven notices: warnings to the manager, breaches also to the he
 }
 
 TEST_CASE("each role switches its own kinds; names and bits are distinct", "[core][notifications]") {
-    CHECK(mail_kinds_for(role::teacher).size() == 4);
+    CHECK(mail_kinds_for(role::teacher).size() == 5);  // with problem_resolved (issue 24)
     CHECK(mail_kinds_for(role::campus_manager).size() == 6);
     CHECK(mail_kinds_for(role::dispatcher) ==
           std::vector<mail_kind>{mail_kind::sla_breach, mail_kind::outage, mail_kind::unseen});
@@ -147,5 +147,16 @@ TEST_CASE("each role switches its own kinds; names and bits are distinct", "[cor
     // Stored settings are bits of these positions: a new kind may only be added at the end.
     CHECK(mail_bit(mail_kind::question) == 1);
     CHECK(mail_bit(mail_kind::outage) == std::int64_t{1} << 11);
+    CHECK(mail_bit(mail_kind::test) == std::int64_t{1} << 13);
+}
+
+TEST_CASE("a resolved known problem is told to those who joined it, not to who resolved it", "[core][notifications]") {
+    const std::vector<std::int64_t> joined{11, 12, 13};
+    const auto notices = notices_for_resolved_problem(5, joined, {12, 3});
+    REQUIRE(notices.size() == 2);
+    CHECK(notices[0] == notice{mail_kind::problem_resolved, {notice_target::kind::user, 11}, 5});
+    CHECK(notices[1].to.id == 13);
+    CHECK(notices_for_resolved_problem(5, {}, {}).empty());
+    // The new kind keeps the bits of the kinds before it where users' settings stored them.
     CHECK(mail_bit(mail_kind::test) == std::int64_t{1} << 13);
 }

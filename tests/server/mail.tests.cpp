@@ -307,3 +307,43 @@ TEST_CASE("mail test and check-config say clearly whether mail works", "[server]
     CHECK(refused_config.status == 2);
     CHECK(refused_config.err.find("would send the SMTP password unencrypted to mail.example.de") != std::string::npos);
 }
+
+TEST_CASE("a resolved known problem is mailed to the teacher who joined it without a ticket", "[server][mail][problems]") {
+    temp_dir dir;
+    smtp_sink sink(dir.path / "mailbox");
+    const auto config = mail_config(dir.path, sink.port());
+    server_process server(dir.path / "data", {"--demo", "--config", config.string()});
+    const std::string address = "zweite.lehrkraft@schulen.example.de";
+    auto added = run_campusdesk({"user", "add", "lehrer2", "--role", "teacher", "--name", "Zweite Lehrkraft", "--school",
+                                 school, "--email", address, "--password-stdin", "--config", config.string(), "--data",
+                                 (dir.path / "data").string()},
+                                "Stoerung-Betroffen-2026!\n");
+    INFO(added.err);
+    REQUIRE(added.status == 0);
+    client teacher(server.port()), desk(server.port());
+    REQUIRE(teacher.login("lehrer2", "Stoerung-Betroffen-2026!").status == 200);
+    REQUIRE(desk.login("dispatch1").status == 200);
+    auto declared = desk.post_json("/api/v1/problems", boost::json::object{{"title", "Internet im ganzen Gebäude"},
+                                                                           {"schools", boost::json::array{school}}});
+    REQUIRE(declared.status == 201);
+    const auto id = std::to_string(declared.json().at("id").as_int64());
+    REQUIRE(teacher.post_json("/api/v1/problems/" + id + "/affected", boost::json::object{{"room", "B 2.03"}}).status == 201);
+    REQUIRE(desk.post_json("/api/v1/problems/" + id + "/resolve",
+                           boost::json::object{{"resolution", "Router getauscht, das Netz läuft wieder."}})
+                .status == 200);
+    std::vector<received_mail> mine;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (mine.empty() && std::chrono::steady_clock::now() < until) {
+        for (const auto& m : read_mailbox(dir.path / "mailbox"))
+            if (m.envelope_to == address) mine.push_back(m);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE(mine.size() == 1);
+    auto m = mine.front();
+    CHECK(m.subject == "Störung behoben: Internet im ganzen Gebäude");
+    CHECK(m.to_name == "Zweite Lehrkraft");
+    CHECK(m.text.find("Router getauscht, das Netz läuft wieder.") != std::string::npos);
+    CHECK(m.text.find("/stoerungen/" + id) != std::string::npos);
+    CHECK(m.html.find("Router getauscht") != std::string::npos);
+    CHECK(m.headers["list-unsubscribe"].find("/account#mail>") != std::string::npos);
+}
