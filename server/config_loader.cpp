@@ -1,4 +1,5 @@
 #include "server/config_loader.hpp"
+#include "server/install_paths.hpp"
 
 #include "server/mail/mail_check.hpp"
 #include "server/views/page_renderer.hpp"
@@ -84,6 +85,8 @@ std::filesystem::path default_config_path() {
     const std::filesystem::path local = "config/campusdesk.toml";
     std::error_code ec;
     if (std::filesystem::exists(local, ec)) return local;
+    // The package's binary reads the package's config (/etc is not below the install prefix /usr).
+    if (installed_share_dir()) return "/etc/campusdesk/campusdesk.toml";
     return std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "config" / "campusdesk.toml";
 }
 

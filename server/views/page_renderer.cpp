@@ -1,4 +1,5 @@
 #include "server/views/page_renderer.hpp"
+#include "server/install_paths.hpp"
 
 #include <fmt/format.h>
 
@@ -63,8 +64,10 @@ const std::string* page_renderer::asset(const std::string& name) const {
 }
 
 std::filesystem::path find_templates_dir(const std::filesystem::path& config_file) {
+    // A checkout (and /opt/campusdesk) keeps templates/ beside config/; an installed package in its share dir.
     auto beside = config_file.parent_path().parent_path() / "templates";
     if (std::filesystem::is_directory(beside)) return beside;
+    if (auto share = installed_share_dir()) return *share / "templates";
     return std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "templates";
 }
 
