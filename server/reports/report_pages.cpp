@@ -288,7 +288,11 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     auto d = base_data(a, auth, fmt::format("SLA-Bericht {}", german_month(month)));
     d.set("month", to_string(month));
     d.set("month_name", german_month(month));
-    d.set("running", r.period.now < r.period.end);
+    // A month ahead has nothing to report yet; the running month changes until its end.
+    const bool not_begun = now < r.period.start;
+    d.set("not_begun", not_begun);
+    d.set("running", !not_begun && r.period.now < r.period.end);
+    d.set("closed", r.period.now >= r.period.end);
     d.set("as_of", format_german_datetime(r.period.now, zone));
     d.set("prev_link", report_link(previous_month(month), {}, ""));
     d.set("prev_name", german_month(previous_month(month)));
@@ -298,7 +302,7 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     }
     const auto api = fmt::format("/api/v1/reports/sla?month={}", to_string(month));
     d.set("csv_link", api + "&format=csv");
-    d.set("csv_semicolon_link", api + "&format=csv&sep=semicolon");
+    d.set("csv_de_link", api + "&format=csv-de");
     d.set("xlsx_link", api + "&format=xlsx");
     d.set("json_link", api + "&format=json");
 
@@ -378,7 +382,7 @@ net::awaitable<http_response> sla_report_api(app& a, const user& who, const boos
     const auto format_text = query_value(url, "format");
     const auto format = format_text.empty() ? std::optional(export_format::json) : parse_export_format(format_text);
     if (!format)
-        co_return api_error(http::status::unprocessable_entity, "invalid_format", "Format: json, csv oder xlsx.",
+        co_return api_error(http::status::unprocessable_entity, "invalid_format", "Format: json, csv, csv-de oder xlsx.",
                             "format");
     auto sep = parse_separator_param(query_value(url, "sep"));
     if (const auto* e = std::get_if<export_param_error>(&sep))

@@ -18,6 +18,7 @@ const VIEWPORTS = {
   ipad: { viewport: { width: 820, height: 1180 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
   phone: { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
   desktop: { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 },
+  laptop: { viewport: { width: 1366, height: 768 }, deviceScaleFactor: 1 },
   a4: { viewport: { width: 794, height: 1123 }, deviceScaleFactor: 1 },
 };
 
