@@ -18,6 +18,8 @@ struct auth_state {
     // The request carried two session cookies (a sibling subdomain may set one of its own): it is refused, since
     // which of them is ours cannot be told.
     bool ambiguous = false;
+    // The page asked for (pages only), so the main navigation can mark its entry with aria-current.
+    std::string page_path;
 };
 
 // A cookie's value (empty if absent) and how often the Cookie headers name it.

@@ -44,7 +44,7 @@ constexpr const char* usage_text =
     "usage:\n"
     "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo [--demo-state SN]]\n"
     "  campusdesk import       [--config FILE] [--data DIR] FILE.jsonl\n"
-    "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx\n"
+    "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|csv-de|json|xlsx\n"
     "                          [--sep comma|semicolon] [--out FILE]\n"
     "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
     "  campusdesk restore      [--config FILE] [--data DIR] FILE    (into an empty data directory)\n"

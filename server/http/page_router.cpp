@@ -45,6 +45,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
     }
 
     auto auth = co_await authenticate(a, req);
+    auth.page_path = path;
     if (auth.ambiguous)
         co_return error_page(a, auth, http::status::bad_request,
                              "Ihr Browser hat zwei Anmelde-Cookies gesendet. Bitte die Cookies dieser Seite löschen "

@@ -77,8 +77,10 @@ constexpr const char* color_resolution = "#004b87";
 constexpr int chart_w = 400;
 constexpr int bar_max = 340;  // leaves room for the value after the longest bar
 
+// role="group", not "img": the charts hold links to the tickets behind a bar or point, and an image's children are
+// presentational, so those links would be hidden from screen readers (axe: nested-interactive).
 std::string chart_open(int height, std::string_view id, std::string_view title) {
-    return fmt::format(R"(<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" )"
+    return fmt::format(R"(<svg class="chart" viewBox="0 0 {} {}" width="100%" role="group" aria-labelledby="{}" )"
                        R"(xmlns="http://www.w3.org/2000/svg"><title id="{}">{}</title>)",
                        chart_w, height, id, id, title);
 }
@@ -291,7 +293,11 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     auto d = base_data(a, auth, fmt::format("SLA-Bericht {}", german_month(month)));
     d.set("month", to_string(month));
     d.set("month_name", german_month(month));
-    d.set("running", r.period.now < r.period.end);
+    // A month ahead has nothing to report yet; the running month changes until its end.
+    const bool not_begun = now < r.period.start;
+    d.set("not_begun", not_begun);
+    d.set("running", !not_begun && r.period.now < r.period.end);
+    d.set("closed", r.period.now >= r.period.end);
     d.set("as_of", format_german_datetime(r.period.now, zone));
     d.set("prev_link", report_link(previous_month(month), {}, ""));
     d.set("prev_name", german_month(previous_month(month)));
@@ -301,7 +307,7 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     }
     const auto api = fmt::format("/api/v1/reports/sla?month={}", to_string(month));
     d.set("csv_link", api + "&format=csv");
-    d.set("csv_semicolon_link", api + "&format=csv&sep=semicolon");
+    d.set("csv_de_link", api + "&format=csv-de");
     d.set("xlsx_link", api + "&format=xlsx");
     d.set("json_link", api + "&format=json");
     d.set("problems_csv_link", fmt::format("/api/v1/reports/problems?month={}&sep=semicolon", to_string(month)));
@@ -436,7 +442,7 @@ net::awaitable<http_response> sla_report_api(app& a, const user& who, const boos
     const auto format_text = query_value(url, "format");
     const auto format = format_text.empty() ? std::optional(export_format::json) : parse_export_format(format_text);
     if (!format)
-        co_return api_error(http::status::unprocessable_entity, "invalid_format", "Format: json, csv oder xlsx.",
+        co_return api_error(http::status::unprocessable_entity, "invalid_format", "Format: json, csv, csv-de oder xlsx.",
                             "format");
     auto sep = parse_separator_param(query_value(url, "sep"));
     if (const auto* e = std::get_if<export_param_error>(&sep))

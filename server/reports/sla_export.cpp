@@ -33,6 +33,7 @@ namespace json = boost::json;
 std::optional<export_format> parse_export_format(std::string_view text) {
     if (text == "json") return export_format::json;
     if (text == "csv") return export_format::csv;
+    if (text == "csv-de") return export_format::csv_de;
     if (text == "xlsx") return export_format::xlsx;
     return std::nullopt;
 }
@@ -41,6 +42,7 @@ std::string_view to_string(export_format f) {
     switch (f) {
     case export_format::json: return "json";
     case export_format::csv: return "csv";
+    case export_format::csv_de: return "csv-de";
     case export_format::xlsx: return "xlsx";
     }
     return "";
@@ -49,13 +51,20 @@ std::string_view to_string(export_format f) {
 std::string_view content_type_of(export_format f) {
     switch (f) {
     case export_format::json: return "application/json; charset=utf-8";
-    case export_format::csv: return "text/csv; charset=utf-8";
+    case export_format::csv:
+    case export_format::csv_de: return "text/csv; charset=utf-8";
     case export_format::xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     }
     return "application/octet-stream";
 }
 
 std::string export_file_name(report_month m, export_format f) {
+    switch (f) {
+    case export_format::csv_de: return fmt::format("SLA-Bericht-{}-Excel.csv", to_string(m));
+    case export_format::xlsx: return fmt::format("SLA-Bericht-{}.xlsx", to_string(m));
+    case export_format::json:
+    case export_format::csv: break;
+    }
     return fmt::format("sla-{}.{}", to_string(m), to_string(f));
 }
 
@@ -257,6 +266,58 @@ std::string render_sla_json(const sla_report& r, const date::time_zone* zone, co
     return w.take();
 }
 
+// --- the German documents (CSV for Excel, XLSX) -----------------------------------------------------------------
+
+namespace {
+
+lxw_datetime local_datetime(time_ms t, const date::time_zone* zone) {
+    const auto s = date::floor<std::chrono::seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
+    const date::local_seconds lt{s.time_since_epoch() + zone_info(zone, s).offset};
+    const auto day = date::floor<date::days>(lt);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<std::chrono::seconds> tod{lt - day};
+    return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+            static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(tod.hours().count()),
+            static_cast<int>(tod.minutes().count()), static_cast<double>(tod.seconds().count())};
+}
+
+std::string category_label(const app_config& config, const std::string& id) {
+    for (const auto& c : config.categories)
+        if (c.id == id) return c.label;
+    return id;
+}
+
+// The §4 columns as a German reader names them (the German CSV's header and the XLSX's ticket sheet).
+const std::vector<std::string_view> german_ticket_headers{
+    "Ticket", "Schulnummer", "Schule", "Campus-Manager", "Priorität", "Kategorie", "Erstellt",
+    "Erste Reaktion am", "Erste Reaktion (Min.)", "Ziel erste Reaktion (Min.)", "Erste Reaktion",
+    "Gelöst am", "Lösung (Min.)", "Ziel Lösung (Min.)", "Lösung", "Pausiert (Min.)", "Wiedereröffnet",
+    "Eskaliert"};
+
+// A verdict in a report for people: "verfehlt" reads as the opposite of "eingehalten" in a column of both.
+std::string_view document_verdict(sla_verdict v) {
+    return v == sla_verdict::breached ? std::string_view("verfehlt") : verdict_label(v);
+}
+
+// Campus managers by name with the login ("Petra Schmidt (manager01)"), from the report's own per-manager
+// summaries (no further query); a login without a known name stays as it is.
+class manager_names {
+public:
+    explicit manager_names(const sla_report& r) {
+        for (const auto& s : r.per_manager)
+            if (!s.key.empty() && !s.label.empty()) names_.emplace(s.key, s.label);
+    }
+    std::string operator()(const std::string& login) const {
+        auto it = names_.find(login);
+        return it == names_.end() ? login : fmt::format("{} ({})", it->second, login);
+    }
+
+private:
+    std::map<std::string, std::string> names_;
+};
+
+} // namespace
+
 // --- CSV -------------------------------------------------------------------------------------------------------
 
 namespace {
@@ -281,27 +342,55 @@ void csv_field(std::string& out, std::string_view value, char separator) {
     out += '"';
 }
 
+// One CSV line of `fields`, ended by CRLF.
+void csv_line(std::string& out, const std::vector<std::string>& fields, char separator) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += separator;
+        csv_field(out, fields[i], separator);
+    }
+    out += "\r\n";
+}
+
+constexpr const char* utf8_bom = "\xEF\xBB\xBF";  // Excel then reads the file as UTF-8
+
 } // namespace
 
 std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, char separator) {
-    std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
-    auto line = [&](const std::vector<std::string>& fields) {
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            if (i) out += separator;
-            csv_field(out, fields[i], separator);
-        }
-        out += "\r\n";
-    };
-    line({csv_columns.begin(), csv_columns.end()});
+    std::string out = utf8_bom;
+    csv_line(out, {csv_columns.begin(), csv_columns.end()}, separator);
     auto when = [&](std::optional<time_ms> t) { return t ? format_iso8601(*t, zone) : std::string(); };
     for (const auto& row : r.rows) {
-        line({row.ticket, row.school_number, row.school_name, row.campus_manager, std::string(to_string(row.prio)),
+        csv_line(out, {row.ticket, row.school_number, row.school_name, row.campus_manager, std::string(to_string(row.prio)),
               row.category, format_iso8601(row.created_at, zone), when(row.first_response_at),
               std::to_string(row.first_response_minutes), std::to_string(row.first_response_target),
               std::string(to_string(row.first_response_verdict)), when(row.resolved_at),
               std::to_string(row.resolution_minutes), std::to_string(row.resolution_target),
               std::string(to_string(row.resolution_verdict)), std::to_string(row.paused_minutes),
-              std::to_string(row.reopen_count), row.escalated ? "true" : "false"});
+              std::to_string(row.reopen_count), row.escalated ? "true" : "false"}, separator);
+    }
+    return out;
+}
+
+std::string render_sla_csv_de(const sla_report& r, const app_config& config, const date::time_zone* zone) {
+    constexpr char separator = ';';  // what Excel in German locale splits on when the file is double-clicked
+    std::string out = utf8_bom;
+    csv_line(out, {german_ticket_headers.begin(), german_ticket_headers.end()}, separator);
+    const manager_names manager(r);
+    // "05.10.2026 08:14": German Excel reads it as a date and time cell.
+    auto when = [&](std::optional<time_ms> t) {
+        if (!t) return std::string();
+        const auto dt = local_datetime(*t, zone);
+        return fmt::format("{:02}.{:02}.{:04} {:02}:{:02}", dt.day, dt.month, dt.year, dt.hour, dt.min);
+    };
+    for (const auto& row : r.rows) {
+        csv_line(out, {row.ticket, row.school_number, row.school_name, manager(row.campus_manager),
+                       std::string(priority_label(row.prio)), category_label(config, row.category), when(row.created_at),
+                       when(row.first_response_at), std::to_string(row.first_response_minutes),
+                       std::to_string(row.first_response_target), std::string(document_verdict(row.first_response_verdict)),
+                       when(row.resolved_at), std::to_string(row.resolution_minutes),
+                       std::to_string(row.resolution_target), std::string(document_verdict(row.resolution_verdict)),
+                       std::to_string(row.paused_minutes), std::to_string(row.reopen_count),
+                       row.escalated ? "ja" : "nein"}, separator);
     }
     return out;
 }
@@ -334,17 +423,6 @@ std::string render_problems_csv(const problem_report& problems, const date::time
 // --- XLSX ------------------------------------------------------------------------------------------------------
 
 namespace {
-
-lxw_datetime local_datetime(time_ms t, const date::time_zone* zone) {
-    const auto s = date::floor<std::chrono::seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
-    const date::local_seconds lt{s.time_since_epoch() + zone_info(zone, s).offset};
-    const auto day = date::floor<date::days>(lt);
-    const date::year_month_day ymd{day};
-    const date::hh_mm_ss<std::chrono::seconds> tod{lt - day};
-    return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-            static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(tod.hours().count()),
-            static_cast<int>(tod.minutes().count()), static_cast<double>(tod.seconds().count())};
-}
 
 // A temporary file for libxlsxwriter 1.1.4, which writes only to files; removed when it goes out of scope.
 struct temp_file {
@@ -401,7 +479,9 @@ constexpr std::array<std::string_view, 7> summary_headers{
     "Tickets", "Erste Reaktion eingehalten", "Lösung eingehalten", "Median erste Reaktion (Min.)",
     "Median Lösung (Min.)", "Offen am Monatsende", "Tickets mit Fristüberschreitung"};
 
-void summary_sheet(lxw_workbook* wb, const char* name, std::vector<std::string_view> key_headers,
+// One row per group: its key and label columns (`label_first`: the name, then the key, as for managers), then the
+// figures.
+void summary_sheet(lxw_workbook* wb, const char* name, std::vector<std::string_view> key_headers, bool label_first,
                    const std::vector<sla_summary>& groups, const xlsx_formats& f) {
     auto* ws = workbook_add_worksheet(wb, name);
     const int key_columns = static_cast<int>(key_headers.size());
@@ -409,24 +489,18 @@ void summary_sheet(lxw_workbook* wb, const char* name, std::vector<std::string_v
     write_header(ws, 0, key_headers, f);
     int row = 1;
     for (const auto& s : groups) {
-        write_text(ws, row, 0, s.key);
-        if (key_columns > 1) write_text(ws, row, 1, s.label);
+        write_text(ws, row, label_first ? 1 : 0, s.key);
+        if (key_columns > 1) write_text(ws, row, label_first ? 0 : 1, s.label);
         write_summary_figures(ws, row, key_columns, s, f);
         ++row;
     }
-    worksheet_set_column(ws, 0, 0, 14, nullptr);
-    if (key_columns > 1) worksheet_set_column(ws, 1, 1, 36, nullptr);
+    worksheet_set_column(ws, label_first ? 1 : 0, label_first ? 1 : 0, 14, nullptr);
+    if (key_columns > 1) worksheet_set_column(ws, label_first ? 0 : 1, label_first ? 0 : 1, 36, nullptr);
     worksheet_set_column(ws, static_cast<lxw_col_t>(key_columns), static_cast<lxw_col_t>(key_headers.size() - 1), 16,
                          nullptr);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(std::max(row - 1, 0)),
                          static_cast<lxw_col_t>(key_headers.size() - 1));
-}
-
-std::string category_label(const app_config& config, const std::string& id) {
-    for (const auto& c : config.categories)
-        if (c.id == id) return c.label;
-    return id;
 }
 
 } // namespace
@@ -463,57 +537,8 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     format_set_bold(f.title);
     format_set_font_size(f.title, 14);
 
-    // Tickets: one row per ticket, the §4 columns with German headers.
-    auto* ws = workbook_add_worksheet(wb, "Tickets");
-    const std::vector<std::string_view> headers{
-        "Ticket", "Schulnummer", "Schule", "Campus-Manager", "Priorität", "Kategorie", "Erstellt",
-        "Erste Reaktion am", "Erste Reaktion (Min.)", "Ziel erste Reaktion (Min.)", "Erste Reaktion",
-        "Gelöst am", "Lösung (Min.)", "Ziel Lösung (Min.)", "Lösung", "Pausiert (Min.)", "Wiedereröffnet",
-        "Eskaliert"};
-    write_header(ws, 0, headers, f);
-    int row = 1;
-    auto write_time = [&](int c, std::optional<time_ms> t) {
-        if (!t) return;
-        auto dt = local_datetime(*t, zone);
-        worksheet_write_datetime(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(c), &dt, f.datetime);
-    };
-    for (const auto& x : r.rows) {
-        write_text(ws, row, 0, x.ticket);
-        write_text(ws, row, 1, x.school_number);
-        write_text(ws, row, 2, x.school_name);
-        write_text(ws, row, 3, x.campus_manager);
-        write_text(ws, row, 4, priority_label(x.prio));
-        write_text(ws, row, 5, category_label(config, x.category));
-        write_time(6, x.created_at);
-        write_time(7, x.first_response_at);
-        write_int(ws, row, 8, x.first_response_minutes);
-        write_int(ws, row, 9, x.first_response_target);
-        write_text(ws, row, 10, verdict_label(x.first_response_verdict));
-        write_time(11, x.resolved_at);
-        write_int(ws, row, 12, x.resolution_minutes);
-        write_int(ws, row, 13, x.resolution_target);
-        write_text(ws, row, 14, verdict_label(x.resolution_verdict));
-        write_int(ws, row, 15, x.paused_minutes);
-        write_int(ws, row, 16, x.reopen_count);
-        worksheet_write_boolean(ws, static_cast<lxw_row_t>(row), 17, x.escalated ? 1 : 0, nullptr);
-        ++row;
-    }
-    worksheet_set_column(ws, 0, 0, 17, nullptr);
-    worksheet_set_column(ws, 1, 1, 12, nullptr);
-    worksheet_set_column(ws, 2, 2, 36, nullptr);
-    worksheet_set_column(ws, 3, 5, 16, nullptr);
-    worksheet_set_column(ws, 6, 7, 17, nullptr);
-    worksheet_set_column(ws, 8, 10, 14, nullptr);
-    worksheet_set_column(ws, 11, 11, 17, nullptr);
-    worksheet_set_column(ws, 12, 17, 14, nullptr);
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(std::max(row - 1, 0)),
-                         static_cast<lxw_col_t>(headers.size() - 1));
-
-    summary_sheet(wb, "Campus-Manager", {"Login", "Name"}, r.per_manager, f);
-    summary_sheet(wb, "Schulen", {"Schulnummer", "Schule"}, r.per_school, f);
-
-    // Zusammenfassung: the month's total, then per priority and per category.
+    // Zusammenfassung first (Excel opens a workbook on its first sheet): the month's total, then per priority and
+    // per category.
     auto* sum = workbook_add_worksheet(wb, "Zusammenfassung");
     write_text(sum, 0, 0, title, f.title);
     write_text(sum, 1, 0, "Stand");
@@ -524,7 +549,7 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     std::vector<std::string_view> sum_headers{"Bereich", "Gruppe"};
     sum_headers.insert(sum_headers.end(), summary_headers.begin(), summary_headers.end());
     write_header(sum, 3, sum_headers, f);
-    row = 4;
+    int row = 4;
     auto sum_row = [&](std::string_view area, const std::string& group_name, const sla_summary& s) {
         write_text(sum, row, 0, area);
         write_text(sum, row, 1, group_name);
@@ -539,6 +564,54 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     worksheet_set_column(sum, 1, 1, 36, nullptr);
     worksheet_set_column(sum, 2, 8, 16, nullptr);
     worksheet_freeze_panes(sum, 4, 0);
+
+    summary_sheet(wb, "Campus-Manager", {"Name", "Login"}, true, r.per_manager, f);
+    summary_sheet(wb, "Schulen", {"Schulnummer", "Schule"}, false, r.per_school, f);
+
+    // Tickets: one row per ticket, the §4 columns with German headers.
+    auto* ws = workbook_add_worksheet(wb, "Tickets");
+    const auto& headers = german_ticket_headers;
+    write_header(ws, 0, headers, f);
+    const manager_names manager(r);
+    row = 1;
+    auto write_time = [&](int c, std::optional<time_ms> t) {
+        if (!t) return;
+        auto dt = local_datetime(*t, zone);
+        worksheet_write_datetime(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(c), &dt, f.datetime);
+    };
+    for (const auto& x : r.rows) {
+        write_text(ws, row, 0, x.ticket);
+        write_text(ws, row, 1, x.school_number);
+        write_text(ws, row, 2, x.school_name);
+        write_text(ws, row, 3, manager(x.campus_manager));
+        write_text(ws, row, 4, priority_label(x.prio));
+        write_text(ws, row, 5, category_label(config, x.category));
+        write_time(6, x.created_at);
+        write_time(7, x.first_response_at);
+        write_int(ws, row, 8, x.first_response_minutes);
+        write_int(ws, row, 9, x.first_response_target);
+        write_text(ws, row, 10, document_verdict(x.first_response_verdict));
+        write_time(11, x.resolved_at);
+        write_int(ws, row, 12, x.resolution_minutes);
+        write_int(ws, row, 13, x.resolution_target);
+        write_text(ws, row, 14, document_verdict(x.resolution_verdict));
+        write_int(ws, row, 15, x.paused_minutes);
+        write_int(ws, row, 16, x.reopen_count);
+        worksheet_write_boolean(ws, static_cast<lxw_row_t>(row), 17, x.escalated ? 1 : 0, nullptr);
+        ++row;
+    }
+    worksheet_set_column(ws, 0, 0, 17, nullptr);
+    worksheet_set_column(ws, 1, 1, 12, nullptr);
+    worksheet_set_column(ws, 2, 2, 36, nullptr);
+    worksheet_set_column(ws, 3, 3, 30, nullptr);
+    worksheet_set_column(ws, 4, 5, 16, nullptr);
+    worksheet_set_column(ws, 6, 7, 17, nullptr);
+    worksheet_set_column(ws, 8, 10, 14, nullptr);
+    worksheet_set_column(ws, 11, 11, 17, nullptr);
+    worksheet_set_column(ws, 12, 17, 14, nullptr);
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(std::max(row - 1, 0)),
+                         static_cast<lxw_col_t>(headers.size() - 1));
 
     // Störungen: the month's known problems, counted apart from the tickets, with the note on how.
     auto* pr = workbook_add_worksheet(wb, "Störungen");
@@ -602,6 +675,7 @@ std::string render_sla_export(SQLite::Database& db, const app_config& config, co
         return render_sla_json(report, calendar.zone(), &problems);
     }
     case export_format::csv: return render_sla_csv(report, calendar.zone(), separator);  // SLA.md §4 exactly
+    case export_format::csv_de: return render_sla_csv_de(report, config, calendar.zone());
     case export_format::xlsx: {
         const auto problems = load_problem_report(db, config, calendar, report);
         return render_sla_xlsx(report, config, calendar.zone(), &problems);
@@ -639,7 +713,7 @@ int run_export_sla(int argc, char** argv, int first) {
         if (args.has("month") == args.has("last-month"))
             throw cli_usage_error("export-sla: give either --month YYYY-MM or --last-month");
         const auto format = parse_export_format(args.get("format"));
-        if (!format) throw cli_usage_error("export-sla: --format must be csv, json or xlsx");
+        if (!format) throw cli_usage_error("export-sla: --format must be csv, csv-de, json or xlsx");
         const auto sep = parse_separator_param(args.get("sep"));
         if (std::holds_alternative<export_param_error>(sep))
             throw cli_usage_error("export-sla: --sep must be comma or semicolon");

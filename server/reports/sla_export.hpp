@@ -18,13 +18,15 @@ namespace campusdesk {
 
 struct problem_report;  // core/known_problems.hpp
 
-enum class export_format { json, csv, xlsx };
+// csv is the machine CSV of SLA.md §4; csv_de ("csv-de") the same rows as a German document for Excel.
+enum class export_format { json, csv, csv_de, xlsx };
 
 std::optional<export_format> parse_export_format(std::string_view text);
 std::string_view to_string(export_format f);
 // The Content-Type of an export: "text/csv; charset=utf-8", …
 std::string_view content_type_of(export_format f);
-// "sla-2026-10.csv"
+// What a download is saved as: "sla-2026-10.csv" and "sla-2026-10.json" for programs, "SLA-Bericht-2026-10.xlsx"
+// and "SLA-Bericht-2026-10-Excel.csv" for people, so both CSVs can lie in one folder.
 std::string export_file_name(report_month m, export_format f);
 
 // A refused month or format, as the API answers it: 422 with the field name.
@@ -82,9 +84,13 @@ std::string render_sla_json(const sla_report& r, const date::time_zone* zone, co
 std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, char separator = ',');
 // The problems as CSV of their own (the ticket CSV stays SLA.md §4's): the JSON rows' keys as header.
 std::string render_problems_csv(const problem_report& problems, const date::time_zone* zone, char separator = ',');
-// XLSX: sheets "Tickets", "Campus-Manager", "Schulen", "Zusammenfassung" with German headers, local date cells and
-// percent formats, and "Störungen" (the problems with the note on how they are counted); fixed document
-// properties, so the same report gives the same bytes.
+// German CSV for Excel: UTF-8 BOM, ';' between fields, the XLSX's German headers, one line per ticket; German
+// labels for priority, category and verdicts ("eingehalten", "verfehlt", …), the campus manager as "Name (login)",
+// times as "05.10.2026 08:14" (local), booleans "ja"/"nein".
+std::string render_sla_csv_de(const sla_report& r, const app_config& config, const date::time_zone* zone);
+// XLSX: sheets "Zusammenfassung" (opened first), "Campus-Manager", "Schulen", "Tickets" with German headers, local
+// date cells and percent formats, and "Störungen" (the problems with the note on how they are counted); fixed
+// document properties, so the same report gives the same bytes.
 std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
                             const problem_report* problems = nullptr);
 
@@ -93,7 +99,7 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
 std::string render_sla_export(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
                               int year, unsigned month, export_format f, time_ms now, char separator = ',');
 
-// `campusdesk export-sla [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|json|xlsx
+// `campusdesk export-sla [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|csv-de|json|xlsx
 // [--sep comma|semicolon] [--out FILE]`; argv[first] is the first option. Exit 0, 2 (bad arguments), 1 (other).
 int run_export_sla(int argc, char** argv, int first);
 // `campusdesk sla recompute [--config FILE] [--data DIR]`: recomputes every ticket's stored SLA columns at now.

@@ -5,6 +5,54 @@
 
 namespace campusdesk {
 
+namespace {
+
+struct nav_entry {
+    std::string_view href, label;
+    bool primary;
+};
+
+// The main navigation of a role, in the order shown. The entry whose address is the longest prefix of `path` is
+// the current one (aria-current="page"): /tickets/123 belongs to "Meine Tickets", /dispatch/telefon to its own.
+page_list main_navigation(role who, std::string_view path) {
+    std::vector<nav_entry> entries;
+    if (who == role::teacher)
+        entries.insert(entries.end(), {{"/tickets/new", "Störung melden", true}, {"/tickets", "Meine Tickets", false}});
+    if (is_help_desk(who))
+        entries.insert(entries.end(), {{"/dispatch", "Leitstand", true},
+                                       {"/dispatch/telefon", "Telefonische Meldung", false},
+                                       {"/dispatch/absences", "Abwesenheiten", false},
+                                       {"/reports/sla", "SLA-Bericht", false}});
+    if (is_staff(who))
+        entries.insert(entries.end(), {{"/queue", "Warteschlange", false}, {"/stoerungen", "Störungen", false},
+                                       {"/visits", "Besuchsplan", false},
+                                       {"/tickets/new", "Ticket anlegen", false},
+                                       {"/textbausteine", "Textbausteine", false}});
+    if (who == role::admin) entries.push_back({"/admin/benutzer", "Verwaltung", false});
+    auto matches = [&](std::string_view href) {
+        if (href == "/admin/benutzer") href = "/admin";  // every admin page belongs to "Verwaltung"
+        return path == href || (path.starts_with(href) && path.size() > href.size() && path[href.size()] == '/');
+    };
+    std::size_t current = entries.size(), best = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        if (matches(entries[i].href) && entries[i].href.size() > best) {
+            current = i;
+            best = entries[i].href.size();
+        }
+    page_list out;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        page_data e;
+        e.set("href", std::string(entries[i].href));
+        e.set("label", std::string(entries[i].label));
+        e.set("primary", entries[i].primary);
+        e.set("current", i == current);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+} // namespace
+
 page_data base_data(const app& a, const auth_state& auth, std::string title) {
     page_data d;
     d.set("title", std::move(title));
@@ -19,6 +67,7 @@ page_data base_data(const app& a, const auth_state& auth, std::string title) {
         d.set("is_staff", is_staff(u.who));
         d.set("is_help_desk", is_help_desk(u.who));
         d.set("is_admin", u.who == role::admin);
+        d.set("nav", main_navigation(u.who, auth.page_path));
     }
     return d;
 }

@@ -376,8 +376,37 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         }
     }
 
+    SECTION("the German CSV for Excel: German headers, labels, verdicts and dates, semicolons") {
+        auto out = export_sla(data.path, "csv-de");
+        INFO(out.err);
+        REQUIRE(out.status == 0);
+        CHECK(out.out.starts_with("\xEF\xBB\xBF"));
+        const auto records = parse_csv(out.out, ';');
+        REQUIRE(records.size() == 7);
+        CHECK(records[0] == std::vector<std::string>{
+                                "Ticket", "Schulnummer", "Schule", "Campus-Manager", "Priorität", "Kategorie",
+                                "Erstellt", "Erste Reaktion am", "Erste Reaktion (Min.)", "Ziel erste Reaktion (Min.)",
+                                "Erste Reaktion", "Gelöst am", "Lösung (Min.)", "Ziel Lösung (Min.)", "Lösung",
+                                "Pausiert (Min.)", "Wiedereröffnet", "Eskaliert"});
+        const auto& a = records[2];
+        CHECK(a[0] == "CD-2025-000101");
+        CHECK(a[3].ends_with(" (" + dir.a.manager + ")"));
+        CHECK(a[4] == "Kritisch");
+        CHECK(a[5].starts_with("Netzwerk"));
+        CHECK(a[6] == "03.02.2025 08:00");
+        CHECK(a[7] == "03.02.2025 08:30");
+        CHECK(a[10] == "eingehalten");
+        CHECK(a[11] == "04.02.2025 09:00");
+        CHECK(a[14] == "verfehlt");
+        CHECK(a[17] == "nein");
+        const auto& e = records[6];
+        CHECK(e[7].empty());
+        CHECK(e[14] == "läuft");
+        CHECK(records[1][17] == "ja");
+    }
+
     SECTION("re-exports of a closed month are byte-identical, also to a file") {
-        for (const auto* format : {"json", "csv", "xlsx"}) {
+        for (const auto* format : {"json", "csv", "csv-de", "xlsx"}) {
             auto first = export_sla(data.path, format);
             auto second = export_sla(data.path, format);
             REQUIRE(first.status == 0);
@@ -403,10 +432,10 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         const auto dump = json::parse(run_capture(fmt::format("{} {} {}", python, script.string(), xlsx.string())));
         const auto& sheets = dump.at("sheets").as_array();
         REQUIRE(sheets.size() == 5);
-        CHECK(sheets[0].as_string() == "Tickets");
+        CHECK(sheets[0].as_string() == "Zusammenfassung");  // Excel opens on it
         CHECK(sheets[1].as_string() == "Campus-Manager");
         CHECK(sheets[2].as_string() == "Schulen");
-        CHECK(sheets[3].as_string() == "Zusammenfassung");
+        CHECK(sheets[3].as_string() == "Tickets");
         CHECK(sheets[4].as_string() == "Störungen");  // issue 24: problems on a sheet of their own
         CHECK(dump.at("title").as_string() == "SLA-Bericht 2025-02");
 
@@ -427,7 +456,9 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         // Row 2 is ticket A.
         CHECK(value(2, 0).as_string() == "CD-2025-000101");
         CHECK(value(2, 2).as_string() == dir.a.name);
-        CHECK(value(2, 3).as_string() == dir.a.manager);
+        const std::string manager_cell(value(2, 3).as_string());  // "Name (login)"
+        CHECK(manager_cell.ends_with(" (" + dir.a.manager + ")"));
+        CHECK(manager_cell.size() > dir.a.manager.size() + 3);
         CHECK(value(2, 4).as_string() == "Kritisch");
         CHECK(value(2, 5).as_string().starts_with("Netzwerk"));  // the label of config/
         CHECK(value(2, 6).as_string() == "2025-02-03T08:00:00");  // a real date cell in local time
@@ -438,7 +469,7 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         CHECK(value(2, 10).as_string() == "eingehalten");
         CHECK(value(2, 11).as_string() == "2025-02-04T09:00:00");
         CHECK(value(2, 12).to_number<double>() == 600);
-        CHECK(value(2, 14).as_string() == "überschritten");
+        CHECK(value(2, 14).as_string() == "verfehlt");
         CHECK(value(2, 17).as_bool() == false);
         // Row 6 is ticket E, still open: no end times.
         CHECK(value(6, 0).as_string() == "CD-2025-000105");
@@ -451,8 +482,9 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         bool found = false;
         for (const auto& row : managers) {
             const auto& r = row.as_array();
-            if (r[0].as_object().at("v") != json::value(dir.a.manager)) continue;
+            if (r[1].as_object().at("v") != json::value(dir.a.manager)) continue;  // Name, Login, figures
             found = true;
+            CHECK(!r[0].as_object().at("v").as_string().empty());
             CHECK(r[2].as_object().at("v").to_number<double>() == 3);
             CHECK(r[3].as_object().at("v").to_number<double>() == Approx(2.0 / 3.0));
             CHECK(r[3].as_object().at("f").as_string() == "0.0%");
@@ -698,6 +730,7 @@ TEST_CASE("the SLA report over HTTP: API downloads for the help desk, 403/404 fo
     const auto cli_csv = export_sla(data.path, "csv").out;
     const auto cli_xlsx = export_sla(data.path, "xlsx").out;
     const auto cli_json = export_sla(data.path, "json").out;
+    const auto cli_csv_de = export_sla(data.path, "csv-de").out;
 
     server_process server(data.path);
     client dispatcher(server.port());
@@ -711,10 +744,16 @@ TEST_CASE("the SLA report over HTTP: API downloads for the help desk, 403/404 fo
     auto semicolon = dispatcher.get("/api/v1/reports/sla?month=2025-02&format=csv&sep=semicolon");
     REQUIRE(semicolon.status == 200);
     CHECK(parse_csv(semicolon.body, ';').size() == 7);
+    CHECK(semicolon.headers["content-disposition"] == "attachment; filename=\"sla-2025-02.csv\"");
+    auto german = dispatcher.get("/api/v1/reports/sla?month=2025-02&format=csv-de");
+    REQUIRE(german.status == 200);
+    CHECK(german.headers["content-type"] == "text/csv; charset=utf-8");
+    CHECK(german.headers["content-disposition"] == "attachment; filename=\"SLA-Bericht-2025-02-Excel.csv\"");
+    CHECK(german.body == cli_csv_de);
     auto xlsx = dispatcher.get("/api/v1/reports/sla?month=2025-02&format=xlsx");
     REQUIRE(xlsx.status == 200);
     CHECK(xlsx.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    CHECK(xlsx.headers["content-disposition"] == "attachment; filename=\"sla-2025-02.xlsx\"");
+    CHECK(xlsx.headers["content-disposition"] == "attachment; filename=\"SLA-Bericht-2025-02.xlsx\"");
     CHECK(xlsx.body == cli_xlsx);
     auto as_json = dispatcher.get("/api/v1/reports/sla?month=2025-02");
     REQUIRE(as_json.status == 200);
@@ -750,7 +789,8 @@ TEST_CASE("the SLA report over HTTP: API downloads for the help desk, 403/404 fo
         CHECK(page.body.find("SLA-Bericht Februar 2025") != std::string::npos);
         CHECK(page.body.find("<svg") != std::string::npos);
         CHECK(page.body.find("66,7 %") != std::string::npos);
-        CHECK(page.body.find("/api/v1/reports/sla?month=2025-02&amp;format=csv&amp;sep=semicolon") != std::string::npos);
+        CHECK(page.body.find("/api/v1/reports/sla?month=2025-02&amp;format=csv-de") != std::string::npos);
+        CHECK(page.body.find("/api/v1/reports/sla?month=2025-02&amp;format=csv\"") != std::string::npos);
         CHECK(page.body.find("CD-2025-000101") == std::string::npos);  // no ticket list without a filter
         auto filtered = dispatcher.get("/reports/sla?month=2025-02&manager=" + dir.a.manager + "&breached=1");
         REQUIRE(filtered.status == 200);

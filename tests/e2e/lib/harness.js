@@ -8,6 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { chromium, request } = require('playwright-core');
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -18,6 +19,7 @@ const VIEWPORTS = {
   ipad: { viewport: { width: 820, height: 1180 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
   phone: { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
   desktop: { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 },
+  laptop: { viewport: { width: 1366, height: 768 }, deviceScaleFactor: 1 },
   a4: { viewport: { width: 794, height: 1123 }, deviceScaleFactor: 1 },
 };
 
@@ -114,6 +116,28 @@ class TestContext {
     assert.ok(m.scrollWidth <= m.innerWidth && m.scrollWidth <= width,
       `${where}: page scrolls sideways at ${width} px (scrollWidth ${m.scrollWidth}, innerWidth ${m.innerWidth}); ` +
       `too wide: ${m.wide.join(', ') || '?'}`);
+  }
+
+  // axe-core (WCAG 2.1 A/AA) on what the page shows now, in light or dark mode. Evaluated through the DevTools
+  // protocol, so the pages' CSP (no inline script) stays as it is.
+  async axe(page, { dark = false } = {}) {
+    if (dark) await page.emulateMedia({ colorScheme: 'dark' });
+    await page.evaluate(`${AXE_SOURCE}\n;0`);
+    const result = await page.evaluate(() => window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    }));
+    if (dark) await page.emulateMedia({ colorScheme: 'light' });
+    return result;
+  }
+
+  // Fails on any axe violation, naming rule, impact and elements.
+  async assertAccessible(page, where, options = {}) {
+    const result = await this.axe(page, options);
+    const found = result.violations.map((v) => `${v.id} (${v.impact}): ` +
+      v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ') + (v.nodes.length > 3 ? ` … ${v.nodes.length} in all` : ''));
+    assert.deepEqual(found, [], `${where}: axe finds no WCAG 2.1 A/AA violations`);
+    assert.ok(result.passes.length > 10, `${where}: axe checked the page (${result.passes.length} rules passed)`);
+    return result;
   }
 
   photoFile(name = 'beamer-foto.png') {

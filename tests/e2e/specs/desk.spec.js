@@ -253,3 +253,82 @@ test('desk: the administrator manages accounts, tokens and which manager looks a
   await t.login(dispatcher, 'dispatch1');
   assert.equal((await dispatcher.goto('/admin/schulen')).status(), 403);
 });
+
+// WCAG's contrast ratio of two "rgb(r, g, b)" colours.
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+test('desk: the board and the pages around it are accessible (axe, labels, skip link, focus ring, dark mode)', async (t) => {
+  const page = await t.newPage('laptop', 'a11y-dispatcher');
+  await t.login(page, 'dispatch1');
+  await page.goto('/dispatch');
+  await page.getByRole('heading', { name: 'Leitstand', exact: true }).waitFor();
+
+  // Every "assign" select names its ticket by number and title, and no two share a name.
+  const labels = await page.locator('li.board-row').evaluateAll((rows) => rows.map((row) => ({
+    number: row.querySelector('.number').textContent.trim(),
+    title: row.querySelector('a strong').textContent.trim(),
+    label: row.querySelector('select[name="manager_id"]').labels[0].textContent.trim(),
+  })));
+  assert.ok(labels.length > 0, 'the demo board has tickets');
+  for (const l of labels) {
+    assert.ok(l.label.includes(l.number) && l.label.includes(l.title), `the assign select of ${l.number} names it: "${l.label}"`);
+  }
+  assert.equal(new Set(labels.map((l) => l.label)).size, labels.length, 'every assign select has its own name');
+
+  // The main navigation marks the page one is on, and only that one.
+  for (const [path, current] of [['/dispatch', 'Leitstand'], ['/dispatch/telefon', 'Telefonische Meldung'],
+    ['/reports/sla', 'SLA-Bericht'], ['/queue', 'Warteschlange']]) {
+    await page.goto(path);
+    const marked = await page.locator('header nav a[aria-current="page"]').allInnerTexts();
+    assert.deepEqual(marked, [current], `${path}: aria-current on "${current}"`);
+  }
+
+  // The first Tab reaches the skip link, visible; Enter moves the focus into the page's content.
+  await page.goto('/dispatch');
+  await page.keyboard.press('Tab');
+  const skip = page.locator('a.skip-link');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Zum Inhalt springen');
+  const box = await skip.boundingBox();
+  assert.ok(box && box.y >= 0 && box.height > 10, `the focused skip link is on screen (${JSON.stringify(box)})`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'inhalt');
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.getElementById('inhalt').contains(document.activeElement)),
+    'the next Tab stays in the content, past the navigation');
+
+  // axe (WCAG 2.1 A/AA) on the board, in light and dark mode.
+  await t.assertAccessible(page, 'board');
+  await t.assertAccessible(page, 'board (dark mode)', { dark: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const colours = await page.evaluate(() => ({
+    body: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
+  assert.ok(contrast(colours.body, 'rgb(255, 255, 255)') > 10, `dark mode has a dark background (${colours.body})`);
+  assert.ok(contrast(colours.body, colours.text) >= 7, `dark mode text reads well (${colours.text} on ${colours.body})`);
+  await t.screenshot(page, 'board-dark-1366.png');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // A teacher's form: the focus ring on a priority radio button stands out from white by at least 3:1.
+  const teacher = await t.newPage('laptop', 'a11y-teacher');
+  await t.login(teacher, 'teacher-141017');
+  await teacher.goto('/tickets/new');
+  await teacher.locator('input[type="radio"][name="priority"]').first().focus();
+  const ring = await teacher.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor };
+  });
+  assert.notEqual(ring.style, 'none', 'the focused radio button has a ring');
+  assert.ok(ring.width >= 2, `the ring is at least 2 px wide (${ring.width})`);
+  const ratio = contrast(ring.color, 'rgb(255, 255, 255)');
+  assert.ok(ratio >= 3, `the focus ring contrasts with white by ${ratio.toFixed(2)}:1 (${ring.color})`);
+  await t.assertAccessible(teacher, 'new ticket form');
+}, { timeout: 60000 });

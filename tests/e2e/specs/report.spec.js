@@ -59,3 +59,99 @@ test('report: SLA report of the current month on a phone and at A4', async (t) =
   await paper.pdf({ path: `${t.artifacts}/report-a4.pdf`, format: 'A4', printBackground: true });
   t.screenshots.push('report-a4.pdf');
 }, { timeout: 40000 });
+
+// The month `n` months after `month` ("YYYY-MM").
+function monthAfter(month, n) {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + n, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+// The file name a download is saved under (Content-Disposition).
+function savedName(response) {
+  const m = /filename="([^"]+)"/.exec(response.headers()['content-disposition'] || '');
+  return m ? m[1] : '';
+}
+
+// The sheet names of an XLSX in their order (xl/workbook.xml), read by python's zipfile.
+function sheetNames(bytes) {
+  const { execFileSync } = require('node:child_process');
+  const xml = execFileSync('python3', ['-c',
+    'import sys, zipfile, io; print(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read("xl/workbook.xml").decode())'],
+  { input: bytes }).toString();
+  return [...xml.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1]);
+}
+
+test('report: German downloads, tables that fit at 1366 px, a future month not yet begun', async (t) => {
+  const month = currentMonth();
+  const page = await t.newPage('laptop', 'report-1366');
+  await t.login(page, 'dispatch1');
+  assert.equal((await page.goto(`/reports/sla?month=${month}`)).status(), 200);
+
+  // Every table fits its box: nothing (the breach column) is cut off or needs scrolling at 1366 px.
+  const wraps = page.locator('main .table-wrap');
+  assert.ok((await wraps.count()) >= 4, 'the four summary tables');
+  const cut = await wraps.evaluateAll((list) => list
+    .filter((w) => w.scrollWidth > w.clientWidth + 1)
+    .map((w) => `${w.closest('section').querySelector('h2').textContent} (${w.scrollWidth} > ${w.clientWidth})`));
+  assert.deepEqual(cut, [], 'no report table overflows its box at 1366 px');
+  await t.assertNoHorizontalScroll(page, 'SLA report at 1366 px');
+  await t.screenshot(page, 'report-1366.png');
+
+  // Two CSV downloads: the machine CSV of SLA.md §4 and a German one for Excel, saved under different names.
+  const machineLink = page.getByRole('link', { name: /CSV für Programme/ });
+  const germanLink = page.getByRole('link', { name: /CSV für Excel/ });
+  const machine = await page.request.get(await machineLink.getAttribute('href'));
+  const german = await page.request.get(await germanLink.getAttribute('href'));
+  assert.equal(machine.status(), 200);
+  assert.equal(german.status(), 200);
+  assert.equal(savedName(machine), `sla-${month}.csv`, 'the machine CSV keeps its name');
+  assert.match(savedName(german), new RegExp(`^SLA-Bericht-${month}-Excel\\.csv$`));
+  const machineText = (await machine.body()).toString('utf8');
+  assert.ok(machineText.startsWith('\uFEFFticket,school_number,school_name,campus_manager,priority,category,created_at,'),
+    'the machine CSV keeps the §4 header');
+  const germanText = (await german.body()).toString('utf8');
+  const [header, ...rows] = germanText.split('\r\n').filter((l) => l);
+  assert.ok(header.startsWith('\uFEFFTicket;Schulnummer;Schule;Campus-Manager;Priorität;Kategorie;Erstellt;'),
+    `German headers separated by semicolons (have: ${header.slice(0, 80)})`);
+  assert.ok(rows.length > 0, 'the German CSV has the month\'s tickets');
+  assert.ok(!/(^|;)(met|breached|running|paused|true|false)(;|$)/.test(rows.join('\n')), 'no English values');
+  assert.ok(rows.some((r) => /;(eingehalten|verfehlt|läuft|pausiert);/.test(r)), 'verdicts in German');
+  assert.match(rows[0], /;\d{2}\.\d{2}\.\d{4} \d{2}:\d{2};/, 'dates as German Excel reads them');
+
+  // The XLSX opens on its summary; its tickets name the campus manager with the login.
+  const xlsx = await page.request.get(await page.getByRole('link', { name: /Excel \(XLSX\)/ }).getAttribute('href'));
+  assert.equal(savedName(xlsx), `SLA-Bericht-${month}.xlsx`);
+  assert.deepEqual(sheetNames(await xlsx.body()), ['Zusammenfassung', 'Campus-Manager', 'Schulen', 'Tickets']);
+
+  // A month that has not begun says so (not "läuft noch"); the running month says it is running.
+  const hint = page.locator('main .hint').first();
+  assert.match(await hint.innerText(), /Der Monat läuft noch/);
+  assert.equal((await page.goto(`/reports/sla?month=${monthAfter(month, 2)}`)).status(), 200);
+  const future = await page.locator('main .hint').first().innerText();
+  assert.match(future, /Dieser Monat hat noch nicht begonnen/);
+  assert.doesNotMatch(future, /läuft noch/);
+}, { timeout: 40000 });
+
+test('report: accessible at 1366 px in light and dark mode (axe; chart links reachable)', async (t) => {
+  const page = await t.newPage('laptop', 'report-a11y');
+  await t.login(page, 'dispatch1');
+  await page.goto(`/reports/sla?month=${currentMonth()}`);
+  // The charts' links to the tickets behind a bar are links a screen reader reaches, not parts of an image.
+  const chartLinks = page.locator('main svg.chart a');
+  assert.ok((await chartLinks.count()) > 0, 'the charts link to their tickets');
+  assert.equal(await page.locator('main svg[role="img"] a').count(), 0, 'no link inside an image');
+  assert.ok((await page.getByRole('link', { name: /\(\d+ Tickets\)/ }).count()) > 0, 'a chart link found by its role and name');
+  const result = await t.assertAccessible(page, 'SLA report');
+  assert.ok(result.passes.some((r) => r.id === 'nested-interactive') || result.inapplicable.some((r) => r.id === 'nested-interactive'));
+  assert.deepEqual(await page.locator('header nav a[aria-current="page"]').allInnerTexts(), ['SLA-Bericht']);
+  await t.assertAccessible(page, 'SLA report (dark mode)', { dark: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await t.screenshot(page, 'report-dark-1366.png');
+  await page.emulateMedia({ colorScheme: 'light' });
+  // The check can fail: the charts as they were (role="img" around links) are what axe reports.
+  await page.evaluate(() => document.querySelectorAll('svg.chart').forEach((svg) => svg.setAttribute('role', 'img')));
+  const before = await t.axe(page);
+  const nested = before.violations.find((v) => v.id === 'nested-interactive');
+  assert.ok(nested && nested.impact === 'serious', 'axe reports links inside role=img as nested-interactive');
+}, { timeout: 40000 });
