@@ -312,8 +312,11 @@ net::awaitable<http_response> account_action(app& a, const auth_state& auth, std
     if (action == "loeschen") {
         // Art. 17 DSGVO: the person anonymised everywhere (docs/datenschutz.md). Typing the login confirms it.
         if (self) co_return co_await refuse("Das eigene Konto kann man nicht löschen.");
-        if (field_or_empty(form, "confirm") != u.login)
-            co_return co_await refuse(fmt::format("Zur Bestätigung bitte den Anmeldenamen „{}“ eingeben.", u.login));
+        if (field_or_empty(form, "confirm") != u.login) {
+            // Named: a temporary string in a co_await expression would be destroyed twice (GCC PR 99576).
+            const std::string message = fmt::format("Zur Bestätigung bitte den Anmeldenamen „{}“ eingeben.", u.login);
+            co_return co_await refuse(message);
+        }
         const bool erased = co_await a.storage->write([&](SQLite::Database& db) {
             if (!erase_person(db, u.login, now)) return false;
             append_audit(db, now, admin.id, "user_erase", fmt::format("user #{}", u.id), "admin");
