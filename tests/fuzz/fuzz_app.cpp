@@ -52,7 +52,7 @@ struct fixture {
         a = std::make_unique<app>(std::move(*loaded.config), data_dir, 2, true);
         a->pages.load(find_templates_dir(config_file));
         load_demo_data(*a);
-        for (std::string login : {"teacher-" + a->dir.schools.front().number, std::string("manager01"),
+        for (std::string login : {"teacher-" + a->dir.current().schools.front().number, std::string("manager01"),
                                   std::string("dispatch1"), std::string("admin")})
             accounts.push_back({login, "s-" + login, "c-" + login, "b-" + login});
         restore_sessions();
