@@ -72,6 +72,17 @@ std::string url_path(const std::string& name) {
     return out;
 }
 
+// Where and how to connect and log in: the same for the fetching session and the IDLE connection.
+void set_connection(CURL* curl, const std::string& url, const imap_config& config) {
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, config.user.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, config.password.c_str());
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, config.tls == "required"        ? CURLUSESSL_ALL
+                                            : config.tls == "opportunistic" ? CURLUSESSL_TRY
+                                                                            : CURLUSESSL_NONE);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
+}
+
 // "* 12 EXISTS" -> 12.
 std::optional<std::size_t> exists_count(std::string_view line) {
     if (!line.starts_with("* ") || !line.ends_with(" EXISTS")) return std::nullopt;
@@ -97,13 +108,7 @@ public:
         char* decoded = curl_easy_unescape(curl_, mailbox.data(), static_cast<int>(mailbox.size()), &length);
         mailbox_.assign(decoded ? decoded : "", decoded ? static_cast<std::size_t>(length) : 0);
         curl_free(decoded);
-        curl_easy_setopt(curl_, CURLOPT_URL, server.c_str());
-        curl_easy_setopt(curl_, CURLOPT_USERNAME, config.user.c_str());
-        curl_easy_setopt(curl_, CURLOPT_PASSWORD, config.password.c_str());
-        curl_easy_setopt(curl_, CURLOPT_USE_SSL, config.tls == "required"        ? CURLUSESSL_ALL
-                                                 : config.tls == "opportunistic" ? CURLUSESSL_TRY
-                                                                                 : CURLUSESSL_NONE);
-        curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 15L);
+        set_connection(curl_, server, config);
         // Bounds libcurl's own waits: the login, and the LOGOUT it sends when the handle is cleaned up.
         curl_easy_setopt(curl_, CURLOPT_SERVER_RESPONSE_TIMEOUT, 15L);
         curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
@@ -250,13 +255,7 @@ std::string imap_session::perform(const std::string& url, const std::string& req
     t.max_bytes = max_bytes;
     t.stop = &stop_;
     curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_USERNAME, config_.user.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, config_.password.c_str());
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, config_.tls == "required"        ? CURLUSESSL_ALL
-                                            : config_.tls == "opportunistic" ? CURLUSESSL_TRY
-                                                                             : CURLUSESSL_NONE);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
+    set_connection(curl, url, config_);
     // A stalled server: below 1 byte/s for 60 s ends the transfer (large mails may take long, stalls may not).
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
