@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 using namespace campusdesk;
@@ -26,17 +27,30 @@ std::vector<std::string> public_replies(client& c, const std::string& number) {
     return out;
 }
 
+// Both real mail servers and campusdesk configured for them (`extra_imap`: more lines for [mail.imap]).
+struct mail_pair {
+    imap_server imap;
+    temp_dir dir;
+    smtp_sink sink{dir.path / "mailbox"};
+    std::unique_ptr<server_process> server;
+
+    explicit mail_pair(const std::string& extra_imap = "") {
+        auto lines = imap.config_lines();
+        lines["mail.smtp"] =
+            fmt::format("url = \"smtp://127.0.0.1:{}\"\ntls = \"off\"\ntimeout_seconds = 5", sink.port());
+        if (!extra_imap.empty()) lines["mail.imap"] += "\n" + extra_imap;
+        const auto config = write_config(dir.path, lines);
+        server = std::make_unique<server_process>(dir.path / "db", std::vector<std::string>{"--demo", "--config", config.string()});
+    }
+};
+
 } // namespace
 
 TEST_CASE("the mail loop: filed on the page's API, notified by SMTP, answered by mail, read on the ticket",
           "[mail][imap]") {
-    imap_server imap;
-    temp_dir dir;
-    smtp_sink sink(dir.path / "mailbox");
-    auto lines = imap.config_lines();
-    lines["mail.smtp"] = fmt::format("url = \"smtp://127.0.0.1:{}\"\ntls = \"off\"\ntimeout_seconds = 5", sink.port());
-    const auto config = write_config(dir.path, lines);
-    server_process server(dir.path / "db", {"--demo", "--config", config.string()});
+    mail_pair mail;
+    auto& [imap, dir, sink, running] = mail;
+    auto& server = *running;
 
     client teacher(server.port());
     REQUIRE(teacher.login("teacher-141017").status == 200);
@@ -86,14 +100,9 @@ TEST_CASE("the mail loop: filed on the page's API, notified by SMTP, answered by
 
 TEST_CASE("unknown senders get one polite answer a day; the mail stays in triage; robots are never answered",
           "[mail][imap]") {
-    imap_server imap;
-    temp_dir dir;
-    smtp_sink sink(dir.path / "mailbox");
-    auto lines = imap.config_lines();
-    lines["mail.smtp"] = fmt::format("url = \"smtp://127.0.0.1:{}\"\ntls = \"off\"\ntimeout_seconds = 5", sink.port());
-    lines["mail.imap"] += "\nunknown_senders = \"answer\"";
-    const auto config = write_config(dir.path, lines);
-    server_process server(dir.path / "db", {"--demo", "--config", config.string()});
+    mail_pair mail("unknown_senders = \"answer\"");
+    auto& [imap, dir, sink, running] = mail;
+    auto& server = *running;
 
     auto stranger_mail = [](const std::string& from, int n, const std::string& extra = "") {
         return fmt::format("From: {}\r\nTo: helpdesk@schulen.example.de\r\nSubject: WLAN im Lehrerzimmer {}\r\n"
