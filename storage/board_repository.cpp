@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <functional>
+#include <unordered_map>
 
 namespace campusdesk {
 namespace {
 
 // Binds the parameters of `filters`, in the order their SQL appears in the query.
-void bind_filters(SQLite::Statement& s, std::initializer_list<const sla_filter*> filters, const sla_filter_instants& at) {
+template <class Statement>
+void bind_filters(Statement& s, std::initializer_list<const sla_filter*> filters, const sla_filter_instants& at) {
     int index = 1;
     for (const auto* f : filters) f->bind_each(at, [&](time_ms value) { s.bind(index++, value); });
 }
@@ -34,38 +36,53 @@ const std::string open_loads_query =
 
 open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now,
                            std::size_t section_limit) {
-    reused_statement s(db, open_loads_query);
+    // Every board reads each open ticket once (~2,000 in a city): the rows through SQLite's C API (no shared
+    // pointer copied per value), the sums in a vector per manager (a dozen) and a hash per school (~150) whose
+    // key is looked up without a copy; sorted once at the end as GROUP BY gave them.
+    reused_raw_statement s(db, open_loads_query);
     bind_filters(*s, {&at_risk_filter(), &breached_filter()}, sla_filter_instants_at(calendar, now));
-    // Ordered maps: the loads come out by manager id and school number, as GROUP BY gave them.
-    std::map<std::int64_t, manager_load> managers;
-    std::map<std::string, school_load, std::less<>> schools;
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
+    std::unordered_map<std::string, school_load, text_hash, std::equal_to<>> schools;
     open_loads loads;
+    manager_load* manager = nullptr;
     while (s->executeStep()) {
         const std::int64_t assignee = s->getColumn(0).getInt64();
-        const char* school_number = s->getColumn(1).getText();
+        const std::string_view school_number = s->getColumn(1).getText();
         const time_ms created = s->getColumn(2).getInt64();
         const bool fresh = s->getColumn(3).getInt() != 0, network = s->getColumn(4).getInt() != 0,
                    at_risk = s->getColumn(5).getInt() != 0, breached = s->getColumn(6).getInt() != 0;
         const std::int64_t id = s->getColumn(7).getInt64();
         for (auto [in, ids] : {std::pair{fresh, &loads.fresh}, {breached, &loads.breached}, {at_risk, &loads.at_risk}})
             if (in && ids->size() < section_limit) ids->push_back(id);
-        auto& m = managers[assignee];
-        m.manager_id = assignee;
+        if (!manager || manager->manager_id != assignee) {
+            auto it = std::find_if(loads.managers.begin(), loads.managers.end(),
+                                   [&](const manager_load& m) { return m.manager_id == assignee; });
+            if (it == loads.managers.end()) it = loads.managers.insert(it, manager_load{assignee, 0, 0, 0, std::nullopt, 0});
+            manager = &*it;
+        }
+        auto& m = *manager;
         ++m.open;
         m.at_risk += at_risk;
         m.breached += breached;
         m.fresh += fresh;
         m.oldest_open = m.oldest_open ? std::min(*m.oldest_open, created) : created;
-        auto it = schools.find(std::string_view(school_number));
-        if (it == schools.end()) it = schools.emplace(school_number, school_load{school_number}).first;
+        auto it = schools.find(school_number);
+        if (it == schools.end()) it = schools.emplace(std::string(school_number), school_load{std::string(school_number)}).first;
         auto& school = it->second;
         ++school.open;
         school.network_open += network;
         school.breached += breached;
         school.newest = std::max(school.newest, created);
     }
-    for (auto& [id, m] : managers) loads.managers.push_back(m);
+    std::sort(loads.managers.begin(), loads.managers.end(),
+              [](const manager_load& x, const manager_load& y) { return x.manager_id < y.manager_id; });
+    loads.schools.reserve(schools.size());
     for (auto& [number, school] : schools) loads.schools.push_back(std::move(school));
+    std::sort(loads.schools.begin(), loads.schools.end(),
+              [](const school_load& x, const school_load& y) { return x.school_number < y.school_number; });
     return loads;
 }
 

@@ -9,10 +9,13 @@ std::int64_t raw_column::getInt64() const { return sqlite3_column_int64(statemen
 
 int raw_column::getInt() const { return sqlite3_column_int(statement_, index_); }
 
-std::string raw_column::getString() const {
+std::string raw_column::getString() const { return std::string(getText()); }
+
+std::string_view raw_column::getText() const {
     // As SQLite::Column::getString: the text's bytes (sqlite3_column_text first, then its length), "" for NULL.
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, index_));
-    return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index_))) : std::string();
+    if (!text) return {};
+    return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index_))};
 }
 
 bool raw_column::isNull() const { return sqlite3_column_type(statement_, index_) == SQLITE_NULL; }

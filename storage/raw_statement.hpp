@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 struct sqlite3_stmt;
 
@@ -22,6 +23,8 @@ public:
     std::int64_t getInt64() const;
     int getInt() const;
     std::string getString() const;
+    // The text without a copy (valid until the next step); "" for NULL.
+    std::string_view getText() const;
     bool isNull() const;
 
 private:

@@ -37,35 +37,19 @@ struct board_data {
     std::vector<absence_record> absences;
 };
 
-// The options of the rows' "Zuweisen an" and "Eskalieren an" selects, written once per board rather than as 13
-// page objects per row for the template to walk (150 rows: that was most of the board's rendering time).
-class row_options {
-public:
-    explicit row_options(const app& a) : a_(a) {
-        for (const auto& [id, name] : partner_choices(a)) add_option(partners_, id, name, false);
-    }
-    const std::string& partners() const { return partners_; }
-    // The managers, with the row's assignee selected.
-    const std::string& managers(std::int64_t assignee) {
-        auto [it, added] = managers_.try_emplace(assignee);
-        if (added)
-            for (const auto& m : a_.dir.current().managers) add_option(it->second, std::to_string(m.id), m.name, m.id == assignee);
-        return it->second;
-    }
-
-private:
-    static void add_option(std::string& out, std::string_view id, std::string_view label, bool selected) {
+// The options of the assignment bar's "zuweisen an": the current managers. The rows carry no selects of their own
+// (150 rows with 13 managers and 6 partners each were three quarters of the board's 300 KB).
+std::string manager_options(const app& a) {
+    std::string out;
+    for (const auto& m : a.dir.current().managers) {
         out += "<option value=\"";
-        append_escaped(out, id);
-        out += selected ? "\" selected>" : "\">";
-        append_escaped(out, label);
+        out += std::to_string(m.id);
+        out += "\">";
+        append_escaped(out, m.name);
         out += "</option>";
     }
-
-    const app& a_;
-    std::string partners_;
-    std::map<std::int64_t, std::string> managers_;
-};
+    return out;
+}
 
 // What the board says after a quick action, from the query its redirect carries (post_ticket_action_form,
 // bulk_assign): the ticket and the outcome, named from the directory and config, never text from the query.
@@ -131,7 +115,7 @@ std::optional<board_notice> notice_of(const app& a, const boost::urls::url_view&
 
 // `section` names the board's section (its heading's id): a ticket may stand in two sections (new and
 // breached), so every id and label of a row carries the section.
-page_list ticket_rows(const app& a, const ticket_page& page, row_options& options, std::string_view section,
+page_list ticket_rows(const app& a, const ticket_page& page, std::string_view section,
                       time_ms now, const std::optional<board_notice>& notice) {
     page_list rows;
     rows.reserve(page.tickets.size());
@@ -155,8 +139,6 @@ page_list ticket_rows(const app& a, const ticket_page& page, row_options& option
         row.set("assignee", manager ? manager->name : std::string("—"));
         row.set("due", due_line(r, now, a.calendar.zone()));
         row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
-        row.set("manager_options", options.managers(t.assignee_id));
-        row.set("partner_options", options.partners());
         if (notice && notice->ticket == t.number) {
             row.set("notice", notice->text);
             row.set("notice_problem", notice->problem);
@@ -164,6 +146,14 @@ page_list ticket_rows(const app& a, const ticket_page& page, row_options& option
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+// A board tick's value: "<section>-<ticket number>" (the row's id) or a bare ticket number. Returns the row id
+// ("" for a bare number) and the ticket number.
+std::pair<std::string, std::string> board_row_of(const std::string& value) {
+    for (std::string_view section : {"neu-", "ueberfaellig-", "gefaehrdet-"})
+        if (value.starts_with(section)) return {value, value.substr(section.size())};
+    return {"", value};
 }
 
 std::string absence_text(const app& a, const absence& ab) {
@@ -200,7 +190,6 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     auto d = base_data(a, auth, "Leitstand Help-Desk");
     d.set("mail_enabled", a.config.mail.enabled);
     d.set("undeliverable_mails", data.undeliverable_mails > 0 ? std::to_string(data.undeliverable_mails) : "");
-    row_options options(a);
     // The sections list the first 50 each; their headings count all, from the open tickets' loads per assignee
     // (current and former managers), with a link to the queue's filter when there are more.
     int fresh_total = 0, breached_total = 0, at_risk_total = 0;
@@ -214,12 +203,12 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         d.set("notice", notice->text);
         d.set("notice_problem", notice->problem);
     }
-    d.set("bulk_managers", options.managers(0));
+    d.set("bulk_managers", manager_options(a));
     const auto section = [&](const char* name, const ticket_page& page, int total, const char* all_link) {
         const std::string_view id = std::string_view(name) == "fresh" ? "neu"
                                     : std::string_view(name) == "breached" ? "ueberfaellig"
                                                                            : "gefaehrdet";
-        d.set(name, ticket_rows(a, page, options, id, now, notice));
+        d.set(name, ticket_rows(a, page, id, now, notice));
         d.set(std::string(name) + "_count", std::to_string(total));
         if (total > static_cast<int>(page.tickets.size())) d.set(std::string(name) + "_all", all_link);
     };
@@ -296,6 +285,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     d.set("schools", school_rows);
     d.set("school_sort_" + school_sort, true);
     d.set("live", true);
+    d.set("wide", true);
     co_return html_response(http::status::ok, a.pages.page("dispatch", std::move(d)));
 }
 
@@ -309,10 +299,15 @@ net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const
         co_return error_page(a, auth, http::status::forbidden,
                              "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
     // A ticket may stand in two sections of the board and be ticked twice; each is assigned once. The board
-    // lists at most 150 rows, so a longer list is not a board's.
+    // lists at most 150 rows, so a longer list is not a board's. A tick names its row ("neu-CD-2026-000302"):
+    // one ticket assigned brings the board back at that row, as a single assignment did.
     std::vector<std::string> numbers;
-    for (auto& n : form_values(req.body(), "ticket"))
-        if (std::find(numbers.begin(), numbers.end(), n) == numbers.end()) numbers.push_back(std::move(n));
+    std::string first_row;
+    for (auto& value : form_values(req.body(), "ticket")) {
+        auto [row, number] = board_row_of(value);
+        if (first_row.empty()) first_row = row;
+        if (std::find(numbers.begin(), numbers.end(), number) == numbers.end()) numbers.push_back(std::move(number));
+    }
     if (numbers.size() > 200)
         co_return error_page(a, auth, http::status::unprocessable_entity, "Bitte höchstens 200 Tickets auf einmal zuweisen.");
     // Nothing ticked or nobody chosen: back to the board, the message above the form.
@@ -334,6 +329,14 @@ net::awaitable<http_response> bulk_assign(app& a, const http_request& req, const
         } else {
             ++assigned;
         }
+    }
+    if (numbers.size() == 1 && assigned == 1) {
+        boost::urls::url one("/dispatch");
+        one.params().append({"erledigt", "zugewiesen"});
+        one.params().append({"ticket", numbers.front()});
+        one.params().append({"an", std::to_string(manager_id)});
+        one.set_fragment(first_row.empty() ? "meldung" : first_row);
+        co_return redirect(one.buffer());
     }
     params.append({"anzahl", std::to_string(assigned)});
     for (const auto& r : refused) params.append({"abgelehnt", r});

@@ -122,8 +122,12 @@ TEST_CASE("the board is for the help desk only and lists a fresh ticket", "[disp
         REQUIRE(r.status == 200);
         CHECK(r.body.find("Leitstand") != std::string::npos);
         CHECK(r.body.find("/tickets/" + number) != std::string::npos);
-        // The quick-action forms carry the session's CSRF token.
-        CHECK(r.body.find("action=\"/tickets/" + number + "/assign\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+        // The rows' buttons submit the shared form, which carries the session's CSRF token; the assignment bar too.
+        CHECK(r.body.find("form=\"zeilen-aktion\" formaction=\"/tickets/" + number + "/seen\"") != std::string::npos);
+        CHECK(r.body.find("form=\"zeilen-aktion\" formaction=\"/tickets/" + number + "/escalate\"") != std::string::npos);
+        CHECK(r.body.find("id=\"zeilen-aktion\" hidden><input type=\"hidden\" name=\"csrf\" value=\"" + c->csrf + "\"") !=
+              std::string::npos);
+        CHECK(r.body.find("id=\"sammel-zuweisung\" aria-labelledby=\"sammel-titel\">\n  <input type=\"hidden\" name=\"csrf\" value=\"" +
                           c->csrf + "\"") != std::string::npos);
         CHECK(c->get("/dispatch/absences").status == 200);
     }

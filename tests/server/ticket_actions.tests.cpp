@@ -611,6 +611,35 @@ TEST_CASE("the board assigns several tickets at once, each by the rules of one",
           std::string::npos);
 }
 
+TEST_CASE("one ticket ticked on the board is assigned like a single assignment: back at its row, the message there",
+          "[actions][dispatch]") {
+    scene s;
+    const auto m02 = find_manager(s.admin, "manager02");
+    const auto number = number_of(file_ticket(s.teacher, s.school));
+    // The board's tick names the row (section and number); the row id is where the board comes back.
+    const auto body = fmt::format("csrf={}&manager_id={}&ticket=neu-{}", s.dispatcher.csrf, m02.id, number);
+    auto r = s.dispatcher.request(boost::beast::http::verb::post, "/dispatch/zuweisen", body,
+                                  "application/x-www-form-urlencoded", {});
+    REQUIRE(r.status == 303);
+    CHECK(r.headers["location"] == fmt::format("/dispatch?erledigt=zugewiesen&ticket={}&an={}#neu-{}", number, m02.id, number));
+    CHECK(get_ticket(s.dispatcher, number).at("assignee").at("id").as_int64() == m02.id);
+    const auto board = s.dispatcher.get(r.headers["location"].substr(0, r.headers["location"].find('#')));
+    const auto row = board.body.find(fmt::format("id=\"neu-{}\"", number));
+    REQUIRE(row != std::string::npos);
+    // Said at the top (role=status) and in the row.
+    const auto notice = board.body.find(fmt::format("Ticket {} ist jetzt {} zugewiesen.", number, m02.name), row);
+    CHECK(notice != std::string::npos);
+    CHECK(notice < board.body.find("</li>", row));
+    // A value that is not a row id (a script's, an old page's) still names the ticket; the board comes back at
+    // the message then.
+    r = s.dispatcher.request(boost::beast::http::verb::post, "/dispatch/zuweisen",
+                             fmt::format("csrf={}&manager_id={}&ticket={}", s.dispatcher.csrf,
+                                         find_manager(s.admin, "manager03").id, number),
+                             "application/x-www-form-urlencoded", {});
+    CHECK(r.headers["location"].ends_with("#meldung"));
+    CHECK(r.headers["location"].starts_with("/dispatch?erledigt=zugewiesen&ticket=" + number));
+}
+
 TEST_CASE("every action is in the ticket's history and in the audit log", "[actions]") {
     scene s;
     const auto number = number_of(file_ticket(s.teacher, s.school));

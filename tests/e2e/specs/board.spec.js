@@ -91,27 +91,29 @@ test('board: reassign and escalate from the board, then cover an absence', async
   const row = board.locator('li.board-row', { has: board.locator(`a[href="/tickets/${number}"]`) }).first();
   await row.waitFor();
 
-  // Reassign: choose another manager, click "Zuweisen"; the board comes back.
-  const assign = row.locator('select[name="manager_id"]');
-  const options = await assign.locator('option').evaluateAll((os) => os.map((o) => ({ value: o.value, selected: o.selected })));
-  const target = options.find((o) => !o.selected && String(o.value) !== String(filed.assignee && filed.assignee.id));
+  // Reassign: tick the row, choose another manager in the assignment bar, "Ausgewählte zuweisen"; the board comes
+  // back at the row.
+  const assign = board.locator('#bulk-manager');
+  const options = await assign.locator('option').evaluateAll((os) => os.map((o) => o.value).filter((v) => v !== ''));
+  const target = options.find((v) => String(v) !== String(filed.assignee && filed.assignee.id));
   assert.ok(target, 'another manager to assign to');
-  await assign.selectOption(target.value);
+  await row.locator('input[type="checkbox"]').check();
+  await assign.selectOption(target);
   // Issue 16: the board comes back at the ticket's row, saying what happened.
-  await Promise.all([board.waitForURL(/\/dispatch\?.*erledigt=zugewiesen.*#neu-/), row.getByRole('button', { name: 'Zuweisen' }).click()]);
+  await Promise.all([board.waitForURL(/\/dispatch\?.*erledigt=zugewiesen.*#neu-/), board.getByRole('button', { name: 'Ausgewählte zuweisen' }).click()]);
   let ticket = await ticketOf(number);
-  assert.equal(String(ticket.assignee && ticket.assignee.id), String(target.value), 'reassigned from the board');
+  assert.equal(String(ticket.assignee && ticket.assignee.id), String(target), 'reassigned from the board');
   assert.ok(ticket.events.some((e) => e.kind === 'assigned'), 'the reassignment is in the history');
 
-  // Escalate: choose a partner (none is preselected), click "Eskalieren …", confirm; the ticket waits on the
-  // third party and names it.
+  // Escalate: "Eskalieren …" opens the confirmation, where the partner is chosen (none is preselected); the ticket
+  // waits on the third party and names it.
   const again = board.locator('li.board-row', { has: board.locator(`a[href="/tickets/${number}"]`) }).first();
-  assert.equal(await again.locator('select[name="partner"]').inputValue(), '', 'no partner is preselected');
-  const partner = await again.locator('select[name="partner"] option').nth(1).getAttribute('value');
-  await again.locator('select[name="partner"]').selectOption(partner);
   await again.getByRole('button', { name: 'Eskalieren …' }).click();
   await board.getByRole('heading', { name: 'Ticket an einen Partner übergeben' }).waitFor();
+  assert.equal(await board.locator('select[name="partner"]').inputValue(), '', 'no partner is preselected');
   assert.equal((await ticketOf(number)).status, 'new', 'nothing happens before the confirmation');
+  const partner = await board.locator('select[name="partner"] option').nth(1).getAttribute('value');
+  await board.locator('select[name="partner"]').selectOption(partner);
   await Promise.all([board.waitForURL(/\/dispatch\?.*erledigt=eskaliert/), board.getByRole('button', { name: 'Ja, jetzt eskalieren' }).click()]);
   ticket = await ticketOf(number);
   assert.equal(ticket.status, 'waiting_on_third_party');

@@ -273,17 +273,18 @@ test('desk: the board and the pages around it are accessible (axe, labels, skip 
   await page.goto('/dispatch');
   await page.getByRole('heading', { name: 'Leitstand', exact: true }).waitFor();
 
-  // Every "assign" select names its ticket by number and title, and no two share a name.
+  // Every row's tick box (the choice for the assignment bar) names its ticket by number and title, and no two
+  // share a name.
   const labels = await page.locator('li.board-row').evaluateAll((rows) => rows.map((row) => ({
     number: row.querySelector('.number').textContent.trim(),
     title: row.querySelector('a strong').textContent.trim(),
-    label: row.querySelector('select[name="manager_id"]').labels[0].textContent.trim(),
+    label: row.querySelector('input[type="checkbox"]').labels[0].textContent.trim(),
   })));
   assert.ok(labels.length > 0, 'the demo board has tickets');
   for (const l of labels) {
-    assert.ok(l.label.includes(l.number) && l.label.includes(l.title), `the assign select of ${l.number} names it: "${l.label}"`);
+    assert.ok(l.label.includes(l.number) && l.label.includes(l.title), `the tick box of ${l.number} names it: "${l.label}"`);
   }
-  assert.equal(new Set(labels.map((l) => l.label)).size, labels.length, 'every assign select has its own name');
+  assert.equal(new Set(labels.map((l) => l.label)).size, labels.length, 'every tick box has its own name');
 
   // The main navigation marks the page one is on, and only that one.
   for (const [path, current] of [['/dispatch', 'Leitstand'], ['/dispatch/telefon', 'Telefonische Meldung'],

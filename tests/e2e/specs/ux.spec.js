@@ -93,9 +93,14 @@ test('ux: the board counts and ids: every row, label and id unique, counts with 
     els.map((el) => (el.labels && el.labels[0] ? el.labels[0].innerText.trim() : '')));
   assert.ok(names.length > 0 && names.every((n) => /CD-\d{4}-\d{6}/.test(n)), 'each control is labelled with its ticket');
   assert.equal(new Set(names).size, names.length, 'no two controls share a label');
-  const seen = await page.locator('li.board-row button[aria-label]').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+  // Every row button ("Gesichtet", "Eskalieren …") names its ticket and section, so no two share a name.
+  const buttons = await page.locator('li.board-row button').evaluateAll((bs) => bs.map((b) => [b.innerText.trim(), b.getAttribute('aria-label') || '']));
+  const seen = buttons.filter(([text]) => text === 'Gesichtet').map(([, name]) => name);
   assert.ok(seen.length > 0 && seen.every((n) => /^CD-\d{4}-\d{6} \(.+\) als gesichtet markieren$/.test(n)), 'every "Gesichtet" names its ticket');
-  assert.equal(new Set(seen).size, seen.length, 'no two "Gesichtet" buttons share a name');
+  const escalations = buttons.filter(([text]) => text === 'Eskalieren …').map(([, name]) => name);
+  assert.ok(escalations.length > 0 && escalations.every((n) => /^CD-\d{4}-\d{6} \(.+\) eskalieren …$/.test(n)), 'every "Eskalieren …" names its ticket');
+  const all = buttons.map(([, name]) => name);
+  assert.equal(new Set(all).size, all.length, 'no two row buttons share a name');
   for (const [section, link] of [['neu', '/queue?status=new'], ['ueberfaellig', '/queue?breached=1'], ['gefaehrdet', '/queue?at_risk=1']]) {
     const heading = await page.locator(`#${section}`).innerText();
     const count = Number((heading.match(/\((\d+)\)/) || [])[1]);
@@ -242,9 +247,10 @@ test('ux: board actions are deliberate, say what happened and keep the place; se
   assert.match(await board.locator('#meldung').innerText(), new RegExp(`Ticket ${one.number} ist als gesichtet markiert`));
   assert.equal(await rowOf(one.number).count(), 0, 'no longer under "Neu und noch nicht gesichtet"');
 
-  // Assign one: back at its row, with the message in the row, scrolled there.
-  await rowOf(two.number).locator('select[name="manager_id"]').selectOption(String(other.id));
-  await Promise.all([board.waitForURL(new RegExp(`#neu-${two.number}$`)), rowOf(two.number).getByRole('button', { name: 'Zuweisen', exact: true }).click()]);
+  // Assign one (tick it, choose in the assignment bar): back at its row, with the message in the row, scrolled there.
+  await rowOf(two.number).locator('input[type=checkbox]').check();
+  await board.locator('#bulk-manager').selectOption(String(other.id));
+  await Promise.all([board.waitForURL(new RegExp(`#neu-${two.number}$`)), board.getByRole('button', { name: 'Ausgewählte zuweisen' }).click()]);
   assert.match(await rowOf(two.number).locator('.row-notice').innerText(), new RegExp(`ist jetzt ${other.name} zugewiesen`));
   const rowInView = await rowOf(two.number).evaluate((el) => { const r = el.getBoundingClientRect(); return { ok: r.top > -2 && r.top < window.innerHeight, top: r.top, y: window.scrollY, h: window.innerHeight }; });
   assert.ok(rowInView.ok, `the page stays at the ticket's row: ${JSON.stringify(rowInView)}`);
