@@ -193,7 +193,7 @@ const toml::table* section(const toml::table& root, std::string_view name, const
 }
 
 void parse_server(const toml::table& t, app_config& c, const reporter& r) {
-    check_keys(t, {"listen", "data_dir", "threads", "public_url", "trusted_proxies"}, "server.", r);
+    check_keys(t, {"listen", "data_dir", "threads", "public_url", "trusted_proxies", "forwarded_header"}, "server.", r);
     read_string(t, "listen", c.listen, "server.", r);
     if (const auto* node = t.get("listen"); node && node->is_string()) {
         // The port is checked here; the address when the server binds it.
@@ -220,6 +220,12 @@ void parse_server(const toml::table& t, app_config& c, const reporter& r) {
             if (auto v = item.value_exact<std::string>()) c.trusted_proxies.push_back(*v);
             else r.add(item, "server.trusted_proxies", "must be a list of addresses like [\"127.0.0.1\"]");
         }
+    }
+    if (const auto* node = t.get("forwarded_header")) {
+        const auto v = node->value_exact<std::string>();
+        if (v == "X-Forwarded-For") c.forwarded = forwarded_header::x_forwarded_for;
+        else if (v == "Forwarded") c.forwarded = forwarded_header::forwarded;
+        else r.add(*node, "server.forwarded_header", "must be \"X-Forwarded-For\" or \"Forwarded\"");
     }
 }
 

@@ -119,6 +119,9 @@ struct retention_config {
     int hour = 3;
 };
 
+// The header a trusted proxy names the client in: X-Forwarded-For, or Forwarded (RFC 7239).
+enum class forwarded_header { x_forwarded_for, forwarded };
+
 // Default-constructed: the built-in defaults with the API's nine categories and no schools, managers or partners.
 struct app_config {
     std::string listen = "127.0.0.1:8080";
@@ -127,8 +130,10 @@ struct app_config {
     // Where people reach campusdesk, e.g. "https://helpdesk.schulen.example.de"; with https the session cookie
     // is `__Host-` prefixed and Secure, and answers carry HSTS. Empty: plain HTTP on a trusted network.
     std::string public_url;
-    // Reverse proxies whose X-Forwarded-For names the client (for the per-address login throttle).
+    // Reverse proxies whose forwarding header names the client (the login throttle, the security log), and which
+    // header they write (server/http/client_address.hpp).
     std::vector<std::string> trusted_proxies;
+    forwarded_header forwarded = forwarded_header::x_forwarded_for;
     session_policy sessions;
     login_throttle_policy login;
     limits_config limits;

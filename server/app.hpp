@@ -6,9 +6,11 @@
 #include "core/login_throttle.hpp"
 #include "server/dispatch/live_updates.hpp"
 #include "server/accounts/password_hasher.hpp"
+#include "server/http/route_metrics.hpp"
 #include "server/views/page_renderer.hpp"
 #include "server/reports/sla_export.hpp"
 #include "server/storage_service.hpp"
+#include "storage/board_repository.hpp"
 #include "storage/directory_repository.hpp"
 #include "storage/ticket_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -83,6 +85,16 @@ struct request_metrics {
     std::atomic<std::uint64_t> mail_sent{0};
     std::atomic<std::uint64_t> mail_failed{0};
     std::atomic<std::uint64_t> mail_undeliverable{0};
+    // Per route pattern and method: counts by status class and the latency histogram (lock-free).
+    route_metrics routes;
+    // The last scrape's open tickets per campus manager (server/http/metrics.hpp says when it is reused).
+    struct manager_gauges_cache {
+        std::mutex mutex;
+        bool filled = false;
+        std::uint64_t version = 0;  // live_updates::version() when it was read
+        time_ms taken_at = 0;
+        std::vector<manager_load> loads;
+    } manager_gauges;
 };
 
 class mail_sender;

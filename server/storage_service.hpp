@@ -9,6 +9,7 @@
 #include "storage/reader_pool.hpp"
 #include "storage/write_queue.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,7 +34,7 @@ public:
     // Runs a request handler on the reader threads and resumes the caller (an io thread) with its answer.
     template <class T>
     net::awaitable<T> handle(net::awaitable<T> handler) {
-        auto operation = net::co_spawn(reader_threads_.get_executor(), std::move(handler), net::use_awaitable);
+        auto operation = net::co_spawn(reader_threads_.get_executor(), counted(std::move(handler)), net::use_awaitable);
         co_return co_await std::move(operation);
     }
 
@@ -54,7 +55,7 @@ public:
             auto lease = readers_.acquire();
             co_return fn(lease.db());
         };
-        auto operation = net::co_spawn(reader_threads_.get_executor(), work, net::use_awaitable);
+        auto operation = net::co_spawn(reader_threads_.get_executor(), counted(work()), net::use_awaitable);
         co_return co_await std::move(operation);
     }
 
@@ -65,7 +66,7 @@ public:
         using result_t = std::invoke_result_t<F&>;
         if (on_reader_thread()) co_return fn();
         auto work = [&fn]() -> net::awaitable<result_t> { co_return fn(); };
-        auto operation = net::co_spawn(reader_threads_.get_executor(), work, net::use_awaitable);
+        auto operation = net::co_spawn(reader_threads_.get_executor(), counted(work()), net::use_awaitable);
         co_return co_await std::move(operation);
     }
 
@@ -104,13 +105,28 @@ public:
 
     write_queue& writer() { return writer_; }
     reader_pool& readers() { return readers_; }
+    // Handlers and reads posted to the reader threads that have not started yet (/metrics).
+    std::size_t waiting_for_reader() const { return waiting_.load(std::memory_order_relaxed); }
 
 private:
+    // Counts `work` as waiting from now until a reader thread starts it (an awaitable starts only when resumed).
+    template <class T>
+    net::awaitable<T> counted(net::awaitable<T> work) {
+        waiting_.fetch_add(1, std::memory_order_relaxed);
+        return started(std::move(work));
+    }
+    template <class T>
+    net::awaitable<T> started(net::awaitable<T> work) {
+        waiting_.fetch_sub(1, std::memory_order_relaxed);
+        co_return co_await std::move(work);
+    }
+
     bool on_reader_thread() { return reader_threads_.get_executor().running_in_this_thread(); }
 
     write_queue writer_;
     reader_pool readers_;
     net::thread_pool reader_threads_;
+    std::atomic<std::size_t> waiting_{0};
 };
 
 } // namespace campusdesk

@@ -87,27 +87,6 @@ std::string device_cookie(const app& a, const std::string& token) {
     return cookie(a, "cd_device", token, device_cookie_lifetime, "Strict");
 }
 
-std::string client_address(const app_config& config, const http_request& req, const net::ip::address& peer) {
-    auto is_trusted = [&](std::string_view address) {
-        return std::find(config.trusted_proxies.begin(), config.trusted_proxies.end(), address) !=
-               config.trusted_proxies.end();
-    };
-    std::string address = peer.to_string();
-    if (!is_trusted(address)) return address;
-    // The proxy appends the address it saw; walk from the right past our own proxies.
-    std::string_view forwarded = req["X-Forwarded-For"];
-    while (!forwarded.empty()) {
-        const auto comma = forwarded.rfind(',');
-        auto entry = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-        while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-        while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-        if (!entry.empty() && !is_trusted(entry)) return shortened(entry, 64);
-        if (comma == std::string_view::npos) break;
-        forwarded = forwarded.substr(0, comma);
-    }
-    return address;
-}
-
 net::awaitable<auth_state> authenticate(app& a, const http_request& req) {
     auth_state state;
     const time_ms now = now_ms();

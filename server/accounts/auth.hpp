@@ -2,6 +2,7 @@
 #pragma once
 
 #include "server/app.hpp"
+#include "server/http/client_address.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -39,10 +40,6 @@ std::string session_cookie(const app& a, const std::string& token, role who);
 std::string expired_session_cookie(const app& a);
 std::string login_csrf_cookie(const app& a, const std::string& token);
 std::string device_cookie(const app& a, const std::string& token);
-
-// The client's address: the peer's, or, when the peer is a trusted reverse proxy, the last address in
-// X-Forwarded-For that is not one of the trusted proxies.
-std::string client_address(const app_config& config, const http_request& req, const net::ip::address& peer);
 
 net::awaitable<auth_state> authenticate(app& a, const http_request& req);
 

@@ -140,7 +140,9 @@ int serve(const cli_options& args) {
     net::io_context ioc(static_cast<int>(threads));
     http_server server(
         ioc, endpoint,
-        [&a](http_request& req, const net::ip::address& peer) { return a.storage->handle(handle_request(a, req, peer)); },
+        [&a](http_request& req, const net::ip::address& peer) {
+            return a.storage->handle(handle_request(a, req, peer, std::chrono::steady_clock::now()));
+        },
         [&a](const http_request& h) { return body_limit_for(a, h); }, a.config.limits.min_body_bytes_per_second,
         is_live_stream,
         [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {

@@ -18,6 +18,11 @@ public:
     // Records that a change was committed (lock-free: every write calls it).
     void publish() { ++version_; }
     std::uint64_t version() const { return version_; }
+    // Streams open now (/metrics).
+    std::size_t open_streams() const {
+        std::lock_guard lock(mutex_);
+        return open_streams_;
+    }
 
     // Open streams are counted per session and in total, so that neither one session nor many can hold every
     // file descriptor of the server.

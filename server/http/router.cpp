@@ -4,12 +4,11 @@
 #include "server/http/api_router.hpp"
 #include "server/accounts/auth.hpp"
 #include "server/accounts/credentials.hpp"
+#include "server/http/metrics.hpp"
 #include "server/http/page_router.hpp"
-#include "server/mail/mail_intake.hpp"
 #include "server/views/page_frame.hpp"
 #include "server/http/responses.hpp"
 #include "storage/database.hpp"
-#include "storage/mail_repository.hpp"
 
 #include <charconv>
 
@@ -22,64 +21,6 @@ std::string_view content_type_of(std::string_view name) {
     if (name.ends_with(".svg")) return "image/svg+xml";
     if (name.ends_with(".png")) return "image/png";
     return "application/octet-stream";
-}
-
-struct mail_backlog {
-    std::size_t pending = 0;
-    std::size_t undeliverable = 0;
-};
-
-http_response metrics_response(app& a, const mail_backlog& backlog) {
-    const auto& m = a.metrics;
-    std::string body = fmt::format(
-        "# HELP campusdesk_requests_total HTTP requests handled.\n# TYPE campusdesk_requests_total counter\n"
-        "campusdesk_requests_total {}\n"
-        "# HELP campusdesk_responses_4xx_total Answers with a 4xx status.\n# TYPE campusdesk_responses_4xx_total counter\n"
-        "campusdesk_responses_4xx_total {}\n"
-        "# HELP campusdesk_responses_5xx_total Answers with a 5xx status.\n# TYPE campusdesk_responses_5xx_total counter\n"
-        "campusdesk_responses_5xx_total {}\n"
-        "# HELP campusdesk_tickets_created_total Tickets filed since start.\n# TYPE campusdesk_tickets_created_total counter\n"
-        "campusdesk_tickets_created_total {}\n"
-        "# HELP campusdesk_write_queue_waiting Write commands waiting for the writer.\n# TYPE campusdesk_write_queue_waiting gauge\n"
-        "campusdesk_write_queue_waiting {}\n"
-        "# HELP campusdesk_write_batches_total Group-commit transactions.\n# TYPE campusdesk_write_batches_total counter\n"
-        "campusdesk_write_batches_total {}\n",
-        m.requests.load(), m.responses_4xx.load(), m.responses_5xx.load(), m.tickets_created.load(),
-        a.storage->writer().waiting(), a.storage->writer().batches_committed());
-    body += "# HELP campusdesk_security_events_total Security events logged (logins, throttling, revocations, "
-            "refusals).\n# TYPE campusdesk_security_events_total counter\n";
-    for (std::size_t i = 0; i < static_cast<std::size_t>(security_event::count_); ++i) {
-        const auto event = static_cast<security_event>(i);
-        body += fmt::format("campusdesk_security_events_total{{event=\"{}\"}} {}\n", to_string(event),
-                            security_event_count(event));
-    }
-    body += "# HELP campusdesk_mail_received_total Mails taken from the support mailbox since start, by what they "
-            "became.\n# TYPE campusdesk_mail_received_total counter\n";
-    for (auto o : {mail_outcome::ticket, mail_outcome::reply, mail_outcome::triage, mail_outcome::ignored,
-                   mail_outcome::failed})
-        body += fmt::format("campusdesk_mail_received_total{{outcome=\"{}\"}} {}\n", to_string(o), mail_taken_count(o));
-    body += fmt::format("# HELP campusdesk_password_hashes_waiting Logins waiting for the password hashing pool.\n"
-                        "# TYPE campusdesk_password_hashes_waiting gauge\ncampusdesk_password_hashes_waiting {}\n"
-                        "# HELP campusdesk_password_hashes_refused_total Logins refused because the pool was full.\n"
-                        "# TYPE campusdesk_password_hashes_refused_total counter\n"
-                        "campusdesk_password_hashes_refused_total {}\n",
-                        a.hasher.waiting(), a.hasher.refused());
-    body += fmt::format(
-        "# HELP campusdesk_mail_queued_total Notifications written to the outbox since start.\n"
-        "# TYPE campusdesk_mail_queued_total counter\ncampusdesk_mail_queued_total {}\n"
-        "# HELP campusdesk_mail_sent_total Notifications the SMTP server accepted since start.\n"
-        "# TYPE campusdesk_mail_sent_total counter\ncampusdesk_mail_sent_total {}\n"
-        "# HELP campusdesk_mail_failed_total Delivery attempts that failed since start (each is retried or given up).\n"
-        "# TYPE campusdesk_mail_failed_total counter\ncampusdesk_mail_failed_total {}\n"
-        "# HELP campusdesk_mail_undeliverable_total Notifications given up on since start.\n"
-        "# TYPE campusdesk_mail_undeliverable_total counter\ncampusdesk_mail_undeliverable_total {}\n"
-        "# HELP campusdesk_mail_pending Notifications waiting in the outbox.\n"
-        "# TYPE campusdesk_mail_pending gauge\ncampusdesk_mail_pending {}\n"
-        "# HELP campusdesk_mail_undeliverable Notifications given up on, as the help desk's list shows them.\n"
-        "# TYPE campusdesk_mail_undeliverable gauge\ncampusdesk_mail_undeliverable {}\n",
-        a.metrics.mail_queued.load(), a.metrics.mail_sent.load(), a.metrics.mail_failed.load(),
-        a.metrics.mail_undeliverable.load(), backlog.pending, backlog.undeliverable);
-    return text_response(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 // /metrics tells how busy the service is and how many logins fail: for the operators' scraper only.
@@ -115,10 +56,8 @@ net::awaitable<http_response> route(app& a, http_request& req, const net::ip::ad
                          {{"target", "/metrics"}, {"client", client_address(a.config, req, peer)}});
             co_return api_error(http::status::forbidden, "forbidden", "Nur für den Betrieb.");
         }
-        const auto backlog = co_await a.storage->read([](SQLite::Database& db) {
-            return mail_backlog{count_pending(db), count_undeliverable(db)};
-        });
-        co_return metrics_response(a, backlog);
+        auto body = co_await metrics_text(a);
+        co_return text_response(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
     }
     if (path.starts_with("/static/")) {
         const auto name = path.substr(std::string_view("/static/").size());
@@ -159,7 +98,8 @@ net::awaitable<std::size_t> body_limit_for(app& a, const http_request& header_on
     co_return anonymous_limit;
 }
 
-net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip::address peer) {
+net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip::address peer,
+                                             std::chrono::steady_clock::time_point received) {
     ++a.metrics.requests;
     http_response res;
     bool unavailable = false;
@@ -173,6 +113,11 @@ net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip:
         // Storage trouble (disk full, I/O error, locked too long) is never the client's fault: ask to retry.
         unavailable = true;
         reason = e.what();
+    } catch (...) {
+        // http_server answers 500 for it.
+        a.metrics.routes.record(req.method(), req.target(), 500, std::chrono::steady_clock::now() - received);
+        ++a.metrics.responses_5xx;
+        throw;
     }
     if (unavailable) {
         log_line(log_level::warning, "storage unavailable", {{"error", reason}});
@@ -183,6 +128,7 @@ net::awaitable<http_response> handle_request(app& a, http_request& req, net::ip:
     if (a.config.served_over_https())
         res.set(http::field::strict_transport_security, "max-age=31536000");  // one year (ASVS 3.4.1)
     const auto code = static_cast<unsigned>(res.result());
+    a.metrics.routes.record(req.method(), req.target(), code, std::chrono::steady_clock::now() - received);
     if (code >= 500) ++a.metrics.responses_5xx;
     else if (code >= 400) ++a.metrics.responses_4xx;
     co_return res;

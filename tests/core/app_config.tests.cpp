@@ -507,6 +507,27 @@ TEST_CASE("session, login and HTTPS settings are read in their units", "[config]
         REQUIRE(std::holds_alternative<app_config>(result));
         CHECK(std::get<app_config>(result).served_over_https());
         CHECK(std::get<app_config>(result).trusted_proxies == std::vector<std::string>{"10.0.0.5"});
+        CHECK(std::get<app_config>(result).forwarded == forwarded_header::x_forwarded_for);
+    }
+    SECTION("the proxies' header") {
+        for (const auto& [value, parsed] : {std::pair{"\"Forwarded\"", forwarded_header::forwarded},
+                                            std::pair{"\"X-Forwarded-For\"", forwarded_header::x_forwarded_for}}) {
+            auto with_header = t;
+            with_header.toml.replace(with_header.toml.find("[server]"), 8,
+                                     std::string("[server]\nforwarded_header = ") + value);
+            const auto result = parse_config(with_header);
+            INFO(value << errors_text(errors_of(result)));
+            REQUIRE(std::holds_alternative<app_config>(result));
+            CHECK(std::get<app_config>(result).forwarded == parsed);
+        }
+        for (const char* value : {"\"forwarded\"", "\"X-Real-IP\"", "1"}) {
+            auto bad = t;
+            bad.toml.replace(bad.toml.find("[server]"), 8, std::string("[server]\nforwarded_header = ") + value);
+            const auto result = parse_config(bad);
+            INFO(value);
+            REQUIRE(std::holds_alternative<std::vector<config_error>>(result));
+            CHECK(std::get<std::vector<config_error>>(result).at(0).field == "server.forwarded_header");
+        }
     }
     SECTION("errors name the field") {
         auto bad = t;

@@ -130,7 +130,7 @@ http_response run_request(http_request& req) {
     std::exception_ptr error;
     http_response res;
     bool done = false;
-    net::co_spawn(f.ioc, f.a->storage->handle(handle_request(*f.a, req, f.peer)),
+    net::co_spawn(f.ioc, f.a->storage->handle(handle_request(*f.a, req, f.peer, std::chrono::steady_clock::now())),
                   [&](std::exception_ptr e, http_response r) {
                       error = e;
                       res = std::move(r);

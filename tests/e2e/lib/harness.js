@@ -11,6 +11,8 @@ const { chromium, request } = require('playwright-core');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+// tests/proxy/run: nginx in front with a self-signed certificate made by the test.
+const IGNORE_HTTPS_ERRORS = process.env.E2E_IGNORE_HTTPS_ERRORS === '1';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -60,7 +62,7 @@ class TestContext {
     const options = VIEWPORTS[device];
     if (!options) throw new Error(`unknown device ${device}`);
     const context = await this.browser.newContext({
-      ...options, baseURL: this.baseURL, locale: 'de-DE', timezoneId: 'Europe/Berlin', reducedMotion: 'reduce',
+      ...options, baseURL: this.baseURL, ignoreHTTPSErrors: IGNORE_HTTPS_ERRORS, locale: 'de-DE', timezoneId: 'Europe/Berlin', reducedMotion: 'reduce',
     });
     context.setDefaultTimeout(10000);
     context.setDefaultNavigationTimeout(15000);
@@ -78,7 +80,7 @@ class TestContext {
 
   // An HTTP client outside the browser (for API calls), with its own cookie jar.
   async api() {
-    const ctx = await request.newContext({ baseURL: this.baseURL, timeout: 10000 });
+    const ctx = await request.newContext({ baseURL: this.baseURL, ignoreHTTPSErrors: IGNORE_HTTPS_ERRORS, timeout: 10000 });
     this.requests.push(ctx);
     return ctx;
   }
@@ -140,6 +142,42 @@ class TestContext {
     return result;
   }
 
+  // Counts the page's live-update connections (EventSource), before it loads; then waitForLiveStream().
+  async watchLiveStreams(page) {
+    await page.addInitScript(() => {
+      const Original = window.EventSource;
+      if (!Original) return;
+      window.__liveSources = [];
+      window.EventSource = function (url, init) {
+        const source = new Original(url, init);
+        window.__liveSources.push(source);
+        return source;
+      };
+      window.EventSource.prototype = Original.prototype;
+      Object.assign(window.EventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
+    });
+  }
+
+  // Waits until one of the page's live-update connections is open, then marks the page so that
+  // stillNotReloaded(page) can tell a reload from an update in place.
+  async waitForLiveStream(page) {
+    await page.waitForFunction(() => (window.__liveSources || []).some((s) => s.readyState === 1), null, { timeout: 5000 });
+    await page.evaluate(() => { window.__notReloaded = true; });
+  }
+
+  async stillNotReloaded(page) { return page.evaluate(() => window.__notReloaded === true); }
+
+  // The help desk's board (/dispatch) as `login`, once its live-update connection is open.
+  async openLiveBoard(login = 'dispatch1') {
+    const board = await this.newPage('desktop', 'dispatcher');
+    await this.watchLiveStreams(board);
+    await this.login(board, login);
+    await board.goto('/dispatch');
+    await board.getByRole('heading', { name: 'Leitstand', exact: true }).waitFor();
+    await this.waitForLiveStream(board);
+    return board;
+  }
+
   photoFile(name = 'beamer-foto.png') {
     const file = path.join(this.tmp, name);
     fs.writeFileSync(file, PHOTO_PNG);
@@ -172,7 +210,7 @@ async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'campusdesk-e2e-'));
   const only = (process.env.E2E_ONLY || '').split(',').filter(Boolean);
-  const specDir = path.join(__dirname, '..', 'specs');
+  const specDir = process.env.E2E_SPEC_DIR || path.join(__dirname, '..', 'specs');
   for (const file of fs.readdirSync(specDir).filter((f) => f.endsWith('.spec.js')).sort()) {
     if (only.length && !only.some((o) => file.includes(o))) continue;
     require(path.join(specDir, file));

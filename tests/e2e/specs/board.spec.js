@@ -7,25 +7,8 @@ const { test, assert } = require('../lib/harness');
 const LIMIT_MS = 2000;
 
 test('board: a ticket filed elsewhere appears on /dispatch without reload', async (t) => {
-  // Count the page's live connections, so that the ticket is filed only once the board listens.
-  const board = await t.newPage('desktop', 'dispatcher');
-  await board.addInitScript(() => {
-    const Original = window.EventSource;
-    if (!Original) return;
-    window.__liveSources = [];
-    window.EventSource = function (url, init) {
-      const source = new Original(url, init);
-      window.__liveSources.push(source);
-      return source;
-    };
-    window.EventSource.prototype = Original.prototype;
-    Object.assign(window.EventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
-  });
-  await t.login(board, 'dispatch1');
-  await board.goto('/dispatch');
-  await board.getByRole('heading', { name: 'Leitstand', exact: true }).waitFor();
-  await board.waitForFunction(() => (window.__liveSources || []).some((s) => s.readyState === 1), null, { timeout: 5000 });
-  await board.evaluate(() => { window.__notReloaded = true; });
+  // The ticket is filed only once the board listens.
+  const board = await t.openLiveBoard('dispatch1');
   const updatedBefore = await board.locator('main').getAttribute('data-updated');
   await t.screenshot(board, 'board-01-before.png');
 
@@ -50,7 +33,7 @@ test('board: a ticket filed elsewhere appears on /dispatch without reload', asyn
   await row.waitFor({ state: 'attached', timeout: LIMIT_MS });
   const seenAfter = Date.now() - filedAt;
   process.stdout.write(`    ${number} appeared on the board ${seenAfter} ms after the API answered\n`);
-  assert.ok(await board.evaluate(() => window.__notReloaded === true), 'the board updated in place, without a reload');
+  assert.ok(await t.stillNotReloaded(board), 'the board updated in place, without a reload');
   const updatedAfter = await board.locator('main').getAttribute('data-updated');
   assert.ok(updatedAfter && updatedAfter !== updatedBefore, '<main data-updated> is set by the live update');
   const fresh = board.locator('section[aria-labelledby="neu"]');
