@@ -351,17 +351,22 @@ cursor_position parse_cursor(std::string_view text) {
     return c;
 }
 
-// Turns free text into FTS5 terms, so user input can never be FTS syntax: every word is a quoted prefix term, and
-// what FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other control characters)
-// separates words instead. A word of digits is also asked for as itself: "302" finds CD-2026-000302 (indexed with
-// its bare sequence) before CD-2026-003021, as bm25 counts both terms. Empty: no words.
+// Turns free text into FTS5 terms, so user input can never be FTS syntax: every word is a quoted term, and what
+// FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other control characters)
+// separates words instead. A word of four characters or more also finds the words it begins ("Druck" finds
+// Druckerpatrone): FTS5 merges the postings of every word with that prefix, which for a shorter prefix ("ge",
+// "ich") is most of the index (400 ms at 1M tickets), so shorter words are matched whole. A word of digits is
+// also asked for as itself: "3021" finds CD-2026-003021 (indexed with its bare sequence) before CD-2026-030210,
+// as bm25 counts both terms. Empty: no words.
 std::string fts_terms(std::string_view text) {
     std::string out, word;
     auto flush = [&] {
         if (word.empty()) return;
         if (!out.empty()) out += ' ';
+        const auto characters = std::count_if(word.begin(), word.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
         const bool digits = std::all_of(word.begin(), word.end(), [](unsigned char c) { return std::isdigit(c); });
-        if (digits) out += fmt::format("(\"{0}\" OR \"{0}\"*)", word);
+        if (characters < 4) out += '"' + word + '"';
+        else if (digits) out += fmt::format("(\"{0}\" OR \"{0}\"*)", word);
         else out += '"' + word + "\"*";
         word.clear();
     };

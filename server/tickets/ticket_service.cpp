@@ -105,7 +105,7 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     }
     ++a.metrics.tickets_created;
     mails_queued(a, mails);
-    a.live.publish();
+    a.live.publish(stored);
     co_return stored;
 }
 
@@ -150,9 +150,9 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
     auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
         return apply_action(a, db, current_viewer(a, db, who, now), {who.id, who.manager_id}, number, plan, now, mails);
     });
-    if (std::holds_alternative<ticket>(result)) {
+    if (const auto* changed = std::get_if<ticket>(&result)) {
         mails_queued(a, mails);
-        a.live.publish();
+        a.live.publish(*changed);
     }
     co_return result;
 }
@@ -246,7 +246,7 @@ net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::strin
         }
         return *t;
     });
-    if (std::holds_alternative<ticket>(result)) a.live.publish();
+    if (const auto* changed = std::get_if<ticket>(&result)) a.live.publish(*changed);
     co_return result;
 }
 
@@ -269,12 +269,14 @@ net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const 
     });
 }
 
-net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query) {
+net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query, bool with_count) {
     query.teachers_see_school_tickets = a.config.teachers_see_school_tickets;
     if (query.now == 0) query.now = now_ms();
     co_return co_await a.storage->read([&](SQLite::Database& db) {
         query.who = current_viewer(a, db, who, query.now);
-        return ticket_list{list_tickets(db, query, a.sla()), query.who};
+        ticket_list list{list_tickets(db, query, a.sla()), query.who, std::nullopt};
+        if (with_count) list.count = count_tickets(db, query, a.calendar);
+        return list;
     });
 }
 

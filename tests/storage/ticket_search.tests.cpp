@@ -187,10 +187,17 @@ TEST_CASE("the search index follows phone callers, renamed schools, anonymisatio
 TEST_CASE("relevance puts the ticket with the very number first", "[storage][search]") {
     search_fixture f;
     for (int i = 1; i <= 31; ++i) f.add_ticket("100021", 102, 2, fmt::format("Störung {}", i), monday_8am + i);
-    // "3" is CD-2026-000003 and, as a prefix, 30 and 31: relevance puts the very number first.
-    const auto by_relevance = f.found(dispatcher, "3", ticket_sort::relevance);
-    REQUIRE(by_relevance.size() >= 3);
-    CHECK(by_relevance.front() == "CD-2026-000003");
+    // "3" is a short word, matched whole: CD-2026-000003 alone, not 30 and 31.
+    CHECK(f.found(dispatcher, "3", ticket_sort::relevance) == numbers{"CD-2026-000003"});
+    // A longer number also finds those it begins; relevance puts the very number first, whatever the filing order.
+    const auto longer = f.add_ticket("100021", 102, 2, "Raum 12345 dunkel", monday_8am + 40);
+    const auto exact = f.add_ticket("100021", 102, 2, "Raum 1234 dunkel", monday_8am + 41);
+    const auto after = f.add_ticket("100021", 102, 2, "Raum 12346 dunkel", monday_8am + 42);
+    CHECK(f.found(dispatcher, "1234", ticket_sort::relevance).front() == exact.number);
+    CHECK(f.found(dispatcher, "1234", ticket_sort::created) == numbers{after.number, exact.number, longer.number});
+    // The prefix of a long word finds the words it begins; a short word is matched whole.
+    CHECK(f.found(dispatcher, "Stör").size() == 31);
+    CHECK(f.found(dispatcher, "St").empty());
     // Without a text, relevance is due order.
     ticket_query q;
     q.who = dispatcher;
