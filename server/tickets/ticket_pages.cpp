@@ -339,7 +339,8 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         co_await add_problem_banner(a, auth, d, std::move(back));
     }
     d.set("list_path", queue ? "/queue" : "/tickets");
-    d.set("live", true);  // refreshes itself when a ticket this person may see changes (static/live.js)
+    // The queue refreshes itself when a ticket this person may see changes (static/live.js).
+    d.set("live", queue);
     std::string next, previous;
     if (!q.backward) {
         if (!page.next_cursor.empty()) next = page_link(url, "cursor", page.next_cursor);

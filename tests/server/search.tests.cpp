@@ -77,9 +77,10 @@ TEST_CASE("staff find tickets by number, school, requester, reply and note; teac
     const auto teacher_name = std::string(s.teacher_a.get("/api/v1/me").json().at("name").as_string());
 
     // Staff: the number in full, in lower case and bare, the school's name, the requester, a reply and a note.
-    for (const auto& text : {mine, std::string("cd") + mine.substr(2), sequence_of(mine), "Quasselstrippe",
-                             "Hinterzimmer", "Zauberwort " + school_name(s.dispatcher, s.school_a),
-                             "Zauberwort " + teacher_name}) {
+    const std::vector<std::string> texts{mine, "cd" + mine.substr(2), sequence_of(mine), "Quasselstrippe",
+                                         "Hinterzimmer", "Zauberwort " + school_name(s.dispatcher, s.school_a),
+                                         "Zauberwort " + teacher_name};
+    for (const auto& text : texts) {
         INFO(text);
         const auto page = s.dispatcher.get("/queue?status=alle&q=" + url_encode(text));
         REQUIRE(page.status == 200);
