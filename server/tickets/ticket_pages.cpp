@@ -242,13 +242,15 @@ std::vector<const school_record*> schools_of(const app& a, const viewer& v) {
 
 namespace {
 
-// The sorts a list page offers (relevance only while searching), by their URL value.
+// The sorts a list page offers, by their URL value. The first, "" (automatic), is relevance while searching and the
+// page's own order otherwise, so that a search typed into a form that was sorted automatically comes back with the
+// best matches first; relevance is not offered apart (without a text it means nothing).
 struct sort_choice {
     ticket_sort sort;
     const char* id;
     const char* label;
 };
-constexpr std::array<sort_choice, 4> sort_choices{{{ticket_sort::relevance, "relevance", "beste Treffer zuerst"},
+constexpr std::array<sort_choice, 4> sort_choices{{{ticket_sort::relevance, "", "automatisch (Suche: beste Treffer zuerst)"},
                                                    {ticket_sort::due, "due", "nächste Frist zuerst"},
                                                    {ticket_sort::created, "created", "neueste zuerst"},
                                                    {ticket_sort::updated, "updated", "zuletzt geändert zuerst"}}};
@@ -290,8 +292,12 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     q.text = text;
     const bool searching = !is_blank(text);
     q.sort = searching ? ticket_sort::relevance : queue ? ticket_sort::due : ticket_sort::created;
+    std::string sort_id;  // as chosen: "" is automatic
     for (const auto& c : sort_choices)
-        if (sort == c.id && (searching || c.sort != ticket_sort::relevance)) q.sort = c.sort;
+        if (!sort.empty() && sort == c.id) {
+            q.sort = c.sort;
+            sort_id = c.id;
+        }
     if (queue) {
         if (a.dir.school(school)) q.school = school;
         if (auto s = parse_status(state)) q.statuses = {*s};
@@ -357,10 +363,8 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         d.set("first_link", page_link(url, "cursor", ""));
     d.set("paged", !next.empty() || !previous.empty());
     std::vector<std::pair<std::string, std::string>> sorts;
-    for (const auto& c : sort_choices)
-        if (searching || c.sort != ticket_sort::relevance) sorts.emplace_back(c.id, c.label);
-    const auto chosen = std::find_if(sort_choices.begin(), sort_choices.end(), [&](const auto& c) { return c.sort == q.sort; });
-    d.set("sort_options", select_options(sorts, chosen->id));
+    for (const auto& c : sort_choices) sorts.emplace_back(c.id, c.label);
+    d.set("sort_options", select_options(sorts, sort_id));
     if (!queue) {
         d.set("state_options", select_options({{"", "alle"}, {"offen", "offene"}, {"erledigt", "erledigte"}},
                                               state == "offen" || state == "erledigt" ? state : std::string()));

@@ -153,9 +153,16 @@ TEST_CASE("lists count their tickets and page forward and back", "[server][searc
     const auto page = s.dispatcher.get("/queue?status=alle&sort=updated");
     CHECK(page.body.find("<option value=\"updated\" selected>") != std::string::npos);
     CHECK(link(page.body, "next").find("sort=updated") != std::string::npos);
-    // Relevance is offered only while searching.
-    CHECK(page.body.find("value=\"relevance\"") == std::string::npos);
-    CHECK(s.dispatcher.get("/queue?q=Beamer").body.find("<option value=\"relevance\" selected>") != std::string::npos);
+    // Without a choice the order is automatic: the best matches first while searching, even when the search was
+    // typed into a form that sent the automatic order along.
+    CHECK(s.dispatcher.get("/queue?q=Beamer").body.find("<option value=\"\" selected>") != std::string::npos);
+    const auto apt = s.file(s.teacher_a, s.school_a, "Projektorlampe Projektorlampe Projektorlampe flackert");
+    const auto later = s.file(s.teacher_a, s.school_a, "Projektorlampe, Leinwand, Kabel, Fernbedienung und Halterung");
+    for (const char* target : {"/tickets?q=Projektorlampe", "/tickets?sort=&q=Projektorlampe"}) {
+        INFO(target);
+        CHECK(listed(s.teacher_a.get(target).body) == std::vector<std::string>{apt, later});
+    }
+    CHECK(listed(s.teacher_a.get("/tickets?sort=created&q=Projektorlampe").body) == std::vector<std::string>{later, apt});
 }
 
 TEST_CASE("live streams tell each person only of the tickets they may see", "[server][search][live]") {
