@@ -391,6 +391,33 @@ CREATE TABLE ticket_links (
     PRIMARY KEY (from_id, to_id)
 ) WITHOUT ROWID;
 CREATE INDEX ticket_links_by_to ON ticket_links(to_id, from_id);
+)sql",
+// 16 (issue 16, "Search and lists"; the lead's numbering: 18): search finds what a help-desk member types, not only
+// what the teacher typed. One FTS5 row per ticket with its own copy of the texts (so a reply updates it without
+// old values), replacing tickets_fts: the fixed fields, the ticket number with its bare sequence ("302"), the
+// school's number and name, the requester's name (a phone caller's too), the texts teachers see (replies,
+// status notes: every event but internal notes) and, apart, the internal notes (only staff search them). `scope`
+// carries u<requester>, s<school> and a<assignee>, so that a teacher's or campus manager's search asks FTS5 for
+// their own tickets only (docs/lists.md). The view is the one definition of a row: the migration and every
+// reindex (storage/ticket_repository.cpp, reindex_ticket_search) read it.
+R"sql(
+DROP TABLE tickets_fts;
+CREATE VIEW ticket_search_source AS
+SELECT t.id AS id, t.title AS title, t.description AS description, t.room AS room, t.asset_tag AS asset_tag,
+    t.number || ' ' || CAST(substr(t.number, 9) AS INTEGER) AS number,
+    t.school_number || ' ' || COALESCE(s.name, '') AS school,
+    COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, '') AS requester,
+    COALESCE((SELECT group_concat(e.body, ' ') FROM ticket_events e
+              WHERE e.ticket_id = t.id AND e.kind <> 'internal_note' AND e.body <> ''), '') AS replies,
+    COALESCE((SELECT group_concat(e.body, ' ') FROM ticket_events e
+              WHERE e.ticket_id = t.id AND e.kind = 'internal_note' AND e.body <> ''), '') AS notes,
+    'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id AS scope
+FROM tickets t LEFT JOIN schools s ON s.number = t.school_number LEFT JOIN users u ON u.id = t.requester_id
+    LEFT JOIN phone_intakes p ON p.ticket_id = t.id;
+CREATE VIRTUAL TABLE ticket_search USING fts5(title, description, room, asset_tag, number, school, requester,
+    replies, notes, scope, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, requester, replies, notes,
+    scope) SELECT * FROM ticket_search_source;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so
