@@ -391,6 +391,25 @@ CREATE TABLE ticket_links (
     PRIMARY KEY (from_id, to_id)
 ) WITHOUT ROWID;
 CREATE INDEX ticket_links_by_to ON ticket_links(to_id, from_id);
+)sql",
+// 16 (schema 17 in the merged numbering): single sign-on (issue 19). A person's identity at an OpenID provider
+// (the provider's id in the config and its stable `sub`) names their account; a session made through a provider
+// keeps its ID token for RP-initiated logout and ends with the session.
+R"sql(
+CREATE TABLE external_identities (
+    provider TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    last_login_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, subject)
+) WITHOUT ROWID;
+CREATE INDEX external_identities_by_user ON external_identities(user_id);
+CREATE TABLE sso_sessions (
+    token_hash TEXT PRIMARY KEY REFERENCES sessions(token_hash) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    id_token TEXT NOT NULL
+) WITHOUT ROWID;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so
