@@ -353,10 +353,14 @@ std::variant<oidc_identity, oidc_failure> oidc_client::finish_now(const oidc_pro
     if (!callback.error.empty()) return oidc_failure{"provider_error:" + callback.error.substr(0, 40)};
     if (callback.code.empty()) return oidc_failure{"no_code"};
 
-    std::lock_guard lock(cache->mutex);
-    auto doc = cache->document(provider, config_);
-    if (auto* failure = std::get_if<oidc_failure>(&doc)) return *failure;
-    const auto& discovery = *std::get<const json::object*>(doc);
+    // A copy: the token and userinfo requests run without the cache's lock, so logins do not queue behind them.
+    json::object discovery;
+    {
+        std::lock_guard lock(cache->mutex);
+        auto doc = cache->document(provider, config_);
+        if (auto* failure = std::get_if<oidc_failure>(&doc)) return *failure;
+        discovery = *std::get<const json::object*>(doc);
+    }
 
     // The code for tokens, with the PKCE verifier and the client's secret.
     std::vector<std::pair<std::string, std::string>> form{{"grant_type", "authorization_code"},
@@ -397,7 +401,9 @@ std::variant<oidc_identity, oidc_failure> oidc_client::finish_now(const oidc_pro
     if (algorithm == CJOSE_HDR_ALG_RS256) kty = CJOSE_JWK_KTY_RSA;
     else if (algorithm == CJOSE_HDR_ALG_ES256) kty = CJOSE_JWK_KTY_EC;
     else return oidc_failure{"algorithm_not_allowed"};
+    std::unique_lock key_lock(cache->mutex);
     auto key = cache->key_for(provider, config_, kid ? kid : "", kty);
+    key_lock.unlock();
     if (auto* failure = std::get_if<oidc_failure>(&key)) return *failure;
     if (kty == CJOSE_JWK_KTY_EC && cjose_jwk_EC_get_curve(std::get<jwk_ptr>(key).get(), &err) != CJOSE_JWK_EC_P_256)
         return oidc_failure{"algorithm_not_allowed"};

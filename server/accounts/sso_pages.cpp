@@ -182,8 +182,9 @@ net::awaitable<http_response> sso_page(app& a, const http_request& req, const bo
     const auto slash = rest.find('/');
     const auto* provider = a.sso && slash != std::string_view::npos ? a.config.oidc.find(rest.substr(0, slash)) : nullptr;
     const auto action = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-    const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
-    if (!provider || !is_get || (action != "start" && action != "callback")) co_return not_found_page(a, {});
+    // GET only: a HEAD (a link checker, a prefetch) would use a login's state up.
+    if (!provider || req.method() != http::verb::get || (action != "start" && action != "callback"))
+        co_return not_found_page(a, {});
     if (action == "start") co_return co_await start(a, req, *provider, peer);
     co_return co_await callback(a, req, url, *provider, peer);
 }

@@ -112,6 +112,21 @@ response sso_login(client& browser, provider_fixture& idp, const std::string& lo
     return {};
 }
 
+// One login at the forging issuer, whose token endpoint answers with the scenario's ID token. A session is made
+// exactly when the login is accepted.
+response forged_login(unsigned short port, const std::string& scenario) {
+    client browser(port);
+    auto started = browser.get("/sso/forge/start");
+    REQUIRE(started.status == 303);
+    auto [idp_port, target] = split_location(started.headers.at("location"));
+    client at_idp(idp_port);
+    auto code = at_idp.get(target + "&scenario=" + scenario);
+    REQUIRE(code.status == 302);
+    auto back = browser.get(split_location(code.headers.at("location")).second);
+    CHECK(browser.cookies.count("cd_session") == (back.status == 303 ? 1u : 0u));
+    return back;
+}
+
 // The account's row, read from the database file.
 std::optional<std::map<std::string, std::string>> account(const std::filesystem::path& data, const std::string& login) {
     SQLite::Database db((data / "campusdesk.db").string(), SQLite::OPEN_READONLY);
@@ -284,20 +299,7 @@ TEST_CASE("SSO: forged, expired and misdirected ID tokens are refused", "[sso]")
     const auto config = write_config(dir.path, {{"oidc", provider_config("forge", idp.issuer + "/forge")}});
     server_process server(dir.path / "data", {"--config", config.string()});
 
-    // One login at the forging issuer whose token endpoint answers with the scenario's ID token.
-    auto attempt = [&](const std::string& scenario) {
-        client browser(server.port());
-        auto started = browser.get("/sso/forge/start");
-        REQUIRE(started.status == 303);
-        auto [port, target] = split_location(started.headers.at("location"));
-        client at_idp(port);
-        auto code = at_idp.get(target + "&scenario=" + scenario);
-        REQUIRE(code.status == 302);
-        auto back = browser.get(split_location(code.headers.at("location")).second);
-        if (back.status == 303) CHECK(browser.cookies.count("cd_session") == 1);
-        else CHECK(browser.cookies.count("cd_session") == 0);
-        return back;
-    };
+    auto attempt = [&](const std::string& scenario) { return forged_login(server.port(), scenario); };
     auto jwks_fetches = [&] {
         client at_idp(idp.port);
         return at_idp.get("/forge/stats").json().at("jwks_fetches").as_int64();
@@ -339,14 +341,7 @@ TEST_CASE("SSO: key rotation at the provider is followed", "[sso]") {
     const auto config = write_config(
         dir.path, {{"oidc", "jwks_refresh_min_seconds = 1\n" + provider_config("forge", idp.issuer + "/forge")}});
     server_process server(dir.path / "data", {"--config", config.string()});
-    auto attempt = [&](const std::string& scenario) {
-        client browser(server.port());
-        auto started = browser.get("/sso/forge/start");
-        auto [port, target] = split_location(started.headers.at("location"));
-        client at_idp(port);
-        auto code = at_idp.get(target + "&scenario=" + scenario);
-        return browser.get(split_location(code.headers.at("location")).second).status;
-    };
+    auto attempt = [&](const std::string& scenario) { return forged_login(server.port(), scenario).status; };
     client at_idp(idp.port);
     auto fetches = [&] { return at_idp.get("/forge/stats").json().at("jwks_fetches").as_int64(); };
     REQUIRE(attempt("ok") == 303);

@@ -218,3 +218,6 @@ server.on('request', async (req, res) => {
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 console.log(`listening on ${base}`);
+// The starter reads that one line and may close the pipe: everything else goes to stderr (oidc-provider's notes too).
+process.stdout.on('error', () => {});
+console.log = console.info = (...args) => console.error(...args);
