@@ -84,6 +84,7 @@ test('sso: a teacher logs in with the school account and files a ticket', async 
 
     const title = `WLAN im Lehrerzimmer (SSO ${Date.now().toString(36)})`;
     await teacher.getByLabel('Was ist betroffen?').selectOption({ index: 1 });
+    await teacher.locator('input[name="priority"][value="normal"]').check();
     await teacher.getByLabel('Kurzbeschreibung (Pflichtangabe)', { exact: true }).fill(title);
     await Promise.all([
       teacher.waitForURL(/\/tickets\/CD-\d{4}-\d{6}/),
