@@ -222,6 +222,18 @@ TEST_CASE("SSO: teachers, managers and staff log in through a real OpenID provid
         CHECK(row->at("school") == "148037");
         CHECK(row->at("identities") == "1");
         CHECK(row->at("name") == "Lehrkraft 148037");
+
+        // The identity is personal data: in the person's export, and gone with their erasure.
+        const auto data = (dir.path / "data").string();
+        const auto exported = run_campusdesk({"user", "export", "teacher-148037", "--config", config.string(), "--data", data});
+        REQUIRE(exported.status == 0);
+        const auto identities = json::parse(exported.out).at("single_sign_on_identities").as_array();
+        REQUIRE(identities.size() == 1);
+        CHECK(identities[0].at("provider").as_string() == "test");
+        CHECK(identities[0].at("subject").as_string() == "sub-teacher-148037");
+        REQUIRE(run_campusdesk({"user", "erase", "teacher-148037", "--config", config.string(), "--data", data}).status == 0);
+        SQLite::Database db((dir.path / "data" / "campusdesk.db").string(), SQLite::OPEN_READONLY);
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM external_identities").getInt() == 0);
     }
 
     SECTION("a campus manager lands on the queue of their schools, the help desk on the board") {
