@@ -592,6 +592,127 @@ void parse_tickets(const toml::table& t, app_config& c, const reporter& r) {
     }
 }
 
+// [oidc]'s string lists (scopes, password logins): non-empty strings without blanks.
+std::optional<std::vector<std::string>> read_words(const toml::table& t, std::string_view key, const std::string& prefix,
+                                                   const reporter& r) {
+    const auto* node = t.get(key);
+    if (!node) return std::nullopt;
+    const std::string field = prefix + std::string(key);
+    const auto* list = node->as_array();
+    if (!list) return r.add(*node, field, "must be a list of strings like [\"admin\"]"), std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& item : *list) {
+        const auto v = item.value_exact<std::string>();
+        if (!v || v->empty() || v->find_first_of(" \t\r\n") != std::string::npos)
+            return r.add(item, field, "must be a list of strings without blanks like [\"admin\"]"), std::nullopt;
+        out.push_back(*v);
+    }
+    return out;
+}
+
+// An issuer is reached over HTTPS; plain HTTP only on the machine itself (tests, a provider next door).
+bool is_issuer_url(std::string_view url) {
+    if (url.find_first_of(" \t\r\n?#") != std::string_view::npos) return false;
+    if (url.starts_with("https://")) return url.size() > 8;
+    for (std::string_view local : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
+        if (url.starts_with(local) && (url.size() == local.size() || url[local.size()] == ':' || url[local.size()] == '/'))
+            return true;
+    return false;
+}
+
+void parse_oidc_provider(const toml::table& t, oidc_provider& p, const reporter& r) {
+    const std::string prefix = "oidc.providers.";
+    check_keys(t, {"id", "label", "issuer", "client_id", "client_secret", "token_auth", "scopes", "claims", "roles",
+                   "logout", "link_existing_accounts"}, prefix, r);
+    const int line = static_cast<int>(t.source().begin.line);
+    read_string(t, "id", p.id, prefix, r);
+    if (const auto* node = t.get("id"); node && node->is_string() && !is_plain_id(p.id))
+        r.add(*node, prefix + "id", "must be lower-case letters, digits and _ (it is part of the callback URL)");
+    read_string(t, "label", p.label, prefix, r);
+    read_string(t, "issuer", p.issuer, prefix, r);
+    if (const auto* node = t.get("issuer"); node && node->is_string() && !p.issuer.empty() && !is_issuer_url(p.issuer))
+        r.add(*node, prefix + "issuer", "must be an https:// URL (http:// only for 127.0.0.1 or localhost)");
+    read_string(t, "client_id", p.client_id, prefix, r);
+    read_string(t, "client_secret", p.client_secret, prefix, r);
+    read_choice(t, "token_auth", p.token_auth, {"client_secret_basic", "client_secret_post"}, prefix, r);
+    if (auto scopes = read_words(t, "scopes", prefix, r)) {
+        if (!is_one_of("openid", *scopes)) r.add(*t.get("scopes"), prefix + "scopes", "must contain \"openid\"");
+        p.scopes = std::move(*scopes);
+    }
+    read_bool(t, "logout", p.logout, prefix, r);
+    read_bool(t, "link_existing_accounts", p.link_existing_accounts, prefix, r);
+    for (const std::string key : {"id", "label", "issuer", "client_id", "client_secret"})
+        if (!t.get(key)) r.add(line, prefix + key, "required");
+    if (const auto* node = t.get("claims")) {
+        if (const auto* claims = node->as_table()) {
+            check_keys(*claims, {"login", "name", "email", "groups", "school"}, prefix + "claims.", r);
+            read_string(*claims, "login", p.claims.login, prefix + "claims.", r);
+            read_string(*claims, "name", p.claims.name, prefix + "claims.", r, false);
+            read_string(*claims, "email", p.claims.email, prefix + "claims.", r, false);
+            read_string(*claims, "groups", p.claims.groups, prefix + "claims.", r, false);
+            read_string(*claims, "school", p.claims.school, prefix + "claims.", r, false);
+        } else {
+            r.add(*node, prefix + "claims", "must be a table like { login = \"preferred_username\" }");
+        }
+    }
+    const auto* roles = t.get("roles");
+    const auto* list = roles ? roles->as_array() : nullptr;
+    if (!list || list->empty())
+        return r.add(roles ? static_cast<int>(roles->source().begin.line) : line, prefix + "roles",
+                     "required: a list like [{ value = \"lehrkraefte\", role = \"teacher\" }]");
+    for (const auto& item : *list) {
+        const auto* rule = item.as_table();
+        if (!rule) {
+            r.add(item, prefix + "roles", "each rule is a table like { value = \"lehrkraefte\", role = \"teacher\" }");
+            continue;
+        }
+        check_keys(*rule, {"claim", "value", "role"}, prefix + "roles.", r);
+        oidc_role_rule parsed;
+        read_string(*rule, "claim", parsed.claim, prefix + "roles.", r);
+        read_string(*rule, "value", parsed.value, prefix + "roles.", r);
+        std::string role_name;
+        read_string(*rule, "role", role_name, prefix + "roles.", r);
+        const auto who = parse_role(role_name);
+        if (!rule->get("value")) r.add(item, prefix + "roles.value", "required");
+        if (!who) r.add(rule->get("role") ? *rule->get("role") : item, prefix + "roles.role",
+                        "must be teacher, campus_manager, dispatcher or admin");
+        else parsed.who = *who;
+        if (parsed.claim.empty() && p.claims.groups.empty())
+            r.add(item, prefix + "roles.claim", "required when claims.groups is empty");
+        if (parsed.who == role::teacher && who && p.claims.school.empty())
+            r.add(item, prefix + "claims.school", "required when a rule gives the role teacher (a teacher's school)");
+        p.roles.push_back(std::move(parsed));
+    }
+}
+
+void parse_oidc(const toml::table& t, oidc_config& o, const reporter& r) {
+    check_keys(t, {"providers", "password_logins", "clock_skew_seconds", "jwks_refresh_min_seconds",
+                   "http_timeout_seconds", "login_timeout_seconds", "discovery_cache_seconds"}, "oidc.", r);
+    if (auto logins = read_words(t, "password_logins", "oidc.", r)) o.password_logins = std::move(*logins);
+    read_positive(t, "clock_skew_seconds", o.clock_skew_seconds, "oidc.", r);
+    if (const auto* node = t.get("clock_skew_seconds"); node && o.clock_skew_seconds > 600)
+        r.add(*node, "oidc.clock_skew_seconds", "must be at most 600 (ten minutes)");
+    read_positive(t, "jwks_refresh_min_seconds", o.jwks_refresh_min_seconds, "oidc.", r);
+    read_positive(t, "http_timeout_seconds", o.http_timeout_seconds, "oidc.", r);
+    read_positive(t, "login_timeout_seconds", o.login_timeout_seconds, "oidc.", r);
+    read_positive(t, "discovery_cache_seconds", o.discovery_cache_seconds, "oidc.", r);
+    const auto* node = t.get("providers");
+    if (!node) return;
+    const auto* list = node->as_array();
+    if (!list) return r.add(*node, "oidc.providers", "must be a list of tables ([[oidc.providers]])");
+    for (const auto& item : *list) {
+        const auto* table = item.as_table();
+        if (!table) {
+            r.add(item, "oidc.providers", "must be a list of tables ([[oidc.providers]])");
+            continue;
+        }
+        oidc_provider p;
+        parse_oidc_provider(*table, p, r);
+        if (!p.id.empty() && o.find(p.id)) r.add(item, "oidc.providers.id", fmt::format("\"{}\" is used twice", p.id));
+        o.providers.push_back(std::move(p));
+    }
+}
+
 // Parses the text; a syntax error is reported with its line.
 std::optional<toml::table> parse_toml(std::string_view text, const std::string& path, const reporter& r) {
     try {
@@ -604,7 +725,7 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
     check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners", "sessions", "login",
-                       "security", "mail", "schools", "retention"}, "",
+                       "security", "mail", "schools", "retention", "oidc"}, "",
                r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
@@ -619,6 +740,7 @@ void parse_main_toml(const toml::table& root, app_config& c, config_file_names& 
     if (const auto* node = root.get("partners")) c.partners = read_id_list<partner>(*node, "partners", "name", r);
     if (const auto* t = section(root, "mail", r)) parse_mail(*t, c, r);
     if (const auto* t = section(root, "retention", r)) parse_retention(*t, c.retention, r);
+    if (const auto* t = section(root, "oidc", r)) parse_oidc(*t, c.oidc, r);
 }
 
 // The rows after a fixed header line; rows with the wrong number of fields are reported and left out.

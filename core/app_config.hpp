@@ -6,6 +6,7 @@
 #include "core/login_throttle.hpp"
 #include "core/session_policy.hpp"
 #include "core/sla_policy.hpp"
+#include "core/sso.hpp"
 
 #include <cstddef>
 #include <iterator>
@@ -140,6 +141,7 @@ struct app_config {
     security_config security;
     mail_config mail;
     retention_config retention;
+    oidc_config oidc;  // [oidc]: single sign-on (issue 19, docs/sso.md)
     sla_policy sla;
     business_calendar_config calendar = business_calendar_config::defaults();
     std::vector<category> categories = default_categories();

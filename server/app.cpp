@@ -95,6 +95,7 @@ app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_t
     log_directory_changes(changes);
     auto lease = storage->readers().acquire();
     dir.replace(load_directory(lease.db()));
+    if (!config.oidc.providers.empty()) sso = std::make_unique<oidc_client>(config.oidc);
 }
 
 } // namespace campusdesk

@@ -5,6 +5,7 @@
 #include "core/business_calendar.hpp"
 #include "core/login_throttle.hpp"
 #include "server/dispatch/live_updates.hpp"
+#include "server/accounts/oidc_client.hpp"
 #include "server/accounts/password_hasher.hpp"
 #include "server/http/route_metrics.hpp"
 #include "server/views/page_renderer.hpp"
@@ -116,6 +117,7 @@ struct app {
     time_ms started_at = 0;
     monthly_totals_cache closed_months;  // the report page's trend
     mail_sender* mailer = nullptr;       // while `serve` runs with mail enabled: woken when mail is queued
+    std::unique_ptr<oidc_client> sso;    // with [[oidc.providers]] only (issue 19)
 
     sla_context sla() const { return {config.sla, calendar}; }
     viewer viewer_of(const user& u) const { return {u.id, u.who, u.school_number, u.manager_id, {}}; }

@@ -5,6 +5,7 @@
 #include "server/views/page_renderer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <fstream>
@@ -102,6 +103,19 @@ int run_check_config(const std::filesystem::path& toml_path, std::ostream& out, 
                        "{} closure days ({})\n",
                        c.schools.size(), c.managers.size(), c.categories.size(), c.partners.size(),
                        c.calendar.school_holidays.size(), c.calendar.closure_days.size(), toml_path.string());
+    if (c.oidc.providers.empty()) {
+        out << "single sign-on: off (no [[oidc.providers]])\n";
+    } else {
+        std::string names;
+        for (const auto& p : c.oidc.providers) names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", p.id, p.issuer);
+        out << fmt::format("single sign-on: {} provider(s): {}; password login {}\n", c.oidc.providers.size(), names,
+                           c.oidc.password_logins.empty() ? std::string("for every local account")
+                                                          : fmt::format("only for {}", fmt::join(c.oidc.password_logins, ", ")));
+        // The providers only accept the registered redirect URI; it is built from public_url.
+        if (!c.served_over_https())
+            err << "warning: [server] public_url is not https://: the redirect URIs for single sign-on are built from "
+                   "the address the browser used (docs/sso.md)\n";
+    }
     const auto mail = check_mail_config(c, find_templates_dir(toml_path));
     out << mail.summary << '\n';
     for (const auto& w : mail.warnings) err << "warning: " << w << '\n';

@@ -392,7 +392,7 @@ CREATE TABLE ticket_links (
 ) WITHOUT ROWID;
 CREATE INDEX ticket_links_by_to ON ticket_links(to_id, from_id);
 )sql",
-// 16 (issue 16, "Search and lists"; the lead's numbering: 18): search finds what a help-desk member types, not only
+// 16 (issue 16, "Search and lists"): search finds what a help-desk member types, not only
 // what the teacher typed. One FTS5 row per ticket with its own copy of the texts (so a reply updates it without
 // old values), replacing tickets_fts: the fixed fields, the ticket number with its bare sequence ("302"), the
 // school's number and name, the requester's name (a phone caller's too), the texts teachers see (replies,
@@ -418,6 +418,25 @@ CREATE VIRTUAL TABLE ticket_search USING fts5(title, description, room, asset_ta
     replies, notes, scope, tokenize='unicode61 remove_diacritics 2');
 INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, requester, replies, notes,
     scope) SELECT * FROM ticket_search_source;
+)sql",
+// 17: single sign-on (issue 19). A person's identity at an OpenID provider
+// (the provider's id in the config and its stable `sub`) names their account; a session made through a provider
+// keeps its ID token for RP-initiated logout and ends with the session.
+R"sql(
+CREATE TABLE external_identities (
+    provider TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    last_login_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, subject)
+) WITHOUT ROWID;
+CREATE INDEX external_identities_by_user ON external_identities(user_id);
+CREATE TABLE sso_sessions (
+    token_hash TEXT PRIMARY KEY REFERENCES sessions(token_hash) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    id_token TEXT NOT NULL
+) WITHOUT ROWID;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

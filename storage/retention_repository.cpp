@@ -163,6 +163,7 @@ std::optional<personal_data> load_personal_data(SQLite::Database& db, std::strin
         p.sessions.push_back({sessions.getColumn(0).getString(), sessions.getColumn(1).getInt64(),
                               sessions.getColumn(2).getInt64(), sessions.getColumn(3).getInt64(),
                               sessions.getColumn(4).getString()});
+    p.identities = external_identities_of(db, p.user_id);
     SQLite::Statement audit(db, "SELECT at, action, subject, detail FROM audit_log WHERE actor_id = ? ORDER BY id");
     audit.bind(1, p.user_id);
     while (audit.executeStep())
@@ -208,6 +209,7 @@ bool erase_person(SQLite::Database& db, std::string_view login, time_ms now) {
                             "DELETE FROM canned_replies WHERE owner_id = ?",
                             "UPDATE problem_affected SET room = '', note = '' WHERE user_id = ?",
                             "DELETE FROM api_tokens WHERE user_id = ?", "DELETE FROM known_devices WHERE user_id = ?",
+                            "DELETE FROM external_identities WHERE user_id = ?",
                             "DELETE FROM mail_outbox WHERE recipient_id = ? AND state IN ('pending', 'held')"}) {
         SQLite::Statement s(db, sql);
         s.bind(1, person->id);

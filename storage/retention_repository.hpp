@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/ticket.hpp"
+#include "storage/sso_repository.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -69,6 +70,7 @@ struct personal_data {
     std::vector<personal_attachment> attachments;  // uploaded by them
     std::vector<personal_session> sessions;
     std::vector<personal_audit> audit;             // done by them
+    std::vector<external_identity> identities;     // at OpenID providers (single sign-on)
 };
 std::optional<personal_data> load_personal_data(SQLite::Database& db, std::string_view login);
 

@@ -2,6 +2,7 @@
 
 #include "server/accounts/credentials.hpp"
 #include "server/http/log.hpp"
+#include "storage/sso_repository.hpp"
 
 #include <fmt/format.h>
 
@@ -75,6 +76,10 @@ cookie_lookup find_cookie(const http_request& req, std::string_view name) {
 std::string session_cookie_name(const app& a) { return cookie_name(a, "cd_session"); }
 std::string login_csrf_cookie_name(const app& a) { return cookie_name(a, "cd_login"); }
 std::string device_cookie_name(const app& a) { return cookie_name(a, "cd_device"); }
+std::string sso_cookie_name(const app& a) { return cookie_name(a, "cd_sso"); }
+std::string sso_cookie(const app& a, const std::string& token) {
+    return cookie(a, "cd_sso", token, static_cast<time_ms>(a.config.oidc.login_timeout_seconds) * 1000, "Lax");
+}
 
 std::string session_cookie(const app& a, const std::string& token, role who) {
     return cookie(a, "cd_session", token, a.config.sessions.for_role(who).lifetime, "Lax");
@@ -150,6 +155,12 @@ net::awaitable<std::variant<login_success, login_refused>> log_in(app& a, const 
     const login_attempt attempt{request.login, request.address,
                                 looked_up.known_device ? std::string_view(device_digest) : std::string_view()};
     const std::string logged_login = shortened(request.login, 100);
+    // Checked before the password, so the answer tells nothing about it; the list is the config's, not a secret.
+    if (!a.config.oidc.password_login_allowed(request.login)) {
+        log_security(security_event::login_failed,
+                     {{"login", logged_login}, {"address", request.address}, {"reason", "password login not allowed"}});
+        co_return login_refused{login_refused::reason::password_off};
+    }
     if (const auto wait = a.throttle.wait_before(attempt, now); wait > 0) {
         log_security(security_event::login_throttled,
                      {{"login", logged_login}, {"address", request.address}, {"retry_after_ms", wait}});
@@ -172,23 +183,32 @@ net::awaitable<std::variant<login_success, login_refused>> log_in(app& a, const 
         co_return login_refused{};
     }
     a.throttle.succeeded(attempt);
+    const std::string no_provider;
+    auto success = co_await open_session(a, *found, request, no_provider, no_provider);
+    log_security(security_event::login_succeeded,
+                 {{"user", found->login}, {"address", request.address}, {"known_device", looked_up.known_device}});
+    co_return success;
+}
+
+net::awaitable<login_success> open_session(app& a, const user& who, const login_request& request,
+                                           const std::string& sso_provider, const std::string& id_token) {
+    const time_ms now = now_ms();
     // A browser keeps one device token for every login used in it (teachers share iPads); only one that looks
     // like ours is kept, anything else is replaced.
     const bool device_token_ok = request.device.size() == 64 &&
         std::all_of(request.device.begin(), request.device.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-    login_success success{*found, random_token(), random_token(), {}};
+    login_success success{who, random_token(), random_token(), {}};
     if (request.remember_device) success.device_token = device_token_ok ? request.device : random_token();
     const std::string digest = token_digest(success.session_token);
     const std::string new_device_digest = request.remember_device ? token_digest(success.device_token) : std::string();
-    const auto lifetime = a.config.sessions.for_role(found->who).lifetime;
+    const auto lifetime = a.config.sessions.for_role(who.who).lifetime;
     const std::string client = shortened(request.user_agent, 200);
     co_await a.storage->write([&](SQLite::Database& db) {
         delete_expired_sessions(db, now);
-        insert_session(db, digest, found->id, success.csrf_token, now, now + lifetime, client);
-        if (!new_device_digest.empty()) remember_device(db, new_device_digest, found->id, now);
+        insert_session(db, digest, who.id, success.csrf_token, now, now + lifetime, client);
+        if (!sso_provider.empty()) insert_sso_session(db, digest, sso_provider, id_token);
+        if (!new_device_digest.empty()) remember_device(db, new_device_digest, who.id, now);
     });
-    log_security(security_event::login_succeeded,
-                 {{"user", found->login}, {"address", request.address}, {"known_device", looked_up.known_device}});
     co_return success;
 }
 

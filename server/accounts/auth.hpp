@@ -35,6 +35,10 @@ cookie_lookup find_cookie(const http_request& req, std::string_view name);
 std::string session_cookie_name(const app& a);
 std::string login_csrf_cookie_name(const app& a);
 std::string device_cookie_name(const app& a);
+// Binds a single sign-on login's state to the browser that started it (SameSite=Lax: the provider's redirect back
+// is a top-level navigation from another site).
+std::string sso_cookie_name(const app& a);
+std::string sso_cookie(const app& a, const std::string& token);
 
 std::string session_cookie(const app& a, const std::string& token, role who);
 std::string expired_session_cookie(const app& a);
@@ -64,7 +68,8 @@ struct login_success {
     std::string device_token;  // to (re)set as the device cookie; empty unless the request remembers devices
 };
 struct login_refused {
-    enum class reason { invalid, throttled, busy } why = reason::invalid;
+    // password_off: [oidc] password_logins does not name this login; it logs in through a provider.
+    enum class reason { invalid, throttled, busy, password_off } why = reason::invalid;
     time_ms retry_after = 0;  // throttled, busy
 };
 
@@ -72,6 +77,10 @@ struct login_refused {
 inline long long retry_after_seconds(const login_refused& r) { return std::max<time_ms>(1, (r.retry_after + 999) / 1000); }
 
 net::awaitable<std::variant<login_success, login_refused>> log_in(app& a, const login_request& request);
+// A new session for `who`, whom a password or an identity provider vouched for (`request.password` is not read).
+// A session made through a provider keeps the provider's id and the ID token (RP-initiated logout).
+net::awaitable<login_success> open_session(app& a, const user& who, const login_request& request,
+                                           const std::string& sso_provider, const std::string& id_token);
 net::awaitable<void> log_out(app& a, const auth_state& auth);
 
 // Set-Cookie headers of a successful login: the session and, for pages, the device cookie.

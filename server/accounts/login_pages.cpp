@@ -31,6 +31,16 @@ http_response login_page(const app& a, const http_request& req, http::status sta
     d.set("login_csrf", token);
     d.set("error", std::move(error));
     d.set("login", std::move(login));
+    page_list providers;
+    for (const auto& p : a.config.oidc.providers) {
+        page_data item;
+        item.set("id", p.id);
+        item.set("label", p.label);
+        providers.push_back(std::move(item));
+    }
+    d.set("has_providers", !providers.empty());
+    d.set("providers", std::move(providers));
+    d.set("password_named_only", !a.config.oidc.password_logins.empty());
     auto res = html_response(status, a.pages.page("login", d));
     res.set(http::field::set_cookie, login_csrf_cookie(a, token));
     return res;
@@ -59,6 +69,11 @@ net::awaitable<http_response> post_login(app& a, const http_request& req, const 
     if (auto* refused = std::get_if<login_refused>(&result)) {
         if (refused->why == login_refused::reason::invalid)
             co_return login_page(a, req, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+        if (refused->why == login_refused::reason::password_off)
+            co_return login_page(a, req, http::status::forbidden,
+                                 "Für dieses Konto ist die Anmeldung mit Passwort abgeschaltet. Bitte oben über das "
+                                 "Schul- oder Dienstkonto anmelden.",
+                                 login);
         const auto seconds = retry_after_seconds(*refused);
         auto res = refused->why == login_refused::reason::throttled
                        ? login_page(a, req, http::status::too_many_requests,

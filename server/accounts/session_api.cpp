@@ -31,6 +31,9 @@ net::awaitable<http_response> create_session(app& a, const http_request& req, co
         if (refused->why == login_refused::reason::invalid)
             co_return api_error(http::status::unauthorized, "invalid_credentials",
                                 "Benutzername oder Passwort ist falsch.");
+        if (refused->why == login_refused::reason::password_off)
+            co_return api_error(http::status::forbidden, "password_login_disabled",
+                                "Für dieses Konto ist die Anmeldung mit Passwort abgeschaltet (Single Sign-on).");
         const auto seconds = retry_after_seconds(*refused);
         auto res = refused->why == login_refused::reason::throttled
                        ? api_error(http::status::too_many_requests, "rate_limited",

@@ -82,6 +82,8 @@ std::string_view to_string(security_event e) {
     case security_event::permission_denied: return "permission_denied";
     case security_event::csrf_rejected: return "csrf_rejected";
     case security_event::session_rejected: return "session_rejected";
+    case security_event::sso_login_succeeded: return "sso_login_succeeded";
+    case security_event::sso_login_failed: return "sso_login_failed";
     case security_event::count_: break;
     }
     return "unknown";
@@ -90,7 +92,7 @@ std::string_view to_string(security_event e) {
 void log_security(security_event event, std::initializer_list<log_field> fields) {
     ++security_counts[static_cast<std::size_t>(event)];
     const bool suspicious = event == security_event::login_throttled || event == security_event::csrf_rejected ||
-                            event == security_event::session_rejected;
+                            event == security_event::session_rejected || event == security_event::sso_login_failed;
     const auto level = suspicious ? log_level::warning : log_level::info;
     auto line = start_line(level, "security");
     line["event"] = to_string(event);

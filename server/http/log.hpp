@@ -43,6 +43,8 @@ enum class security_event {
     permission_denied,
     csrf_rejected,
     session_rejected,
+    sso_login_succeeded,  // single sign-on (issue 19)
+    sso_login_failed,
     count_  // number of kinds
 };
 std::string_view to_string(security_event e);

@@ -3,6 +3,7 @@
 #include "server/accounts/account_pages.hpp"
 #include "server/admin/admin_pages.hpp"
 #include "server/accounts/login_pages.hpp"
+#include "server/accounts/sso_pages.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
@@ -43,6 +44,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         if (is_get) co_return login_page(a, req, http::status::ok, "", "");
         if (method == http::verb::post) co_return co_await post_login(a, req, peer);
     }
+    if (is_sso_path(path)) co_return co_await sso_page(a, req, url, peer);
 
     auto auth = co_await authenticate(a, req);
     auth.page_path = path;
@@ -60,8 +62,9 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         auto form = parse_form(req.body());
         if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
             co_return error_page(a, auth, http::status::forbidden, "Abmelden fehlgeschlagen: Formular veraltet.");
+        auto target = co_await logout_target(a, auth, req);
         co_await log_out(a, auth);
-        auto res = redirect("/login");
+        auto res = redirect(target);
         res.set(http::field::set_cookie, expired_session_cookie(a));
         co_return res;
     }
