@@ -27,7 +27,9 @@ constexpr auto patterns = std::to_array<std::string_view>({
     "/textbausteine", "/textbausteine/loeschen",
     "/stoerungen", "/stoerungen/", "/stoerungen/neu", "/stoerungen/{id}", "/stoerungen/{id}/{action}",
     "/tickets", "/tickets/new", "/tickets/{number}", "/tickets/{number}/{action}",
-    "/visits", "/queue"});
+    "/visits", "/queue",
+    // Single sign-on (sso_pages.cpp): a provider's start and callback.
+    "/sso/{provider}/{action}"});
 
 constexpr std::size_t max_segments = 6;
 struct segments {

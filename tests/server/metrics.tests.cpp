@@ -235,6 +235,7 @@ TEST_CASE("route patterns: a request counts under the pattern it matched, never 
         {"/dispatch/mail/4.eml", "/dispatch/mail/{id}"},
         {"/static/app.css", "/static/{name}"},
         {"/metrics", "/metrics"},
+        {"/sso/schulen/callback?state=x&code=y", "/sso/{provider}/{action}"},
         {"/healthz?x=1", "/healthz"},
         // Anything else is "other": the number of series stays bounded whatever clients send.
         {"/tickets/", "other"},
