@@ -165,7 +165,7 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
     ticket_draft d{field_or_empty(*form, "school_number"), field_or_empty(*form, "category"),
                    field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
                    field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
-                   field_or_empty(*form, "asset_tag")};
+                   field_or_empty(*form, "asset_tag"),     std::nullopt};
     std::optional<phone_call> call;
     if (phone) {
         call.emplace();

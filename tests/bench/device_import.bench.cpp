@@ -9,6 +9,7 @@
 // Target: each import of 90,000 devices ≤ 5 s; lookup p99 ≤ 5 ms.
 #include "core/local_time.hpp"
 #include "server/cli/demo_inventory.hpp"
+#include "server/app.hpp"
 #include "server/config_loader.hpp"
 #include "storage/database.hpp"
 #include "storage/device_repository.hpp"
