@@ -3,6 +3,8 @@
 // ticket page with its warranty and the vendor suggested for escalation, problem devices on the board, the CLI.
 #include "tests/server/ticket_helpers.hpp"
 
+#include <fstream>
+
 using namespace campusdesk::testing;
 namespace json = boost::json;
 
@@ -115,7 +117,8 @@ TEST_CASE("the API imports all or nothing and re-imports by serial, retiring wha
         auto r = import_csv(s.dispatcher, csv);
         CHECK(r.status == status);
         CHECK(r.error_code() == code);
-        const auto& errors = r.json().at("error").at("errors").as_array();
+        const auto body = r.json();  // kept: the errors below refer into it
+        const auto& errors = body.at("error").at("errors").as_array();
         REQUIRE(!errors.empty());
         if (!column.empty()) CHECK(errors.back().at("column").as_string() == column);
         CHECK(std::string(r.json().at("error").at("message").as_string()).starts_with("Nichts importiert"));
@@ -224,7 +227,8 @@ TEST_CASE("a ticket names its device by a typed inventory number, a serial or an
     CHECK(view.at("tickets").as_array().size() == 4);
     CHECK(view.at("problem_device").as_bool());
     bool listed = false;
-    for (const auto& p : s.dispatcher.get("/api/v1/devices/problems").json().at("devices").as_array())
+    const auto problems = s.dispatcher.get("/api/v1/devices/problems").json();
+    for (const auto& p : problems.at("devices").as_array())
         listed = listed || p.at("serial_number").as_string() == "TESTIPAD0001";
     CHECK(listed);
     CHECK(s.dispatcher.get("/dispatch").body.find("T-IP-0001") != std::string::npos);
