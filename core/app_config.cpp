@@ -36,6 +36,11 @@ bool app_config::has_category(std::string_view id) const {
     return std::any_of(categories.begin(), categories.end(), [&](const category& c) { return c.id == id; });
 }
 
+const partner* app_config::warranty_partner() const {
+    auto it = std::find_if(partners.begin(), partners.end(), [](const partner& p) { return p.warranty; });
+    return it != partners.end() ? &*it : nullptr;
+}
+
 const partner* app_config::find_partner(std::string_view id) const {
     auto it = std::find_if(partners.begin(), partners.end(), [&](const partner& p) { return p.id == id; });
     return it != partners.end() ? &*it : nullptr;
@@ -532,7 +537,8 @@ std::vector<T> read_id_list(const toml::node& node, const std::string& field, co
             r.add(item, field, fmt::format("must be {{ id, {} }}", text_key));
             continue;
         }
-        check_keys(*entry, {"id", text_key}, field + ".", r);
+        if constexpr (std::is_same_v<T, partner>) check_keys(*entry, {"id", text_key, "warranty"}, field + ".", r);
+        else check_keys(*entry, {"id", text_key}, field + ".", r);
         auto id = entry->get_as<std::string>("id");
         auto text = entry->get_as<std::string>(text_key);
         if (!id || !is_plain_id(id->get())) {
@@ -549,6 +555,7 @@ std::vector<T> read_id_list(const toml::node& node, const std::string& field, co
             continue;
         }
         out.push_back({id->get(), text->get()});
+        if constexpr (std::is_same_v<T, partner>) read_bool(*entry, "warranty", out.back().warranty, field + ".", r);
     }
     return out;
 }
@@ -711,6 +718,61 @@ void parse_oidc(const toml::table& t, oidc_config& o, const reporter& r) {
         if (!p.id.empty() && o.find(p.id)) r.add(item, "oidc.providers.id", fmt::format("\"{}\" is used twice", p.id));
         o.providers.push_back(std::move(p));
     }
+// [devices] (issue 18): the problem-device rule, the default import format, and formats of the city's own exports
+// ([devices.formats.NAME]: a label, the column of each field, the kind and owner group when a row does not say).
+void parse_devices(const toml::table& t, devices_config& d, const reporter& r) {
+    check_keys(t, {"problem_tickets", "problem_days", "default_format", "formats"}, "devices.", r);
+    read_positive(t, "problem_tickets", d.problem_tickets, "devices.", r);
+    read_positive(t, "problem_days", d.problem_days, "devices.", r);
+    if (const auto* node = t.get("formats")) {
+        const auto* formats = node->as_table();
+        if (!formats) return r.add(*node, "devices.formats", "must be a table of formats");
+        for (const auto& [key, value] : *formats) {
+            const std::string prefix = fmt::format("devices.formats.{}.", key.str());
+            const auto* f = value.as_table();
+            if (!is_plain_id(key.str()) || !f) {
+                r.add(value, prefix, "a format is a table named with lower-case letters, digits and \"_\"");
+                continue;
+            }
+            device_csv_format format;
+            format.name = std::string(key.str());
+            format.label = format.name;
+            read_string(*f, "label", format.label, prefix, r);
+            for (const auto& [name, column] : *f) {
+                if (name.str() == "label" || name.str() == "default_kind" || name.str() == "default_owner") continue;
+                const auto field = parse_device_field(name.str());
+                const auto text = column.value_exact<std::string>();
+                if (!field) r.add(column, prefix + std::string(name.str()), "unknown key (a field: school_number, kind, "
+                                                                             "model, serial_number, inventory_number, "
+                                                                             "room, owner_group, purchase_date, "
+                                                                             "warranty_end, status)");
+                else if (!text || is_blank(*text)) r.add(column, prefix + std::string(name.str()), "must be a column name");
+                else format.columns[*field] = *text;
+            }
+            for (auto required : {device_field::school, device_field::serial})
+                if (!format.columns.contains(required))
+                    r.add(value, prefix + std::string(to_string(required)), "required: the column that holds it");
+            if (const auto* k = f->get("default_kind")) {
+                const auto v = k->value_exact<std::string>();
+                const auto kind = v ? parse_device_kind(*v) : std::nullopt;
+                if (!kind) r.add(*k, prefix + "default_kind", "must be a device kind such as \"ipad\" or \"other\"");
+                else format.default_kind = *kind;
+            }
+            if (const auto* o = f->get("default_owner")) {
+                const auto v = o->value_exact<std::string>();
+                const auto owner = v ? parse_owner_group(*v) : std::nullopt;
+                if (!owner) r.add(*o, prefix + "default_owner", "must be pupils, teachers or admin");
+                else format.default_owner = *owner;
+            }
+            auto same = std::find_if(d.formats.begin(), d.formats.end(),
+                                     [&](const device_csv_format& x) { return x.name == format.name; });
+            if (same != d.formats.end()) *same = std::move(format);
+            else d.formats.push_back(std::move(format));
+        }
+    }
+    read_string(t, "default_format", d.default_format, "devices.", r);
+    if (const auto* node = t.get("default_format"); node && !d.find_format(d.default_format))
+        r.add(*node, "devices.default_format", fmt::format("unknown format \"{}\"", d.default_format));
 }
 
 // Parses the text; a syntax error is reported with its line.
@@ -725,7 +787,7 @@ std::optional<toml::table> parse_toml(std::string_view text, const std::string& 
 
 void parse_main_toml(const toml::table& root, app_config& c, config_file_names& files, const reporter& r) {
     check_keys(root, {"server", "limits", "files", "calendar", "sla", "tickets", "partners", "sessions", "login",
-                       "security", "mail", "schools", "retention", "oidc"}, "",
+                       "security", "mail", "schools", "retention", "oidc", "devices"}, "",
                r);
     if (const auto* t = section(root, "server", r)) parse_server(*t, c, r);
     if (const auto* t = section(root, "limits", r)) parse_limits(*t, c.limits, r);
@@ -741,6 +803,7 @@ void parse_main_toml(const toml::table& root, app_config& c, config_file_names& 
     if (const auto* t = section(root, "mail", r)) parse_mail(*t, c, r);
     if (const auto* t = section(root, "retention", r)) parse_retention(*t, c.retention, r);
     if (const auto* t = section(root, "oidc", r)) parse_oidc(*t, c.oidc, r);
+    if (const auto* t = section(root, "devices", r)) parse_devices(*t, c.devices, r);
 }
 
 // The rows after a fixed header line; rows with the wrong number of fields are reported and left out.
@@ -891,7 +954,8 @@ config_result<app_config> parse_config(const config_texts& texts) {
     return c;
 }
 
-std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text, const std::string& path) {
+std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text, const std::string& path,
+                                                           char separator) {
     if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     std::vector<csv_row> rows;
     csv_row row{1, {}};
@@ -927,7 +991,7 @@ std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text
             }
             continue;
         }
-        if (ch == ',') {
+        if (ch == separator) {
             end_field();
             row_has_data = true;
         } else if (ch == '\n' || (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) {
@@ -939,7 +1003,7 @@ std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text
             if (quote_line != line)
                 return config_error{path, quote_line, "csv",
                                     fmt::format("the quote opened here only closes on line {}: a quote is missing", line)};
-            return config_error{path, line, "csv", "only a comma or the end of the line may follow a closing quote"};
+            return config_error{path, line, "csv", "only a separator or the end of the line may follow a closing quote"};
         } else if (ch == '"') {
             if (!field.empty()) return config_error{path, line, "csv", "a quote inside an unquoted field"};
             quoted = true;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/business_calendar_config.hpp"
+#include "core/devices.hpp"
 #include "core/login_throttle.hpp"
 #include "core/session_policy.hpp"
 #include "core/sla_policy.hpp"
@@ -28,6 +29,9 @@ struct manager_entry {
 // A second-level partner a ticket can be escalated to.
 struct partner {
     std::string id, name;
+    // The vendor or dealer who repairs devices under warranty: escalating a ticket about a device in warranty
+    // suggests it (issue 18).
+    bool warranty = false;
 };
 
 struct category {
@@ -146,6 +150,7 @@ struct app_config {
     business_calendar_config calendar = business_calendar_config::defaults();
     std::vector<category> categories = default_categories();
     std::vector<partner> partners;
+    devices_config devices;
     int reopen_window_days = 14;
     bool teachers_see_school_tickets = false;
     // What schools.csv may name as a school's kind and district ([schools] kinds, districts). Districts group
@@ -160,6 +165,8 @@ struct app_config {
     const manager_entry* find_manager(std::string_view login) const;
     bool has_category(std::string_view id) const;
     const partner* find_partner(std::string_view id) const;
+    // The first partner marked `warranty = true`, if any.
+    const partner* warranty_partner() const;
     bool served_over_https() const { return public_url.starts_with("https://"); }
 
     // API.md's categories with German labels.
@@ -213,6 +220,8 @@ struct csv_row {
     int line = 0;
     std::vector<std::string> fields;
 };
-std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text, const std::string& path);
+// `separator`: ',' for the config's files; device exports may use ';' (core/devices.hpp).
+std::variant<std::vector<csv_row>, config_error> parse_csv(std::string_view text, const std::string& path,
+                                                           char separator = ',');
 
 } // namespace campusdesk

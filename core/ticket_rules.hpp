@@ -95,6 +95,9 @@ struct ticket_draft {
     std::string description;
     std::string room;
     std::string asset_tag;
+    // The device the ticket is about (issue 18), when the filer chose one; otherwise a typed asset tag that is a
+    // device's inventory or serial number at the school links the ticket to it.
+    std::optional<std::int64_t> device_id;
 };
 
 // Checks a draft against the config (known school and category, lengths, required fields) and the filer's role.

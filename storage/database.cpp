@@ -437,6 +437,41 @@ CREATE TABLE sso_sessions (
     provider TEXT NOT NULL,
     id_token TEXT NOT NULL
 ) WITHOUT ROWID;
+)sql",
+// 18: devices (issue 18). The inventory of each school, imported from the MDMs' CSV exports; a serial number names a
+// device across schools, the inventory number (the label's number) is looked up within a school through its own
+// index. A retired device stays (its tickets keep it). problem_since: the creation time of the device's
+// threshold-th most recent ticket ([devices] problem_tickets), kept by the writer as tickets are linked, so that
+// the board reads the problem devices through a small partial index instead of counting tickets.
+// ticket_devices: which device a ticket is about (with the ticket's creation time, for the device's history and
+// the rates per kind); a table of its own, so that the tickets table and its indexes stay as they are.
+R"sql(
+CREATE TABLE devices (
+    id INTEGER PRIMARY KEY,
+    school_number TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    model TEXT NOT NULL DEFAULT '',
+    serial TEXT NOT NULL UNIQUE,
+    inventory_number TEXT NOT NULL DEFAULT '',
+    room TEXT NOT NULL DEFAULT '',
+    owner_group TEXT NOT NULL,
+    purchase_date TEXT NOT NULL DEFAULT '',
+    warranty_end TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('in_use', 'in_repair', 'retired')),
+    imported_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    problem_since INTEGER
+);
+CREATE INDEX devices_by_inventory ON devices(inventory_number, school_number) WHERE inventory_number <> '';
+CREATE INDEX devices_by_school ON devices(school_number, kind, status);
+CREATE INDEX devices_problem ON devices(problem_since) WHERE problem_since IS NOT NULL;
+CREATE TABLE ticket_devices (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    device_id INTEGER NOT NULL REFERENCES devices(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX ticket_devices_by_device ON ticket_devices(device_id, created_at);
+CREATE INDEX ticket_devices_by_created ON ticket_devices(created_at, device_id);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

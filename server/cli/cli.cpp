@@ -1,4 +1,5 @@
 #include "server/cli/cli.hpp"
+#include "storage/device_repository.hpp"
 
 #include "server/http/log.hpp"
 #include "core/german_holidays.hpp"
@@ -44,6 +45,7 @@ constexpr const char* usage_text =
     "usage:\n"
     "  campusdesk serve        [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo [--demo-state SN]]\n"
     "  campusdesk import       [--config FILE] [--data DIR] FILE.jsonl\n"
+    "  campusdesk devices import [--config FILE] [--data DIR] [--format NAME] [--dry-run] FILE.csv\n"
     "  campusdesk export-sla   [--config FILE] [--data DIR] (--month YYYY-MM | --last-month) --format csv|csv-de|json|xlsx\n"
     "                          [--sep comma|semicolon] [--out FILE]\n"
     "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
@@ -118,6 +120,11 @@ int serve(const cli_options& args) {
         [&](SQLite::Database& db) { return recompute_sla_if_settings_changed(db, a.sla(), now_ms()); });
     if (recomputed && *recomputed > 0)
         log_line(log_level::info, "SLA settings changed: recomputed the stored SLA figures", {{"tickets", *recomputed}});
+    // Problem devices are kept for [devices] problem_tickets; a changed number recomputes them once.
+    if (a.storage->writer().run(
+            [&](SQLite::Database& db) { return refresh_problem_since(db, a.config.devices.problem_tickets); }))
+        log_line(log_level::info, "device problem rule changed: recomputed the problem devices",
+                 {{"tickets", a.config.devices.problem_tickets}});
     if (a.demo && load_demo_data(a))
         log_line(log_level::info, "demo data loaded");
 
@@ -489,6 +496,56 @@ int retention_command(const cli_options& args) {
     return 0;
 }
 
+// The inventory from an MDM's or the city's CSV export (docs/devices.md), all or nothing; the same as the API's and
+// the page's import. Exit 2 with every error (line, column) when the file has any.
+int devices_command(int argc, char** argv) {
+    if (argc < 3 || std::string(argv[2]) != "import") throw cli_usage_error("devices: expected import FILE");
+    auto args = parse_cli_options(argc, argv, 3, {"dry-run"}, {"config", "data", "format"});
+    if (args.positional.size() != 1) throw cli_usage_error("devices import: expected exactly one FILE.csv");
+    const auto& path = args.positional.front();
+    const auto config = load_cli_config(args, std::cerr);
+    const auto format_name = args.get("format", config.devices.default_format);
+    const auto* format = config.devices.find_format(format_name);
+    if (!format) {
+        std::string names;
+        for (const auto& f : config.devices.formats) names += (names.empty() ? "" : ", ") + f.name;
+        throw cli_usage_error(fmt::format("devices import: unknown format {} (known: {})", format_name, names));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw cli_usage_error(fmt::format("devices import: cannot read {}", path));
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto parsed = read_device_csv(text, *format, [&](std::string_view number) { return config.find_school(number) != nullptr; });
+    if (!parsed.errors.empty()) {
+        for (const auto& e : parsed.errors) std::cerr << path << ": " << format_device_import_error(e) << '\n';
+        if (parsed.more_errors) std::cerr << fmt::format("{}: … and {} more errors", path, parsed.more_errors) << '\n';
+        std::cerr << fmt::format("campusdesk: {}: {} errors, nothing imported", path,
+                                 parsed.errors.size() + parsed.more_errors)
+                  << std::endl;
+        return 2;
+    }
+    const auto file = cli_database_file(args, config);
+    std::filesystem::create_directories(file.parent_path());
+    write_queue writer(file, 16);
+    const bool dry_run = args.has("dry-run");
+    const auto rows = parsed.rows.size();
+    const auto result = writer.run([&](SQLite::Database& db) {
+        return import_devices(db, std::move(parsed.rows), now_ms(), dry_run, 0, format->name);
+    });
+    writer.stop();
+    const auto& c = result.counts;
+    std::cout << fmt::format("{}{} devices in {} ({}): {} added, {} updated, {} retired, {} unchanged",
+                             dry_run ? "checked, nothing written: " : "imported ", rows, path, format->name, c.added,
+                             c.updated, c.retired, c.unchanged)
+              << '\n';
+    for (const auto& d : result.retired)
+        std::cout << fmt::format("{} {}: school {}, serial {}, inventory number {}", dry_run ? "would retire" : "retired",
+                                 to_string(d.kind), d.school_number, d.serial,
+                                 d.inventory_number.empty() ? "-" : d.inventory_number)
+                  << '\n';
+    std::cout.flush();
+    return 0;
+}
+
 int dispatch(int argc, char** argv) {
     if (argc < 2) throw cli_usage_error("missing command");
     const std::string command = argv[1];
@@ -502,6 +559,7 @@ int dispatch(int argc, char** argv) {
     if (command == "user") return user_command(argc, argv);
     if (command == "mail") return mail_command(argc, argv);
     if (command == "import") return run_import(argc, argv, 2);
+    if (command == "devices") return devices_command(argc, argv);
     if (command == "export-sla") return run_export_sla(argc, argv, 2);
     if (command == "sla") {
         if (argc < 3 || std::string(argv[2]) != "recompute") throw cli_usage_error("sla: expected recompute");

@@ -3,10 +3,13 @@
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
 #include "server/accounts/credentials.hpp"
+#include "server/cli/demo_inventory.hpp"
+#include "storage/device_repository.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
+#include <map>
 #include <random>
 
 namespace campusdesk {
@@ -53,7 +56,7 @@ bool load_demo_data(app& a) {
     // Every demo account shares the password "demo"; one hash serves them all.
     const std::string demo_hash = hash_password("demo");
     std::mt19937 rng(20261123);
-    auto pick = [&](const auto& list) { return list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(rng)]; };
+    auto pick = [&](const auto& list) -> const auto& { return list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(rng)]; };
     const time_ms now = now_ms();
 
     a.storage->writer().run([&](SQLite::Database& db) {
@@ -73,6 +76,41 @@ bool load_demo_data(app& a) {
                 fmt::format("teacher-{}@schulen.example.de", s.number));
     });
 
+    // The inventory (issue 18): about 6,000 iPads and 1,500 other devices over the schools, a fraction of a city's
+    // (tests/bench's generator makes the full 90,000), written in one statement per device on the first start only.
+    std::vector<inventory_school> inventory_schools;
+    for (const auto& s : a.dir.current().schools) inventory_schools.push_back({s.number, s.kind});
+    const auto today = local_date_of(now, a.calendar.zone());
+    std::map<std::pair<std::string, device_kind>, std::vector<device>> devices_by_school_kind;
+    std::vector<device> troublesome;
+    // Devices draw from a generator of their own, so that the demo's accounts and tickets stay as they were.
+    std::mt19937 device_rng(18);
+    a.storage->writer().run([&](SQLite::Database& db) {
+        device_import_plan plan;
+        plan.added = generate_inventory(inventory_schools, 6000, 1500, today, device_rng);
+        apply_device_import(db, plan, now);
+        for (auto& d : load_all_devices(db)) devices_by_school_kind[{d.school_number, d.kind}].push_back(std::move(d));
+    });
+    // Three devices that keep failing: the board's and the visit plan's problem devices.
+    for (auto kind : {device_kind::digital_board, device_kind::ipad, device_kind::printer})
+        for (const auto& [key, list] : devices_by_school_kind)
+            if (key.second == kind && !list.empty() &&
+                std::none_of(troublesome.begin(), troublesome.end(),
+                             [&](const device& d) { return d.school_number == key.first; })) {
+                troublesome.push_back(list.front());
+                break;
+            }
+    auto device_kind_of = [](const sample& s) -> std::optional<device_kind> {
+        const std::string_view category = s.category, title = s.title;
+        if (category == "ipad") return device_kind::ipad;
+        if (category == "notebook") return device_kind::notebook;
+        if (category == "pc") return device_kind::pc;
+        if (category == "printer") return device_kind::printer;
+        if (category == "presentation") return title.starts_with("Beamer") ? device_kind::projector : device_kind::digital_board;
+        if (category == "network" && title.find("Raum") != std::string_view::npos) return device_kind::access_point;
+        return std::nullopt;
+    };
+
     // A few hundred tickets over the last 60 days, with the histories a real helpdesk produces.
     constexpr int ticket_count = 300;
     constexpr time_ms day = 24LL * 3600 * 1000;
@@ -80,29 +118,47 @@ bool load_demo_data(app& a) {
     a.storage->writer().run([&](SQLite::Database& db) {
         const auto absences = load_absences(db);
         for (int i = 0; i < ticket_count; ++i) {
-            const auto& school = pick(a.dir.current().schools);
-            const auto teacher = find_user_by_login(db, "teacher-" + school.number);
-            const auto& s = pick(samples);
+            const auto* school = &pick(a.dir.current().schools);
+            const auto* s = &pick(samples);
+            // Every 25th ticket is about one of the troublesome devices; about half of the others about a device.
+            std::optional<device> about;
+            if (i % 25 == 0 && !troublesome.empty()) {
+                about = troublesome[static_cast<std::size_t>(i / 25) % troublesome.size()];
+                school = a.dir.school(about->school_number);
+                for (const auto& candidate : samples)
+                    if (device_kind_of(candidate) == about->kind) s = &candidate;
+            } else if (const auto kind = device_kind_of(*s);
+                       kind && std::uniform_int_distribution<int>(0, 1)(device_rng) == 0) {
+                const auto found = devices_by_school_kind.find({school->number, *kind});
+                if (found != devices_by_school_kind.end() && !found->second.empty())
+                    about = found->second[std::uniform_int_distribution<std::size_t>(0, found->second.size() - 1)(device_rng)];
+            }
+            const auto teacher = find_user_by_login(db, "teacher-" + school->number);
             // Spread over 60 days, during school hours mostly.
             const time_ms created_at = now - 60 * day + (60 * day * i) / ticket_count +
                                        std::uniform_int_distribution<time_ms>(0, 8 * hour)(rng);
             if (created_at >= now) continue;
             ticket t;
-            t.school_number = school.number;
-            t.category = s.category;
-            t.prio = s.prio;
-            t.title = s.title;
-            t.description = s.description;
+            t.school_number = school->number;
+            t.category = s->category;
+            t.prio = s->prio;
+            t.title = s->title;
+            t.description = s->description;
             t.room = pick(rooms);
             t.asset_tag = std::uniform_int_distribution<int>(0, 2)(rng) == 0
-                              ? fmt::format("DO-{}-{:06}", school.number.substr(0, 3), i)
+                              ? fmt::format("DO-{}-{:06}", school->number.substr(0, 3), i)
                               : "";
+            if (about) {
+                t.room = about->room;
+                t.asset_tag = about->inventory_number;
+            }
             t.requester_id = teacher->id;
-            t.assignee_id = route_new_ticket(school.manager_id, absences, created_at);
+            t.assignee_id = route_new_ticket(school->manager_id, absences, created_at);
             ticket_event created;
             created.at = created_at;
             created.actor_id = teacher->id;
             t = insert_ticket(db, t, created, local_date_of(created_at, a.calendar.zone()).year, a.sla(), now);
+            if (about) link_ticket_device(db, t.id, about->id, created_at, a.config.devices.problem_tickets);
             const auto manager_user = find_user_by_login(db, a.dir.manager(t.assignee_id)->login);
             time_ms at = created_at;
             auto step = [&](time_ms min, time_ms max) {

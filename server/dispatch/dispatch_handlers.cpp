@@ -14,6 +14,8 @@
 #include "core/ticket_rules.hpp"
 #include "storage/board_repository.hpp"
 #include "storage/problem_repository.hpp"
+#include "server/devices/device_pages.hpp"
+#include "storage/device_repository.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -38,6 +40,7 @@ struct board_data {
     std::vector<outage_suspicion> outages;
     std::size_t undeliverable_mails = 0;
     std::vector<absence_record> absences;
+    std::vector<problem_device> problem_devices;
 };
 
 // The options of the assignment bar's "zuweisen an": the current managers. The rows carry no selects of their own
@@ -186,6 +189,9 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         std::erase_if(recent, [&](const open_ticket_brief& t) { return attached.contains(t.number); });
         b.outages = detect_outages(std::move(recent));
         b.absences = load_current_absences(db, now);
+        // One statement over the partial index of the devices that reached the problem rule (docs/devices.md).
+        b.problem_devices =
+            problem_devices(db, {}, problem_window_start(now, a.config.devices.problem_days), 10);
         // Read from a partial index of the few given-up mails: nothing per ticket.
         if (a.config.mail.enabled) b.undeliverable_mails = count_undeliverable(db);
         return b;
@@ -239,6 +245,10 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         outages.push_back(item);
     }
     d.set("outages", outages);
+    d.set("has_problem_devices", !data.problem_devices.empty());
+    d.set("problem_devices", problem_device_rows(a, data.problem_devices));
+    d.set("problem_rule", fmt::format("mindestens {} Tickets in {} Tagen", a.config.devices.problem_tickets,
+                                      a.config.devices.problem_days));
 
     page_list managers;
     for (const auto& m : a.dir.current().managers) {

@@ -2,6 +2,7 @@
 
 #include "core/local_time.hpp"
 #include "server/accounts/session_api.hpp"
+#include "server/devices/device_api.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/responses.hpp"
 #include "server/problems/problem_api.hpp"
@@ -120,6 +121,14 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     }
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "merge") co_return co_await post_ticket_merge(a, req, who, seg[1]);
     if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "links") co_return co_await ticket_links_api(a, req, who, seg[1]);
+    if (!seg.empty() && seg[0] == "devices") {
+        const std::vector<std::string> rest(seg.begin() + 1, seg.end());
+        co_return co_await devices_api(a, req, who, url, rest);
+    }
+    if (seg.size() == 3 && seg[0] == "tickets" && seg[2] == "device") {
+        if (method != http::verb::get) co_return not_allowed();
+        co_return co_await ticket_device_api(a, who, seg[1]);
+    }
     if (!seg.empty() && seg[0] == "problems") {
         const std::vector<std::string> rest(seg.begin() + 1, seg.end());
         co_return co_await problems_api(a, req, who, rest);

@@ -4,6 +4,7 @@
 #include "server/admin/admin_pages.hpp"
 #include "server/accounts/login_pages.hpp"
 #include "server/accounts/sso_pages.hpp"
+#include "server/devices/device_pages.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
@@ -92,10 +93,13 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         co_return co_await canned_replies_page(a, req, auth, url);
     if (path == "/tickets/new" && is_get) {
         auto form = ticket_form_data(a, auth, {}, {});
+        if (u.who == role::teacher) co_await add_device_choices(a, u.school_number, form);
         std::string back = "/tickets/new";
         co_await add_problem_banner(a, auth, form, std::move(back));
         co_return html_response(http::status::ok, a.pages.page("ticket_form", std::move(form)));
     }
+    if (const auto rest = path_after(path, "/geraete"); rest && (rest->empty() || rest->starts_with('/')))
+        co_return co_await devices_page(a, req, auth, url, *rest);
     if (const auto rest = path_after(path, "/stoerungen"); rest && (rest->empty() || rest->starts_with('/')))
         co_return co_await problems_page(a, req, auth, *rest);
     if (path == "/tickets" && method == http::verb::post) co_return co_await post_ticket_form(a, req, auth);

@@ -14,6 +14,8 @@ constexpr auto patterns = std::to_array<std::string_view>({
     "/api/v1/tickets/{number}", "/api/v1/tickets/{number}/attachments", "/api/v1/tickets/{number}/merge",
     "/api/v1/tickets/{number}/links", "/api/v1/tickets/{number}/{action}", "/api/v1/problems",
     "/api/v1/problems/{id}", "/api/v1/problems/{id}/{action}",
+    "/api/v1/devices", "/api/v1/devices/import", "/api/v1/devices/problems", "/api/v1/devices/rates",
+    "/api/v1/devices/{id}",
     // Operations and files (router.cpp).
     "/healthz", "/metrics", "/static/{name}",
     // Pages (page_router.cpp and the rooms' own page handlers).
@@ -28,6 +30,7 @@ constexpr auto patterns = std::to_array<std::string_view>({
     "/stoerungen", "/stoerungen/", "/stoerungen/neu", "/stoerungen/{id}", "/stoerungen/{id}/{action}",
     "/tickets", "/tickets/new", "/tickets/{number}", "/tickets/{number}/{action}",
     "/visits", "/queue",
+    "/geraete", "/geraete/import", "/geraete/{id}",
     // Single sign-on (sso_pages.cpp): a provider's start and callback.
     "/sso/{provider}/{action}"});
 

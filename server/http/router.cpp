@@ -2,6 +2,7 @@
 
 #include "server/http/log.hpp"
 #include "server/http/api_router.hpp"
+#include "server/devices/device_api.hpp"
 #include "server/accounts/auth.hpp"
 #include "server/accounts/credentials.hpp"
 #include "server/http/metrics.hpp"
@@ -76,7 +77,10 @@ net::awaitable<http_response> route(app& a, http_request& req, const net::ip::ad
 net::awaitable<std::size_t> body_limit_for(app& a, const http_request& header_only) {
     const auto& limits = a.config.limits;
     const std::string_view type = header_only[http::field::content_type];
-    const std::size_t route_limit = is_upload_target(header_only.target()) || type.starts_with("multipart/form-data")
+    // Uploads, and device inventories (a city's 90,000 devices are some 10 MB of CSV), may be as large as the files
+    // of one upload together.
+    const std::size_t route_limit = is_upload_target(header_only.target()) || type.starts_with("multipart/form-data") ||
+                                            is_device_import_target(header_only.target())
                                         ? limits.max_upload_bytes * limits.max_files_per_upload + 64 * 1024
                                         : limits.max_body_bytes;
     const std::size_t anonymous_limit = std::min(route_limit, limits.max_unauthenticated_body_bytes);

@@ -21,6 +21,13 @@ net::awaitable<http_response> post_ticket(app& a, const http_request& req, const
                                 {"priority", &d.priority}, {"title", &d.title}, {"description", &d.description},
                                 {"room", &d.room}, {"asset_tag", &d.asset_tag}})
         if (auto e = string_field(o, name, *target)) co_return std::move(*e);
+    // docs/api-devices.md: the device the ticket is about (else a typed asset_tag that names one links it).
+    if (auto it = o.find("device_id"); it != o.end() && !it->value().is_null()) {
+        if (!it->value().is_int64() || it->value().as_int64() <= 0)
+            co_return api_error(http::status::unprocessable_entity, "invalid_type",
+                                "device_id muss eine positive Zahl sein.", "device_id");
+        d.device_id = it->value().as_int64();
+    }
     // docs/api-desk.md: the help desk files a call for a teacher (requester_id) or a caller without an account.
     std::optional<phone_call> call;
     if (o.contains("requester_id") || o.contains("requester_login") || o.contains("caller_name") ||

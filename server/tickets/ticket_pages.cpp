@@ -4,6 +4,7 @@
 #include "core/text.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
+#include "server/devices/device_pages.hpp"
 #include "server/problems/problem_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/canned_reply_pages.hpp"
@@ -120,6 +121,7 @@ net::awaitable<page_data> phone_intake_data(app& a, const auth_state& auth, cons
     for (const auto& t : teachers) choices.emplace_back(std::to_string(t.id), t.name + " (" + t.login + ")");
     d.set("requesters", select_options(choices, call.requester_id ? std::to_string(call.requester_id) : std::string()));
     d.set("teacher_count", teachers.size() == 1 ? std::string("1 Konto") : fmt::format("{} Konten", teachers.size()));
+    co_await add_device_choices(a, school->number, d);
     co_return d;
 }
 
@@ -163,7 +165,7 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
     ticket_draft d{field_or_empty(*form, "school_number"), field_or_empty(*form, "category"),
                    field_or_empty(*form, "priority"),      field_or_empty(*form, "title"),
                    field_or_empty(*form, "description"),   field_or_empty(*form, "room"),
-                   field_or_empty(*form, "asset_tag")};
+                   field_or_empty(*form, "asset_tag"),     std::nullopt};
     std::optional<phone_call> call;
     if (phone) {
         call.emplace();
@@ -191,9 +193,11 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
         else co_return redirect("/tickets/" + std::get<ticket>(result).number + (phone ? "?telefon=1" : "?neu=1"));
     }
     if (refused->fields.empty()) co_return error_page(a, auth, refused->status, refused->message);
-    if (!phone)
-        co_return html_response(http::status::unprocessable_entity,
-                                a.pages.page("ticket_form", ticket_form_data(a, auth, d, refused->fields, dropped)));
+    if (!phone) {
+        auto data = ticket_form_data(a, auth, d, refused->fields, dropped);
+        if (auth.who->who == role::teacher) co_await add_device_choices(a, auth.who->school_number, data);
+        co_return html_response(http::status::unprocessable_entity, a.pages.page("ticket_form", std::move(data)));
+    }
     auto data = co_await phone_intake_data(a, auth, d, *call, refused->fields, dropped);
     co_return html_response(http::status::unprocessable_entity, a.pages.page("ticket_form", std::move(data)));
 }
@@ -445,6 +449,8 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
         choices.push_back(std::move(item));
     }
     d.set("choices", choices);
+    // The chosen schools' problem devices in one statement, shown with each school (worth a look on the visit).
+    const auto problems = co_await visible_problem_devices(a, u, 100, chosen);
     page_list schools;
     for (const auto& number : chosen) {
         ticket_query q;
@@ -485,6 +491,12 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
             bring.push_back(b);
         }
         s.set("bring", bring);
+        std::vector<problem_device> school_problems;
+        for (const auto& p : problems)
+            if (p.d.school_number == number) school_problems.push_back(p);
+        s.set("has_problem_devices", !school_problems.empty());
+        s.set("problem_devices", problem_device_rows(a, school_problems));
+        s.set("devices_link", "/geraete?schule=" + number);
         s.set("empty", list.page.tickets.empty());
         schools.push_back(s);
     }
@@ -518,7 +530,7 @@ std::vector<std::pair<std::string, std::string>> status_choices(const ticket_act
 // The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
 // After a refusal the refused form's choices stay as they were sent.
 void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now,
-                      const refused_form* refused, page_data& d) {
+                      const refused_form* refused, const std::string& suggested_partner, page_data& d) {
     const auto& t = details.t;
     const bool staff = is_staff(u.who);
     const bool requester = u.id == t.requester_id;
@@ -541,7 +553,9 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
         d.set("can_change_priority", true);
     }
     if (allowed.escalate) {
-        d.set("partners", select_options(partner_choices(a), sent("escalate", "partner")));
+        // A device in warranty goes to its vendor first: the warranty partner is chosen unless the form came back.
+        const auto chosen = refused && refused->form == "escalate" ? sent("escalate", "partner") : suggested_partner;
+        d.set("partners", select_options(partner_choices(a), chosen));
         d.set("can_escalate", true);
     }
     if (allowed.assign) {
@@ -687,7 +701,8 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("attachments", files);
     d.set("can_upload", t.state != status::closed);
     d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
-    add_action_forms(a, u, *details, now, refused, d);
+    const auto suggested_partner = co_await add_ticket_device(a, auth, t, d);
+    add_action_forms(a, u, *details, now, refused, suggested_partner, d);
     if (is_staff(u.who)) {
         const auto chosen = refused ? field_or_empty(refused->values, "canned") : std::string();
         auto canned = co_await canned_reply_choices(a, u, t.category, chosen);

@@ -5,6 +5,7 @@
 #include "core/routing.hpp"
 #include "server/mail/mail_sender.hpp"
 #include "server/mail/notifier.hpp"
+#include "server/devices/device_service.hpp"
 
 #include <fmt/format.h>
 
@@ -54,6 +55,9 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
         auto refused = co_await check_phone_call(a, filer, draft, *call);
         if (refused) co_return std::move(*refused);
     }
+    auto found_device = co_await device_for_new_ticket(a, draft);
+    if (auto* refused = std::get_if<request_error>(&found_device)) co_return std::move(*refused);
+    const auto linked = std::get<std::optional<device>>(found_device);
     const time_ms now = now_ms();
     ticket t;
     t.school_number = draft.school_number;
@@ -63,6 +67,8 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     t.description = draft.description;
     t.room = draft.room;
     t.asset_tag = draft.asset_tag;
+    // A device chosen from the list without a typed number: the ticket carries its label like a typed one.
+    if (linked && t.asset_tag.empty()) t.asset_tag = linked->inventory_number.empty() ? linked->serial : linked->inventory_number;
     t.requester_id = call && call->requester_id != 0 ? call->requester_id : filer.id;
     ticket_event created;
     created.at = now;
@@ -78,6 +84,7 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
             const auto absences = load_absences(db);
             copy.assignee_id = route_new_ticket(school_manager, absences, now);
             auto stored_ticket = insert_ticket(db, copy, created, year, a.sla(), now);
+            if (linked) link_ticket_device(db, stored_ticket.id, linked->id, now, a.config.devices.problem_tickets);
             for (auto file : files) {
                 file.ticket_id = stored_ticket.id;
                 insert_attachment(db, file);

@@ -25,7 +25,7 @@ page_list main_navigation(role who, std::string_view path) {
                                        {"/reports/sla", "SLA-Bericht", false}});
     if (is_staff(who))
         entries.insert(entries.end(), {{"/queue", "Warteschlange", false}, {"/stoerungen", "Störungen", false},
-                                       {"/visits", "Besuchsplan", false},
+                                       {"/visits", "Besuchsplan", false}, {"/geraete", "Geräte", false},
                                        {"/tickets/new", "Ticket anlegen", false},
                                        {"/textbausteine", "Textbausteine", false}});
     if (who == role::admin) entries.push_back({"/admin/benutzer", "Verwaltung", false});

@@ -8,9 +8,13 @@
 // July and over Christmas; category and priority shares of a school IT helpdesk; 3 to 12 events per ticket
 // (replies, notes, questions to the requester, priority changes, escalations, resolved, closed, some reopened).
 // Tickets older than a few weeks are almost all resolved or closed, so queues hold what a real one holds.
+// The inventory (issue 18): about 84,000 iPads and 6,000 other devices over the schools (server/cli/demo_inventory);
+// two in five tickets of a device's category name one of the school's devices of that kind and are linked to it.
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
+#include "server/cli/demo_inventory.hpp"
 #include "server/config_loader.hpp"
+#include "storage/device_repository.hpp"
 #include "server/accounts/credentials.hpp"
 #include "storage/database.hpp"
 #include "storage/directory_repository.hpp"
@@ -190,6 +194,24 @@ int main(int argc, char** argv) {
     }
     if (schools.empty()) usage("the config has no schools");
 
+    std::map<std::pair<std::string, device_kind>, std::vector<device>> devices_by_school_kind;
+    {
+        std::vector<inventory_school> inventory_schools;
+        for (const auto& s : load_schools(db)) inventory_schools.push_back({s.number, s.kind});
+        std::mt19937 inventory_rng(static_cast<std::mt19937::result_type>(opt.seed));
+        device_import_plan plan;
+        plan.added = generate_inventory(inventory_schools, 84'000, 6'000, local_date_of(now, zone), inventory_rng);
+        SQLite::Transaction tx(db);
+        apply_device_import(db, plan, now);
+        tx.commit();
+        for (auto& d : load_all_devices(db)) devices_by_school_kind[{d.school_number, d.kind}].push_back(std::move(d));
+        std::cerr << fmt::format("{} devices, {:.0f} s\n", plan.added.size(), seconds_since(started));
+    }
+    const std::map<std::string, device_kind> category_kinds{
+        {"ipad", device_kind::ipad},       {"notebook", device_kind::notebook}, {"pc", device_kind::pc},
+        {"printer", device_kind::printer}, {"presentation", device_kind::digital_board},
+        {"network", device_kind::access_point}};
+
     // Creation instants: a weighted day over the span, then a time of day around school hours; sorted, so that
     // ticket numbers rise with time as in production.
     const time_ms span_start = now - static_cast<time_ms>(opt.years) * 365 * day;
@@ -254,13 +276,25 @@ int main(int argc, char** argv) {
         t.title = s.title;
         t.description = s.description;
         t.room = rooms[pick_index(rooms.size())];
-        if (chance(0.4)) t.asset_tag = fmt::format("DO-{}-{:06}", school.number.substr(0, 3), pick_index(1'000'000));
+        const device* about = nullptr;
+        if (chance(0.4)) {
+            const auto kind = category_kinds.find(t.category);
+            const auto found = kind == category_kinds.end() ? devices_by_school_kind.end()
+                                                            : devices_by_school_kind.find({school.number, kind->second});
+            if (found != devices_by_school_kind.end() && !found->second.empty()) {
+                about = &found->second[pick_index(found->second.size())];
+                t.asset_tag = about->inventory_number;
+            } else {
+                t.asset_tag = fmt::format("DO-{}-{:06}", school.number.substr(0, 3), pick_index(1'000'000));
+            }
+        }
         t.requester_id = requester;
         t.assignee_id = school.manager_id;
         ticket_event first;
         first.at = created_at;
         first.actor_id = requester;
         t = insert_ticket(db, t, first, local_date_of(created_at, zone).year, sla, now);
+        if (about) link_ticket_device(db, t.id, about->id, created_at, config.devices.problem_tickets);
         int events = 1;
         const int max_events = 3 + static_cast<int>(pick_index(10));  // 3..12
         time_ms at = created_at;

@@ -802,3 +802,65 @@ TEST_CASE("each state's demo config parses: its schools, districts and calendar"
     }
     CHECK(std::any_of(expected.begin(), expected.end(), [&](const date_range& p) { return p.name == d.holidays; }));
 }
+
+TEST_CASE("[devices]: the problem rule, a city's own format replacing or adding to the built-in ones, the warranty partner",
+          "[config]") {
+    auto texts = small_config();
+    texts.toml += R"(
+[[partners]]
+id = "vendor"
+name = "Händler"
+warranty = true
+[devices]
+problem_tickets = 4
+problem_days = 60
+default_format = "stadt"
+[devices.formats.stadt]
+label = "Inventarliste der Stadt"
+school_number = "Dienststelle"
+serial_number = "Seriennr."
+inventory_number = "Inventarnr."
+default_kind = "digital_board"
+default_owner = "admin"
+[devices.formats.jamf_school]
+school_number = "Standort"
+serial_number = "Seriennummer"
+)";
+    const auto result = parse_config(texts);
+    INFO(errors_text(errors_of(result)));
+    REQUIRE(std::holds_alternative<app_config>(result));
+    const auto& c = std::get<app_config>(result);
+    CHECK(c.devices.problem_tickets == 4);
+    CHECK(c.devices.problem_days == 60);
+    const auto* stadt = c.devices.find_format("stadt");
+    REQUIRE(stadt);
+    CHECK(stadt->label == "Inventarliste der Stadt");
+    CHECK(stadt->columns.at(device_field::serial) == "Seriennr.");
+    CHECK(stadt->default_kind == device_kind::digital_board);
+    CHECK(stadt->default_owner == owner_group::admin);
+    CHECK(c.devices.find_format("jamf_school")->columns.at(device_field::school) == "Standort");
+    CHECK(c.devices.find_format("jamf_school")->columns.size() == 2);  // replaced, not merged
+    CHECK(c.devices.find_format("relution"));
+    REQUIRE(c.warranty_partner());
+    CHECK(c.warranty_partner()->id == "vendor");
+    CHECK_FALSE(c.find_partner("carrier")->warranty);
+
+    const std::vector<std::pair<std::string, std::string>> broken{
+        {"[devices]\nproblem_tickets = 0\n", "devices.problem_tickets"},
+        {"[devices]\ndefault_format = \"nix\"\n", "devices.default_format"},
+        {"[devices]\nproblemtickets = 3\n", "devices.problemtickets"},
+        {"[devices.formats.x]\nschool_number = \"S\"\n", "devices.formats.x.serial_number"},
+        {"[devices.formats.x]\nschool_number = \"S\"\nserial_number = \"N\"\nfarbe = \"F\"\n", "devices.formats.x.farbe"},
+        {"[devices.formats.x]\nschool_number = \"S\"\nserial_number = \"N\"\ndefault_kind = \"toaster\"\n",
+         "devices.formats.x.default_kind"},
+        {"[[partners]]\nid = \"v\"\nname = \"V\"\nwarranty = \"ja\"\n", "partners.warranty"},
+    };
+    for (const auto& [toml, field] : broken) {
+        INFO(toml);
+        auto t = small_config();
+        t.toml += toml;
+        const auto errors = errors_of(parse_config(t));
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].field == field);
+    }
+}

@@ -96,7 +96,7 @@ TEST_CASE("drafts are checked field by field", "[core][validation]") {
     config.limits.asset_tag_max = 5;
     const viewer teacher{1, role::teacher, "100001", 0, {}};
     const viewer staff{2, role::dispatcher, "", 0, {}};
-    const ticket_draft good{"100001", "printer", "normal", "Drucker", "", "A1", ""};
+    const ticket_draft good{"100001", "printer", "normal", "Drucker", "", "A1", "", std::nullopt};
     CHECK(validate_draft(good, teacher, config).empty());
 
     struct row {
@@ -250,7 +250,7 @@ TEST_CASE("drafts refuse control characters, naming the field", "[core][validati
     config.schools.push_back({"100001", "Grundschule Am Park", "Grundschule", "Eving", "Parkweg 1", "manager01"});
     config.categories.push_back({"printer", "Drucker"});
     const viewer teacher{1, role::teacher, "100001", 0, {}};
-    const ticket_draft good{"100001", "printer", "normal", "Drucker", "Seit heute:\r\n\tkein Toner", "A1", "DO-1"};
+    const ticket_draft good{"100001", "printer", "normal", "Drucker", "Seit heute:\r\n\tkein Toner", "A1", "DO-1", std::nullopt};
     CHECK(validate_draft(good, teacher, config).empty());
     struct row {
         const char* field;

@@ -317,7 +317,7 @@ TEST_CASE("the search index's migration indexes every ticket of an older databas
         older.add_event(t, event_kind::internal_note, "Garantiefall", monday_8am + 2 * minute);
         id = t.id;
         // Back to schema 15: the search index as it was, and none of the later tables.
-        older.db.exec("DROP TABLE sso_sessions; DROP TABLE external_identities; "
+        older.db.exec("DROP TABLE ticket_devices; DROP TABLE devices; DROP TABLE sso_sessions; DROP TABLE external_identities; "
                       "DROP TABLE ticket_search; DROP VIEW ticket_search_source; "
                       "CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, room, asset_tag, "
                       "content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 2'); "
