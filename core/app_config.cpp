@@ -718,6 +718,8 @@ void parse_oidc(const toml::table& t, oidc_config& o, const reporter& r) {
         if (!p.id.empty() && o.find(p.id)) r.add(item, "oidc.providers.id", fmt::format("\"{}\" is used twice", p.id));
         o.providers.push_back(std::move(p));
     }
+}
+
 // [devices] (issue 18): the problem-device rule, the default import format, and formats of the city's own exports
 // ([devices.formats.NAME]: a label, the column of each field, the kind and owner group when a row does not say).
 void parse_devices(const toml::table& t, devices_config& d, const reporter& r) {
