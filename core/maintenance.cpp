@@ -1,6 +1,7 @@
 #include "core/maintenance.hpp"
 
 #include "core/german_holidays.hpp"
+#include "core/ticket_rules.hpp"
 
 #include <date/date.h>
 #include <fmt/format.h>
@@ -26,6 +27,16 @@ std::string trimmed(std::string_view s) {
     if (b == std::string_view::npos) return {};
     const auto e = s.find_last_not_of(" \t\r\n");
     return std::string(s.substr(b, e - b + 1));
+}
+
+// A typed text: valid UTF-8, no control characters (docs/api-validation.md), at most `max` characters.
+std::optional<maintenance_field_error> check_text(std::string_view field, std::string_view text, text_lines lines,
+                                                  std::size_t max, std::string_view what) {
+    if (!is_valid_utf8(text) || has_control_characters(text, lines))
+        return maintenance_field_error{std::string(field), fmt::format("{} enthält ungültige Zeichen.", what)};
+    if (utf8_length(text) > max)
+        return maintenance_field_error{std::string(field), fmt::format("{} darf höchstens {} Zeichen haben.", what, max)};
+    return std::nullopt;
 }
 
 } // namespace
@@ -102,18 +113,18 @@ std::vector<maintenance_field_error> check_maintenance_plan(const maintenance_pl
                                                             local_date today) {
     std::vector<maintenance_field_error> errors;
     if (trimmed(p.title).empty()) errors.push_back({"title", "Bitte einen Titel angeben."});
-    else if (p.title.size() > max_plan_title)
-        errors.push_back({"title", fmt::format("Der Titel darf höchstens {} Zeichen haben.", max_plan_title)});
-    if (p.description.size() > max_plan_description)
-        errors.push_back({"description", fmt::format("Die Beschreibung darf höchstens {} Zeichen haben.",
-                                                     max_plan_description)});
+    else if (auto e = check_text("title", p.title, text_lines::single, max_plan_title, "Der Titel")) errors.push_back(*e);
+    if (auto e = check_text("description", p.description, text_lines::multi, max_plan_description, "Die Beschreibung"))
+        errors.push_back(*e);
     if (p.weeks < 1 || p.weeks > max_plan_weeks)
         errors.push_back({"weeks", p.rule == maintenance_rule::every_school_weeks
                                        ? fmt::format("Der Abstand: 1 bis {} Schulwochen.", max_plan_weeks)
                                        : fmt::format("Der Vorlauf: 1 bis {} Wochen.", max_plan_weeks)});
     if (p.rule == maintenance_rule::before_holidays) {
         const auto name = trimmed(p.holiday_name);
-        if (name.empty()) {
+        if (auto e = check_text("holiday_name", p.holiday_name, text_lines::single, 60, "Der Name der Ferien")) {
+            errors.push_back(*e);
+        } else if (name.empty()) {
             errors.push_back({"holiday_name", "Bitte die Ferien nennen, z. B. „Sommerferien“."});
         } else if (std::none_of(cal.holiday_periods().begin(), cal.holiday_periods().end(),
                                 [&](const date_range& r) { return r.name.starts_with(name); })) {
@@ -124,8 +135,8 @@ std::vector<maintenance_field_error> check_maintenance_plan(const maintenance_pl
     }
     const auto t = day_number_of(today);
     const auto s = day_number_of(p.start);
-    if (s < t - 366) errors.push_back({"start", "Der Beginn darf höchstens ein Jahr zurückliegen."});
-    else if (s > t + 731) errors.push_back({"start", "Der Beginn darf höchstens zwei Jahre in der Zukunft liegen."});
+    if (s < t - 366) errors.push_back({"start_date", "Der Beginn darf höchstens ein Jahr zurückliegen."});
+    else if (s > t + 731) errors.push_back({"start_date", "Der Beginn darf höchstens zwei Jahre in der Zukunft liegen."});
     return errors;
 }
 
@@ -175,7 +186,7 @@ std::vector<maintenance_field_error> check_postponement(local_date due, std::opt
                                                         local_date today) {
     std::vector<maintenance_field_error> errors;
     if (!to) {
-        errors.push_back({"due_date", "Bitte das neue Fälligkeitsdatum angeben (TT.MM.JJJJ)."});
+        errors.push_back({"due_date", "Bitte das neue Fälligkeitsdatum angeben."});
     } else {
         const auto n = day_number_of(*to);
         if (n <= day_number_of(due)) errors.push_back({"due_date", "Das neue Datum muss nach dem bisherigen liegen."});
@@ -185,11 +196,13 @@ std::vector<maintenance_field_error> check_postponement(local_date due, std::opt
         else if (!cal.is_school_day(*to))
             errors.push_back({"due_date", "Das neue Datum ist kein Schultag (Wochenende, Feiertag oder Ferien)."});
     }
-    const auto r = trimmed(reason);
-    if (r.empty()) errors.push_back({"reason", "Bitte einen Grund angeben."});
-    else if (reason.size() > max_task_text)
-        errors.push_back({"reason", fmt::format("Der Grund darf höchstens {} Zeichen haben.", max_task_text)});
+    if (trimmed(reason).empty()) errors.push_back({"reason", "Bitte einen Grund angeben."});
+    else if (auto e = check_text("reason", reason, text_lines::multi, max_task_text, "Der Grund")) errors.push_back(*e);
     return errors;
+}
+
+std::optional<maintenance_field_error> check_task_note(std::string_view note) {
+    return check_text("note", note, text_lines::multi, max_task_text, "Die Notiz");
 }
 
 std::optional<double> maintenance_figures::on_time_percent() const {
@@ -197,6 +210,8 @@ std::optional<double> maintenance_figures::on_time_percent() const {
     if (judged == 0) return std::nullopt;
     return 100.0 * static_cast<double>(on_time) / static_cast<double>(judged);
 }
+
+namespace {
 
 void count_task(maintenance_figures& f, const maintenance_task& t, local_date as_of) {
     ++f.due;
@@ -211,10 +226,13 @@ void count_task(maintenance_figures& f, const maintenance_task& t, local_date as
     }
 }
 
+} // namespace
+
 maintenance_report build_maintenance_report(std::vector<maintenance_task> tasks, local_date as_of,
                                             const std::function<std::string(std::int64_t)>& manager_name,
                                             const std::function<std::string(const std::string&)>& school_name) {
     maintenance_report r;
+    r.as_of = as_of;
     std::map<std::int64_t, maintenance_figures> managers;
     std::map<std::string, maintenance_figures> schools;
     for (const auto& t : tasks) {

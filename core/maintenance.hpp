@@ -133,6 +133,9 @@ std::vector<maintenance_field_error> check_postponement(local_date due, std::opt
                                                         std::string_view reason, const school_calendar& cal,
                                                         local_date today);
 
+// The note of a done task: optional, multi-line, at most max_task_text characters.
+std::optional<maintenance_field_error> check_task_note(std::string_view note);
+
 // The month's maintenance figures for the report: the tasks due in the month (by the due date in force), done by
 // their due date, done later, open past their due date at `as_of`, open and not yet due, postponed at least once.
 struct maintenance_figures {
@@ -146,6 +149,7 @@ struct maintenance_group {
     maintenance_figures figures;
 };
 struct maintenance_report {
+    local_date as_of{};
     maintenance_figures total;
     std::vector<maintenance_group> per_manager;  // by label
     std::vector<maintenance_group> per_school;   // by label

@@ -166,6 +166,12 @@ TEST_CASE("plan fields are checked at the field") {
         {"fine", [](maintenance_plan&) {}, ""},
         {"no title", [](maintenance_plan& p) { p.title = "  "; }, "title"},
         {"long title", [](maintenance_plan& p) { p.title = std::string(121, 'x'); }, "title"},
+        {"control character in the title", [](maintenance_plan& p) { p.title = "Tafel\x1b[2J"; }, "title"},
+        {"invalid UTF-8", [](maintenance_plan& p) { p.description = "\xff\xfe"; }, "description"},
+        {"120 umlauts are 120 characters", [](maintenance_plan& p) {
+             p.title.clear();
+             for (int i = 0; i < 120; ++i) p.title += "ä";
+         }, ""},
         {"zero weeks", [](maintenance_plan& p) { p.weeks = 0; }, "weeks"},
         {"too many weeks", [](maintenance_plan& p) { p.weeks = max_plan_weeks + 1; }, "weeks"},
         {"holidays without a name", [](maintenance_plan& p) { p.rule = maintenance_rule::before_holidays; }, "holiday_name"},
@@ -173,8 +179,8 @@ TEST_CASE("plan fields are checked at the field") {
              p.rule = maintenance_rule::before_holidays;
              p.holiday_name = "Karnevalsferien";
          }, "holiday_name"},
-        {"start long ago", [](maintenance_plan& p) { p.start = {2025, 11, 1}; }, "start"},
-        {"start far ahead", [](maintenance_plan& p) { p.start = {2029, 1, 1}; }, "start"},
+        {"start long ago", [](maintenance_plan& p) { p.start = {2025, 11, 1}; }, "start_date"},
+        {"start far ahead", [](maintenance_plan& p) { p.start = {2029, 1, 1}; }, "start_date"},
     };
     for (const auto& r : rows) {
         INFO(r.why);
@@ -205,6 +211,7 @@ TEST_CASE("a postponement needs a reason and a later school day") {
         {local_date{2026, 12, 28}, "Raum belegt", "due_date"},   // Weihnachtsferien
         {local_date{2027, 12, 20}, "Raum belegt", "due_date"},   // more than a year
         {local_date{2026, 12, 11}, "   ", "reason"},
+        {local_date{2026, 12, 11}, "Raum\x07" "belegt", "reason"},
     };
     for (const auto& r : rows) {
         const auto errors = check_postponement(due, r.to, r.reason, cal(), today);
@@ -215,6 +222,8 @@ TEST_CASE("a postponement needs a reason and a later school day") {
             CHECK(errors[0].field == r.field);
         }
     }
+    CHECK_FALSE(check_task_note("Zeile 1\nZeile 2"));
+    CHECK(check_task_note(std::string(max_task_text + 1, 'x'))->field == "note");
     // An overdue task is postponed to a day after today.
     CHECK(check_postponement({2026, 11, 20}, local_date{2026, 11, 27}, "x", cal(), today).at(0).field == "due_date");
 }
