@@ -377,9 +377,12 @@ net::awaitable<void> add_visit_plan_maintenance(app& a, const auth_state& auth, 
         s.set("has_tasks", !list.empty());
         s.set("tasks", task_rows(a, list, back));
         s.set("task_count", std::to_string(list.size()));
-        if (!list.empty() && !flag_of(s, "empty"))
-            s.set("combine", fmt::format("Beim Besuch zusammen erledigen: {} offene Tickets und {} {}.", text_of(s, "count"),
-                                         list.size(), list.size() == 1 ? "Wartungsaufgabe" : "Wartungsaufgaben"));
+        if (!list.empty() && !flag_of(s, "empty")) {
+            const auto tickets = text_of(s, "count");
+            s.set("combine", fmt::format("Beim Besuch zusammen erledigen: {} {} und {} {}.", tickets,
+                                         tickets == "1" ? "offenes Ticket" : "offene Tickets", list.size(),
+                                         list.size() == 1 ? "Wartungsaufgabe" : "Wartungsaufgaben"));
+        }
     }
     co_return;
 }
