@@ -82,7 +82,7 @@ void log_directory_changes(const directory_changes& c) {
 }
 
 app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_threads, bool demo_mode)
-    : config(std::move(cfg)), calendar(config.calendar), data_dir(data), demo(demo_mode), throttle(config.login),
+    : config(std::move(cfg)), calendar(config.calendar), school_weeks(config.calendar), data_dir(data), demo(demo_mode), throttle(config.login),
       // Half the cores for hashing at most: the rest keep serving logged-in users during a login flood.
       hasher(std::max(1u, std::thread::hardware_concurrency() / 2), 32), started_at(now_ms()) {
     std::filesystem::create_directories(data_dir);

@@ -4,6 +4,7 @@
 #include "core/app_config.hpp"
 #include "core/business_calendar.hpp"
 #include "core/login_throttle.hpp"
+#include "core/maintenance.hpp"
 #include "server/dispatch/live_updates.hpp"
 #include "server/accounts/oidc_client.hpp"
 #include "server/accounts/password_hasher.hpp"
@@ -105,6 +106,7 @@ struct app {
 
     app_config config;
     business_calendar calendar;
+    school_calendar school_weeks;  // maintenance due dates (issue 18): school days and weeks
     std::filesystem::path data_dir;
     std::unique_ptr<storage_service> storage;
     page_renderer pages;

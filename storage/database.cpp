@@ -445,6 +445,58 @@ CREATE TABLE ticket_devices (
 );
 CREATE INDEX ticket_devices_by_device ON ticket_devices(device_id, created_at);
 CREATE INDEX ticket_devices_by_created ON ticket_devices(created_at, device_id);
+)sql",
+// 18: maintenance plans (issue 18): planned work, apart from the tickets (it never enters the SLA figures). A plan
+// names a school or none (every school), a device kind or none; its tasks are one per school and period, the period
+// naming the task for good so that generating again adds nothing (UNIQUE). Dates are local 'YYYY-MM-DD' texts;
+// due_date is the one in force, planned_due_date the plan's; assignee_id is the school's campus manager (managers.id).
+// Postponements keep their history with the reason.
+R"sql(
+CREATE TABLE maintenance_plans (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    school_number TEXT NOT NULL DEFAULT '',
+    device_kind TEXT NOT NULL DEFAULT '',
+    rule TEXT NOT NULL CHECK (rule IN ('every_school_weeks', 'before_holidays')),
+    weeks INTEGER NOT NULL,
+    holiday_name TEXT NOT NULL DEFAULT '',
+    start_date TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_by INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+);
+CREATE TABLE maintenance_tasks (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES maintenance_plans(id),
+    school_number TEXT NOT NULL,
+    period INTEGER NOT NULL,
+    due_date TEXT NOT NULL,
+    planned_due_date TEXT NOT NULL,
+    assignee_id INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    done_at INTEGER,
+    done_date TEXT,
+    done_by INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    postponements INTEGER NOT NULL DEFAULT 0,
+    postpone_reason TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    UNIQUE (plan_id, school_number, period)
+);
+CREATE INDEX maintenance_tasks_open ON maintenance_tasks(school_number, due_date) WHERE status = 'open';
+CREATE INDEX maintenance_tasks_by_due ON maintenance_tasks(due_date);
+CREATE TABLE maintenance_postponements (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES maintenance_tasks(id),
+    from_date TEXT NOT NULL,
+    to_date TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    by_user INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX maintenance_postponements_by_task ON maintenance_postponements(task_id);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

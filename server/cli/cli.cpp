@@ -22,6 +22,7 @@
 #include "server/mail/mail_sender.hpp"
 #include "server/privacy/personal_export.hpp"
 #include "server/privacy/retention.hpp"
+#include "server/maintenance/maintenance_service.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 
@@ -179,6 +180,9 @@ int serve(const cli_options& args) {
     // Retention (docs/datenschutz.md): checked every 10 minutes, applied once a day after [retention] hour.
     net::steady_timer retention(ioc);
     net::co_spawn(ioc, apply_retention_daily(a, retention, std::chrono::minutes(10)), net::detached);
+    // Maintenance tasks (docs/maintenance.md): checked every 10 minutes, generated once a day (and at start-up).
+    net::steady_timer maintenance(ioc);
+    net::co_spawn(ioc, generate_maintenance_daily(a, maintenance, std::chrono::minutes(10)), net::detached);
     // SLA warnings and breaches, unseen tickets, outages and digests: checked every minute.
     net::steady_timer time_notices(ioc);
     if (mailer)
@@ -190,6 +194,7 @@ int serve(const cli_options& args) {
         auto_close.cancel();
         orphan_sweep.cancel();
         retention.cancel();
+        maintenance.cancel();
         time_notices.cancel();
         server.stop();
         wait_for_drain(0);

@@ -3,6 +3,7 @@
 #include "core/local_time.hpp"
 #include "server/accounts/session_api.hpp"
 #include "server/devices/device_api.hpp"
+#include "server/maintenance/maintenance_api.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/responses.hpp"
 #include "server/problems/problem_api.hpp"
@@ -101,6 +102,14 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
     if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "problems") {
         if (method != http::verb::get) co_return not_allowed();
         co_return co_await problems_report_api(a, who, url);
+    }
+    if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "maintenance") {
+        if (method != http::verb::get) co_return not_allowed();
+        co_return co_await maintenance_report_api(a, who, url);
+    }
+    if (!seg.empty() && seg[0] == "maintenance") {
+        const std::vector<std::string> rest(seg.begin() + 1, seg.end());
+        co_return co_await maintenance_api(a, req, who, url, rest);
     }
     if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "sla") {
         if (method != http::verb::get) co_return not_allowed();

@@ -16,6 +16,9 @@ constexpr auto patterns = std::to_array<std::string_view>({
     "/api/v1/problems/{id}", "/api/v1/problems/{id}/{action}",
     "/api/v1/devices", "/api/v1/devices/import", "/api/v1/devices/problems", "/api/v1/devices/rates",
     "/api/v1/devices/{id}",
+    "/api/v1/maintenance/plans", "/api/v1/maintenance/plans/{id}", "/api/v1/maintenance/plans/{id}/{action}",
+    "/api/v1/maintenance/tasks", "/api/v1/maintenance/tasks/{id}", "/api/v1/maintenance/tasks/{id}/{action}",
+    "/api/v1/reports/maintenance",
     // Operations and files (router.cpp).
     "/healthz", "/metrics", "/static/{name}",
     // Pages (page_router.cpp and the rooms' own page handlers).
@@ -31,6 +34,7 @@ constexpr auto patterns = std::to_array<std::string_view>({
     "/tickets", "/tickets/new", "/tickets/{number}", "/tickets/{number}/{action}",
     "/visits", "/queue",
     "/geraete", "/geraete/import", "/geraete/{id}",
+    "/wartung", "/wartung/neu", "/wartung/aufgaben/{id}", "/wartung/plaene/{id}", "/wartung/plaene/{id}/{action}",
     // Single sign-on (sso_pages.cpp): a provider's start and callback.
     "/sso/{provider}/{action}"});
 

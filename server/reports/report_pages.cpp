@@ -3,6 +3,7 @@
 #include "server/views/page_frame.hpp"
 
 #include "core/known_problems.hpp"
+#include "server/maintenance/maintenance_service.hpp"
 #include "core/local_time.hpp"
 #include "core/sla_report.hpp"
 #include "server/views/labels.hpp"
@@ -235,10 +236,58 @@ struct row_filter {
 
 constexpr std::size_t max_listed_tickets = 500;
 
+// "87,5 %", "–" without tasks to judge.
+std::string percent_text(std::optional<double> p) {
+    if (!p) return "–";
+    auto text = fmt::format("{:.1f} %", *p);
+    std::replace(text.begin(), text.end(), '.', ',');
+    return text;
+}
+
+page_data maintenance_figures_row(const maintenance_figures& f) {
+    page_data row;
+    row.set("due", std::to_string(f.due));
+    row.set("on_time", std::to_string(f.on_time));
+    row.set("late", std::to_string(f.late));
+    row.set("overdue", std::to_string(f.overdue));
+    row.set("has_overdue", f.overdue > 0);
+    row.set("open", std::to_string(f.open));
+    row.set("postponed", std::to_string(f.postponed));
+    row.set("percent", percent_text(f.on_time_percent()));
+    return row;
+}
+
+// The report's own section for maintenance (issue 18): planned work, counted apart from the tickets.
+page_data maintenance_section(const maintenance_report& m, report_month month) {
+    auto section = maintenance_figures_row(m.total);
+    section.set("counting", std::string(maintenance_counting_note));
+    section.set("csv_link", fmt::format("/api/v1/reports/maintenance?month={}&sep=semicolon", to_string(month)));
+    page_list groups;
+    for (const auto& [caption, heading, list] :
+         {std::tuple{"Wartung je Campus-Manager", "Campus-Manager", &m.per_manager},
+          std::tuple{"Wartung je Schule", "Schule", &m.per_school}}) {
+        if (list->empty()) continue;
+        page_data g;
+        g.set("caption", caption);
+        g.set("heading", heading);
+        page_list rows;
+        for (const auto& x : *list) {
+            auto row = maintenance_figures_row(x.figures);
+            row.set("label", x.label);
+            rows.push_back(std::move(row));
+        }
+        g.set("rows", std::move(rows));
+        groups.push_back(std::move(g));
+    }
+    section.set("groups", std::move(groups));
+    return section;
+}
+
 struct report_data {
     sla_report report;
     std::vector<std::pair<report_month, sla_summary>> trend;
     problem_report problems;
+    maintenance_report maintenance;
 };
 
 } // namespace
@@ -279,12 +328,14 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     // months before the shown one mostly from the cache of closed months.
     report_month first = month;
     for (int i = 0; i < 11; ++i) first = previous_month(first);
+    const auto& dir = a.dir.current();
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
         report_data d;
         d.report = load_sla_report(db, a.config, a.calendar, month, now);
         d.trend = load_monthly_totals(db, a.config, a.calendar, first, previous_month(month), now, &a.closed_months);
         d.trend.emplace_back(month, d.report.total);
         d.problems = load_problem_report(db, a.config, a.calendar, d.report);
+        d.maintenance = load_maintenance_report(db, dir, a.calendar.zone(), d.report.period);
         return d;
     });
     const auto& r = data.report;
@@ -343,6 +394,8 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         p.set("rows", std::move(rows));
         d.set("problems", std::move(p));
     }
+
+    d.set("maintenance", maintenance_section(data.maintenance, month));
 
     d.set("empty", r.rows.empty());
     d.set("total", summary_row(month, r.total, "Alle Tickets", ""));

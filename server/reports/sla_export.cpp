@@ -6,6 +6,7 @@
 #include "core/local_time.hpp"
 #include "server/app.hpp"
 #include "server/cli/cli_options.hpp"
+#include "server/maintenance/maintenance_service.hpp"
 #include "server/views/labels.hpp"
 #include "storage/database.hpp"
 #include "storage/problem_repository.hpp"
@@ -88,6 +89,33 @@ sla_report load_sla_report(SQLite::Database& db, const app_config& config, const
     const auto tickets = load_report_tickets(db, p.start, p.end);
     const auto managers = load_report_managers(db, tickets);
     return build_sla_report(m, tickets, managers, config.sla, calendar, now);
+}
+
+const std::string_view maintenance_counting_note =
+    "Wartungsaufgaben sind geplante Arbeit, keine Störungen: Sie zählen in keiner SLA-Kennzahl der Tickets. Gezählt "
+    "werden die Aufgaben, die im Monat fällig sind (nach dem geltenden, ggf. verschobenen Fälligkeitsdatum): "
+    "pünktlich erledigt (bis zum Fälligkeitstag), später erledigt, überfällig (am Stichtag offen und fällig "
+    "gewesen), noch offen; verschobene Aufgaben zusätzlich als „verschoben“.";
+
+json::object maintenance_task_json(const maintenance_task& t, std::string_view school_name,
+                                   std::string_view manager_name, local_date as_of) {
+    const bool done = t.state == task_status::done;
+    return {{"id", t.id},
+            {"plan_id", t.plan_id},
+            {"plan", t.plan_title},
+            {"device_kind", t.kind ? json::value(to_string(*t.kind)) : json::value(nullptr)},
+            {"school_number", t.school_number},
+            {"school_name", school_name},
+            {"campus_manager", manager_name},
+            {"planned_due_date", format_iso_date(t.planned_due)},
+            {"due_date", format_iso_date(t.due)},
+            {"status", to_string(t.state)},
+            {"done_date", done && t.done_on ? json::value(format_iso_date(*t.done_on)) : json::value(nullptr)},
+            {"on_time", done ? json::value(t.done_on && *t.done_on <= t.due) : json::value(nullptr)},
+            {"overdue", !done && t.due < as_of},
+            {"postponements", t.postponements},
+            {"postpone_reason", t.postpone_reason},
+            {"note", t.note}};
 }
 
 const std::string_view problem_counting_note =
@@ -225,9 +253,42 @@ json::object problems_json(const problem_report& p, const date::time_zone* zone)
             {"rows", std::move(rows)}};
 }
 
+json::object maintenance_figures_json(const maintenance_figures& f) {
+    return {{"due", f.due},         {"done_on_time", f.on_time}, {"done_late", f.late},
+            {"overdue", f.overdue}, {"open", f.open},            {"postponed", f.postponed},
+            {"on_time_percent", percent_or_null(f.on_time_percent())}};
+}
+
+json::array maintenance_groups_json(const std::vector<maintenance_group>& groups, std::string_view key_name) {
+    json::array list;
+    for (const auto& g : groups) {
+        json::object o{{key_name, g.key}, {"name", g.label}};
+        for (auto& [k, v] : maintenance_figures_json(g.figures)) o[k] = std::move(v);
+        list.push_back(std::move(o));
+    }
+    return list;
+}
+
 } // namespace
 
-std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems) {
+json::object maintenance_report_json(const maintenance_report& m) {
+    // Names of the rows from the report's own groups: no query per row.
+    std::map<std::string, std::string> schools, managers;
+    for (const auto& g : m.per_school) schools[g.key] = g.label;
+    for (const auto& g : m.per_manager) managers[g.key] = g.label;
+    json::array rows;
+    for (const auto& t : m.tasks)
+        rows.push_back(maintenance_task_json(t, schools[t.school_number], managers[std::to_string(t.assignee_id)],
+                                             m.as_of));
+    return {{"counting", maintenance_counting_note},
+            {"summary", maintenance_figures_json(m.total)},
+            {"per_manager", maintenance_groups_json(m.per_manager, "campus_manager_id")},
+            {"per_school", maintenance_groups_json(m.per_school, "school_number")},
+            {"rows", std::move(rows)}};
+}
+
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems,
+                            const maintenance_report* maintenance) {
     json::array rows;
     for (const auto& row : r.rows) {
         rows.push_back(json::object{
@@ -260,7 +321,8 @@ std::string render_sla_json(const sla_report& r, const date::time_zone* zone, co
                      {"as_of", format_iso8601(r.period.now, zone)},
                      {"rows", std::move(rows)},
                      {"summary", std::move(summary)},
-                     {"problems", problems_json(problems ? *problems : problem_report{}, zone)}};
+                     {"problems", problems_json(problems ? *problems : problem_report{}, zone)},
+                     {"maintenance", maintenance_report_json(maintenance ? *maintenance : maintenance_report{})}};
     json_writer w;
     w.value(doc);
     return w.take();
@@ -395,29 +457,33 @@ std::string render_sla_csv_de(const sla_report& r, const app_config& config, con
     return out;
 }
 
-std::string render_problems_csv(const problem_report& problems, const date::time_zone* zone, char separator) {
+namespace {
+
+std::string render_json_rows_csv(const json::object& empty_row, const json::array& rows, char separator) {
     // The JSON rows, their keys as the header: one table per file, as the ticket CSV.
-    std::string out = "\xEF\xBB\xBF";
-    const auto line = [&](const std::vector<std::string>& fields) {
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            if (i) out += separator;
-            csv_field(out, fields[i], separator);
-        }
-        out += "\r\n";
-    };
-    const auto doc = problems_json(problems, zone);
-    const auto& rows = doc.at("rows").as_array();
-    const json::object empty_row = problem_row_json({}, zone);
+    std::string out = utf8_bom;
     std::vector<std::string> header;
     for (const auto& [key, value] : empty_row) header.emplace_back(key);
-    line(header);
+    csv_line(out, header, separator);
     for (const auto& row : rows) {
         std::vector<std::string> fields;
         for (const auto& [key, value] : row.as_object())
             fields.push_back(value.is_string() ? std::string(value.as_string()) : value.is_null() ? "" : json::serialize(value));
-        line(fields);
+        csv_line(out, fields, separator);
     }
     return out;
+}
+
+} // namespace
+
+std::string render_maintenance_csv(const maintenance_report& m, char separator) {
+    return render_json_rows_csv(maintenance_task_json({}, "", "", m.as_of), maintenance_report_json(m).at("rows").as_array(),
+                                separator);
+}
+
+std::string render_problems_csv(const problem_report& problems, const date::time_zone* zone, char separator) {
+    const auto doc = problems_json(problems, zone);
+    return render_json_rows_csv(problem_row_json({}, zone), doc.at("rows").as_array(), separator);
 }
 
 // --- XLSX ------------------------------------------------------------------------------------------------------
@@ -506,9 +572,11 @@ void summary_sheet(lxw_workbook* wb, const char* name, std::vector<std::string_v
 } // namespace
 
 std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
-                            const problem_report* given_problems) {
+                            const problem_report* given_problems, const maintenance_report* given_maintenance) {
     const problem_report none;
     const auto& problems = given_problems ? *given_problems : none;
+    const maintenance_report no_maintenance;
+    const auto& maintenance = given_maintenance ? *given_maintenance : no_maintenance;
     temp_file file;
     lxw_workbook* wb = workbook_new(file.path.c_str());
     if (!wb) throw std::runtime_error("cannot start the XLSX export");
@@ -658,6 +726,63 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     worksheet_set_column(pr, 0, 0, 34, nullptr);
     worksheet_set_column(pr, 1, 13, 16, nullptr);
 
+    // Wartung: planned work, apart from the tickets' SLA figures, with the note on how it is counted.
+    auto* mw = workbook_add_worksheet(wb, "Wartung");
+    write_text(mw, 0, 0, title, f.title);
+    write_text(mw, 1, 0, maintenance_counting_note);
+    const std::vector<std::string_view> figure_headers{"fällig", "pünktlich erledigt", "später erledigt", "überfällig",
+                                                  "offen", "verschoben", "pünktlich (%)"};
+    const auto write_figures = [&](int at, int col, const maintenance_figures& x) {
+        int c = col;
+        for (auto v : {x.due, x.on_time, x.late, x.overdue, x.open, x.postponed}) write_int(mw, at, c++, v);
+        if (const auto p = x.on_time_percent())
+            worksheet_write_number(mw, static_cast<lxw_row_t>(at), static_cast<lxw_col_t>(c), *p / 100.0, f.percent);
+    };
+    row = 3;
+    {
+        std::vector<std::string_view> h{""};
+        h.insert(h.end(), figure_headers.begin(), figure_headers.end());
+        write_header(mw, row++, h, f);
+        write_text(mw, row, 0, "Gesamt");
+        write_figures(row++, 1, maintenance.total);
+    }
+    for (const auto& [heading, groups] : {std::pair{"Campus-Manager", &maintenance.per_manager},
+                                          std::pair{"Schule", &maintenance.per_school}}) {
+        ++row;
+        std::vector<std::string_view> h{heading};
+        h.insert(h.end(), figure_headers.begin(), figure_headers.end());
+        write_header(mw, row++, h, f);
+        for (const auto& g : *groups) {
+            write_text(mw, row, 0, g.label);
+            write_figures(row++, 1, g.figures);
+        }
+    }
+    ++row;
+    write_header(mw, row++, {"Nr.", "Aufgabe", "Schule", "Campus-Manager", "geplant fällig", "fällig", "Status",
+                             "erledigt am", "Verschiebungen", "Grund der Verschiebung"}, f);
+    {
+        std::map<std::string, std::string> schools, managers;
+        for (const auto& g : maintenance.per_school) schools[g.key] = g.label;
+        for (const auto& g : maintenance.per_manager) managers[g.key] = g.label;
+        for (const auto& t : maintenance.tasks) {
+            write_int(mw, row, 0, t.id);
+            write_text(mw, row, 1, t.plan_title);
+            write_text(mw, row, 2, schools[t.school_number]);
+            write_text(mw, row, 3, managers[std::to_string(t.assignee_id)]);
+            write_text(mw, row, 4, format_german_date(t.planned_due));
+            write_text(mw, row, 5, format_german_date(t.due));
+            write_text(mw, row, 6, t.state == task_status::done
+                                       ? (t.done_on && *t.done_on <= t.due ? "pünktlich erledigt" : "später erledigt")
+                                       : t.due < maintenance.as_of ? "überfällig" : "offen");
+            if (t.done_on) write_text(mw, row, 7, format_german_date(*t.done_on));
+            write_int(mw, row, 8, t.postponements);
+            write_text(mw, row, 9, t.postpone_reason);
+            ++row;
+        }
+    }
+    worksheet_set_column(mw, 0, 0, 30, nullptr);
+    worksheet_set_column(mw, 1, 9, 16, nullptr);
+
     if (const auto error = workbook_close(wb); error != LXW_NO_ERROR)
         throw std::runtime_error(fmt::format("XLSX export failed: {}", lxw_strerror(error)));
     std::ifstream in(file.path, std::ios::binary);
@@ -672,13 +797,15 @@ std::string render_sla_export(SQLite::Database& db, const app_config& config, co
     switch (f) {
     case export_format::json: {
         const auto problems = load_problem_report(db, config, calendar, report);
-        return render_sla_json(report, calendar.zone(), &problems);
+        const auto maintenance = load_maintenance_report(db, load_directory(db), calendar.zone(), report.period);
+        return render_sla_json(report, calendar.zone(), &problems, &maintenance);
     }
     case export_format::csv: return render_sla_csv(report, calendar.zone(), separator);  // SLA.md §4 exactly
     case export_format::csv_de: return render_sla_csv_de(report, config, calendar.zone());
     case export_format::xlsx: {
         const auto problems = load_problem_report(db, config, calendar, report);
-        return render_sla_xlsx(report, config, calendar.zone(), &problems);
+        const auto maintenance = load_maintenance_report(db, load_directory(db), calendar.zone(), report.period);
+        return render_sla_xlsx(report, config, calendar.zone(), &problems, &maintenance);
     }
     }
     return {};

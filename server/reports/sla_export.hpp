@@ -3,9 +3,11 @@
 
 #include "core/app_config.hpp"
 #include "core/business_calendar.hpp"
+#include "core/maintenance.hpp"
 #include "core/sla_report.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <boost/json/object.hpp>
 
 #include <map>
 #include <mutex>
@@ -71,6 +73,18 @@ std::vector<std::pair<report_month, sla_summary>> load_monthly_totals(SQLite::Da
 // tickets; which of the month's ticket rows (and breaches) belong to them. Read-only.
 problem_report load_problem_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
                                    const sla_report& r);
+// Maintenance (issue 18, docs/maintenance.md) is a section of its own in the JSON ("maintenance": {"counting",
+// "summary", "per_manager", "per_school", "rows"}), a sheet "Wartung" in the XLSX and a CSV of its own
+// (render_maintenance_csv, GET /api/v1/reports/maintenance): never in the ticket rows or their figures.
+extern const std::string_view maintenance_counting_note;
+// A task as the API and the report's rows show it (the names given, so that no row needs a query).
+boost::json::object maintenance_task_json(const maintenance_task& t, std::string_view school_name,
+                                          std::string_view manager_name, local_date as_of);
+// The report's maintenance section as the JSON has it.
+boost::json::object maintenance_report_json(const maintenance_report& m);
+// The month's tasks as CSV: UTF-8 BOM, the task JSON's keys as header, CRLF.
+std::string render_maintenance_csv(const maintenance_report& m, char separator = ',');
+
 // How the exports count problems, in their words (German, as the page and the XLSX sheet say it).
 extern const std::string_view problem_counting_note;
 
@@ -78,7 +92,8 @@ extern const std::string_view problem_counting_note;
 // "per_category"}, "problems": {"counting", "summary", "rows"}} (problems: none given, an empty month); row keys are the CSV column names. Percentages
 // have one decimal; empty figures are null. The problems (docs/api-problems.md) are a section of their own: the
 // ticket rows and summaries are SLA.md §4's, unchanged.
-std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems = nullptr);
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems = nullptr,
+                            const maintenance_report* maintenance = nullptr);
 // CSV: UTF-8 BOM, the §4 header, one line per ticket, CRLF line ends, RFC 4180 quoting; `separator` ',' or ';'.
 // Only the ticket rows: a CSV holds one table (the summaries are in JSON, XLSX and the report page).
 std::string render_sla_csv(const sla_report& r, const date::time_zone* zone, char separator = ',');
@@ -92,7 +107,7 @@ std::string render_sla_csv_de(const sla_report& r, const app_config& config, con
 // date cells and percent formats, and "Störungen" (the problems with the note on how they are counted); fixed
 // document properties, so the same report gives the same bytes.
 std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
-                            const problem_report* problems = nullptr);
+                            const problem_report* problems = nullptr, const maintenance_report* maintenance = nullptr);
 
 // All of the above in one: the bytes of month `year`-`month` in format `f`. Output for a closed month never
 // depends on when it is made (no generation timestamps).

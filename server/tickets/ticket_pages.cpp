@@ -5,6 +5,7 @@
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/devices/device_pages.hpp"
+#include "server/maintenance/maintenance_pages.hpp"
 #include "server/problems/problem_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/canned_reply_pages.hpp"
@@ -422,8 +423,13 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
         s.set("empty", list.page.tickets.empty());
         schools.push_back(s);
     }
+    // Due maintenance beside the tickets (issue 18): counts with the choices, tasks with each chosen school.
+    std::string back(url.encoded_target());
+    co_await add_visit_plan_maintenance(a, auth, chosen, choices, schools, back);
+    d.set("choices", choices);
     d.set("schools", schools);
     d.set("has_plan", !chosen.empty());
+    d.set("task_days", std::to_string(visit_plan_task_days));
     co_return html_response(http::status::ok, a.pages.page("visit_plan", std::move(d)));
 }
 

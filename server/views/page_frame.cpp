@@ -26,6 +26,7 @@ page_list main_navigation(role who, std::string_view path) {
     if (is_staff(who))
         entries.insert(entries.end(), {{"/queue", "Warteschlange", false}, {"/stoerungen", "Störungen", false},
                                        {"/visits", "Besuchsplan", false}, {"/geraete", "Geräte", false},
+                                       {"/wartung", "Wartung", false},
                                        {"/tickets/new", "Ticket anlegen", false},
                                        {"/textbausteine", "Textbausteine", false}});
     if (who == role::admin) entries.push_back({"/admin/benutzer", "Verwaltung", false});

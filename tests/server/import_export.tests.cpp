@@ -431,12 +431,13 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         write_file(script, xlsx_dump_script);
         const auto dump = json::parse(run_capture(fmt::format("{} {} {}", python, script.string(), xlsx.string())));
         const auto& sheets = dump.at("sheets").as_array();
-        REQUIRE(sheets.size() == 5);
+        REQUIRE(sheets.size() == 6);
         CHECK(sheets[0].as_string() == "Zusammenfassung");  // Excel opens on it
         CHECK(sheets[1].as_string() == "Campus-Manager");
         CHECK(sheets[2].as_string() == "Schulen");
         CHECK(sheets[3].as_string() == "Tickets");
         CHECK(sheets[4].as_string() == "Störungen");  // issue 24: problems on a sheet of their own
+        CHECK(sheets[5].as_string() == "Wartung");    // issue 18: maintenance apart from the SLA figures
         CHECK(dump.at("title").as_string() == "SLA-Bericht 2025-02");
 
         const auto& tickets = dump.at("Tickets").as_object();

@@ -238,6 +238,13 @@ TEST_CASE("route patterns: a request counts under the pattern it matched, never 
         {"/api/v1/devices/import?format=jamf_school", "/api/v1/devices/import"},
         {"/api/v1/devices/17", "/api/v1/devices/{id}"},
         {"/geraete/17", "/geraete/{id}"},
+        {"/wartung?status=offen", "/wartung"},
+        {"/wartung/aufgaben/3?zurueck=%2Fvisits", "/wartung/aufgaben/{id}"},
+        {"/wartung/plaene/3", "/wartung/plaene/{id}"},
+        {"/wartung/plaene/3/beenden", "/wartung/plaene/{id}/{action}"},
+        {"/api/v1/maintenance/plans/2/end", "/api/v1/maintenance/plans/{id}/{action}"},
+        {"/api/v1/maintenance/tasks/5/postpone", "/api/v1/maintenance/tasks/{id}/{action}"},
+        {"/api/v1/reports/maintenance?month=2026-11", "/api/v1/reports/maintenance"},
         {"/sso/schulen/callback?state=x&code=y", "/sso/{provider}/{action}"},
         {"/healthz?x=1", "/healthz"},
         // Anything else is "other": the number of series stays bounded whatever clients send.
