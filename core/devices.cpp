@@ -397,8 +397,23 @@ std::string_view to_string(warranty_state s) {
 std::string format_german_date(local_date d) { return fmt::format("{:02}.{:02}.{:04}", d.day, d.month, d.year); }
 std::string format_iso_date(local_date d) { return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day); }
 
-std::string warranty_text(const device& d, local_date today) {
+std::string warranty_text(const device& d, local_date today, language lang) {
     const auto w = warranty_of(d, today);
+    if (lang == language::en) {
+        static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        const auto date = [](local_date x) { return fmt::format("{} {} {}", x.day, months[x.month - 1], x.year); };
+        switch (w.state) {
+        case warranty_state::active:
+            return fmt::format("Under warranty until {} ({})", date(*d.warranty_end),
+                               w.days_left == 0   ? std::string("ends today")
+                               : w.days_left == 1 ? std::string("1 day left")
+                                                  : fmt::format("{} days left", w.days_left));
+        case warranty_state::expired: return fmt::format("Warranty ended on {}", date(*d.warranty_end));
+        case warranty_state::unknown: break;
+        }
+        return "Warranty unknown";
+    }
     switch (w.state) {
     case warranty_state::active:
         return fmt::format("Garantie bis {} ({})", format_german_date(*d.warranty_end),

@@ -445,6 +445,10 @@ CREATE TABLE ticket_devices (
 );
 CREATE INDEX ticket_devices_by_device ON ticket_devices(device_id, created_at);
 CREATE INDEX ticket_devices_by_created ON ticket_devices(created_at, device_id);
+)sql",
+// 18: the language a user chose for the pages ('' = follow the browser's Accept-Language; issue 16).
+R"sql(
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '' CHECK (language IN ('', 'de', 'en'));
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so
