@@ -397,18 +397,29 @@ std::string_view to_string(warranty_state s) {
 std::string format_german_date(local_date d) { return fmt::format("{:02}.{:02}.{:04}", d.day, d.month, d.year); }
 std::string format_iso_date(local_date d) { return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day); }
 
-std::string warranty_text(const device& d, local_date today) {
+std::string warranty_text(const device& d, local_date today, language lang) {
+    static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const bool en = lang == language::en;
+    const auto date = [en](local_date x) {
+        return en ? fmt::format("{} {} {}", x.day, months[x.month - 1], x.year) : format_german_date(x);
+    };
     const auto w = warranty_of(d, today);
     switch (w.state) {
-    case warranty_state::active:
-        return fmt::format("Garantie bis {} ({})", format_german_date(*d.warranty_end),
-                           w.days_left == 0   ? std::string("endet heute")
-                           : w.days_left == 1 ? std::string("noch 1 Tag")
-                                              : fmt::format("noch {} Tage", w.days_left));
-    case warranty_state::expired: return fmt::format("Garantie abgelaufen am {}", format_german_date(*d.warranty_end));
+    case warranty_state::active: {
+        const auto many = fmt::runtime(en ? "{} days left" : "noch {} Tage");
+        const auto left = w.days_left == 0   ? std::string(en ? "ends today" : "endet heute")
+                          : w.days_left == 1 ? std::string(en ? "1 day left" : "noch 1 Tag")
+                                             : fmt::format(many, w.days_left);
+        return fmt::format(fmt::runtime(en ? "Under warranty until {} ({})" : "Garantie bis {} ({})"),
+                           date(*d.warranty_end), left);
+    }
+    case warranty_state::expired:
+        return fmt::format(fmt::runtime(en ? "Warranty ended on {}" : "Garantie abgelaufen am {}"),
+                           date(*d.warranty_end));
     case warranty_state::unknown: break;
     }
-    return "Garantie unbekannt";
+    return en ? "Warranty unknown" : "Garantie unbekannt";
 }
 
 std::optional<time_ms> problem_since_of(std::span<const time_ms> ticket_times, int threshold) {

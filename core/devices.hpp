@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/business_calendar_config.hpp"
+#include "core/language.hpp"
 #include "core/ticket.hpp"
 #include "core/ticket_rules.hpp"
 
@@ -179,8 +180,9 @@ struct warranty_info {
 };
 // In warranty up to and including its end date.
 warranty_info warranty_of(const device& d, local_date today);
-// "Garantie bis 31.08.2027 (noch 120 Tage)", "Garantie abgelaufen am 31.08.2025", "Garantie unbekannt".
-std::string warranty_text(const device& d, local_date today);
+// "Garantie bis 31.08.2027 (noch 120 Tage)", "Garantie abgelaufen am 31.08.2025", "Garantie unbekannt"; in
+// English "Under warranty until 31 Aug 2027 (120 days left)", "Warranty ended on 31 Aug 2025", "Warranty unknown".
+std::string warranty_text(const device& d, local_date today, language lang = language::de);
 std::string_view to_string(warranty_state s);
 
 // "15.08.2026"

@@ -195,20 +195,36 @@ time_ms local_day_end(local_date day, const date::time_zone* zone) {
                            zone);
 }
 
+namespace {
+
+constexpr std::array<std::string_view, 12> english_months{"January", "February", "March",     "April",
+                                                         "May",     "June",     "July",      "August",
+                                                         "September", "October", "November", "December"};
+
+} // namespace
+
 std::string format_german_period(time_ms from, time_ms to, const date::time_zone* zone) {
+    return format_period(from, to, zone, language::de);
+}
+
+std::string format_period(time_ms from, time_ms to, const date::time_zone* zone, language lang) {
+    const bool en = lang == language::en;
     const auto first = local_date_of(from, zone);
     const auto after = local_date_of(to, zone);
     if (local_day_start(first, zone) == from && local_day_start(after, zone) == to && to > from) {
         const date::year_month_day last{date::sys_days{date::year{after.year} / date::month{after.month} /
                                                        date::day{after.day}} - date::days{1}};
-        const auto day_text = [](int y, unsigned m, unsigned d) { return fmt::format("{:02}.{:02}.{:04}", d, m, y); };
+        const auto day_text = [en](int y, unsigned m, unsigned d) {
+            return en ? fmt::format("{} {} {}", d, english_months[m - 1].substr(0, 3), y)
+                      : fmt::format("{:02}.{:02}.{:04}", d, m, y);
+        };
         const auto last_text = day_text(static_cast<int>(last.year()), static_cast<unsigned>(last.month()),
                                         static_cast<unsigned>(last.day()));
         const auto first_text = day_text(first.year, first.month, first.day);
         if (first_text == last_text) return first_text;
-        return first_text + " bis einschließlich " + last_text;
+        return first_text + (en ? " to " : " bis einschließlich ") + last_text + (en ? " inclusive" : "");
     }
-    return format_german_datetime(from, zone) + " bis " + format_german_datetime(to, zone);
+    return format_datetime(from, zone, lang) + (en ? " to " : " bis ") + format_datetime(to, zone, lang);
 }
 
 time_ms local_month_start(int year, unsigned month, const date::time_zone* zone) {
@@ -327,49 +343,74 @@ std::string format_german_datetime(time_ms t, const date::time_zone* zone) {
 }
 
 std::string format_german_duration(std::int64_t ms, int business_day_minutes) {
+    return format_duration(ms, business_day_minutes, language::de);
+}
+
+std::string format_duration(std::int64_t ms, int business_day_minutes, language lang) {
     // Whole minutes first, so that a sub-minute negative duration is "0 Min." and not "-0 Min.".
     const std::int64_t signed_minutes = ms / 60000;
-    if (signed_minutes < 0)
-        return "-" + format_german_duration(-(signed_minutes * 60000), business_day_minutes);
+    if (signed_minutes < 0) return "-" + format_duration(-(signed_minutes * 60000), business_day_minutes, lang);
+    const bool en = lang == language::en;
+    const std::string_view d = en ? "d" : "Tg.", h = en ? "h" : "Std.", m = en ? "min" : "Min.";
     const std::int64_t minutes = signed_minutes;
     const std::int64_t day = business_day_minutes > 0 ? business_day_minutes : 0;
     if (day > 0 && minutes >= day) {
         const std::int64_t hours = (minutes % day) / 60;
-        return hours > 0 ? fmt::format("{} Tg. {} Std.", minutes / day, hours) : fmt::format("{} Tg.", minutes / day);
+        return hours > 0 ? fmt::format("{} {} {} {}", minutes / day, d, hours, h) : fmt::format("{} {}", minutes / day, d);
     }
     if (minutes >= 60) {
         const std::int64_t rest = minutes % 60;
-        return rest > 0 ? fmt::format("{} Std. {} Min.", minutes / 60, rest) : fmt::format("{} Std.", minutes / 60);
+        return rest > 0 ? fmt::format("{} {} {} {}", minutes / 60, h, rest, m) : fmt::format("{} {}", minutes / 60, h);
     }
-    return fmt::format("{} Min.", minutes);
+    return fmt::format("{} {}", minutes, m);
 }
 
 std::string format_german_long_datetime(time_ms t, const date::time_zone* zone, time_ms now) {
-    static constexpr std::array<std::string_view, 7> weekdays{"Sonntag",    "Montag",  "Dienstag", "Mittwoch",
-                                                              "Donnerstag", "Freitag", "Samstag"};
-    static constexpr std::array<std::string_view, 12> months{"Januar",    "Februar", "März",     "April",
-                                                             "Mai",       "Juni",    "Juli",     "August",
-                                                             "September", "Oktober", "November", "Dezember"};
-    const auto local = to_local(t, zone);
-    const local_fields f = fields_of(local);
-    const date::weekday wd{date::floor<date::days>(local)};
-    const std::string year = f.year == fields_of(to_local(now, zone)).year ? "" : fmt::format(" {}", f.year);
-    return fmt::format("{}, {}. {}{}, {:02}:{:02} Uhr", weekdays[wd.c_encoding()], f.day, months[f.month - 1], year,
-                       f.hour, f.minute);
+    return format_long_datetime(t, zone, now, language::de);
 }
 
-std::string format_business_remainder(std::int64_t ms, int business_day_minutes) {
+std::string format_business_remainder(std::int64_t ms, int business_day_minutes, language lang) {
     const std::int64_t minutes = ms > 0 ? ms / 60000 : 0;
     const std::int64_t day = business_day_minutes > 0 ? business_day_minutes : 0;
     auto unit = [](std::int64_t n, std::string_view one, std::string_view many) {
         return fmt::format("{} {}", n, n == 1 ? one : many);
     };
-    const auto days = unit(minutes / (day > 0 ? day : 1), "Geschäftstag", "Geschäftstage");
-    const auto hours = unit((day > 0 ? minutes % day : minutes) / 60, "Geschäftsstunde", "Geschäftsstunden");
-    const auto rest = unit(minutes % 60, "Minute", "Minuten");
+    const bool en = lang == language::en;
+    const auto days = unit(minutes / (day > 0 ? day : 1), en ? "business day" : "Geschäftstag",
+                           en ? "business days" : "Geschäftstage");
+    const auto hours = unit((day > 0 ? minutes % day : minutes) / 60, en ? "business hour" : "Geschäftsstunde",
+                            en ? "business hours" : "Geschäftsstunden");
+    const auto rest = unit(minutes % 60, en ? "minute" : "Minute", en ? "minutes" : "Minuten");
     if (day > 0 && minutes >= day) return (minutes % day) / 60 > 0 ? days + " " + hours : days;
     if (minutes >= 60) return minutes % 60 > 0 ? hours + " " + rest : hours;
     return rest;
+}
+
+
+std::string format_datetime(time_ms t, const date::time_zone* zone, language lang) {
+    if (lang == language::de) return format_german_datetime(t, zone);
+    const local_fields f = fields_of(to_local(t, zone));
+    return fmt::format("{} {} {}, {:02}:{:02}", f.day, english_months[f.month - 1].substr(0, 3), f.year, f.hour,
+                       f.minute);
+}
+
+std::string format_long_datetime(time_ms t, const date::time_zone* zone, time_ms now, language lang) {
+    static constexpr std::array<std::string_view, 7> weekdays_de{"Sonntag",    "Montag",  "Dienstag", "Mittwoch",
+                                                                 "Donnerstag", "Freitag", "Samstag"};
+    static constexpr std::array<std::string_view, 12> months_de{"Januar",    "Februar", "März",     "April",
+                                                                "Mai",       "Juni",    "Juli",     "August",
+                                                                "September", "Oktober", "November", "Dezember"};
+    static constexpr std::array<std::string_view, 7> weekdays_en{"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                                 "Thursday", "Friday", "Saturday"};
+    const bool en = lang == language::en;
+    const auto local = to_local(t, zone);
+    const local_fields f = fields_of(local);
+    const auto weekday = (en ? weekdays_en : weekdays_de)[date::weekday{date::floor<date::days>(local)}.c_encoding()];
+    const auto month = (en ? english_months : months_de)[f.month - 1];
+    const std::string year = f.year == fields_of(to_local(now, zone)).year ? "" : fmt::format(" {}", f.year);
+    // German "Mittwoch, 2. Dezember, 10:30 Uhr", English "Wednesday, 2 December, 10:30".
+    return fmt::format(fmt::runtime(en ? "{}, {} {}{}, {:02}:{:02}" : "{}, {}. {}{}, {:02}:{:02} Uhr"), weekday, f.day,
+                       month, year, f.hour, f.minute);
 }
 
 } // namespace campusdesk

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/business_calendar_config.hpp"
+#include "core/language.hpp"
 #include "core/ticket.hpp"
 
 #include <date/tz.h>
@@ -40,6 +41,9 @@ time_ms local_day_end(local_date day, const date::time_zone* zone);
 // ("04.12.2026" for one day, "01.12.2026 bis einschließlich 04.12.2026"); otherwise date and time
 // ("01.12.2026, 08:00 bis 04.12.2026, 12:00").
 std::string format_german_period(time_ms from, time_ms to, const date::time_zone* zone);
+// The same in the page's language; English "1 Dec 2026", "1 Dec 2026 to 4 Dec 2026 inclusive",
+// "1 Dec 2026, 08:00 to 4 Dec 2026, 12:00".
+std::string format_period(time_ms from, time_ms to, const date::time_zone* zone, language lang);
 
 // Local midnight of the 1st of `month` in `year` (the start of a monthly export). Month 1..12.
 time_ms local_month_start(int year, unsigned month, const date::time_zone* zone);
@@ -62,6 +66,8 @@ std::string format_german_datetime(time_ms t, const date::time_zone* zone);
 // 9-hour day of SLA.md §2: 540 min = 1 business day), not 24 hours, so "3 Tg." matches the targets people
 // know; 0 or less disables days. Below one minute: "0 Min."; negative durations get a leading '-'.
 std::string format_german_duration(std::int64_t ms, int business_day_minutes = 540);
+// The same in the page's language; English "45 min", "2 h 10 min", "3 d 2 h".
+std::string format_duration(std::int64_t ms, int business_day_minutes, language lang);
 
 // A deadline in words, for people who do not read timestamps: "Mittwoch, 2. Dezember, 10:30 Uhr"; the year is
 // added ("Montag, 4. Januar 2027, 08:00 Uhr") when it is not the year of `now` in the zone.
@@ -71,6 +77,14 @@ std::string format_german_long_datetime(time_ms t, const date::time_zone* zone, 
 // "1 Geschäftsstunde", "4 Geschäftsstunden 10 Minuten", "2 Geschäftstage 3 Geschäftsstunden" (a business day
 // of `business_day_minutes`, as format_german_duration). Truncated to the two largest units; 0 or less:
 // "0 Minuten".
-std::string format_business_remainder(std::int64_t ms, int business_day_minutes = 540);
+// In English: "25 minutes", "1 business hour", "2 business days 3 business hours".
+std::string format_business_remainder(std::int64_t ms, int business_day_minutes = 540, language lang = language::de);
+
+// Date and time to the minute in the page's language: German "30.11.2026, 14:05" (format_german_datetime),
+// English "30 Nov 2026, 14:05" (day, month's name, year: read the same in Britain and America, unlike 11/30).
+std::string format_datetime(time_ms t, const date::time_zone* zone, language lang);
+// A deadline in words: German as format_german_long_datetime, English "Wednesday, 2 December, 10:30" (the year
+// added when it is not the year of `now`).
+std::string format_long_datetime(time_ms t, const date::time_zone* zone, time_ms now, language lang);
 
 } // namespace campusdesk

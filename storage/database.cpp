@@ -497,6 +497,10 @@ CREATE TABLE maintenance_postponements (
     at INTEGER NOT NULL
 );
 CREATE INDEX maintenance_postponements_by_task ON maintenance_postponements(task_id);
+)sql",
+// 19: the language a user chose for the pages ('' = follow the browser's Accept-Language; issue 16).
+R"sql(
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '' CHECK (language IN ('', 'de', 'en'));
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

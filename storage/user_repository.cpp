@@ -13,7 +13,8 @@ namespace {
 
 constexpr const char* user_columns =
     "u.id, u.login, u.name, u.role, COALESCE(u.school_number, ''), COALESCE(u.manager_id, 0), u.password_hash, "
-    "u.disabled";
+    "u.disabled, u.language";
+constexpr int user_column_count = 9;  // the columns after them start here
 
 user read_user(SQLite::Statement& s) {
     user u;
@@ -25,6 +26,7 @@ user read_user(SQLite::Statement& s) {
     u.manager_id = s.getColumn(5).getInt64();
     u.password_hash = s.getColumn(6).getString();
     u.disabled = s.getColumn(7).getInt() != 0;
+    u.lang = parse_language(s.getColumn(8).getString());
     return u;
 }
 
@@ -144,6 +146,13 @@ std::vector<user> teachers_of_school(SQLite::Database& db, std::string_view scho
     return users;
 }
 
+void set_user_language(SQLite::Database& db, std::int64_t user_id, std::optional<language> lang) {
+    SQLite::Statement s(db, "UPDATE users SET language = ? WHERE id = ?");
+    s.bind(1, lang ? std::string(to_string(*lang)) : std::string());
+    s.bind(2, user_id);
+    s.exec();
+}
+
 std::size_t count_users(SQLite::Database& db) {
     return static_cast<std::size_t>(db.execAndGet("SELECT count(*) FROM users").getInt64());
 }
@@ -171,8 +180,9 @@ std::optional<session_record> find_session(SQLite::Database& db, const std::stri
     s->bind(1, token_hash);
     s->bind(2, now);
     if (!s->executeStep()) return std::nullopt;
-    return session_record{read_user(*s), s->getColumn(8).getString(), s->getColumn(9).getInt64(),
-                          s->getColumn(10).getInt64(), s->getColumn(11).getInt64()};
+    constexpr int c = user_column_count;
+    return session_record{read_user(*s), s->getColumn(c).getString(), s->getColumn(c + 1).getInt64(),
+                          s->getColumn(c + 2).getInt64(), s->getColumn(c + 3).getInt64()};
 }
 
 void touch_session(SQLite::Database& db, const std::string& token_hash, time_ms now) {
@@ -256,7 +266,7 @@ std::optional<api_token_record> find_api_token(SQLite::Database& db, const std::
     s->bind(1, token_hash);
     s->bind(2, now);
     if (!s->executeStep()) return std::nullopt;
-    return api_token_record{read_user(*s), s->getColumn(8).getInt64()};
+    return api_token_record{read_user(*s), s->getColumn(user_column_count).getInt64()};
 }
 
 void touch_api_token(SQLite::Database& db, const std::string& token_hash, time_ms now) {

@@ -1,6 +1,7 @@
 // Accounts, login sessions and API tokens in SQLite. Secrets are stored only as hashes.
 #pragma once
 
+#include "core/language.hpp"
 #include "core/ticket.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -21,6 +22,7 @@ struct user {
     std::int64_t manager_id = 0;  // campus managers: their managers row
     std::string password_hash;    // argon2id string; empty: cannot log in with a password
     bool disabled = false;
+    std::optional<language> lang;  // the pages' language the user chose; none: the browser's
 };
 
 std::optional<user> find_user(SQLite::Database& db, std::int64_t id);
@@ -50,6 +52,8 @@ std::size_t change_password(SQLite::Database& db, std::int64_t user_id, const st
 // Disabling also ends the user's sessions and API tokens.
 bool disable_user(SQLite::Database& db, std::string_view login);
 std::size_t count_users(SQLite::Database& db);
+// The user's choice of the pages' language (none: follow the browser).
+void set_user_language(SQLite::Database& db, std::int64_t user_id, std::optional<language> lang);
 // Enabling a disabled account again (its sessions stay ended; the person logs in anew). False for an unknown login.
 bool enable_user(SQLite::Database& db, std::string_view login);
 // Accounts whose login or name contains `text` (case-insensitive for ASCII; all when empty), by login, at most

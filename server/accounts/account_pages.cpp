@@ -2,6 +2,7 @@
 
 #include "core/local_time.hpp"
 #include "server/http/form_body.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/http/log.hpp"
 #include "server/views/page_frame.hpp"
@@ -16,11 +17,12 @@
 namespace campusdesk {
 namespace {
 
-std::string german_span(time_ms ms) {
+// "8 Stunden", "30 Tagen" (after "nach"); English "8 hours", "30 days".
+std::string span_text(time_ms ms, language lang) {
     constexpr time_ms minute = 60 * 1000, hour = 60 * minute, day = 24 * hour;
-    if (ms % day == 0) return fmt::format("{} {}", ms / day, ms == day ? "Tag" : "Tagen");
-    if (ms % hour == 0) return fmt::format("{} {}", ms / hour, ms == hour ? "Stunde" : "Stunden");
-    return fmt::format("{} {}", ms / minute, ms == minute ? "Minute" : "Minuten");
+    if (ms % day == 0) return fmt::format("{} {}", ms / day, ms == day ? tr(lang, "Tag") : tr(lang, "Tagen"));
+    if (ms % hour == 0) return fmt::format("{} {}", ms / hour, ms == hour ? tr(lang, "Stunde") : tr(lang, "Stunden"));
+    return fmt::format("{} {}", ms / minute, ms == minute ? tr(lang, "Minute") : tr(lang, "Minuten"));
 }
 
 // Texts as string_view: a std::string made for the call would be a temporary around the co_await, which GCC 12
@@ -31,15 +33,17 @@ net::awaitable<http_response> show(app& a, const auth_state& auth, http::status 
     const time_ms now = now_ms();
     auto list = co_await a.storage->read([&](SQLite::Database& db) { return list_credentials(db, u.id, now); });
     const auto current = credential_id_of(auth.session_digest);
-    auto d = base_data(a, auth, "Mein Konto");
+    const auto lang = auth.lang;
+    const auto* zone = a.calendar.zone();
+    auto d = base_data(a, auth, std::string(tr(lang, "Mein Konto")));
     d.set("notice", std::string(notice));
     d.set("error", std::string(error));
     d.set("name", u.name);
     d.set("login", u.login);
-    d.set("role", std::string(role_label(u.who)));
+    d.set("role", std::string(role_label(u.who, lang)));
     const auto& limits = a.config.sessions.for_role(u.who);
-    d.set("idle", german_span(limits.idle));
-    d.set("lifetime", german_span(limits.lifetime));
+    d.set("idle", span_text(limits.idle, lang));
+    d.set("lifetime", span_text(limits.lifetime, lang));
     page_list rows;
     bool has_others = false;
     for (const auto& c : list) {
@@ -48,11 +52,12 @@ net::awaitable<http_response> show(app& a, const auth_state& auth, http::status 
         has_others = has_others || !is_current;
         row.set("id", c.id);
         row.set("api_token", c.api_token);
-        row.set("label", c.label.empty() && !c.api_token ? std::string("Unbekannter Browser") : c.label);
+        row.set("label", c.label.empty() && !c.api_token ? std::string(tr(lang, "Unbekannter Browser")) : c.label);
         row.set("current", is_current);
-        row.set("created", format_german_datetime(c.created_at, a.calendar.zone()));
-        row.set("last_used", c.last_used_at ? format_german_datetime(c.last_used_at, a.calendar.zone()) : "nie");
-        row.set("expires", format_german_datetime(c.expires_at, a.calendar.zone()));
+        row.set("created", format_datetime(c.created_at, zone, lang));
+        row.set("last_used",
+                c.last_used_at ? format_datetime(c.last_used_at, zone, lang) : std::string(tr(lang, "nie")));
+        row.set("expires", format_datetime(c.expires_at, zone, lang));
         row.set("csrf", auth.csrf_token);
         rows.push_back(std::move(row));
     }
@@ -70,7 +75,7 @@ net::awaitable<http_response> show(app& a, const auth_state& auth, http::status 
     for (const auto kind : mail_kinds_for(u.who)) {
         page_data k;
         k.set("name", std::string(to_string(kind)));
-        k.set("label", std::string(mail_kind_label(kind)));
+        k.set("label", std::string(mail_kind_label(kind, lang)));
         k.set("on", (settings.mail_off & mail_bit(kind)) == 0);
         kinds.push_back(std::move(k));
     }
@@ -81,6 +86,9 @@ net::awaitable<http_response> show(app& a, const auth_state& auth, http::status 
     d.set("digest_hour", std::to_string(a.config.mail.digest_hour));
     d.set("locale_de", settings.locale != "en");
     d.set("locale_en", settings.locale == "en");
+    d.set("page_lang_de", u.lang == language::de);
+    d.set("page_lang_en", u.lang == language::en);
+    d.set("page_lang_browser", !u.lang);
     co_return html_response(status, a.pages.page("account", d));
 }
 
@@ -96,7 +104,8 @@ net::awaitable<http_response> revoke(app& a, const auth_state& auth, const form_
         return n;
     });
     log_security(security_event::sessions_revoked, {{"user", u.login}, {"by", "self"}, {"ended", ended}});
-    const std::string notice = ended == 1 ? "Abgemeldet." : fmt::format("{} Anmeldungen beendet.", ended);
+    const std::string notice = ended == 1 ? std::string(tr(auth.lang, "Abgemeldet."))
+                                          : fmt::format(tf(auth.lang, "{} Anmeldungen beendet."), ended);
     co_return co_await show(a, auth, http::status::ok, notice, "");
 }
 
@@ -108,10 +117,14 @@ net::awaitable<std::optional<std::pair<http::status, std::string>>> try_password
     const auto& u = *auth.who;
     const auto current = field_or_empty(form, "current");
     const auto fresh = field_or_empty(form, "new");
-    const refusal busy{http::status::service_unavailable, "Gerade sehr viel Betrieb. Bitte gleich noch einmal versuchen."};
-    const refusal wrong_current{http::status::unprocessable_entity, "Das bisherige Passwort ist falsch."};
+    const auto lang = auth.lang;
+    const refusal busy{http::status::service_unavailable,
+                       std::string(tr(lang, "Gerade sehr viel Betrieb. Bitte gleich noch einmal versuchen."))};
+    const refusal wrong_current{http::status::unprocessable_entity,
+                                std::string(tr(lang, "Das bisherige Passwort ist falsch."))};
     if (fresh != field_or_empty(form, "repeat"))
-        co_return refusal{http::status::unprocessable_entity, "Die beiden neuen Passwörter stimmen nicht überein."};
+        co_return refusal{http::status::unprocessable_entity,
+                          std::string(tr(lang, "Die beiden neuen Passwörter stimmen nicht überein."))};
     if (!password_fits_login(current)) co_return wrong_current;
     if (auto rejected = check_new_password(fresh, u.login))
         co_return refusal{http::status::unprocessable_entity, rejected->message};
@@ -132,8 +145,9 @@ net::awaitable<std::optional<std::pair<http::status, std::string>>> try_password
         return change_password(db, u.id, *hash, auth.session_digest);
     });
     log_security(security_event::password_changed, {{"user", u.login}, {"by", "self"}, {"ended", ended}});
-    notice = ended == 0 ? "Das Passwort ist geändert."
-                        : fmt::format("Das Passwort ist geändert; {} andere Anmeldungen sind beendet.", ended);
+    notice = ended == 0 ? std::string(tr(lang, "Das Passwort ist geändert."))
+                        : fmt::format(tf(lang, "Das Passwort ist geändert; {} andere Anmeldungen sind beendet."),
+                                      ended);
     co_return std::nullopt;
 }
 
@@ -144,9 +158,9 @@ net::awaitable<http_response> change_own_password(app& a, const auth_state& auth
     co_return co_await show(a, auth, http::status::ok, notice, "");
 }
 
-// The mail settings of the form, or the German reason they are refused.
+// The mail settings of the form, or the reason they are refused.
 std::variant<mail_settings, std::string> read_mail_settings(const user& u, const mail_settings& before,
-                                                           const form_fields& form) {
+                                                           const form_fields& form, language lang) {
     mail_settings s = before;
     if (u.who != role::campus_manager) {
         // A person's own address: plausible, short enough for SMTP (RFC 5321: 254), or empty for no mail.
@@ -154,14 +168,14 @@ std::variant<mail_settings, std::string> read_mail_settings(const user& u, const
         while (!s.email.empty() && (s.email.back() == ' ' || s.email.back() == '\t')) s.email.pop_back();
         while (!s.email.empty() && (s.email.front() == ' ' || s.email.front() == '\t')) s.email.erase(0, 1);
         if (!s.email.empty() && (s.email.size() > 254 || !is_email(s.email)))
-            return std::string("Das ist keine gültige E-Mail-Adresse.");
+            return std::string(tr(lang, "Das ist keine gültige E-Mail-Adresse."));
     }
     s.mail_off = 0;
     for (const auto kind : mail_kinds_for(u.who))
         if (field_or_empty(form, "kind_" + std::string(to_string(kind))) != "on") s.mail_off |= mail_bit(kind);
     s.digest = u.who == role::campus_manager && field_or_empty(form, "digest") == "on";
     const auto locale = field_or_empty(form, "locale");
-    if (locale != "de" && locale != "en") return std::string("Bitte eine Sprache wählen.");
+    if (locale != "de" && locale != "en") return std::string(tr(lang, "Bitte eine Sprache wählen."));
     s.locale = locale;
     return s;
 }
@@ -170,7 +184,7 @@ net::awaitable<http_response> change_mail_settings(app& a, const auth_state& aut
     const auto& u = *auth.who;
     const auto before =
         co_await a.storage->read([&](SQLite::Database& db) { return load_mail_settings(db, u.id).value_or(mail_settings{}); });
-    const auto read = read_mail_settings(u, before, form);
+    const auto read = read_mail_settings(u, before, form, auth.lang);
     if (const auto* refused = std::get_if<std::string>(&read))
         co_return co_await show(a, auth, http::status::unprocessable_entity, "", *refused);
     const auto& settings = std::get<mail_settings>(read);
@@ -179,7 +193,30 @@ net::awaitable<http_response> change_mail_settings(app& a, const auth_state& aut
         save_mail_settings(db, u.id, settings);
         append_audit(db, now, u.id, "user_mail_settings", u.login, settings.email);
     });
-    co_return co_await show(a, auth, http::status::ok, "Die Mail-Einstellungen sind gespeichert.", "");
+    co_return co_await show(a, auth, http::status::ok, tr(auth.lang, "Die Mail-Einstellungen sind gespeichert."), "");
+}
+
+// A return address after the language switch: a path of this site ("/queue?…"), never another host ("//x", "/\\x").
+bool local_path(std::string_view back) {
+    return back.starts_with('/') && !back.starts_with("//") && back.find('\\') == std::string_view::npos &&
+           back.find_first_of("\r\n") == std::string_view::npos && back.size() <= 2000;
+}
+
+// The pages' language from the header's switch or the account page: "de", "en", or "" to follow the browser.
+net::awaitable<http_response> change_page_language(app& a, const auth_state& auth, const form_fields& form) {
+    const auto& u = *auth.who;
+    const auto code = field_or_empty(form, "language");
+    const auto chosen = parse_language(code);
+    if (!chosen && !code.empty())
+        co_return co_await show(a, auth, http::status::unprocessable_entity, "",
+                                tr(auth.lang, "Bitte eine Sprache wählen."));
+    const time_ms now = now_ms();
+    co_await a.storage->write([&](SQLite::Database& db) {
+        set_user_language(db, u.id, chosen);
+        append_audit(db, now, u.id, "user_language", u.login, code);
+    });
+    const auto back = field_or_empty(form, "back");
+    co_return redirect(local_path(back) ? back : "/account#sprache");
 }
 
 } // namespace
@@ -190,14 +227,17 @@ net::awaitable<http_response> account_page(app& a, http_request& req, const auth
     const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
     if (path == "/account" && is_get) co_return co_await show(a, auth, http::status::ok, "", "");
     if (req.method() != http::verb::post ||
-        (path != "/account/revoke" && path != "/account/password" && path != "/account/mail"))
-        co_return co_await show(a, auth, http::status::not_found, "", "Diese Seite gibt es nicht.");
+        (path != "/account/revoke" && path != "/account/password" && path != "/account/mail" &&
+         path != "/account/sprache"))
+        co_return co_await show(a, auth, http::status::not_found, "", tr(auth.lang, "Diese Seite gibt es nicht."));
     auto form = is_form(req) ? parse_form(req.body()) : std::nullopt;
     if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
         co_return co_await show(a, auth, http::status::forbidden, "",
-                                "Das Formular ist abgelaufen. Bitte die Seite neu laden und noch einmal versuchen.");
+                                tr(auth.lang, "Das Formular ist abgelaufen. Bitte die Seite neu laden und noch "
+                                              "einmal versuchen."));
     if (path == "/account/revoke") co_return co_await revoke(a, auth, *form);
     if (path == "/account/mail") co_return co_await change_mail_settings(a, auth, *form);
+    if (path == "/account/sprache") co_return co_await change_page_language(a, auth, *form);
     co_return co_await change_own_password(a, auth, *form);
 }
 

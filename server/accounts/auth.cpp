@@ -92,6 +92,10 @@ std::string device_cookie(const app& a, const std::string& token) {
     return cookie(a, "cd_device", token, device_cookie_lifetime, "Strict");
 }
 
+language page_language(const http_request& req, const std::optional<user>& who) {
+    return choose_language(who ? who->lang : std::nullopt, req[http::field::accept_language]);
+}
+
 net::awaitable<auth_state> authenticate(app& a, const http_request& req) {
     auth_state state;
     const time_ms now = now_ms();

@@ -21,7 +21,13 @@ struct auth_state {
     bool ambiguous = false;
     // The page asked for (pages only), so the main navigation can mark its entry with aria-current.
     std::string page_path;
+    // The pages' language: the user's setting, else the browser's Accept-Language, else German (pages only; the
+    // API is language-neutral).
+    language lang = language::de;
 };
+
+// The language of a page for this request: the user's setting when someone is logged in, else Accept-Language.
+language page_language(const http_request& req, const std::optional<user>& who);
 
 // A cookie's value (empty if absent) and how often the Cookie headers name it.
 struct cookie_lookup {

@@ -4,6 +4,7 @@
 #include "server/accounts/credentials.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/page_frame.hpp"
 
 #include <algorithm>
@@ -27,7 +28,9 @@ http_response login_page(const app& a, const http_request& req, http::status sta
                          std::string login) {
     // Login forms get their own double-submit CSRF token, since there is no session yet.
     auto token = login_csrf_token(a, req);
-    auto d = base_data(a, {}, "Anmelden");
+    auth_state nobody;
+    nobody.lang = page_language(req, std::nullopt);
+    auto d = base_data(a, nobody, std::string(tr(nobody.lang, "Anmelden")));
     d.set("login_csrf", token);
     d.set("error", std::move(error));
     d.set("login", std::move(login));
@@ -47,20 +50,25 @@ http_response login_page(const app& a, const http_request& req, http::status sta
 }
 
 net::awaitable<http_response> post_login(app& a, const http_request& req, const net::ip::address& peer) {
-    if (!is_form(req)) co_return login_page(a, req, http::status::unsupported_media_type, "Ungültiges Formular.", "");
+    const auto lang = page_language(req, std::nullopt);
+    auto say = [lang](std::string_view german) { return std::string(tr(lang, german)); };
+    if (!is_form(req))
+        co_return login_page(a, req, http::status::unsupported_media_type, say("Ungültiges Formular."), "");
     auto form = parse_form(req.body());
-    if (!form) co_return login_page(a, req, http::status::bad_request, "Ungültiges Formular.", "");
+    if (!form) co_return login_page(a, req, http::status::bad_request, say("Ungültiges Formular."), "");
     const auto login = field_or_empty(*form, "login");
     const auto cookie = find_cookie(req, login_csrf_cookie_name(a)).value;
     if (cookie.empty() || !constant_time_equal(cookie, field_or_empty(*form, "csrf")))
         co_return login_page(a, req, http::status::forbidden,
-                             "Die Anmeldeseite war veraltet. Bitte noch einmal versuchen.", login);
+                             say("Die Anmeldeseite war veraltet. Bitte noch einmal versuchen."), login);
     const auto password = field_or_empty(*form, "password");
     if (login.empty() || password.empty() || login.size() > 200)
-        co_return login_page(a, req, http::status::unprocessable_entity, "Bitte Benutzername und Passwort eingeben.", login);
+        co_return login_page(a, req, http::status::unprocessable_entity,
+                             say("Bitte Benutzername und Passwort eingeben."), login);
     if (!password_fits_login(password))
         co_return login_page(a, req, http::status::unprocessable_entity,
-                             fmt::format("Das Passwort darf höchstens {} Zeichen lang sein.", password_max_characters),
+                             fmt::format(fmt::runtime(say("Das Passwort darf höchstens {} Zeichen lang sein.")),
+                                         password_max_characters),
                              login);
     // Named, not a temporary in the co_await (GCC PR 99576, storage_service.hpp).
     const login_request attempt{login, password, client_address(a.config, req, peer), std::string(req[http::field::user_agent]),
@@ -68,19 +76,23 @@ net::awaitable<http_response> post_login(app& a, const http_request& req, const 
     auto result = co_await log_in(a, attempt);
     if (auto* refused = std::get_if<login_refused>(&result)) {
         if (refused->why == login_refused::reason::invalid)
-            co_return login_page(a, req, http::status::unauthorized, "Benutzername oder Passwort ist falsch.", login);
+            co_return login_page(a, req, http::status::unauthorized, say("Benutzername oder Passwort ist falsch."),
+                                 login);
         if (refused->why == login_refused::reason::password_off)
             co_return login_page(a, req, http::status::forbidden,
-                                 "Für dieses Konto ist die Anmeldung mit Passwort abgeschaltet. Bitte oben über das "
-                                 "Schul- oder Dienstkonto anmelden.",
+                                 say("Für dieses Konto ist die Anmeldung mit Passwort abgeschaltet. Bitte oben über "
+                                     "das Schul- oder Dienstkonto anmelden."),
                                  login);
         const auto seconds = retry_after_seconds(*refused);
         auto res = refused->why == login_refused::reason::throttled
                        ? login_page(a, req, http::status::too_many_requests,
-                                    fmt::format("Zu viele Fehlversuche. Bitte in {} Sekunden erneut versuchen.", seconds),
+                                    fmt::format(fmt::runtime(say("Zu viele Fehlversuche. Bitte in {} Sekunden erneut "
+                                                                 "versuchen.")),
+                                                seconds),
                                     login)
                        : login_page(a, req, http::status::service_unavailable,
-                                    "Gerade melden sich sehr viele an. Bitte gleich noch einmal versuchen.", login);
+                                    say("Gerade melden sich sehr viele an. Bitte gleich noch einmal versuchen."),
+                                    login);
         res.set(http::field::retry_after, std::to_string(seconds));
         co_return res;
     }

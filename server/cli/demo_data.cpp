@@ -65,14 +65,14 @@ bool load_demo_data(app& a) {
             return insert_user(db, u, now, email);
         };
         // Addresses of the example domain, so that the demo with mail (docs/mail.md) shows every notification.
-        add({0, "admin", "Administration Schulverwaltung", role::admin, "", 0, "", false}, "admin@schulen.example.de");
-        add({0, "dispatch1", "Help-Desk Ines Marx", role::dispatcher, "", 0, "", false}, "dispatch1@schulen.example.de");
-        add({0, "dispatch2", "Help-Desk Oliver Brandt", role::dispatcher, "", 0, "", false},
+        add({0, "admin", "Administration Schulverwaltung", role::admin, "", 0, "", false, {}}, "admin@schulen.example.de");
+        add({0, "dispatch1", "Help-Desk Ines Marx", role::dispatcher, "", 0, "", false, {}}, "dispatch1@schulen.example.de");
+        add({0, "dispatch2", "Help-Desk Oliver Brandt", role::dispatcher, "", 0, "", false, {}},
             "dispatch2@schulen.example.de");
-        for (const auto& m : a.dir.current().managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false}, "");
+        for (const auto& m : a.dir.current().managers) add({0, m.login, m.name, role::campus_manager, "", m.id, "", false, {}}, "");
         for (const auto& s : a.dir.current().schools)
             add({0, "teacher-" + s.number, fmt::format("{} {}", pick(first_names), pick(last_names)), role::teacher,
-                 s.number, 0, "", false},
+                 s.number, 0, "", false, {}},
                 fmt::format("teacher-{}@schulen.example.de", s.number));
     });
 

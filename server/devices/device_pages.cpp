@@ -21,7 +21,7 @@ std::string school_name(const app& a, const std::string& number) {
     return s ? s->name : number;
 }
 
-page_data device_fields(const app& a, const device& d, local_date day) {
+page_data device_fields(const app& a, const device& d, local_date day, language lang) {
     page_data row;
     row.set("id", std::to_string(d.id));
     row.set("kind", std::string(device_kind_label(d.kind)));
@@ -36,7 +36,7 @@ page_data device_fields(const app& a, const device& d, local_date day) {
     row.set("school", school_name(a, d.school_number));
     row.set("school_number", d.school_number);
     const auto w = warranty_of(d, day);
-    row.set("warranty", warranty_text(d, day));
+    row.set("warranty", warranty_text(d, day, lang));
     row.set("in_warranty", w.state == warranty_state::active);
     return row;
 }
@@ -106,7 +106,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     auto d = base_data(a, auth, school.empty() ? "Geräte" : "Geräte: " + school_name(a, school));
     const auto day = today(a);
     page_list rows;
-    for (const auto& dev : found.devices) rows.push_back(device_fields(a, dev, day));
+    for (const auto& dev : found.devices) rows.push_back(device_fields(a, dev, day, auth.lang));
     d.set("devices", std::move(rows));
     d.set("total", std::to_string(found.total));
     d.set("empty", found.devices.empty());
@@ -136,7 +136,7 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     std::vector<std::string> only;
     if (!school.empty()) only.push_back(school);
     const auto problem_list = co_await visible_problem_devices(a, u, 20, only);
-    d.set("problem_devices", problem_device_rows(a, problem_list));
+    d.set("problem_devices", problem_device_rows(a, problem_list, auth.lang));
     d.set("problem_rule", fmt::format("mindestens {} Tickets in {} Tagen", a.config.devices.problem_tickets,
                                       a.config.devices.problem_days));
     if (u.who != role::teacher) {
@@ -235,7 +235,7 @@ net::awaitable<http_response> post_import(app& a, const http_request& req, const
     page_list retired;
     const auto day = today(a);
     for (std::size_t i = 0; i < report.outcome.retired.size() && i < 200; ++i)
-        retired.push_back(device_fields(a, report.outcome.retired[i], day));
+        retired.push_back(device_fields(a, report.outcome.retired[i], day, auth.lang));
     d.set("retired_devices", std::move(retired));
     if (report.outcome.retired.size() > 200)
         d.set("retired_more", std::to_string(report.outcome.retired.size() - 200));
@@ -248,7 +248,7 @@ net::awaitable<http_response> show_device_page(app& a, const auth_state& auth, s
     const auto& dev = view->d;
     auto d = base_data(a, auth, fmt::format("{} {}", device_kind_label(dev.kind),
                                             dev.inventory_number.empty() ? dev.serial : dev.inventory_number));
-    auto row = device_fields(a, dev, today(a));
+    auto row = device_fields(a, dev, today(a), auth.lang);
     row.set("warranty_expired", view->warranty.state == warranty_state::expired);
     row.set("purchase_date", dev.purchase_date ? format_german_date(*dev.purchase_date) : std::string());
     row.set("problem", view->problem);
@@ -275,13 +275,13 @@ net::awaitable<http_response> show_device_page(app& a, const auth_state& auth, s
 
 } // namespace
 
-page_list problem_device_rows(const app& a, const std::vector<problem_device>& list) {
+page_list problem_device_rows(const app& a, const std::vector<problem_device>& list, language lang) {
     page_list rows;
     const auto day = today(a);
     for (const auto& p : list) {
-        auto row = device_fields(a, p.d, day);
+        auto row = device_fields(a, p.d, day, lang);
         row.set("tickets", std::to_string(p.tickets));
-        row.set("last_ticket", format_german_datetime(p.last_ticket_at, a.calendar.zone()));
+        row.set("last_ticket", format_datetime(p.last_ticket_at, a.calendar.zone(), lang));
         rows.push_back(std::move(row));
     }
     return rows;
@@ -330,7 +330,7 @@ net::awaitable<std::string> add_ticket_device(app& a, const auth_state& auth, co
     const auto view = co_await device_of_visible_ticket(a, *auth.who, t.id);
     if (!view) co_return std::string();
     const auto& dev = view->d;
-    page_data info = device_fields(a, dev, today(a));
+    page_data info = device_fields(a, dev, today(a), auth.lang);
     info.set("problem", view->problem);
     info.set("recent_tickets", std::to_string(view->recent_tickets));
     info.set("problem_days", std::to_string(a.config.devices.problem_days));
@@ -340,8 +340,8 @@ net::awaitable<std::string> add_ticket_device(app& a, const auth_state& auth, co
         page_data item;
         item.set("number", other.number);
         item.set("title", other.title);
-        item.set("status", std::string(status_label_for(other.state, auth.who->who)));
-        item.set("created", format_german_datetime(other.created_at, a.calendar.zone()));
+        item.set("status", std::string(status_label_for(other.state, auth.who->who, auth.lang)));
+        item.set("created", format_datetime(other.created_at, a.calendar.zone(), auth.lang));
         earlier.push_back(std::move(item));
     }
     info.set("has_earlier", !earlier.empty());

@@ -27,6 +27,6 @@ net::awaitable<void> add_device_choices(app& a, const std::string& school_number
 net::awaitable<std::string> add_ticket_device(app& a, const auth_state& auth, const ticket& t, page_data& d);
 
 // The problem devices as rows of a page list (the board's box, the visit plan).
-page_list problem_device_rows(const app& a, const std::vector<problem_device>& list);
+page_list problem_device_rows(const app& a, const std::vector<problem_device>& list, language lang);
 
 } // namespace campusdesk

@@ -6,6 +6,7 @@
 #include "core/local_time.hpp"
 #include "server/http/api_request.hpp"
 #include "server/http/form_body.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/http/log.hpp"
 #include "server/http/responses.hpp"
@@ -62,16 +63,17 @@ struct board_notice {
     bool problem = false;
 };
 
-std::string refusal_text(std::string_view code) {
-    if (code == "unchanged") return "ist bereits so zugewiesen";
-    if (code == "ticket_closed") return "ist geschlossen";
-    if (code == "not_found") return "gibt es nicht oder ist für Sie nicht sichtbar";
-    if (code == "forbidden") return "darf von Ihnen nicht geändert werden";
-    if (code == "transition_not_allowed") return "lässt diese Änderung in seinem Status nicht zu";
-    return "konnte nicht geändert werden";
+// Completes "Ticket {}: …" (German "Ticket X ist geschlossen").
+std::string_view refusal_text(std::string_view code, language lang) {
+    if (code == "unchanged") return tr(lang, "ist bereits so zugewiesen");
+    if (code == "ticket_closed") return tr(lang, "ist geschlossen");
+    if (code == "not_found") return tr(lang, "gibt es nicht oder ist für Sie nicht sichtbar");
+    if (code == "forbidden") return tr(lang, "darf von Ihnen nicht geändert werden");
+    if (code == "transition_not_allowed") return tr(lang, "lässt diese Änderung in seinem Status nicht zu");
+    return tr(lang, "konnte nicht geändert werden");
 }
 
-std::optional<board_notice> notice_of(const app& a, const boost::urls::url_view& url) {
+std::optional<board_notice> notice_of(const app& a, const boost::urls::url_view& url, language lang) {
     auto ticket = query_value(url, "ticket");
     if (!is_valid_ticket_number(ticket)) ticket.clear();
     const auto done = query_value(url, "erledigt"), failed = query_value(url, "fehler");
@@ -79,47 +81,59 @@ std::optional<board_notice> notice_of(const app& a, const boost::urls::url_view&
     const auto an = query_value(url, "an");
     std::from_chars(an.data(), an.data() + an.size(), id);
     const auto* manager = a.dir.manager(id);
-    const std::string manager_name = manager ? manager->name : "der gewählten Person";
+    const std::string manager_name = manager ? manager->name : std::string(tr(lang, "der gewählten Person"));
     if (failed == "keine_tickets")
-        return board_notice{"", "Bitte kreuzen Sie zuerst die Tickets an, die Sie zuweisen möchten (Kästchen vor der "
-                                "Ticketnummer).", true};
+        return board_notice{"", std::string(tr(lang, "Bitte kreuzen Sie zuerst die Tickets an, die Sie zuweisen "
+                                                     "möchten (Kästchen vor der Ticketnummer).")),
+                            true};
     if (failed == "keine_person")
-        return board_notice{"", "Bitte wählen Sie, wem die ausgewählten Tickets zugewiesen werden sollen.", true};
+        return board_notice{"",
+                            std::string(tr(lang, "Bitte wählen Sie, wem die ausgewählten Tickets zugewiesen werden "
+                                                 "sollen.")),
+                            true};
     if (!failed.empty() && !ticket.empty())
-        return board_notice{ticket, fmt::format("Ticket {} {}.", ticket, refusal_text(failed)), true};
+        return board_notice{ticket, fmt::format("Ticket {} {}.", ticket, refusal_text(failed, lang)), true};
     if (done == "sammel") {
         const auto count = query_value(url, "anzahl");
         const bool number = !count.empty() && count.size() < 5 && std::all_of(count.begin(), count.end(), ::isdigit);
-        std::string text = fmt::format("{} {} {} zugewiesen.", number ? count : "0",
-                                       count == "1" ? "Ticket wurde" : "Tickets wurden", manager_name);
+        std::string text = fmt::format(count == "1" ? tf(lang, "{} Ticket wurde {} zugewiesen.")
+                                                    : tf(lang, "{} Tickets wurden {} zugewiesen."),
+                                       number ? count : "0", manager_name);
         std::string refused;
         for (const auto& item : form_values(std::string(url.encoded_query()), "abgelehnt")) {
             const auto tilde = item.find('~');
             const auto n = item.substr(0, tilde);
             if (!is_valid_ticket_number(n)) continue;
             refused += fmt::format("{}{} ({})", refused.empty() ? "" : ", ", n,
-                                   refusal_text(tilde == std::string::npos ? "" : item.substr(tilde + 1)));
+                                   refusal_text(tilde == std::string::npos ? "" : item.substr(tilde + 1), lang));
         }
-        if (!refused.empty()) text += " Nicht zugewiesen: " + refused + ".";
+        if (!refused.empty()) text += fmt::format(tf(lang, " Nicht zugewiesen: {}."), refused);
         return board_notice{"", text, !refused.empty()};
     }
     if (ticket.empty()) return std::nullopt;
-    if (done == "zugewiesen") return board_notice{ticket, fmt::format("Ticket {} ist jetzt {} zugewiesen.", ticket, manager_name)};
+    if (done == "zugewiesen")
+        return board_notice{ticket, fmt::format(tf(lang, "Ticket {} ist jetzt {} zugewiesen."), ticket, manager_name)};
     if (done == "gesichtet")
-        return board_notice{ticket, fmt::format("Ticket {} ist als gesichtet markiert und jetzt „In Bearbeitung“.", ticket)};
+        return board_notice{ticket, fmt::format(tf(lang, "Ticket {} ist als gesichtet markiert und jetzt „In "
+                                                         "Bearbeitung“."),
+                                                ticket)};
     if (done == "eskaliert") {
         const auto* partner = a.config.find_partner(query_value(url, "partner"));
-        return board_notice{ticket, fmt::format("Ticket {} wurde an {} übergeben.", ticket,
-                                                partner ? partner->name : std::string("den Partner"))};
+        return board_notice{ticket, fmt::format(tf(lang, "Ticket {} wurde an {} übergeben."), ticket,
+                                                partner ? partner->name : std::string(tr(lang, "den Partner")))};
     }
-    if (done == "geaendert") return board_notice{ticket, fmt::format("Die Änderung an Ticket {} ist gespeichert.", ticket)};
+    if (done == "geaendert")
+        return board_notice{ticket, fmt::format(tf(lang, "Die Änderung an Ticket {} ist gespeichert."), ticket)};
     return std::nullopt;
 }
 
 // `section` names the board's section (its heading's id): a ticket may stand in two sections (new and
 // breached), so every id and label of a row carries the section.
 page_list ticket_rows(const app& a, const ticket_page& page, std::string_view section,
-                      time_ms now, const std::optional<board_notice>& notice) {
+                      time_ms now, const std::optional<board_notice>& notice, language lang) {
+    const std::string section_label(section == "neu"            ? tr(lang, "Neu")
+                                    : section == "ueberfaellig" ? tr(lang, "Frist überschritten")
+                                                                : tr(lang, "Frist bald erreicht"));
     page_list rows;
     rows.reserve(page.tickets.size());
     for (const auto& item : page.tickets) {
@@ -129,19 +143,18 @@ page_list ticket_rows(const app& a, const ticket_page& page, std::string_view se
         row.reserve(15);
         row.set("number", t.number);
         row.set("section", std::string(section));
-        row.set("section_label", std::string(section == "neu" ? "Neu" : section == "ueberfaellig" ? "Frist überschritten"
-                                                                                                : "Frist bald erreicht"));
+        row.set("section_label", section_label);
         row.set("title", t.title);
         const auto* school = a.dir.school(t.school_number);
         row.set("school", school ? school->name : t.school_number);
-        row.set("priority", std::string(priority_label(t.prio)));
+        row.set("priority", std::string(priority_label(t.prio, lang)));
         row.set("priority_id", std::string(to_string(t.prio)));
-        row.set("status", std::string(status_label(t.state)));
+        row.set("status", std::string(status_label(t.state, lang)));
         row.set("is_new", t.state == status::new_);
         const auto* manager = a.dir.manager(t.assignee_id);
         row.set("assignee", manager ? manager->name : std::string("—"));
-        row.set("due", due_line(r, now, a.calendar.zone()));
-        row.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
+        row.set("due", due_line(r, now, a.calendar.zone(), lang));
+        row.set("created", format_datetime(t.created_at, a.calendar.zone(), lang));
         if (notice && notice->ticket == t.number) {
             row.set("notice", notice->text);
             row.set("notice_problem", notice->problem);
@@ -159,10 +172,10 @@ std::pair<std::string, std::string> board_row_of(const std::string& value) {
     return {"", value};
 }
 
-std::string absence_text(const app& a, const absence& ab) {
+std::string absence_text(const app& a, const absence& ab, language lang) {
     const auto* sub = a.dir.manager(ab.substitute_id);
-    return fmt::format("abwesend {}, vertreten durch {}", format_german_period(ab.from, ab.to, a.calendar.zone()),
-                       sub ? sub->name : "?");
+    return fmt::format(tf(lang, "abwesend {}, vertreten durch {}"),
+                       format_period(ab.from, ab.to, a.calendar.zone(), lang), sub ? sub->name : "?");
 }
 
 } // namespace
@@ -193,7 +206,8 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         if (a.config.mail.enabled) b.undeliverable_mails = count_undeliverable(db);
         return b;
     });
-    auto d = base_data(a, auth, "Leitstand Help-Desk");
+    const auto lang = auth.lang;
+    auto d = base_data(a, auth, std::string(tr(lang, "Leitstand Help-Desk")));
     d.set("mail_enabled", a.config.mail.enabled);
     d.set("undeliverable_mails", data.undeliverable_mails > 0 ? std::to_string(data.undeliverable_mails) : "");
     // The sections list the first 50 each; their headings count all, from the open tickets' loads per assignee
@@ -204,7 +218,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         breached_total += l.breached;
         at_risk_total += l.at_risk;
     }
-    const auto notice = notice_of(a, url);
+    const auto notice = notice_of(a, url, lang);
     if (notice) {
         d.set("notice", notice->text);
         d.set("notice_problem", notice->problem);
@@ -214,7 +228,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         const std::string_view id = std::string_view(name) == "fresh" ? "neu"
                                     : std::string_view(name) == "breached" ? "ueberfaellig"
                                                                            : "gefaehrdet";
-        d.set(name, ticket_rows(a, page, id, now, notice));
+        d.set(name, ticket_rows(a, page, id, now, notice, lang));
         d.set(std::string(name) + "_count", std::to_string(total));
         if (total > static_cast<int>(page.tickets.size())) d.set(std::string(name) + "_all", all_link);
     };
@@ -228,7 +242,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         const auto* school = a.dir.school(o.school_number);
         item.set("school", school ? school->name : o.school_number);
         item.set("count", std::to_string(o.tickets.size()));
-        item.set("since", format_german_datetime(o.first_at, a.calendar.zone()));
+        item.set("since", format_datetime(o.first_at, a.calendar.zone(), lang));
         page_list numbers;
         for (const auto& n : o.tickets) {
             page_data entry;
@@ -243,8 +257,8 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     }
     d.set("outages", outages);
     d.set("has_problem_devices", !data.problem_devices.empty());
-    d.set("problem_devices", problem_device_rows(a, data.problem_devices));
-    d.set("problem_rule", fmt::format("mindestens {} Tickets in {} Tagen", a.config.devices.problem_tickets,
+    d.set("problem_devices", problem_device_rows(a, data.problem_devices, lang));
+    d.set("problem_rule", fmt::format(tf(lang, "mindestens {} Tickets in {} Tagen"), a.config.devices.problem_tickets,
                                       a.config.devices.problem_days));
 
     page_list managers;
@@ -260,9 +274,9 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         row.set("at_risk", std::to_string(load.at_risk));
         row.set("breached", std::to_string(load.breached));
         row.set("has_breached", load.breached > 0);
-        row.set("oldest", load.oldest_open ? format_german_datetime(*load.oldest_open, a.calendar.zone()) : "—");
+        row.set("oldest", load.oldest_open ? format_datetime(*load.oldest_open, a.calendar.zone(), lang) : "—");
         for (const auto& ab : data.absences)
-            if (ab.a.manager_id == m.id && ab.a.from <= now) row.set("absent", absence_text(a, ab.a));
+            if (ab.a.manager_id == m.id && ab.a.from <= now) row.set("absent", absence_text(a, ab.a, lang));
         managers.push_back(row);
     }
     d.set("managers", managers);
@@ -287,7 +301,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         row.set("open", std::to_string(s.open));
         row.set("network", std::to_string(s.network_open));
         row.set("breached", std::to_string(s.breached));
-        row.set("newest", format_german_datetime(s.newest, a.calendar.zone()));
+        row.set("newest", format_datetime(s.newest, a.calendar.zone(), lang));
         row.set("outage", std::any_of(data.outages.begin(), data.outages.end(),
                                       [&](const auto& o) { return o.school_number == s.school_number; }));
         school_rows.push_back(row);
@@ -437,18 +451,19 @@ net::awaitable<http_response> absence_api(app& a, const http_request& req, const
 net::awaitable<http_response> undeliverable_mail_page(app& a, const auth_state& auth) {
     if (!is_help_desk(auth.who->who)) co_return not_found_page(a, auth);
     const auto mails = co_await a.storage->read([](SQLite::Database& db) { return list_undeliverable(db, 200); });
-    auto d = base_data(a, auth, "Nicht zustellbare Mails");
+    const auto lang = auth.lang;
+    auto d = base_data(a, auth, std::string(tr(lang, "Nicht zustellbare Mails")));
     d.set("mail_enabled", a.config.mail.enabled);
     page_list rows;
     for (const auto& m : mails) {
         page_data row;
-        row.set("kind", std::string(mail_kind_label(m.kind)));
+        row.set("kind", std::string(mail_kind_label(m.kind, lang)));
         row.set("ticket", m.ticket_number);
         row.set("recipient", m.recipient_name.empty() ? m.address : fmt::format("{} <{}>", m.recipient_name, m.address));
         row.set("no_address", m.address.empty());
         row.set("attempts", std::to_string(m.attempts));
-        row.set("queued", format_german_datetime(m.created_at, a.calendar.zone()));
-        row.set("given_up", format_german_datetime(m.given_up_at, a.calendar.zone()));
+        row.set("queued", format_datetime(m.created_at, a.calendar.zone(), lang));
+        row.set("given_up", format_datetime(m.given_up_at, a.calendar.zone(), lang));
         row.set("error", m.error);
         rows.push_back(std::move(row));
     }
@@ -469,7 +484,8 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         auto parsed = parse_form(req.body());
         form = parsed.value_or(form_fields{});
         if (!parsed || !csrf_ok(auth, form["csrf"]))
-            co_return error_page(a, auth, http::status::forbidden, "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
+            co_return error_page(a, auth, http::status::forbidden,
+                                 tr(auth.lang, "Das Formular ist abgelaufen. Bitte die Seite neu laden."));
         if (rest.ends_with("/end")) {
             const auto manager_id = parse_id(rest.substr(0, rest.find('/'))).value_or(0);
             co_await remove_absence(a, *auth.who, manager_id);
@@ -488,7 +504,9 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
         return std::pair{load_current_absences(db, now), load_manager_loads(db, a.calendar, now)};
     });
-    auto d = base_data(a, auth, std::string(error ? "Fehler: " : "") + "Abwesenheiten und Vertretung");
+    const auto lang = auth.lang;
+    auto d = base_data(a, auth, std::string(error ? tr(lang, "Fehler: ") : "") +
+                                    std::string(tr(lang, "Abwesenheiten und Vertretung")));
     page_list rows;
     std::set<std::int64_t> absent_now;
     for (const auto& r : data.first) {
@@ -496,7 +514,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         const auto* m = a.dir.manager(r.a.manager_id);
         row.set("manager", m ? m->name : "?");
         row.set("manager_id", std::to_string(r.a.manager_id));
-        row.set("text", absence_text(a, r.a));
+        row.set("text", absence_text(a, r.a, auth.lang));
         row.set("running", r.a.from <= now);
         if (r.a.from <= now) absent_now.insert(r.a.manager_id);
         rows.push_back(row);
@@ -516,9 +534,10 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
             if (f.id == id) return f.open_tickets;
         return 0;
     };
-    std::vector<std::pair<std::string, std::string>> who{{"", "– bitte wählen –"}};
+    const std::string choose(tr(lang, "– bitte wählen –"));
+    std::vector<std::pair<std::string, std::string>> who{{"", choose}};
     for (const auto& m : a.dir.current().managers)
-        who.emplace_back(std::to_string(m.id), fmt::format("{} ({} offen)", m.name, open_of(m.id)));
+        who.emplace_back(std::to_string(m.id), fmt::format(tf(lang, "{} ({} offen)"), m.name, open_of(m.id)));
     const auto* away = a.dir.current_manager(away_id);
     d.set("who_options", select_options(who, away ? std::to_string(away_id) : ""));
     if (away) {
@@ -529,11 +548,12 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         const auto* suggested = a.dir.manager(suggestion);
         // The cover is never the absent person; the suggestion is chosen unless a choice came with the form.
         const auto sent = form["substitute_id"];
-        std::vector<std::pair<std::string, std::string>> cover{{"", "– bitte wählen –"}};
+        std::vector<std::pair<std::string, std::string>> cover{{"", choose}};
         for (const auto& m : a.dir.current().managers)
             if (m.id != away->id)
-                cover.emplace_back(std::to_string(m.id), fmt::format("{} ({} offen){}", m.name, open_of(m.id),
-                                                                     m.id == suggestion ? " – Vorschlag" : ""));
+                cover.emplace_back(std::to_string(m.id),
+                                   fmt::format(tf(lang, "{} ({} offen)"), m.name, open_of(m.id)) +
+                                       std::string(m.id == suggestion ? tr(lang, " – Vorschlag") : ""));
         d.set("cover_options", select_options(cover, !sent.empty() ? sent : suggested ? std::to_string(suggestion) : ""));
         d.set("suggestion", suggested ? suggested->name : "");
         d.set("value_from", form["from"]);

@@ -15,6 +15,7 @@
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/canned_reply_pages.hpp"
 #include "server/tickets/ticket_pages.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/page_frame.hpp"
 
 #include <optional>
@@ -50,20 +51,22 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
 
     auto auth = co_await authenticate(a, req);
     auth.page_path = path;
+    auth.lang = page_language(req, auth.who);
     if (auth.ambiguous)
         co_return error_page(a, auth, http::status::bad_request,
-                             "Ihr Browser hat zwei Anmelde-Cookies gesendet. Bitte die Cookies dieser Seite löschen "
-                             "und neu anmelden.");
+                             tr(auth.lang, "Ihr Browser hat zwei Anmelde-Cookies gesendet. Bitte die Cookies "
+                                           "dieser Seite löschen und neu anmelden."));
     if (!auth.who) {
         if (is_get) co_return redirect("/login");
-        co_return error_page(a, auth, http::status::unauthorized, "Bitte zuerst anmelden.");
+        co_return error_page(a, auth, http::status::unauthorized, tr(auth.lang, "Bitte zuerst anmelden."));
     }
     const auto& u = *auth.who;
 
     if (path == "/logout" && method == http::verb::post) {
         auto form = parse_form(req.body());
         if (!form || !csrf_ok(auth, field_or_empty(*form, "csrf")))
-            co_return error_page(a, auth, http::status::forbidden, "Abmelden fehlgeschlagen: Formular veraltet.");
+            co_return error_page(a, auth, http::status::forbidden,
+                                 tr(auth.lang, "Abmelden fehlgeschlagen: Formular veraltet."));
         auto target = co_await logout_target(a, auth, req);
         co_await log_out(a, auth);
         auto res = redirect(target);

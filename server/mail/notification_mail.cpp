@@ -82,8 +82,9 @@ std::string preferences_url(const app_config& config) { return public_base_url(c
 void fill(mail_message& m, const mail_context& c, bool en, page_data& d) {
     d.set("preferences_url", preferences_url(c.config));
     const std::string lang = en ? "en" : "de";
-    m.text = c.templates.renderer.render(lang + ".text", d);
-    m.html = c.templates.renderer.render(lang + ".html", d);
+    // The mail templates are written per language (de.*, en.*), not marked for the catalog: their German set.
+    m.text = c.templates.renderer.render(language::de, lang + ".text", d);
+    m.html = c.templates.renderer.render(language::de, lang + ".html", d);
 }
 
 mail_message frame(const mail_context& c, mail_kind kind, std::int64_t outbox_id, std::int64_t ticket_id) {

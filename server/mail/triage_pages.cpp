@@ -5,6 +5,7 @@
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/mail/mail_intake.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/page_frame.hpp"
 
 #include <fmt/format.h>
@@ -24,16 +25,17 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, http::st
         }
         return std::pair{std::move(out), count_mail_for_triage(db)};
     });
-    auto d = base_data(a, auth, "E-Mail-Eingang");
+    const auto lang = auth.lang;
+    auto d = base_data(a, auth, std::string(tr(lang, "E-Mail-Eingang")));
     page_list list;
     for (const auto& [m, raw] : rows.first) {
         const auto parsed = parse_incoming_mail(raw);
         page_data row;
         row.set("id", std::to_string(m.id));
-        row.set("received", format_german_datetime(m.received_at, a.calendar.zone()));
-        row.set("sender", m.sender.empty() ? std::string("(ohne Absender)") : m.sender);
+        row.set("received", format_datetime(m.received_at, a.calendar.zone(), lang));
+        row.set("sender", m.sender.empty() ? std::string(tr(lang, "(ohne Absender)")) : m.sender);
         row.set("sender_name", m.sender_name);
-        row.set("subject", m.subject.empty() ? std::string("(ohne Betreff)") : m.subject);
+        row.set("subject", m.subject.empty() ? std::string(tr(lang, "(ohne Betreff)")) : m.subject);
         row.set("reason", m.reason);
         row.set("failed", m.outcome == mail_outcome::failed);
         row.set("ticket", m.ticket_number);
@@ -80,7 +82,8 @@ net::awaitable<http_response> mail_triage_page(app& a, http_request& req, const 
     auto parsed = parse_form(req.body());
     auto form = parsed.value_or(form_fields{});
     if (!parsed || !csrf_ok(auth, form["csrf"]))
-        co_return error_page(a, auth, http::status::forbidden, "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
+        co_return error_page(a, auth, http::status::forbidden,
+                             tr(auth.lang, "Das Formular ist abgelaufen. Bitte die Seite neu laden."));
     if (action == "discard") {
         if (auto refused = co_await discard_triage(a, *auth.who, *id))
             co_return co_await list_page(a, auth, refused->status, refused->message, 0, "");

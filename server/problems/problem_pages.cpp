@@ -5,6 +5,7 @@
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/problems/problem_service.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/views/page_frame.hpp"
 
@@ -293,7 +294,7 @@ net::awaitable<void> add_ticket_links(app& a, const auth_state& auth, const std:
         d.set("merged_into", view->merged_into.front());
         for (const auto& [l, visible] : view->links)
             if (l.kind == link_kind::merged && l.outgoing) {
-                d.set("merged_status", std::string(status_label(l.other_state)));
+                d.set("merged_status", std::string(status_label(l.other_state, auth.lang)));
                 d.set("merged_visible", visible);
             }
     }
@@ -305,10 +306,10 @@ net::awaitable<void> add_ticket_links(app& a, const auth_state& auth, const std:
         item.set("number", l.other_number);
         item.set("title", visible ? l.other_title : std::string());
         item.set("visible", visible);
-        item.set("status", std::string(status_label(l.other_state)));
-        item.set("what", std::string(l.kind == link_kind::related ? "Verwandt mit"
-                                     : l.outgoing                 ? "Zusammengeführt in"
-                                                                  : "Hierher zusammengeführt:"));
+        item.set("status", std::string(status_label(l.other_state, auth.lang)));
+        item.set("what", std::string(l.kind == link_kind::related ? tr(auth.lang, "Verwandt mit")
+                                     : l.outgoing                 ? tr(auth.lang, "Zusammengeführt in")
+                                                                  : tr(auth.lang, "Hierher zusammengeführt:")));
         links.push_back(std::move(item));
     }
     d.set("links", std::move(links));

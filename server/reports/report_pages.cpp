@@ -6,6 +6,7 @@
 #include "server/maintenance/maintenance_service.hpp"
 #include "core/local_time.hpp"
 #include "core/sla_report.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/http/responses.hpp"
 #include "server/reports/sla_export.hpp"
@@ -19,24 +20,32 @@
 namespace campusdesk {
 namespace {
 
-constexpr std::array<const char*, 12> month_names{"Januar", "Februar", "März",      "April",   "Mai",      "Juni",
-                                                  "Juli",   "August",  "September", "Oktober", "November", "Dezember"};
-constexpr std::array<const char*, 12> month_abbreviations{"Jan", "Feb", "Mär", "Apr", "Mai", "Jun",
-                                                          "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"};
+// Indexed by language (de, en), then month.
+constexpr std::array<std::array<const char*, 12>, language_count> month_names{{
+    {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
+     "Dezember"},
+    {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+     "December"},
+}};
+constexpr std::array<std::array<const char*, 12>, language_count> month_abbreviations{{
+    {"Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"},
+    {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+}};
 
-std::string german_month(report_month m) { return fmt::format("{} {}", month_names[m.month - 1], m.year); }
+std::string month_name(report_month m, language lang) {
+    return fmt::format("{} {}", month_names[static_cast<std::size_t>(lang)][m.month - 1], m.year);
+}
 
 // --- the page's words and numbers --------------------------------------------------------------------------
 
-std::string german_percent(std::optional<double> p) {
+// German "97,5 %", English "97.5%".
+std::string percent(std::optional<double> p, language lang) {
     if (!p) return "–";
-    auto text = fmt::format("{:.1f}", *p);
-    std::replace(text.begin(), text.end(), '.', ',');
-    return text + " %";
+    return decimal(*p, 1, lang) + (lang == language::de ? " %" : "%");
 }
 
-std::string german_minutes(std::optional<std::int64_t> minutes) {
-    return minutes ? format_german_duration(*minutes * 60000) : std::string("–");
+std::string minutes_text(std::optional<std::int64_t> minutes, language lang) {
+    return minutes ? format_duration(*minutes * 60000, 540, lang) : std::string("–");
 }
 
 std::string category_label(const app& a, const std::string& id) {
@@ -86,33 +95,37 @@ std::string chart_open(int height, std::string_view id, std::string_view title) 
                        chart_w, height, id, id, title);
 }
 
-std::string legend(int y) {
-    return fmt::format(R"(<rect x="0" y="{0}" width="12" height="12" fill="{1}"/><text x="16" y="{2}" font-size="13">Erste Reaktion</text>)"
-                       R"(<rect x="130" y="{0}" width="12" height="12" fill="{3}"/><text x="146" y="{2}" font-size="13">Lösung</text>)",
-                       y, color_first_response, y + 11, color_resolution);
+std::string legend(int y, language lang) {
+    return fmt::format(R"(<rect x="0" y="{0}" width="12" height="12" fill="{1}"/><text x="16" y="{2}" font-size="13">{4}</text>)"
+                       R"(<rect x="130" y="{0}" width="12" height="12" fill="{3}"/><text x="146" y="{2}" font-size="13">{5}</text>)",
+                       y, color_first_response, y + 11, color_resolution, clock_label(sla_clock_kind::first_response, lang),
+                       clock_label(sla_clock_kind::resolution, lang));
 }
 
 // Met % per campus manager: the name, then a bar each for first response and resolution.
-std::string manager_chart(const sla_report& r) {
+std::string manager_chart(const sla_report& r, language lang) {
     const int row_h = 52, top = 24;
     const int height = top + static_cast<int>(r.per_manager.size()) * row_h;
-    std::string svg = chart_open(height, "chart-managers-title", "Eingehaltene Fristen je Campus-Manager (Prozent)");
-    svg += legend(0);
+    std::string svg =
+        chart_open(height, "chart-managers-title", tr(lang, "Eingehaltene Fristen je Campus-Manager (Prozent)"));
+    svg += legend(0, lang);
     int y = top;
     for (const auto& s : r.per_manager) {
-        const auto name = s.label.empty() ? (s.key.empty() ? std::string("(unbekannt)") : s.key) : s.label;
-        svg += fmt::format(R"(<a href="{}"><text x="0" y="{}" font-size="13" fill="#004b87">{} ({} Tickets)</text></a>)",
+        const auto name = s.label.empty() ? (s.key.empty() ? std::string(tr(lang, "(unbekannt)")) : s.key) : s.label;
+        svg += fmt::format(R"(<a href="{}"><text x="0" y="{}" font-size="13" fill="#004b87">{} ({} {})</text></a>)",
                            html_escaped(report_link(r.month, {{"manager", s.key}})), y + 12,
-                           html_escaped(shorten(name, 32)), s.tickets);
+                           html_escaped(shorten(name, 32)), s.tickets, tr(lang, "Tickets"));
         svg += fmt::format(R"(<line x1="0" y1="{0}" x2="0" y2="{1}" stroke="#8a8f98"/><line x1="{2}" y1="{0}" x2="{2}" y2="{1}" stroke="#d0d4da"/>)",
                            y + 16, y + 46, bar_max);
         int bar_y = y + 17;
-        for (auto [p, color, what] : {std::tuple{s.first_response_met_percent, color_first_response, "Erste Reaktion"},
-                                      std::tuple{s.resolution_met_percent, color_resolution, "Lösung"}}) {
+        for (auto [p, color, what] :
+             {std::tuple{s.first_response_met_percent, color_first_response, sla_clock_kind::first_response},
+              std::tuple{s.resolution_met_percent, color_resolution, sla_clock_kind::resolution}}) {
             const double w = p ? bar_max * *p / 100.0 : 0.0;
             svg += fmt::format(R"(<rect x="0" y="{}" width="{:.1f}" height="13" fill="{}"><title>{} – {}: {}</title></rect>)",
-                               bar_y, w, color, html_escaped(name), what, german_percent(p));
-            svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="11">{}</text>)", w + 4, bar_y + 11, german_percent(p));
+                               bar_y, w, color, html_escaped(name), clock_label(what, lang), percent(p, lang));
+            svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="11">{}</text>)", w + 4, bar_y + 11,
+                               percent(p, lang));
             bar_y += 15;
         }
         y += row_h;
@@ -121,14 +134,15 @@ std::string manager_chart(const sla_report& r) {
 }
 
 // Met % of the last twelve months as lines; each point links to its month.
-std::string trend_chart(const std::vector<std::pair<report_month, sla_summary>>& months) {
+std::string trend_chart(const std::vector<std::pair<report_month, sla_summary>>& months, language lang) {
     const int left = 40, right = chart_w - 8, top = 30, bottom = 190, height = 214;
-    std::string svg = chart_open(height, "chart-trend-title", "Eingehaltene Fristen der letzten zwölf Monate (Prozent)");
-    svg += legend(0);
+    std::string svg = chart_open(height, "chart-trend-title",
+                                 tr(lang, "Eingehaltene Fristen der letzten zwölf Monate (Prozent)"));
+    svg += legend(0, lang);
     for (int pct : {0, 25, 50, 75, 100}) {
         const int y = bottom - (bottom - top) * pct / 100;
-        svg += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#e0e3e7"/><text x="{3}" y="{4}" font-size="11" text-anchor="end">{5} %</text>)",
-                           left, y, right, left - 4, y + 4, pct);
+        svg += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#e0e3e7"/><text x="{3}" y="{4}" font-size="11" text-anchor="end">{5}{6}%</text>)",
+                           left, y, right, left - 4, y + 4, pct, lang == language::de ? " " : "");
     }
     const auto n = months.size();
     auto x_of = [&](std::size_t i) {
@@ -137,7 +151,7 @@ std::string trend_chart(const std::vector<std::pair<report_month, sla_summary>>&
     auto y_of = [&](double pct) { return bottom - (bottom - top) * pct / 100.0; };
     for (std::size_t i = 0; i < n; ++i)
         svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle">{}</text>)", x_of(i),
-                           bottom + 18, month_abbreviations[months[i].first.month - 1]);
+                           bottom + 18, month_abbreviations[static_cast<std::size_t>(lang)][months[i].first.month - 1]);
     for (int which = 0; which < 2; ++which) {
         const char* color = which == 0 ? color_first_response : color_resolution;
         // Months without decided clocks break the line rather than pretend 0 %.
@@ -159,31 +173,32 @@ std::string trend_chart(const std::vector<std::pair<report_month, sla_summary>>&
             const auto& [m, s] = months[i];
             const auto p = which == 0 ? s.first_response_met_percent : s.resolution_met_percent;
             if (!p) continue;
-            svg += fmt::format(R"(<a href="{}"><circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}"><title>{}, {}: {} ({} Tickets)</title></circle></a>)",
-                               html_escaped(report_link(m, {}, "")), x_of(i), y_of(*p), color, german_month(m),
-                               which == 0 ? "Erste Reaktion" : "Lösung", german_percent(p), s.tickets);
+            svg += fmt::format(R"(<a href="{}"><circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}"><title>{}, {}: {} ({} {})</title></circle></a>)",
+                               html_escaped(report_link(m, {}, "")), x_of(i), y_of(*p), color, month_name(m, lang),
+                               clock_label(which == 0 ? sla_clock_kind::first_response : sla_clock_kind::resolution, lang),
+                               percent(p, lang), s.tickets, tr(lang, "Tickets"));
         }
     }
     return svg + "</svg>";
 }
 
 // Tickets per category: the label, then a bar; both link to the category's tickets.
-std::string category_chart(const app& a, const sla_report& r) {
+std::string category_chart(const app& a, const sla_report& r, language lang) {
     const int row_h = 38;
     std::int64_t most = 1;
     for (const auto& s : r.per_category) most = std::max(most, s.tickets);
     const int height = static_cast<int>(r.per_category.size()) * row_h;
-    std::string svg = chart_open(height, "chart-categories-title", "Tickets je Kategorie");
+    std::string svg = chart_open(height, "chart-categories-title", tr(lang, "Tickets je Kategorie"));
     int y = 0;
     for (const auto& s : r.per_category) {
         const auto label = category_label(a, s.key);
         const double w = bar_max * double(s.tickets) / double(most);
         svg += fmt::format(R"(<a href="{}"><text x="0" y="{}" font-size="13" fill="#004b87">{}</text>)"
-                           R"(<rect x="0" y="{}" width="{:.1f}" height="14" fill="{}"><title>{}: {} Tickets</title></rect></a>)"
+                           R"(<rect x="0" y="{}" width="{:.1f}" height="14" fill="{}"><title>{}: {} {}</title></rect></a>)"
                            R"(<text x="{:.1f}" y="{}" font-size="12">{}</text>)",
                            html_escaped(report_link(r.month, {{"category", s.key}})), y + 13,
                            html_escaped(shorten(label, 48)), y + 18, w, color_resolution, html_escaped(label), s.tickets,
-                           w + 4, y + 30, s.tickets);
+                           tr(lang, "Tickets"), w + 4, y + 30, s.tickets);
         y += row_h;
     }
     return svg + "</svg>";
@@ -192,15 +207,16 @@ std::string category_chart(const app& a, const sla_report& r) {
 // --- page data -------------------------------------------------------------------------------------------------
 
 // One row of a summary table; `filter` names the group for the links to its tickets.
-page_data summary_row(report_month m, const sla_summary& s, std::string name, std::string_view filter_key) {
+page_data summary_row(report_month m, const sla_summary& s, std::string name, std::string_view filter_key,
+                      language lang) {
     page_data row;
     row.set("name", std::move(name));
     row.set("key", s.key);
     row.set("tickets", std::to_string(s.tickets));
-    row.set("first_response", german_percent(s.first_response_met_percent));
-    row.set("resolution", german_percent(s.resolution_met_percent));
-    row.set("median_first_response", german_minutes(s.median_first_response_minutes));
-    row.set("median_resolution", german_minutes(s.median_resolution_minutes));
+    row.set("first_response", percent(s.first_response_met_percent, lang));
+    row.set("resolution", percent(s.resolution_met_percent, lang));
+    row.set("median_first_response", minutes_text(s.median_first_response_minutes, lang));
+    row.set("median_resolution", minutes_text(s.median_resolution_minutes, lang));
     row.set("open", std::to_string(s.open_at_end));
     row.set("breaches", std::to_string(s.breaches));
     row.set("has_breaches", s.breaches > 0);
@@ -309,7 +325,7 @@ net::awaitable<void> warm_report_cache(app& a) {
 
 net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
     if (!is_help_desk(auth.who->who))
-        co_return error_page(a, auth, http::status::not_found, "Diese Seite oder dieses Ticket gibt es nicht.");
+        co_return not_found_page(a, auth);
     const time_ms now = now_ms();
     const auto current = month_of(now, a.calendar.zone());
     report_month month = current;
@@ -341,20 +357,21 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     const auto& r = data.report;
     const auto zone = a.calendar.zone();
 
-    auto d = base_data(a, auth, fmt::format("SLA-Bericht {}", german_month(month)));
+    const auto lang = auth.lang;
+    auto d = base_data(a, auth, fmt::format(tf(lang, "SLA-Bericht {}"), month_name(month, lang)));
     d.set("month", to_string(month));
-    d.set("month_name", german_month(month));
+    d.set("month_name", month_name(month, lang));
     // A month ahead has nothing to report yet; the running month changes until its end.
     const bool not_begun = now < r.period.start;
     d.set("not_begun", not_begun);
     d.set("running", !not_begun && r.period.now < r.period.end);
     d.set("closed", r.period.now >= r.period.end);
-    d.set("as_of", format_german_datetime(r.period.now, zone));
+    d.set("as_of", format_datetime(r.period.now, zone, lang));
     d.set("prev_link", report_link(previous_month(month), {}, ""));
-    d.set("prev_name", german_month(previous_month(month)));
+    d.set("prev_name", month_name(previous_month(month), lang));
     if (month < current) {
         d.set("next_link", report_link(next_month(month), {}, ""));
-        d.set("next_name", german_month(next_month(month)));
+        d.set("next_name", month_name(next_month(month), lang));
     }
     const auto api = fmt::format("/api/v1/reports/sla?month={}", to_string(month));
     d.set("csv_link", api + "&format=csv");
@@ -369,23 +386,23 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         p.set("resolved", std::to_string(ps.resolved));
         p.set("breaches", std::to_string(ps.breaches));
         p.set("has_breaches", ps.breaches > 0);
-        p.set("median_resolution", german_minutes(ps.median_resolution_minutes));
-        p.set("duration", format_german_duration(ps.total_duration_minutes * 60000, 0));
+        p.set("median_resolution", minutes_text(ps.median_resolution_minutes, lang));
+        p.set("duration", format_duration(ps.total_duration_minutes * 60000, 0, lang));
         p.set("tickets", std::to_string(ps.tickets));
         p.set("teachers", std::to_string(ps.teachers_affected));
         p.set("ticket_rows", std::to_string(ps.ticket_rows_in_problems));
         p.set("ticket_breaches", std::to_string(ps.ticket_breaches_in_problems));
-        p.set("counting", std::string(problem_counting_note));
+        p.set("counting", std::string(tr(lang, problem_counting_note)));
         page_list rows;
         for (const auto& x : data.problems.rows) {
             page_data row;
             row.set("id", std::to_string(x.id));
             row.set("title", x.title);
-            row.set("started", format_german_datetime(x.started_at, zone));
-            row.set("duration", format_german_duration(x.duration_minutes * 60000, 0));
-            row.set("first_response", std::string(verdict_label(x.sla.first_response.verdict)));
+            row.set("started", format_datetime(x.started_at, zone, lang));
+            row.set("duration", format_duration(x.duration_minutes * 60000, 0, lang));
+            row.set("first_response", std::string(verdict_label(x.sla.first_response.verdict, lang)));
             row.set("first_response_breached", x.sla.first_response.verdict == sla_verdict::breached);
-            row.set("resolution", std::string(verdict_label(x.sla.resolution.verdict)));
+            row.set("resolution", std::string(verdict_label(x.sla.resolution.verdict, lang)));
             row.set("resolution_breached", x.sla.resolution.verdict == sla_verdict::breached);
             row.set("tickets", std::to_string(x.tickets));
             row.set("teachers", std::to_string(x.teachers_affected));
@@ -398,29 +415,32 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
     d.set("maintenance", maintenance_section(data.maintenance, month));
 
     d.set("empty", r.rows.empty());
-    d.set("total", summary_row(month, r.total, "Alle Tickets", ""));
+    d.set("total", summary_row(month, r.total, std::string(tr(lang, "Alle Tickets")), "", lang));
 
     page_list managers, schools, priorities, categories;
     for (const auto& s : r.per_manager)
-        managers.push_back(summary_row(month, s, s.label.empty() ? (s.key.empty() ? "(unbekannt)" : s.key) : s.label,
-                                       "manager"));
+        managers.push_back(summary_row(
+            month, s, s.label.empty() ? (s.key.empty() ? std::string(tr(lang, "(unbekannt)")) : s.key) : s.label,
+            "manager", lang));
     for (const auto& s : r.per_school) {
-        auto row = summary_row(month, s, s.label.empty() ? s.key : s.label, "school");
+        auto row = summary_row(month, s, s.label.empty() ? s.key : s.label, "school", lang);
         row.set("number", s.key);
         schools.push_back(row);
     }
     for (const auto& s : r.per_priority)
         priorities.push_back(summary_row(
-            month, s, std::string(priority_label(parse_priority(s.key).value_or(priority::normal))), "priority"));
-    for (const auto& s : r.per_category) categories.push_back(summary_row(month, s, category_label(a, s.key), "category"));
+            month, s, std::string(priority_label(parse_priority(s.key).value_or(priority::normal), lang)), "priority",
+            lang));
+    for (const auto& s : r.per_category)
+        categories.push_back(summary_row(month, s, category_label(a, s.key), "category", lang));
     d.set("managers", managers);
     d.set("schools", schools);
     d.set("priorities", priorities);
     d.set("categories", categories);
 
-    d.set("manager_chart", manager_chart(r));
-    d.set("trend_chart", trend_chart(data.trend));
-    d.set("category_chart", category_chart(a, r));
+    d.set("manager_chart", manager_chart(r, lang));
+    d.set("trend_chart", trend_chart(data.trend, lang));
+    d.set("category_chart", category_chart(a, r, lang));
     d.set("has_categories", !r.per_category.empty());
 
     if (filter.active()) {
@@ -433,12 +453,12 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
             row.set("number", x.ticket);
             row.set("school", x.school_name.empty() ? x.school_number : x.school_name);
             row.set("manager", x.campus_manager);
-            row.set("priority", std::string(priority_label(x.prio)));
+            row.set("priority", std::string(priority_label(x.prio, lang)));
             row.set("category", category_label(a, x.category));
-            row.set("created", format_german_datetime(x.created_at, zone));
-            row.set("first_response", std::string(verdict_label(x.first_response_verdict)));
+            row.set("created", format_datetime(x.created_at, zone, lang));
+            row.set("first_response", std::string(verdict_label(x.first_response_verdict, lang)));
             row.set("first_response_breached", x.first_response_verdict == sla_verdict::breached);
-            row.set("resolution", std::string(verdict_label(x.resolution_verdict)));
+            row.set("resolution", std::string(verdict_label(x.resolution_verdict, lang)));
             row.set("resolution_breached", x.resolution_verdict == sla_verdict::breached);
             row.set("open", x.open_at_end());
             tickets.push_back(row);
@@ -449,16 +469,19 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         d.set("tickets_truncated", matching > max_listed_tickets);
         d.set("tickets_max", std::to_string(max_listed_tickets));
         std::vector<std::string> what;
-        if (!filter.manager.empty()) what.push_back("Campus-Manager " + filter.manager);
-        if (!filter.school.empty()) what.push_back("Schule " + filter.school);
+        if (!filter.manager.empty()) what.push_back(fmt::format(tf(lang, "Campus-Manager {}"), filter.manager));
+        if (!filter.school.empty()) what.push_back(fmt::format(tf(lang, "Schule {}"), filter.school));
         if (!filter.priority.empty())
-            what.push_back("Priorität " + std::string(priority_label(parse_priority(filter.priority).value_or(priority::normal))));
-        if (!filter.category.empty()) what.push_back("Kategorie " + category_label(a, filter.category));
-        if (filter.open) what.push_back("offen am Monatsende");
-        if (filter.breached) what.push_back("mit Fristüberschreitung");
+            what.push_back(fmt::format(
+                tf(lang, "Priorität {}"),
+                priority_label(parse_priority(filter.priority).value_or(priority::normal), lang)));
+        if (!filter.category.empty())
+            what.push_back(fmt::format(tf(lang, "Kategorie {}"), category_label(a, filter.category)));
+        if (filter.open) what.emplace_back(tr(lang, "offen am Monatsende"));
+        if (filter.breached) what.emplace_back(tr(lang, "mit Fristüberschreitung"));
         std::string description;
         for (const auto& w : what) description += (description.empty() ? "" : ", ") + w;
-        d.set("filter_description", description.empty() ? std::string("alle Tickets") : description);
+        d.set("filter_description", description.empty() ? std::string(tr(lang, "alle Tickets")) : description);
         d.set("unfiltered_link", report_link(month, {}, ""));
     }
     co_return html_response(http::status::ok, a.pages.page("sla_report", std::move(d)));

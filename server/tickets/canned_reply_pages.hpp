@@ -18,7 +18,7 @@ net::awaitable<http_response> canned_replies_page(app& a, http_request& req, con
 // The replies `who` may insert on a ticket of `category` (shared and own, for that category or all), as options
 // for the ticket page's select (id, title, text for the script), `chosen` (an id) selected.
 net::awaitable<page_list> canned_reply_choices(app& a, const user& who, const std::string& category,
-                                               const std::string& chosen);
+                                               const std::string& chosen, language lang);
 
 // The reply `id` if `who` may use it (shared, or their own); nothing otherwise (unknown and someone else's alike).
 net::awaitable<std::optional<canned_reply>> usable_canned_reply(app& a, const user& who, std::string_view id);

@@ -9,6 +9,7 @@
 #include "server/problems/problem_pages.hpp"
 #include "server/tickets/attachment_handlers.hpp"
 #include "server/tickets/canned_reply_pages.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/views/page_frame.hpp"
 #include "storage/board_repository.hpp"
@@ -27,7 +28,8 @@ namespace campusdesk {
 
 page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_draft& draft,
                            const std::vector<field_error>& errors, const std::vector<std::string>& dropped_files) {
-    auto d = base_data(a, auth, errors.empty() ? "Störung melden" : "Fehler: Störung melden");
+    auto d = base_data(a, auth, std::string(errors.empty() ? tr(auth.lang, "Störung melden")
+                                                          : tr(auth.lang, "Fehler: Störung melden")));
     const auto& u = *auth.who;
     auto error_for = [&](std::string_view field) {
         for (const auto& e : errors)
@@ -41,8 +43,8 @@ page_data ticket_form_data(const app& a, const auth_state& auth, const ticket_dr
     for (auto p : {priority::critical, priority::high, priority::normal, priority::low}) {
         page_data item;
         item.set("id", std::string(to_string(p)));
-        item.set("label", std::string(priority_label(p)));
-        item.set("explanation", std::string(priority_explanation(p)));
+        item.set("label", std::string(priority_label(p, auth.lang)));
+        item.set("explanation", std::string(priority_explanation(p, auth.lang)));
         item.set("checked", draft.priority == to_string(p));
         priorities.push_back(item);
     }
@@ -127,7 +129,8 @@ net::awaitable<page_data> phone_intake_data(app& a, const auth_state& auth, cons
 }
 
 net::awaitable<http_response> phone_intake_page(app& a, const auth_state& auth, const boost::urls::url_view& url) {
-    if (!is_help_desk(auth.who->who)) co_return error_page(a, auth, http::status::forbidden, "Nur für den IT-Support.");
+    if (!is_help_desk(auth.who->who))
+        co_return error_page(a, auth, http::status::forbidden, tr(auth.lang, "Nur für den IT-Support."));
     ticket_draft draft;
     draft.school_number = query_value(url, "school");
     draft.priority = "normal";
@@ -136,7 +139,8 @@ net::awaitable<http_response> phone_intake_page(app& a, const auth_state& auth, 
     const std::vector<std::string> no_files;
     auto d = co_await phone_intake_data(a, auth, draft, no_call, no_errors, no_files);
     if (!draft.school_number.empty() && !d.find("has_school")) {
-        const std::vector<field_error> unknown{{"school_number", "unknown_school", "Diese Schule ist nicht bekannt."}};
+        const std::vector<field_error> unknown{
+            {"school_number", "unknown_school", std::string(tr(auth.lang, "Diese Schule ist nicht bekannt."))}};
         auto refused = co_await phone_intake_data(a, auth, draft, no_call, unknown, no_files);
         co_return html_response(http::status::unprocessable_entity, a.pages.page("ticket_form", std::move(refused)));
     }
@@ -145,7 +149,8 @@ net::awaitable<http_response> phone_intake_page(app& a, const auth_state& auth, 
 
 net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, const auth_state& auth, bool phone) {
     if (phone && !is_help_desk(auth.who->who))
-        co_return error_page(a, auth, http::status::forbidden, "Nur der IT-Support nimmt Meldungen für andere auf.");
+        co_return error_page(a, auth, http::status::forbidden,
+                             tr(auth.lang, "Nur der IT-Support nimmt Meldungen für andere auf."));
     // With photos the form comes as multipart/form-data, without JavaScript or files possibly urlencoded.
     std::optional<form_fields> form;
     std::vector<received_file> received;
@@ -157,9 +162,10 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
     } else if (is_form(req)) {
         form = parse_form(req.body());
     } else {
-        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+        co_return error_page(a, auth, http::status::unsupported_media_type,
+                             tr(auth.lang, "Das Formular wurde falsch gesendet."));
     }
-    if (!form) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!form) co_return error_page(a, auth, http::status::bad_request, tr(auth.lang, "Das Formular ist beschädigt."));
     if (!csrf_ok(auth, field_or_empty(*form, "csrf")))
         co_return error_page(a, auth, http::status::forbidden,
                              "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
@@ -207,7 +213,7 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
 
 namespace {
 
-page_data ticket_row(const app& a, const listed_ticket& item, role reader, time_ms now) {
+page_data ticket_row(const app& a, const listed_ticket& item, role reader, time_ms now, language lang) {
     const auto& t = item.t;
     const auto& r = item.sla;
     const auto* zone = a.calendar.zone();
@@ -215,19 +221,19 @@ page_data ticket_row(const app& a, const listed_ticket& item, role reader, time_
     row.reserve(13);
     row.set("number", t.number);
     row.set("title", t.title);
-    row.set("status", std::string(status_label_for(t.state, reader)));
+    row.set("status", std::string(status_label_for(t.state, reader, lang)));
     row.set("status_id", std::string(to_string(t.state)));
-    row.set("priority", std::string(priority_label(t.prio)));
+    row.set("priority", std::string(priority_label(t.prio, lang)));
     row.set("priority_id", std::string(to_string(t.prio)));
     const auto* school = a.dir.school(t.school_number);
     row.set("school", school ? school->name : t.school_number);
     row.set("room", t.room);
-    row.set("created", format_german_datetime(t.created_at, zone));
+    row.set("created", format_datetime(t.created_at, zone, lang));
     // One state per ticket (state_of in core/sla.hpp): never both badges.
     row.set("breached", r.breached());
     row.set("at_risk", r.at_risk);
-    if (is_staff(reader)) row.set("due", due_line(r, now, zone));
-    else row.set("expectation", requester_expectation_short(r, t.state, now, zone));
+    if (is_staff(reader)) row.set("due", due_line(r, now, zone, lang));
+    else row.set("expectation", requester_expectation_short(r, t.state, now, zone, lang));
     return row;
 }
 
@@ -274,13 +280,14 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     try {
         list = co_await list_visible_tickets(a, u, q);
     } catch (const cursor_error&) {
-        co_return error_page(a, auth, http::status::bad_request, "Ungültiger Seitenverweis.");
+        co_return error_page(a, auth, http::status::bad_request,
+                             tr(auth.lang, "Ungültiger Seitenverweis."));
     }
-    auto d = base_data(a, auth, queue ? "Warteschlange" : "Meine Tickets");
+    auto d = base_data(a, auth, std::string(queue ? tr(auth.lang, "Warteschlange") : tr(auth.lang, "Meine Tickets")));
     page_list rows;
     rows.reserve(list.page.tickets.size());
     const time_ms now = now_ms();
-    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, u.who, now));
+    for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, u.who, now, auth.lang));
     // A list walks a bounded number of tickets per page (storage: list_walk_budget): a rare combination of filters
     // can come back without rows but with a link that searches on.
     d.set("empty", rows.empty() && list.page.next_cursor.empty());
@@ -298,8 +305,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         d.set("next_link", std::string(next.encoded_target()));
     }
     if (queue) {
-        std::vector<std::pair<std::string, std::string>> schools{{"", "alle Schulen"}}, statuses{{"", "alle offenen"}},
-            priorities{{"", "alle"}}, categories{{"", "alle"}};
+        const auto lang = auth.lang;
+        const std::string all(tr(lang, "alle"));
+        std::vector<std::pair<std::string, std::string>> schools{{"", std::string(tr(lang, "alle Schulen"))}},
+            statuses{{"", std::string(tr(lang, "alle offenen"))}}, priorities{{"", all}}, categories{{"", all}};
         // Counts per school: the open tickets of the schools this person looks after (and covers for).
         const auto& v = list.who;
         const auto listed = schools_of(a, v);
@@ -321,9 +330,11 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
             counts.push_back(std::move(item));
         }
         d.set("school_counts", std::move(counts));
-        for (auto s : all_statuses) statuses.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
-        statuses.emplace_back("alle", "alle, auch erledigte");
-        for (auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));
+        for (auto s : all_statuses)
+            statuses.emplace_back(std::string(to_string(s)), std::string(status_label(s, lang)));
+        statuses.emplace_back("alle", std::string(tr(lang, "alle, auch erledigte")));
+        for (auto p : all_priorities)
+            priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p, lang)));
         for (const auto& c : a.config.categories) categories.emplace_back(c.id, c.label);
         d.set("school_options", select_options(schools, school));
         d.set("status_options", select_options(statuses, state));
@@ -339,16 +350,17 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
 namespace {
 
 // What a campus manager takes along for each kind of fault (the visit plan's packing list).
-std::string_view what_to_bring(std::string_view category) {
-    if (category == "presentation") return "HDMI- und USB-C-Adapter, Ersatz-Fernbedienung, Stift für die Tafel";
-    if (category == "network") return "Notebook mit LAN-Kabel, Ersatz-Access-Point, Patchkabel";
-    if (category == "ipad") return "Ersatz-iPad, Lightning-/USB-C-Kabel, Netzteil";
-    if (category == "notebook") return "Ersatz-Notebook, Netzteil, USB-Stick mit Wiederherstellung";
-    if (category == "pc") return "Ersatz-PC oder -Netzteil, Tastatur, Maus";
-    if (category == "printer") return "Toner, Wartungskit, USB-Kabel";
-    if (category == "software") return "Installationsmedien, Lizenzschlüssel";
-    if (category == "account") return "Liste der Zugangsdaten, Passwort-Rücksetzformular";
-    return "Werkzeugtasche";
+std::string_view what_to_bring(std::string_view category, language lang) {
+    if (category == "presentation")
+        return tr(lang, "HDMI- und USB-C-Adapter, Ersatz-Fernbedienung, Stift für die Tafel");
+    if (category == "network") return tr(lang, "Notebook mit LAN-Kabel, Ersatz-Access-Point, Patchkabel");
+    if (category == "ipad") return tr(lang, "Ersatz-iPad, Lightning-/USB-C-Kabel, Netzteil");
+    if (category == "notebook") return tr(lang, "Ersatz-Notebook, Netzteil, USB-Stick mit Wiederherstellung");
+    if (category == "pc") return tr(lang, "Ersatz-PC oder -Netzteil, Tastatur, Maus");
+    if (category == "printer") return tr(lang, "Toner, Wartungskit, USB-Kabel");
+    if (category == "software") return tr(lang, "Installationsmedien, Lizenzschlüssel");
+    if (category == "account") return tr(lang, "Liste der Zugangsdaten, Passwort-Rücksetzformular");
+    return tr(lang, "Werkzeugtasche");
 }
 
 } // namespace
@@ -361,7 +373,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
     for (const auto& p : url.params())
         if (p.key == "school" && a.dir.school(p.value)) chosen.push_back(p.value);
     const time_ms now = now_ms();
-    auto d = base_data(a, auth, "Besuchsplan");
+    auto d = base_data(a, auth, std::string(tr(auth.lang, "Besuchsplan")));
     page_list choices;
     const auto v = co_await a.storage->read([&](SQLite::Database& db) { return current_viewer(a, db, u, now); });
     for (const auto* s : schools_of(a, v)) {
@@ -385,7 +397,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
         std::map<std::string, std::vector<const listed_ticket*>> by_room;
         std::set<std::string> categories;
         for (const auto& item : list.page.tickets) {
-            by_room[item.t.room.empty() ? std::string("ohne Raumangabe") : item.t.room].push_back(&item);
+            by_room[item.t.room.empty() ? std::string(tr(auth.lang, "ohne Raumangabe")) : item.t.room].push_back(&item);
             categories.insert(item.t.category);
         }
         const auto* school = a.dir.school(number);
@@ -398,7 +410,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
             page_data r;
             r.set("room", room);
             page_list rows;
-            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, u.who, now));
+            for (const auto* item : tickets) rows.push_back(ticket_row(a, *item, u.who, now, auth.lang));
             r.set("tickets", rows);
             rooms.push_back(r);
         }
@@ -410,7 +422,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
             for (const auto& cat : a.config.categories)
                 if (cat.id == c) label = cat.label;
             b.set("category", label);
-            b.set("items", std::string(what_to_bring(c)));
+            b.set("items", std::string(what_to_bring(c, auth.lang)));
             bring.push_back(b);
         }
         s.set("bring", bring);
@@ -418,7 +430,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
         for (const auto& p : problems)
             if (p.d.school_number == number) school_problems.push_back(p);
         s.set("has_problem_devices", !school_problems.empty());
-        s.set("problem_devices", problem_device_rows(a, school_problems));
+        s.set("problem_devices", problem_device_rows(a, school_problems, auth.lang));
         s.set("devices_link", "/geraete?schule=" + number);
         s.set("empty", list.page.tickets.empty());
         schools.push_back(s);
@@ -449,16 +461,17 @@ bool form_has_field(std::string_view form, std::string_view field) {
     return it != fields.end() && it->second.contains(field);
 }
 
-std::vector<std::pair<std::string, std::string>> status_choices(const ticket_action_set& allowed) {
+std::vector<std::pair<std::string, std::string>> status_choices(const ticket_action_set& allowed, language lang) {
     std::vector<std::pair<std::string, std::string>> targets;
-    for (auto s : allowed.status_targets) targets.emplace_back(std::string(to_string(s)), std::string(status_label(s)));
+    for (auto s : allowed.status_targets)
+        targets.emplace_back(std::string(to_string(s)), std::string(status_label(s, lang)));
     return targets;
 }
 
 // The forms a user gets on the ticket page: those of the actions the rules allow them now (allowed_actions).
 // After a refusal the refused form's choices stay as they were sent.
 void add_action_forms(const app& a, const user& u, const ticket_details& details, time_ms now,
-                      const refused_form* refused, const std::string& suggested_partner, page_data& d) {
+                      const refused_form* refused, const std::string& suggested_partner, language lang, page_data& d) {
     const auto& t = details.t;
     const bool staff = is_staff(u.who);
     const bool requester = u.id == t.requester_id;
@@ -469,13 +482,14 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     d.set("can_reply", allowed.reply);
     d.set("staff", staff);
     if (staff) {
-        const auto targets = status_choices(allowed);
+        const auto targets = status_choices(allowed, lang);
         d.set("can_change_status", !targets.empty());
         d.set("status_targets", select_options(targets, sent("status", "status")));
     }
     if (allowed.change_priority) {
         std::vector<std::pair<std::string, std::string>> priorities;
-        for (auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));
+        for (auto p : all_priorities)
+            priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p, lang)));
         const auto chosen = sent("priority", "priority");
         d.set("priority_options", select_options(priorities, chosen.empty() ? std::string(to_string(t.prio)) : chosen));
         d.set("can_change_priority", true);
@@ -483,7 +497,7 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     if (allowed.escalate) {
         // A device in warranty goes to its vendor first: the warranty partner is chosen unless the form came back.
         const auto chosen = refused && refused->form == "escalate" ? sent("escalate", "partner") : suggested_partner;
-        d.set("partners", select_options(partner_choices(a), chosen));
+        d.set("partners", select_options(partner_choices(a, lang), chosen));
         d.set("can_escalate", true);
     }
     if (allowed.assign) {
@@ -540,16 +554,17 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     const auto* zone = a.calendar.zone();
     // A refused form says so in the title first, which is what a screen reader reads on arrival.
     const bool has_error = refused && !refused->error.message.empty();
-    auto d = base_data(a, auth, (has_error ? "Fehler: " : "") + t.number + " – " + t.title);
+    const auto lang = auth.lang;
+    auto d = base_data(a, auth, std::string(has_error ? tr(lang, "Fehler: ") : "") + t.number + " – " + t.title);
     d.set("created_now", url.params().find("neu") != url.params().end());
     d.set("number", t.number);
     d.set("ticket_title", t.title);
     d.set("description", t.description);
     d.set("room", t.room);
     d.set("asset_tag", t.asset_tag);
-    d.set("status", std::string(status_label_for(t.state, u.who)));
+    d.set("status", std::string(status_label_for(t.state, u.who, lang)));
     d.set("status_id", std::string(to_string(t.state)));
-    d.set("priority", std::string(priority_label(t.prio)));
+    d.set("priority", std::string(priority_label(t.prio, lang)));
     d.set("priority_id", std::string(to_string(t.prio)));
     std::string category = t.category;
     for (const auto& c : a.config.categories)
@@ -564,20 +579,22 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("created_by_phone", url.params().find("telefon") != url.params().end() && is_staff(u.who));
     if (const auto& intake = details->intake) {
         // A caller without an account is the requester in name; the help-desk member only filed it.
-        if (!intake->caller_name.empty()) d.set("requester", intake->caller_name + " (ohne Konto)");
+        if (!intake->caller_name.empty())
+            d.set("requester", fmt::format(tf(lang, "{} (ohne Konto)"), intake->caller_name));
         d.set("phone_taken_by", details->user_names[intake->taken_by]);
         if (is_staff(u.who)) d.set("caller_phone", intake->caller_phone);
     }
-    d.set("created", format_german_datetime(t.created_at, zone));
+    d.set("created", format_datetime(t.created_at, zone, lang));
 
     const auto r = evaluate_sla(details->events, a.config.sla, a.calendar, now);
-    const std::string pause_reason = t.state == status::waiting_on_third_party ? "wartet auf Dienstleister"
-                                                                               : "wartet auf Antwort der Lehrkraft";
+    const std::string pause_reason(t.state == status::waiting_on_third_party
+                                       ? tr(lang, "wartet auf Dienstleister")
+                                       : tr(lang, "wartet auf Antwort der Lehrkraft"));
     page_list clocks;
     for (auto kind : {sla_clock_kind::first_response, sla_clock_kind::resolution}) {
         const auto& clock = clock_of(r, kind);
         page_data c;
-        c.set("text", clock_sentence(kind, clock, now, zone, pause_reason));
+        c.set("text", clock_sentence(kind, clock, now, zone, pause_reason, lang));
         c.set("verdict", std::string(to_string(clock.verdict)));
         c.set("at_risk", clock.at_risk(now));
         clocks.push_back(c);
@@ -586,7 +603,7 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     d.set("show_sla", is_staff(u.who));
     if (!is_staff(u.who)) {
         page_list expectations;
-        for (auto& sentence : requester_expectations(r, t.state, now, zone)) {
+        for (auto& sentence : requester_expectations(r, t.state, now, zone, lang)) {
             page_data item;
             item.set("text", std::move(sentence));
             expectations.push_back(std::move(item));
@@ -599,14 +616,15 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
     for (const auto& e : details->events) {
         if (e.kind == event_kind::internal_note && !is_staff(u.who)) continue;
         page_data item;
-        item.set("when", format_german_datetime(e.at, zone));
+        item.set("when", format_datetime(e.at, zone, lang));
         item.set("who", details->user_names[e.actor_id]);
-        item.set("what", std::string(event_label(e.kind)));
+        item.set("what", std::string(event_label(e.kind, lang)));
         item.set("internal", e.kind == event_kind::internal_note);
         item.set("body", e.body);
         std::string detail;
-        if (e.to_status) detail = fmt::format("→ {}", status_label_for(*e.to_status, u.who));
-        if (e.to_priority && e.kind != event_kind::created) detail = fmt::format("→ {}", priority_label(*e.to_priority));
+        if (e.to_status) detail = fmt::format("→ {}", status_label_for(*e.to_status, u.who, lang));
+        if (e.to_priority && e.kind != event_kind::created)
+            detail = fmt::format("→ {}", priority_label(*e.to_priority, lang));
         if (e.kind == event_kind::assigned && e.manager_id)
             if (const auto* m = a.dir.manager(*e.manager_id)) detail = "→ " + m->name;
         if (e.kind == event_kind::escalated)
@@ -621,19 +639,19 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         item.set("id", std::to_string(f.id));
         item.set("filename", f.filename);
         item.set("image", f.content_type == "image/jpeg" || f.content_type == "image/png");
-        item.set("size", fmt::format("{:.1f} MB", static_cast<double>(f.size) / (1024.0 * 1024.0)));
+        item.set("size", decimal(static_cast<double>(f.size) / (1024.0 * 1024.0), 1, lang) + " MB");
         item.set("who", details->user_names[f.uploaded_by]);
-        item.set("when", format_german_datetime(f.uploaded_at, zone));
+        item.set("when", format_datetime(f.uploaded_at, zone, lang));
         files.push_back(item);
     }
     d.set("attachments", files);
     d.set("can_upload", t.state != status::closed);
     d.set("max_files", std::to_string(a.config.limits.max_files_per_upload));
     const auto suggested_partner = co_await add_ticket_device(a, auth, t, d);
-    add_action_forms(a, u, *details, now, refused, suggested_partner, d);
+    add_action_forms(a, u, *details, now, refused, suggested_partner, lang, d);
     if (is_staff(u.who)) {
         const auto chosen = refused ? field_or_empty(refused->values, "canned") : std::string();
-        auto canned = co_await canned_reply_choices(a, u, t.category, chosen);
+        auto canned = co_await canned_reply_choices(a, u, t.category, chosen, lang);
         d.set("has_canned", !canned.empty());
         d.set("canned", std::move(canned));
     }
@@ -669,10 +687,11 @@ net::awaitable<http_response> escalate_confirm_page(app& a, const auth_state& au
     auto details = co_await find_visible_ticket(a, *auth.who, number);
     if (!details) co_return not_found_page(a, auth);
     const auto& t = details->t;
-    auto d = base_data(a, auth, std::string(refused ? "Fehler: " : "") + "Eskalieren: " + t.number);
+    auto d = base_data(a, auth, std::string(refused ? tr(auth.lang, "Fehler: ") : "") +
+                                    std::string(tr(auth.lang, "Eskalieren: ")) + t.number);
     d.set("number", t.number);
     d.set("ticket_title", t.title);
-    d.set("partners", select_options(partner_choices(a), field_or_empty(form, "partner")));
+    d.set("partners", select_options(partner_choices(a, auth.lang), field_or_empty(form, "partner")));
     d.set("note", field_or_empty(form, "note"));
     const auto anchor = board_return(form).value_or("");
     d.set("anchor", anchor);
@@ -714,9 +733,11 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         co_return redirect("/tickets/" + number + "#dateien");
     }
     if (!is_form(req))
-        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+        co_return error_page(a, auth, http::status::unsupported_media_type,
+                             tr(auth.lang, "Das Formular wurde falsch gesendet."));
     auto parsed = parse_form(req.body());
-    if (!parsed) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!parsed)
+        co_return error_page(a, auth, http::status::bad_request, tr(auth.lang, "Das Formular ist beschädigt."));
     const auto& form = *parsed;
     if (!csrf_ok(auth, field_or_empty(form, "csrf")))
         co_return error_page(a, auth, http::status::forbidden,
@@ -733,7 +754,7 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         const auto canned = co_await usable_canned_reply(a, *auth.who, chosen);
         if (!canned) {
             const request_error unknown{http::status::unprocessable_entity, "unknown_canned_reply",
-                                        "Bitte einen Textbaustein auswählen.", "", {}};
+                                        std::string(tr(auth.lang, "Bitte einen Textbaustein auswählen.")), "", {}};
             co_return co_await refuse(into, unknown, form);
         }
         form_fields kept = form;
@@ -743,8 +764,8 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         co_return co_await refuse(into, none, kept);
     }
     const auto note = field_or_empty(form, action == "reply" ? "body" : "note");
-    const auto invalid = [](const char* field, std::string message) {
-        return request_error{http::status::unprocessable_entity, "invalid", std::move(message), field, {}};
+    const auto invalid = [](const char* field, std::string_view message) {
+        return request_error{http::status::unprocessable_entity, "invalid", std::string(message), field, {}};
     };
     action_planner plan;
     std::optional<request_error> refused;
@@ -755,16 +776,17 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         // Page rules on top of the API's: a teacher who reopens says why (the API's note stays optional), and
         // withdrawing a report is confirmed with a tick.
         if (which == "reopen" && is_blank(note))
-            refused = invalid("note", "Bitte beschreiben Sie kurz, was noch nicht funktioniert.");
+            refused = invalid("note", tr(auth.lang, "Bitte beschreiben Sie kurz, was noch nicht funktioniert."));
         else if (which == "withdraw" && field_or_empty(form, "sure") != "1")
-            refused = invalid("sure", "Bitte bestätigen Sie, dass Sie die Meldung zurückziehen möchten.");
+            refused =
+                invalid("sure", tr(auth.lang, "Bitte bestätigen Sie, dass Sie die Meldung zurückziehen möchten."));
         else if (auto to = parse_status(field_or_empty(form, "status")))
             plan = [note, to = *to](const action_context& c) { return plan_status_change(c, to, note); };
-        else refused = invalid("status", "Bitte wählen Sie einen Status.");
+        else refused = invalid("status", tr(auth.lang, "Bitte wählen Sie einen Status."));
     } else if (action == "priority") {
         if (auto to = parse_priority(field_or_empty(form, "priority")))
             plan = [note, to = *to](const action_context& c) { return plan_priority_change(c, to, note); };
-        else refused = invalid("priority", "Bitte wählen Sie eine Priorität.");
+        else refused = invalid("priority", tr(auth.lang, "Bitte wählen Sie eine Priorität."));
     } else if (action == "assign") {
         std::int64_t id = 0;
         const auto text = field_or_empty(form, "manager_id");
@@ -776,7 +798,8 @@ net::awaitable<http_response> post_ticket_action_form(app& a, const http_request
         // From the board an escalation is a step of its own: choose the partner and confirm.
         if (field_or_empty(form, "confirm") != "1")
             co_return co_await escalate_confirm_page(a, auth, number, form, nullptr);
-        if (partner.empty()) refused = invalid("partner", "Bitte wählen Sie den Partner, an den das Ticket gehen soll.");
+        if (partner.empty())
+            refused = invalid("partner", tr(auth.lang, "Bitte wählen Sie den Partner, an den das Ticket gehen soll."));
         const bool known = a.config.find_partner(partner) != nullptr;
         plan = [note, partner, known](const action_context& c) { return plan_escalate(c, partner, known, note); };
     } else if (action == "seen") {

@@ -1,6 +1,7 @@
 #include "server/views/page_frame.hpp"
 
 #include "server/http/responses.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 
 namespace campusdesk {
@@ -14,22 +15,25 @@ struct nav_entry {
 
 // The main navigation of a role, in the order shown. The entry whose address is the longest prefix of `path` is
 // the current one (aria-current="page"): /tickets/123 belongs to "Meine Tickets", /dispatch/telefon to its own.
-page_list main_navigation(role who, std::string_view path) {
+page_list main_navigation(role who, std::string_view path, language lang) {
     std::vector<nav_entry> entries;
     if (who == role::teacher)
-        entries.insert(entries.end(), {{"/tickets/new", "Störung melden", true}, {"/tickets", "Meine Tickets", false}});
+        entries.insert(entries.end(),
+                       {{"/tickets/new", tr(lang, "Störung melden"), true}, {"/tickets", tr(lang, "Meine Tickets"), false}});
     if (is_help_desk(who))
-        entries.insert(entries.end(), {{"/dispatch", "Leitstand", true},
-                                       {"/dispatch/telefon", "Telefonische Meldung", false},
-                                       {"/dispatch/absences", "Abwesenheiten", false},
-                                       {"/reports/sla", "SLA-Bericht", false}});
+        entries.insert(entries.end(), {{"/dispatch", tr(lang, "Leitstand"), true},
+                                       {"/dispatch/telefon", tr(lang, "Telefonische Meldung"), false},
+                                       {"/dispatch/absences", tr(lang, "Abwesenheiten"), false},
+                                       {"/reports/sla", tr(lang, "SLA-Bericht"), false}});
     if (is_staff(who))
-        entries.insert(entries.end(), {{"/queue", "Warteschlange", false}, {"/stoerungen", "Störungen", false},
-                                       {"/visits", "Besuchsplan", false}, {"/geraete", "Geräte", false},
-                                       {"/wartung", "Wartung", false},
-                                       {"/tickets/new", "Ticket anlegen", false},
-                                       {"/textbausteine", "Textbausteine", false}});
-    if (who == role::admin) entries.push_back({"/admin/benutzer", "Verwaltung", false});
+        entries.insert(entries.end(), {{"/queue", tr(lang, "Warteschlange"), false},
+                                       {"/stoerungen", tr(lang, "Störungen"), false},
+                                       {"/visits", tr(lang, "Besuchsplan"), false},
+                                       {"/geraete", tr(lang, "Geräte"), false},
+                                       {"/wartung", tr(lang, "Wartung"), false},
+                                       {"/tickets/new", tr(lang, "Ticket anlegen"), false},
+                                       {"/textbausteine", tr(lang, "Textbausteine"), false}});
+    if (who == role::admin) entries.push_back({"/admin/benutzer", tr(lang, "Verwaltung"), false});
     auto matches = [&](std::string_view href) {
         if (href == "/admin/benutzer") href = "/admin";  // every admin page belongs to "Verwaltung"
         return path == href || (path.starts_with(href) && path.size() > href.size() && path[href.size()] == '/');
@@ -57,36 +61,39 @@ page_list main_navigation(role who, std::string_view path) {
 page_data base_data(const app& a, const auth_state& auth, std::string title) {
     page_data d;
     d.set("title", std::move(title));
+    d.set("lang", std::string(to_string(auth.lang)));
     d.set("demo", a.demo);
     if (auth.who) {
         const auto& u = *auth.who;
         d.set("logged_in", true);
         d.set("user_name", u.name);
-        d.set("user_role", std::string(role_label(u.who)));
+        d.set("user_role", std::string(role_label(u.who, auth.lang)));
         d.set("csrf", auth.csrf_token);
         d.set("is_teacher", u.who == role::teacher);
         d.set("is_staff", is_staff(u.who));
         d.set("is_help_desk", is_help_desk(u.who));
         d.set("is_admin", u.who == role::admin);
-        d.set("nav", main_navigation(u.who, auth.page_path));
+        d.set("nav", main_navigation(u.who, auth.page_path, auth.lang));
+        d.set("page_path", auth.page_path);
+        d.set("other_lang", std::string(to_string(auth.lang == language::de ? language::en : language::de)));
     }
     return d;
 }
 
-std::vector<std::pair<std::string, std::string>> partner_choices(const app& a) {
-    std::vector<std::pair<std::string, std::string>> partners{{"", "– bitte wählen –"}};
+std::vector<std::pair<std::string, std::string>> partner_choices(const app& a, language lang) {
+    std::vector<std::pair<std::string, std::string>> partners{{"", std::string(tr(lang, "– bitte wählen –"))}};
     for (const auto& p : a.config.partners) partners.emplace_back(p.id, p.name);
     return partners;
 }
 
-http_response error_page(const app& a, const auth_state& auth, http::status status, std::string message) {
-    auto d = base_data(a, auth, "Fehler");
-    d.set("message", std::move(message));
+http_response error_page(const app& a, const auth_state& auth, http::status status, std::string_view message) {
+    auto d = base_data(a, auth, std::string(tr(auth.lang, "Fehler")));
+    d.set("message", std::string(message));
     return html_response(status, a.pages.page("error", d));
 }
 
 http_response not_found_page(const app& a, const auth_state& auth) {
-    return error_page(a, auth, http::status::not_found, "Diese Seite oder dieses Ticket gibt es nicht.");
+    return error_page(a, auth, http::status::not_found, tr(auth.lang, "Diese Seite oder dieses Ticket gibt es nicht."));
 }
 
 

@@ -1,5 +1,6 @@
 #include "server/views/page_renderer.hpp"
 #include "server/install_paths.hpp"
+#include "server/views/i18n.hpp"
 
 #include <fmt/format.h>
 
@@ -20,6 +21,10 @@ std::string read_file(const std::filesystem::path& p) {
 } // namespace
 
 void page_renderer::load(const std::filesystem::path& dir) {
+    // The mail templates' directory has no catalog (each language has templates of its own there).
+    const auto english_file = dir / "i18n" / "en.po";
+    const bool has_catalog = std::filesystem::exists(english_file);
+    auto english = has_catalog ? message_catalog::read_po(english_file) : message_catalog();
     std::map<std::string, std::string> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))
         if (entry.path().extension() == ".mustache") files[entry.path().stem().string()] = read_file(entry.path());
@@ -35,27 +40,35 @@ void page_renderer::load(const std::filesystem::path& dir) {
         if (text.find("{{>") != std::string::npos)
             throw std::runtime_error(fmt::format("{}: only partial_* templates can be included", name));
         try {
-            templates_.insert_or_assign(name, mustache_template(text));
+            for (auto lang : {language::de, language::en}) {
+                auto localized = localize_template(text, lang == language::de ? nullptr : &english);
+                templates_[static_cast<std::size_t>(lang)].insert_or_assign(name, mustache_template(localized));
+                if (lang == language::de) sources_[name] = std::move(localized);
+            }
         } catch (const template_error& e) {
             throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), e.what()));
         }
         // A copy: `text` may be a partial that templates later in the map still put in place.
-        sources_[name] = text;
+        marked_sources_[name] = text;
     }
+    if (has_catalog) install_catalog(language::en, std::move(english));
     if (std::filesystem::is_directory(dir / "static"))
         for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
             if (entry.is_regular_file()) assets_[entry.path().filename().string()] = read_file(entry.path());
 }
 
-std::string page_renderer::render(const std::string& name, const page_data& data) const {
-    auto it = templates_.find(name);
-    if (it == templates_.end()) throw std::runtime_error("no template " + name);
+std::string page_renderer::render(language lang, const std::string& name, const page_data& data) const {
+    const auto& set = templates_[static_cast<std::size_t>(lang)];
+    auto it = set.find(name);
+    if (it == set.end()) throw std::runtime_error("no template " + name);
     return it->second.render(data);
 }
 
 std::string page_renderer::page(const std::string& name, page_data data) const {
-    data.set("body", render(name, data));
-    return render("layout", data);
+    const auto* code = data.find("lang");
+    const auto lang = code ? parse_language(code->text).value_or(language::de) : language::de;
+    data.set("body", render(lang, name, data));
+    return render(lang, "layout", data);
 }
 
 const std::string* page_renderer::asset(const std::string& name) const {

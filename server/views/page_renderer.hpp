@@ -1,8 +1,10 @@
-// Renders the Mustache templates of templates/ (HTML-escaped by default) into whole German pages.
+// Renders the Mustache templates of templates/ (HTML-escaped by default) into whole pages, German or English.
 #pragma once
 
+#include "core/language.hpp"
 #include "server/views/mustache_template.hpp"
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -13,22 +15,27 @@ class page_renderer {
 public:
     page_renderer() = default;
     // Loads every *.mustache file and the static assets below `dir/static`; throws if a template is invalid.
+    // Each template is compiled once per language: its {{#t}}…{{/t}} marks resolved with `dir/i18n/en.po` (see
+    // server/views/i18n.hpp), which also becomes the catalog of tr().
     void load(const std::filesystem::path& dir);
 
-    // One template, rendered with `data`.
-    std::string render(const std::string& name, const page_data& data) const;
-    // The template inside layout.mustache, which receives the rendered body as `body`.
+    // One template in `lang`, rendered with `data`.
+    std::string render(language lang, const std::string& name, const page_data& data) const;
+    // The template inside layout.mustache, which receives the rendered body as `body`; in the language that
+    // base_data named as `lang` (German when absent).
     std::string page(const std::string& name, page_data data) const;
 
     // A static asset (CSS, JS, icons) by file name, or nullptr.
     const std::string* asset(const std::string& name) const;
 
-    // Each template's text as it is rendered (partials put in place), by name.
+    // Each German template's text as it is rendered (partials put in place, marks resolved), by name.
     const std::map<std::string, std::string>& sources() const { return sources_; }
+    // Each template's text as written, partials put in place and the {{#t}} marks still there.
+    const std::map<std::string, std::string>& marked_sources() const { return marked_sources_; }
 
 private:
-    std::map<std::string, std::string> sources_;
-    std::map<std::string, mustache_template> templates_;
+    std::map<std::string, std::string> sources_, marked_sources_;
+    std::array<std::map<std::string, mustache_template>, language_count> templates_;
     std::map<std::string, std::string> assets_;
 };
 

@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
         if (count_users(db) != 0) usage(fmt::format("{} holds users already; use an empty --data directory", file.string()));
         const std::string hash = hash_password("demo");
         auto add = [&](std::string login, std::string name, role r, std::string school, std::int64_t manager) {
-            return insert_user(db, {0, std::move(login), std::move(name), r, std::move(school), manager, hash, false}, now);
+            return insert_user(db, {0, std::move(login), std::move(name), r, std::move(school), manager, hash, false, {}},
+                               now);
         };
         auto person = [&] { return fmt::format("{} {}", first_names[pick_index(first_names.size())], last_names[pick_index(last_names.size())]); };
         add("admin", "Administration Schulverwaltung", role::admin, "", 0);

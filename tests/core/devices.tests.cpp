@@ -253,3 +253,15 @@ TEST_CASE("visibility of devices: a teacher their school's, a manager their scho
     CHECK_FALSE(may_import_devices(role::campus_manager));
     CHECK_FALSE(may_import_devices(role::teacher));
 }
+
+TEST_CASE("the warranty in English", "[core][devices][language]") {
+    device d;
+    d.warranty_end = local_date{2027, 8, 31};
+    CHECK(warranty_text(d, {2027, 5, 3}, language::en) == "Under warranty until 31 Aug 2027 (120 days left)");
+    CHECK(warranty_text(d, {2027, 8, 30}, language::en) == "Under warranty until 31 Aug 2027 (1 day left)");
+    CHECK(warranty_text(d, {2027, 8, 31}, language::en) == "Under warranty until 31 Aug 2027 (ends today)");
+    CHECK(warranty_text(d, {2027, 9, 1}, language::en) == "Warranty ended on 31 Aug 2027");
+    CHECK(warranty_text(d, {2027, 5, 3}) == "Garantie bis 31.08.2027 (noch 120 Tage)");
+    d.warranty_end.reset();
+    CHECK(warranty_text(d, {2027, 5, 3}, language::en) == "Warranty unknown");
+}

@@ -221,3 +221,39 @@ TEST_CASE("a local date and time from a form becomes an instant of the zone", "[
                             "2026-02-30T09:00", "2026-10-05T9:30", "2026-10-05T09:30:00"})
         CHECK_FALSE(parse_local_datetime(bad, zone).has_value());
 }
+
+TEST_CASE("dates and business remainders in English", "[core][time][language]") {
+    // 2026-11-30 14:05 in Berlin (UTC+1).
+    const time_ms t = 1'796'043'900'000;  // 2026-11-30T13:05:00Z
+    CHECK(format_datetime(t, berlin(), language::de) == "30.11.2026, 14:05");
+    CHECK(format_datetime(t, berlin(), language::en) == "30 Nov 2026, 14:05");
+    CHECK(format_long_datetime(t, berlin(), t, language::en) == "Monday, 30 November, 14:05");
+    CHECK(format_long_datetime(t, berlin(), t + 40LL * 24 * hour, language::en) == "Monday, 30 November 2026, 14:05");
+    CHECK(format_long_datetime(t, berlin(), t, language::de) == format_german_long_datetime(t, berlin(), t));
+    CHECK(format_business_remainder(4 * hour, 540, language::en) == "4 business hours");
+    CHECK(format_business_remainder(hour + 60'000, 540, language::en) == "1 business hour 1 minute");
+    CHECK(format_business_remainder(2 * 540 * 60'000 + 3 * hour, 540, language::en) ==
+          "2 business days 3 business hours");
+    CHECK(format_business_remainder(-5, 540, language::en) == "0 minutes");
+    CHECK(format_business_remainder(4 * hour, 540, language::de) == "4 Geschäftsstunden");
+}
+
+TEST_CASE("periods in English", "[core][time][language]") {
+    const auto day = [](int y, unsigned m, unsigned d) { return local_day_start({y, m, d}, berlin()); };
+    CHECK(format_period(day(2026, 12, 1), day(2026, 12, 5), berlin(), language::en) ==
+          "1 Dec 2026 to 4 Dec 2026 inclusive");
+    CHECK(format_period(day(2026, 12, 4), day(2026, 12, 5), berlin(), language::en) == "4 Dec 2026");
+    CHECK(format_period(day(2026, 12, 1) + 8 * hour, day(2026, 12, 4) + 12 * hour, berlin(), language::en) ==
+          "1 Dec 2026, 08:00 to 4 Dec 2026, 12:00");
+    CHECK(format_period(day(2026, 12, 1), day(2026, 12, 5), berlin(), language::de) ==
+          "01.12.2026 bis einschließlich 04.12.2026");
+}
+
+TEST_CASE("business durations in English", "[core][time][language]") {
+    CHECK(format_duration(45 * 60'000, 540, language::en) == "45 min");
+    CHECK(format_duration(130 * 60'000, 540, language::en) == "2 h 10 min");
+    CHECK(format_duration(120 * 60'000, 540, language::en) == "2 h");
+    CHECK(format_duration((3 * 540 + 120) * 60'000LL, 540, language::en) == "3 d 2 h");
+    CHECK(format_duration(-30 * 60'000, 540, language::en) == "-30 min");
+    CHECK(format_duration(130 * 60'000, 540, language::de) == format_german_duration(130 * 60'000));
+}

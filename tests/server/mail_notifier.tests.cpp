@@ -34,9 +34,9 @@ struct fixture {
     fixture() {
         sync_directory(db, config, {config.sla, calendar}, now);
         manager_id = find_manager_by_login(db, "manager01")->id;
-        teacher = insert_user(db, {0, "t", "Teacher", role::teacher, "141017", 0, "", false}, now, "t@example.org");
-        manager_user = insert_user(db, {0, "manager01", "Manager", role::campus_manager, "", manager_id, "", false}, now);
-        dispatcher = insert_user(db, {0, "d", "Desk", role::dispatcher, "", 0, "", false}, now, "d@example.org");
+        teacher = insert_user(db, {0, "t", "Teacher", role::teacher, "141017", 0, "", false, {}}, now, "t@example.org");
+        manager_user = insert_user(db, {0, "manager01", "Manager", role::campus_manager, "", manager_id, "", false, {}}, now);
+        dispatcher = insert_user(db, {0, "d", "Desk", role::dispatcher, "", 0, "", false, {}}, now, "d@example.org");
     }
 
     // A network ticket at manager01's school filed `age` ago and never touched.

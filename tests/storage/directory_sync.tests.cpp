@@ -304,9 +304,9 @@ TEST_CASE("a campus manager's account has the address of managers.csv, also afte
     auto config = directory_config();
     config.managers[0].email = "alt@schulen.example";
     sync_directory(db, config, f.sla(), monday_8am);
-    const auto id = insert_user(db, {0, "manager01", "M", role::campus_manager, "", manager_id(db, "manager01"), "", false},
+    const auto id = insert_user(db, {0, "manager01", "M", role::campus_manager, "", manager_id(db, "manager01"), "", false, {}},
                                 monday_8am, "ignored@example.org");
-    const auto teacher = insert_user(db, {0, "t", "T", role::teacher, "100011", 0, "", false}, monday_8am, "t@example.org");
+    const auto teacher = insert_user(db, {0, "t", "T", role::teacher, "100011", 0, "", false, {}}, monday_8am, "t@example.org");
     auto email_of = [&](std::int64_t user) {
         SQLite::Statement s(db, "SELECT email FROM users WHERE id = ?");
         s.bind(1, user);

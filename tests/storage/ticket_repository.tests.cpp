@@ -512,7 +512,7 @@ TEST_CASE("users and sessions survive a restart; disabled users lose their sessi
     const time_ms now = monday_8am;
     {
         auto db = open_writer_database(f.file);
-        user u{0, "teacher-100011", "Anna Schulte", role::teacher, "100011", 0, "$argon2id$fake", false};
+        user u{0, "teacher-100011", "Anna Schulte", role::teacher, "100011", 0, "$argon2id$fake", false, {}};
         auto id = insert_user(db, u, now);
         insert_session(db, "digest-1", id, "csrf-1", now, now + 1000, "Safari iPad");
         insert_api_token(db, "token-1", id, now, now + 5000, "script");
@@ -538,9 +538,9 @@ TEST_CASE("a password change ends every session and token; one can be revoked al
     storage_fixture f;
     const time_ms now = monday_8am;
     auto db = open_writer_database(f.file);
-    user u{0, "manager01", "Jana Krüger", role::dispatcher, "", 0, "$argon2id$old", false};
+    user u{0, "manager01", "Jana Krüger", role::dispatcher, "", 0, "$argon2id$old", false, {}};
     const auto id = insert_user(db, u, now);
-    const auto other = insert_user(db, {0, "dispatch2", "Ole Brandt", role::dispatcher, "", 0, "$argon2id$x", false}, now);
+    const auto other = insert_user(db, {0, "dispatch2", "Ole Brandt", role::dispatcher, "", 0, "$argon2id$x", false, {}}, now);
     insert_session(db, "aaaaaaaaaaaa-session-1", id, "c1", now, now + 100000, "Firefox");
     insert_session(db, "bbbbbbbbbbbb-session-2", id, "c2", now + 5, now + 100000, "Safari");
     insert_api_token(db, "cccccccccccc-token", id, now, now + 100000, "Monatsexport");

@@ -57,12 +57,13 @@ class TestContext {
     this.screenshots = [];
   }
 
-  // A new person at a new device: its own cookies, its own viewport.
-  async newPage(device = 'desktop', label = device) {
+  // A new person at a new device: its own cookies, its own viewport; a German browser unless `locale` says
+  // otherwise (it sets Accept-Language, which picks the pages' language when the user has not chosen one).
+  async newPage(device = 'desktop', label = device, { locale = 'de-DE' } = {}) {
     const options = VIEWPORTS[device];
     if (!options) throw new Error(`unknown device ${device}`);
     const context = await this.browser.newContext({
-      ...options, baseURL: this.baseURL, ignoreHTTPSErrors: IGNORE_HTTPS_ERRORS, locale: 'de-DE', timezoneId: 'Europe/Berlin', reducedMotion: 'reduce',
+      ...options, baseURL: this.baseURL, ignoreHTTPSErrors: IGNORE_HTTPS_ERRORS, locale, timezoneId: 'Europe/Berlin', reducedMotion: 'reduce',
     });
     context.setDefaultTimeout(10000);
     context.setDefaultNavigationTimeout(15000);
@@ -91,7 +92,8 @@ class TestContext {
     await page.fill('#password', password);
     await Promise.all([
       page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.getByRole('button', { name: 'Anmelden', exact: true }).click(),
+      // The login form's one button, "Anmelden" or "Log in" by the browser's language.
+      page.locator('form[action="/login"] button[type="submit"]').click(),
     ]);
   }
 

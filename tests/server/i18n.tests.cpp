@@ -1,0 +1,258 @@
+#include "server/reports/sla_export.hpp"
+#include "server/views/i18n.hpp"
+#include "server/views/page_renderer.hpp"
+#include "tests/server/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+using namespace campusdesk;
+using namespace campusdesk::testing;
+
+namespace {
+
+const std::filesystem::path source_dir(CAMPUSDESK_SOURCE_DIR);
+
+std::string file_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Templates without marks, on purpose (the test fails when a listed template gains marks or another loses
+// them, so the list stays exact): sso_unmapped speaks to someone campusdesk does not know yet, so it says
+// everything in German and in English at once. The maintenance pages (issue 18) were built beside the English UI
+// and are German only so far (docs/i18n.md); their entries in the visit plan and the navigation are translated.
+const std::set<std::string> unconverted_templates{"sso_unmapped",          "maintenance",
+                                                  "maintenance_plan",      "maintenance_plan_form",
+                                                  "maintenance_task",      "partial_maintenance_task"};
+
+// The German literals given to tr(lang, "…"), tf(lang, "…") and say("…") in server/ (adjacent literals joined).
+std::map<std::string, std::string> translated_literals() {
+    const std::string literal = R"(((?:"(?:[^"\\]|\\.)*"\s*)+))";
+    const std::regex call(R"(\b(?:tr|tf)\(\s*[A-Za-z_][A-Za-z_0-9.>-]*\s*,\s*)" + literal + R"(\)|\bsay\(\s*)" +
+                          literal + R"(\))");
+    const std::regex piece(R"re("((?:[^"\\]|\\.)*)")re");
+    std::map<std::string, std::string> out;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(source_dir / "server")) {
+        if (entry.path().extension() != ".cpp") continue;
+        const auto text = file_text(entry.path());
+        for (std::sregex_iterator it(text.begin(), text.end(), call), end; it != end; ++it) {
+            const std::string lits = (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
+            std::string joined;
+            for (std::sregex_iterator p(lits.begin(), lits.end(), piece), pend; p != pend; ++p) {
+                const auto raw = (*p)[1].str();
+                for (std::size_t i = 0; i < raw.size(); ++i) joined += raw[i] == '\\' && i + 1 < raw.size() ? raw[++i] : raw[i];
+            }
+            out.emplace(joined, entry.path().lexically_relative(source_dir).string());
+        }
+    }
+    return out;
+}
+
+// What a translation must keep: {} and {name} placeholders, {{tags}} and HTML tags with their attributes' names.
+std::multiset<std::string> kept_tokens(const std::string& text) {
+    static const std::regex token(R"(\{\{\{?[#^/!]?[A-Za-z0-9_]+\}?\}\}|\{[A-Za-z0-9_:]*\}|</?[a-z0-9]+)");
+    std::multiset<std::string> out;
+    for (std::sregex_iterator it(text.begin(), text.end(), token), end; it != end; ++it) out.insert(it->str());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a PO file's entries are read with escapes and continued strings", "[server][i18n]") {
+    const auto c = message_catalog::from_po(R"(# a comment
+msgid ""
+msgstr ""
+"Language: en\n"
+
+#: templates/x.mustache
+msgid "Meine Tickets"
+msgstr "My tickets"
+
+msgid "Zwei "
+"Zeilen mit \"Zitat\" und \\"
+msgstr "Two lines with \"quote\" and \\"
+
+msgid "Noch nicht übersetzt"
+msgstr ""
+)");
+    CHECK(c.entries().size() == 2);
+    REQUIRE(c.find("Meine Tickets"));
+    CHECK(*c.find("Meine Tickets") == "My tickets");
+    REQUIRE(c.find("Zwei Zeilen mit \"Zitat\" und \\"));
+    CHECK(*c.find("Zwei Zeilen mit \"Zitat\" und \\") == "Two lines with \"quote\" and \\");
+    CHECK_FALSE(c.find("Noch nicht übersetzt"));  // an empty msgstr: not translated
+    CHECK_FALSE(c.find(""));                      // the header
+
+    const char* broken[] = {
+        "msgstr \"x\"\n",                        // no msgid
+        "msgid \"a\nmsgstr \"b\"\n",             // unterminated
+        "msgid \"a\"\nmsgstr \"b\\q\"\n",        // unknown escape
+        "msgctxt \"k\"\nmsgid \"a\"\nmsgstr \"b\"\n",
+        "msgid \"a\"\nmsgid_plural \"as\"\nmsgstr[0] \"b\"\n",
+        "\"floating\"\n",
+    };
+    for (const auto* text : broken) {
+        INFO(text);
+        CHECK_THROWS_AS(message_catalog::from_po(text), std::runtime_error);
+    }
+}
+
+TEST_CASE("marked template texts are resolved when templates load", "[server][i18n]") {
+    const auto c = message_catalog::from_po("msgid \"Meine Tickets\"\nmsgstr \"My tickets\"\n"
+                                            "msgid \"Ticket {{number}} ansehen\"\nmsgstr \"View ticket {{number}}\"\n");
+    const std::string source = "<h1>{{#t}}Meine\n   Tickets{{/t}}</h1><a>{{#t}}Ticket {{number}} ansehen{{/t}}</a>"
+                               "<p>{{#t}}Ohne Eintrag{{/t}}</p>";
+    CHECK(marked_texts(source) ==
+          std::vector<std::string>{"Meine Tickets", "Ticket {{number}} ansehen", "Ohne Eintrag"});
+    CHECK(localize_template(source, nullptr) ==
+          "<h1>Meine\n   Tickets</h1><a>Ticket {{number}} ansehen</a><p>Ohne Eintrag</p>");
+    CHECK(localize_template(source, &c) == "<h1>My tickets</h1><a>View ticket {{number}}</a><p>Ohne Eintrag</p>");
+    for (const char* bad : {"{{#t}}offen", "zu{{/t}}", "{{#t}}a{{#t}}b{{/t}}{{/t}}", "{{/t}}{{#t}}"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(marked_texts(bad), template_error);
+    }
+}
+
+TEST_CASE("tr() is the German text itself, or its English entry", "[server][i18n]") {
+    page_renderer pages;
+    pages.load(source_dir / "templates");  // installs templates/i18n/en.po
+    CHECK(tr(language::de, "Meine Tickets") == "Meine Tickets");
+    CHECK(tr(language::en, "Meine Tickets") == "My tickets");
+    CHECK(tr(language::en, "Kein Eintrag im Katalog") == "Kein Eintrag im Katalog");
+}
+
+TEST_CASE("every marked text and tr() literal has an English entry, and every entry is used", "[server][i18n]") {
+    const auto catalog = message_catalog::read_po(source_dir / "templates" / "i18n" / "en.po");
+    std::map<std::string, std::string> used;  // text → where
+    for (const auto& entry : std::filesystem::directory_iterator(source_dir / "templates")) {
+        if (entry.path().extension() != ".mustache") continue;
+        const auto name = entry.path().stem().string();
+        const auto texts = marked_texts(file_text(entry.path()));
+        INFO(name);
+        // The allow-list of templates not yet translated is exact: every other template marks its texts.
+        CHECK(texts.empty() == unconverted_templates.contains(name));
+        for (const auto& t : texts) used.emplace(t, entry.path().filename().string());
+    }
+    for (const auto& [text, where] : translated_literals()) used.emplace(text, where);
+    // Texts that C++ translates through a named constant rather than a literal.
+    used.emplace(std::string(problem_counting_note), "server/reports/sla_export.cpp (problem_counting_note)");
+    REQUIRE(used.size() > 100);
+
+    for (const auto& [text, where] : used) {
+        INFO(where << ": \"" << text << "\"");
+        CHECK(catalog.find(text) != nullptr);
+    }
+    for (const auto& [german, english] : catalog.entries()) {
+        INFO("en.po: \"" << german << "\"");
+        CHECK(used.contains(german));
+        CHECK(kept_tokens(german) == kept_tokens(english));
+    }
+}
+
+TEST_CASE("the German pages are the templates with their marks taken out; English ones differ", "[server][i18n]") {
+    page_renderer pages;
+    pages.load(source_dir / "templates");
+    for (const auto& [name, marked] : pages.marked_sources()) {
+        INFO(name);
+        CHECK(pages.sources().at(name) == localize_template(marked, nullptr));
+        CHECK(pages.sources().at(name).find("{{#t}}") == std::string::npos);
+    }
+    page_data d;
+    d.set("lang", "en");
+    d.set("logged_in", true);
+    d.set("other_lang", "de");
+    const auto english = pages.page("error", d);
+    CHECK(english.find("<html lang=\"en\">") != std::string::npos);
+    CHECK(english.find("That did not work") != std::string::npos);
+    CHECK(english.find("Log out") != std::string::npos);
+    d.set("lang", "de");
+    const auto german = pages.page("error", d);
+    CHECK(german.find("<html lang=\"de\">") != std::string::npos);
+    CHECK(german.find("Das hat nicht geklappt") != std::string::npos);
+}
+
+// --- over HTTP: which language a page is in -----------------------------------------------------------------
+
+namespace {
+
+bool has(const response& r, std::string_view text) { return r.body.find(text) != std::string::npos; }
+
+response get_in(client& c, const std::string& target, const std::string& accept_language) {
+    return c.request(http::verb::get, target, {}, {}, {{"Accept-Language", accept_language}});
+}
+
+} // namespace
+
+TEST_CASE("pages follow the user's setting, else Accept-Language, else German; the API stays as it is",
+          "[server][i18n][pages]") {
+    temp_dir data;
+    server_process server{data.path};
+
+    client anonymous{server.port()};
+    auto login_en = get_in(anonymous, "/login", "en-GB,en;q=0.9,de;q=0.5");
+    CHECK(has(login_en, "<html lang=\"en\">"));
+    CHECK(has(login_en, ">Log in</button>"));
+    auto login_de = get_in(anonymous, "/login", "fr");
+    CHECK(has(login_de, "<html lang=\"de\">"));
+    CHECK(has(login_de, ">Anmelden</button>"));
+    CHECK(has(anonymous.get("/login"), "<html lang=\"de\">"));
+
+    client manager{server.port()};
+    REQUIRE(manager.login("manager01").status == 200);
+    auto queue_en = get_in(manager, "/queue", "en");
+    REQUIRE(queue_en.status == 200);
+    CHECK(has(queue_en, "<html lang=\"en\">"));
+    CHECK(has(queue_en, ">Queue</a>"));
+    CHECK(has(queue_en, "<title>Queue – campusdesk</title>"));
+    CHECK_FALSE(has(queue_en, "Warteschlange"));
+    auto queue_de = get_in(manager, "/queue", "de-DE");
+    CHECK(has(queue_de, "<html lang=\"de\">"));
+    CHECK(has(queue_de, ">Warteschlange</a>"));
+
+    SECTION("the setting wins over the browser and is kept for the user") {
+        auto set = manager.post_form("/account/sprache", {{"csrf", manager.csrf}, {"language", "en"}, {"back", "/queue"}});
+        CHECK(set.status == 303);
+        CHECK(set.headers["location"] == "/queue");
+        CHECK(has(get_in(manager, "/queue", "de-DE"), "<html lang=\"en\">"));
+        client same_person{server.port()};
+        REQUIRE(same_person.login("manager01").status == 200);
+        CHECK(has(same_person.get("/queue"), "<html lang=\"en\">"));
+        // The account page shows the choice; "" follows the browser again.
+        CHECK(has(manager.get("/account"), "value=\"en\" checked"));
+        CHECK(manager.post_form("/account/sprache", {{"csrf", manager.csrf}, {"language", ""}}).headers["location"] ==
+              "/account#sprache");
+        CHECK(has(get_in(manager, "/queue", "de-DE"), "<html lang=\"de\">"));
+        CHECK(has(get_in(manager, "/queue", "en"), "<html lang=\"en\">"));
+    }
+    SECTION("refusals: no CSRF token, an unknown language, a return address elsewhere") {
+        CHECK(manager.post_form("/account/sprache", {{"language", "en"}}).status == 403);
+        auto unknown = manager.post_form("/account/sprache", {{"csrf", manager.csrf}, {"language", "fr"}});
+        CHECK(unknown.status == 422);
+        CHECK(has(unknown, "Bitte eine Sprache wählen."));
+        for (const std::string back : {"//evil.example/", "https://evil.example/", "/\\evil.example", "queue"}) {
+            INFO(back);
+            auto r = manager.post_form("/account/sprache", {{"csrf", manager.csrf}, {"language", "de"}, {"back", back}});
+            CHECK(r.status == 303);
+            CHECK(r.headers["location"] == "/account#sprache");
+        }
+        CHECK(has(get_in(manager, "/queue", "en"), "<html lang=\"de\">"));  // "de" was chosen above
+    }
+    SECTION("the JSON API is language-neutral: its messages stay as API.md has them") {
+        auto en = manager.request(http::verb::post, "/api/v1/tickets", "{}", "application/json",
+                                  {{"X-CSRF-Token", manager.csrf}, {"Accept-Language", "en"}});
+        auto de = manager.request(http::verb::post, "/api/v1/tickets", "{}", "application/json",
+                                  {{"X-CSRF-Token", manager.csrf}});
+        CHECK(en.status == de.status);
+        CHECK(en.body == de.body);
+    }
+}
