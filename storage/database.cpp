@@ -392,7 +392,34 @@ CREATE TABLE ticket_links (
 ) WITHOUT ROWID;
 CREATE INDEX ticket_links_by_to ON ticket_links(to_id, from_id);
 )sql",
-// 16: single sign-on (issue 19). A person's identity at an OpenID provider
+// 16 (issue 16, "Search and lists"): search finds what a help-desk member types, not only
+// what the teacher typed. One FTS5 row per ticket with its own copy of the texts (so a reply updates it without
+// old values), replacing tickets_fts: the fixed fields, the ticket number with its bare sequence ("302"), the
+// school's number and name, the requester's name (a phone caller's too), the texts teachers see (replies,
+// status notes: every event but internal notes) and, apart, the internal notes (only staff search them). `scope`
+// carries u<requester>, s<school> and a<assignee>, so that a teacher's or campus manager's search asks FTS5 for
+// their own tickets only (docs/lists.md). The view is the one definition of a row: the migration and every
+// reindex (storage/ticket_repository.cpp, reindex_ticket_search) read it.
+R"sql(
+DROP TABLE tickets_fts;
+CREATE VIEW ticket_search_source AS
+SELECT t.id AS id, t.title AS title, t.description AS description, t.room AS room, t.asset_tag AS asset_tag,
+    t.number || ' ' || CAST(substr(t.number, 9) AS INTEGER) AS number,
+    t.school_number || ' ' || COALESCE(s.name, '') AS school,
+    COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, '') AS requester,
+    COALESCE((SELECT group_concat(e.body, ' ') FROM ticket_events e
+              WHERE e.ticket_id = t.id AND e.kind <> 'internal_note' AND e.body <> ''), '') AS replies,
+    COALESCE((SELECT group_concat(e.body, ' ') FROM ticket_events e
+              WHERE e.ticket_id = t.id AND e.kind = 'internal_note' AND e.body <> ''), '') AS notes,
+    'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id AS scope
+FROM tickets t LEFT JOIN schools s ON s.number = t.school_number LEFT JOIN users u ON u.id = t.requester_id
+    LEFT JOIN phone_intakes p ON p.ticket_id = t.id;
+CREATE VIRTUAL TABLE ticket_search USING fts5(title, description, room, asset_tag, number, school, requester,
+    replies, notes, scope, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, requester, replies, notes,
+    scope) SELECT * FROM ticket_search_source;
+)sql",
+// 17: single sign-on (issue 19). A person's identity at an OpenID provider
 // (the provider's id in the config and its stable `sub`) names their account; a session made through a provider
 // keeps its ID token for RP-initiated logout and ends with the session.
 R"sql(
@@ -411,7 +438,7 @@ CREATE TABLE sso_sessions (
     id_token TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
-// 17: devices (issue 18). The inventory of each school, imported from the MDMs' CSV exports; a serial number names a
+// 18: devices (issue 18). The inventory of each school, imported from the MDMs' CSV exports; a serial number names a
 // device across schools, the inventory number (the label's number) is looked up within a school through its own
 // index. A retired device stays (its tickets keep it). problem_since: the creation time of the device's
 // threshold-th most recent ticket ([devices] problem_tickets), kept by the writer as tickets are linked, so that

@@ -1,5 +1,7 @@
 #include "storage/phone_intake_repository.hpp"
 
+#include "storage/ticket_repository.hpp"
+
 #include <SQLiteCpp/Statement.h>
 
 namespace campusdesk {
@@ -11,6 +13,7 @@ void insert_phone_intake(SQLite::Database& db, const phone_intake& intake) {
     s.bind(3, intake.caller_name);
     s.bind(4, intake.caller_phone);
     s.exec();
+    reindex_ticket_search(db, intake.ticket_id);  // a caller without an account is searched for by name
 }
 
 std::optional<phone_intake> find_phone_intake(SQLite::Database& db, std::int64_t ticket_id) {

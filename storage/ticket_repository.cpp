@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -216,16 +217,9 @@ ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int y
     s->bind(13, t.updated_at);
     s->exec();
     t.id = db.getLastInsertRowid();
-    reused_statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) "
-                             "VALUES (?,?,?,?,?)");
-    fts->bind(1, t.id);
-    fts->bind(2, t.title);
-    fts->bind(3, t.description);
-    fts->bind(4, t.room);
-    fts->bind(5, t.asset_tag);
-    fts->exec();
     insert_event_row(db, t.id, created);
     update_projection(db, t, {created}, sla, now);
+    reindex_ticket_search(db, t.id);
     return t;
 }
 
@@ -237,6 +231,8 @@ ticket append_event(SQLite::Database& db, const ticket& current, ticket_event e,
     events.push_back(e);
     ticket t = project(current, events);
     update_projection(db, t, events, sla, now);
+    // Only a text or a new assignee (the scope of a manager's search) changes what search finds.
+    if (!e.body.empty() || e.kind == event_kind::assigned) reindex_ticket_search(db, t.id);
     return t;
 }
 
@@ -266,6 +262,17 @@ std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& d
         return std::nullopt;
     s.reset();
     return recompute_all_sla(db, sla, now);
+}
+
+void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
+    // The index keeps its own copy of the texts (schema 16), so a row is replaced without its old values.
+    reused_statement drop(db, "DELETE FROM ticket_search WHERE rowid = ?");
+    drop->bind(1, ticket_id);
+    drop->exec();
+    reused_statement add(db, "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, "
+                             "requester, replies, notes, scope) SELECT * FROM ticket_search_source WHERE id = ?");
+    add->bind(1, ticket_id);
+    add->exec();
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {
@@ -320,7 +327,7 @@ std::optional<ticket_sort> parse_ticket_sort(std::string_view text) {
     if (text == "due") return ticket_sort::due;
     if (text == "created") return ticket_sort::created;
     if (text == "updated") return ticket_sort::updated;
-    return std::nullopt;
+    return std::nullopt;  // relevance is the pages' (docs/lists.md); the API's sorts are those of shared/API.md
 }
 
 namespace {
@@ -344,15 +351,23 @@ cursor_position parse_cursor(std::string_view text) {
     return c;
 }
 
-// Turns free text into an FTS5 query of prefix terms, so user input can never be FTS syntax: every word is a
-// quoted string, and what FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other
-// control characters) separates words instead.
-std::string fts_query(std::string_view text) {
+// Turns free text into FTS5 terms, so user input can never be FTS syntax: every word is a quoted term, and what
+// FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other control characters)
+// separates words instead. A word of four characters or more also finds the words it begins ("Druck" finds
+// Druckerpatrone): FTS5 merges the postings of every word with that prefix, which for a shorter prefix ("ge",
+// "ich") is most of the index (400 ms at 1M tickets), so shorter words are matched whole. A word of digits is
+// also asked for as itself: "3021" finds CD-2026-003021 (indexed with its bare sequence) before CD-2026-030210,
+// as bm25 counts both terms. Empty: no words.
+std::string fts_terms(std::string_view text) {
     std::string out, word;
     auto flush = [&] {
         if (word.empty()) return;
         if (!out.empty()) out += ' ';
-        out += '"' + word + "\"*";
+        const auto characters = std::count_if(word.begin(), word.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
+        const bool digits = std::all_of(word.begin(), word.end(), [](unsigned char c) { return std::isdigit(c); });
+        if (characters < 4) out += '"' + word + '"';
+        else if (digits) out += fmt::format("(\"{0}\" OR \"{0}\"*)", word);
+        else out += '"' + word + "\"*";
         word.clear();
     };
     for (char c : text) {
@@ -362,6 +377,51 @@ std::string fts_query(std::string_view text) {
     }
     flush();
     return out;
+}
+
+// The schools whose tickets a campus manager sees: their own and those of the colleagues they cover.
+std::vector<std::string> schools_looked_after(SQLite::Database& db, const viewer& v, std::string& manager_ids) {
+    manager_ids = std::to_string(v.manager_id);
+    for (auto id : v.covering) manager_ids += fmt::format(",{}", id);
+    reused_statement schools(db, fmt::format("SELECT number FROM schools WHERE manager_id IN ({})", manager_ids));
+    std::vector<std::string> numbers;
+    while (schools->executeStep()) numbers.push_back(schools->getColumn(0).getString());
+    return numbers;
+}
+
+// The FTS5 query of a text search: the words in the columns the viewer may search (internal notes only for
+// staff), and for teachers and campus managers only the tickets of their scope (u<requester>, s<school>,
+// a<assignee>: the index's scope column mirrors residual_filters' visibility), so that the newest candidates are
+// theirs, not the newest of everyone's. residual_filters still checks every row.
+std::string search_match(SQLite::Database& db, const ticket_query& q) {
+    const auto& v = q.who;
+    const bool staff = v.who != role::teacher;
+    auto match = fmt::format("{{title description room asset_tag number school requester replies{}}} : ({})",
+                             staff ? " notes" : "", fts_terms(q.text));
+    std::vector<std::string> scope;
+    if (v.who == role::teacher) {
+        scope.push_back(fmt::format("u{}", v.user_id));
+        if (q.teachers_see_school_tickets) scope.push_back("s" + v.school_number);
+    } else if (v.who == role::campus_manager) {
+        std::string ids;
+        for (const auto& school : schools_looked_after(db, v, ids)) scope.push_back("s" + school);
+        scope.push_back(fmt::format("a{}", v.manager_id));
+        for (auto id : v.covering) scope.push_back(fmt::format("a{}", id));
+        scope.push_back(fmt::format("u{}", v.user_id));
+    }
+    if (!scope.empty()) {
+        match += " AND scope : (";
+        for (std::size_t i = 0; i < scope.size(); ++i)
+        {
+            // Ids and school numbers; a school number is config data, so anything but letters and digits goes.
+            std::string token;
+            for (unsigned char c : scope[i])
+                if (std::isalnum(c)) token += static_cast<char>(c);
+            match += fmt::format("{}\"{}\"", i ? " OR " : "", token);
+        }
+        match += ")";
+    }
+    return match;
 }
 
 } // namespace
@@ -390,8 +450,23 @@ sort_key key_of(ticket_sort sort) {
     case ticket_sort::due: return {fmt::format("COALESCE(t.due_at, {})", std::numeric_limits<std::int64_t>::max()), false};
     case ticket_sort::created: return {"t.created_at", true};
     case ticket_sort::updated: return {"t.updated_at", true};
+    case ticket_sort::relevance: return {"f.r", false};  // the text plan's bm25 score (lower is better)
     }
     return {"t.created_at", true};
+}
+
+// The key a query reads in: its sort's, turned around for a page before a cursor.
+sort_key key_for(const ticket_query& q) {
+    auto key = key_of(q.sort);
+    if (q.backward) key.descending = !key.descending;
+    return key;
+}
+
+// Relevance needs a text to be relevant to: without one, a list is in due order.
+ticket_query normalized(const ticket_query& q) {
+    auto n = q;
+    if (n.sort == ticket_sort::relevance && fts_terms(n.text).empty()) n.sort = ticket_sort::due;
+    return n;
 }
 
 // The index a bounded walk reads: the sort key, behind an equality on the most selective filter that has one.
@@ -424,7 +499,7 @@ bool only_open_statuses(const std::vector<status>& statuses) {
 }
 
 list_plan plan_of(const ticket_query& q) {
-    if (!fts_query(q.text).empty()) return list_plan::text;
+    if (!fts_terms(q.text).empty()) return list_plan::text;
     if (q.who.who == role::teacher) return list_plan::requester;
     if (q.open_only || only_open_statuses(q.statuses)) return list_plan::open_set;
     // Only a running clock can be at risk (at_risk_filter), and only a running clock has a due time: those are
@@ -452,15 +527,13 @@ std::string residual_filters(SQLite::Database& db, const ticket_query& q, const 
         }
         break;
     case role::campus_manager: {
-        std::string ids = std::to_string(v.manager_id);
-        for (auto id : v.covering) ids += fmt::format(",{}", id);
+        std::string ids;
         // The schools go in as bound values: SQLite tests each walked ticket against a list of values faster
         // than against a subquery's result (a queue page's walk: 70 instead of 125 µs).
-        reused_statement schools(db, fmt::format("SELECT number FROM schools WHERE manager_id IN ({})", ids));
         std::string marks;
-        while (schools->executeStep()) {
+        for (auto& school : schools_looked_after(db, v, ids)) {
             marks += marks.empty() ? "?" : ",?";
-            binds.emplace_back(schools->getColumn(0).getString());
+            binds.emplace_back(std::move(school));
         }
         // A manager also sees what they filed themselves for another manager's school (phone intake).
         where += fmt::format(" AND (+t.assignee_id IN ({}) OR +t.school_number IN ({}) OR +t.requester_id = ?)", ids,
@@ -531,9 +604,35 @@ std::string walk_sql(const ticket_query& q, const sort_key& key, std::vector<bin
                        "LIMIT {4}", key.expr, index.name, where, dir, q.walk_budget);
 }
 
+// The candidates of a text search: the newest `text_candidates` tickets the FTS5 query matches (FTS5 walks its
+// rowids backwards and stops), with their bm25 score as an integer key when the list is sorted by relevance
+// (weights: the ticket number above all, then title, school and requester, the other texts).
+std::string text_candidates_sql(const ticket_query& q) {
+    const char* score = q.sort == ticket_sort::relevance
+                            ? ", CAST(bm25(ticket_search, 4.0, 1.0, 2.0, 3.0, 10.0, 2.0, 2.0, 1.0, 1.0, 0.0) * 1000000 "
+                              "AS INTEGER) AS r"
+                            : "";
+    return fmt::format("SELECT rowid AS id{} FROM ticket_search WHERE ticket_search MATCH ? ORDER BY rowid DESC LIMIT {}",
+                       score, q.text_candidates);
+}
+
+// What the open, running and requester sets add to the filters: the condition of the set itself, and its index.
+std::string set_condition(const ticket_query& q, list_plan plan) {
+    if (plan == list_plan::open_set && !q.open_only) return " AND t.is_open = 1";
+    if (plan == list_plan::running_set)
+        return fmt::format(" AND {} < {}", key_of(ticket_sort::due).expr, std::numeric_limits<std::int64_t>::max());
+    return "";
+}
+
+const char* set_index(list_plan plan) {
+    return plan == list_plan::open_set      ? "INDEXED BY tickets_open_by_due_key "
+           : plan == list_plan::running_set ? "INDEXED BY tickets_by_due_key "
+                                            : "";
+}
+
 std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
                            std::vector<bind_value>& binds) {
-    const auto key = key_of(q.sort);
+    const auto key = key_for(q);
     const char* dir = key.descending ? "DESC" : "ASC";
     // The requester's name by a join rather than a subquery per row: the same lookup, without a subprogram each.
     const auto columns = fmt::format("{}, {{}}, u.name, {}", ticket_columns, sla_columns);
@@ -563,52 +662,107 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const bu
     }
     case list_plan::text: {
         // As for a school: only ids and keys of the candidates go through the sort, the page's rows after it.
-        binds.emplace_back(fts_query(q.text));
+        binds.emplace_back(search_match(db, q));
         auto filters = residual_filters(db, q, calendar, binds);
         filters += after_cursor(q, key, "t.id", binds);
-        return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM (SELECT rowid AS id FROM tickets_fts "
-                           "WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT {}) AS f CROSS JOIN tickets t "
+        return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM ({}) AS f CROSS JOIN tickets t "
                            "ON t.id = f.id WHERE {} ORDER BY {} {}, t.id {} LIMIT ?) AS s CROSS JOIN tickets t "
                            "ON t.id = s.id LEFT JOIN users u ON u.id = t.requester_id ORDER BY s.k {}, s.id {}",
-                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, q.text_candidates, filters, key.expr,
-                           dir, dir, dir, dir);
+                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, text_candidates_sql(q), filters,
+                           key.expr, dir, dir, dir, dir);
     }
     case list_plan::open_set:
     case list_plan::running_set:
     case list_plan::requester: {
         const auto plan = plan_of(q);
-        auto filters = residual_filters(db, q, calendar, binds);
-        if (plan == list_plan::open_set && !q.open_only) filters += " AND t.is_open = 1";
-        if (plan == list_plan::running_set)
-            filters += fmt::format(" AND {} < {}", key_of(ticket_sort::due).expr, std::numeric_limits<std::int64_t>::max());
+        auto filters = residual_filters(db, q, calendar, binds) + set_condition(q, plan);
         filters += after_cursor(q, key, "t.id", binds);
-        const char* index = plan == list_plan::open_set      ? "INDEXED BY tickets_open_by_due_key "
-                            : plan == list_plan::running_set ? "INDEXED BY tickets_by_due_key "
-                                                             : "";
         return fmt::format("SELECT {} FROM tickets t {}LEFT JOIN users u ON u.id = t.requester_id WHERE {} "
                            "ORDER BY {} {}, t.id {} LIMIT ?",
-                           fmt::format(fmt::runtime(columns), key.expr), index, filters, key.expr, dir, dir);
+                           fmt::format(fmt::runtime(columns), key.expr), set_index(plan), filters, key.expr, dir, dir);
     }
     }
     throw std::logic_error("unknown list plan");
 }
 
+// The count of a list: over the set its plan reads (the cursor left out). Answers two columns: the rows looked
+// at and those that match; a text search or a walk that looked at its whole bound may have missed more.
+std::string count_query_sql(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
+                            std::vector<bind_value>& binds, std::int64_t& bound) {
+    const auto plan = plan_of(q);
+    bound = std::numeric_limits<std::int64_t>::max();
+    switch (plan) {
+    case list_plan::walk: {
+        bound = q.walk_budget;
+        const auto walk = walk_sql(q, key_of(q.sort), binds);
+        const auto filters = residual_filters(db, q, calendar, binds);
+        // The set first in the text, as its values are bound first.
+        return fmt::format("WITH w AS ({}) SELECT count(*), CAST(total({}) AS INTEGER) FROM w CROSS JOIN tickets t "
+                           "ON t.id = w.id", walk, filters);
+    }
+    case list_plan::text: {
+        bound = q.text_candidates;
+        binds.emplace_back(search_match(db, q));
+        const auto filters = residual_filters(db, q, calendar, binds);
+        return fmt::format("WITH f AS ({}) SELECT count(*), CAST(total({}) AS INTEGER) FROM f CROSS JOIN tickets t "
+                           "ON t.id = f.id", text_candidates_sql(q), filters);
+    }
+    case list_plan::school_set: {
+        binds.emplace_back(q.school);
+        const auto filters = residual_filters(db, q, calendar, binds);
+        return fmt::format("SELECT count(*), count(*) FROM tickets t INDEXED BY tickets_by_school "
+                           "WHERE t.school_number = ? AND {}", filters);
+    }
+    case list_plan::open_set:
+    case list_plan::running_set:
+    case list_plan::requester: {
+        const auto filters = residual_filters(db, q, calendar, binds) + set_condition(q, plan);
+        // The teacher's set: by requester (and school, where teachers see their school's tickets) as the list reads it.
+        return fmt::format("SELECT count(*), count(*) FROM tickets t {}WHERE {}", set_index(plan), filters);
+    }
+    }
+    throw std::logic_error("unknown list plan");
+}
+
+void bind_all(raw_statement& s, const std::vector<bind_value>& binds) {
+    int index = 1;
+    for (const auto& value : binds) std::visit([&](const auto& x) { s.bind(index++, x); }, value);
+}
+
 } // namespace
 
-reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar) {
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& query, const business_calendar& calendar) {
+    const auto q = normalized(query);
     std::vector<bind_value> binds;
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
     reused_raw_statement s(db, list_query_sql(db, q, calendar, binds));
-    int index = 1;
-    for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
-    s->bind(index, q.limit + 1);
+    bind_all(*s, binds);
+    s->bind(static_cast<int>(binds.size()) + 1, q.limit + 1);
     return s;
+}
+
+reused_raw_statement prepare_count_query(SQLite::Database& db, const ticket_query& query,
+                                         const business_calendar& calendar, std::int64_t& bound) {
+    auto q = normalized(query);
+    q.cursor.clear();
+    q.backward = false;
+    std::vector<bind_value> binds;
+    reused_raw_statement s(db, count_query_sql(db, q, calendar, binds, bound));
+    bind_all(*s, binds);
+    return s;
+}
+
+ticket_count count_tickets(SQLite::Database& db, const ticket_query& query, const business_calendar& calendar) {
+    std::int64_t bound = 0;
+    auto s = prepare_count_query(db, query, calendar, bound);
+    if (!s->executeStep()) return {};
+    return {s->getColumn(1).getInt64(), s->getColumn(0).getInt64() >= bound};
 }
 
 std::optional<std::string> walk_continuation(SQLite::Database& db, const ticket_query& q) {
     if (plan_of(q) != list_plan::walk) return std::nullopt;
     std::vector<bind_value> binds;
-    const auto walk = walk_sql(q, key_of(q.sort), binds);
+    const auto walk = walk_sql(q, key_for(q), binds);
     reused_statement s(db, fmt::format("SELECT k, id FROM ({}) LIMIT 1 OFFSET {}", walk, q.walk_budget - 1));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
@@ -653,7 +807,8 @@ listed_ticket read_listed_row(raw_statement& s, const sla_context& sla, time_ms 
 
 } // namespace
 
-ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla) {
+    const auto q = normalized(query);
     auto s = prepare_list_query(db, q, sla.calendar);
     ticket_page page;
     std::vector<std::int64_t> keys;
@@ -666,7 +821,8 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
     }
     if (static_cast<int>(page.tickets.size()) > q.limit) {
         page.tickets.pop_back();
-        page.next_cursor = fmt::format("{}:{}", keys[page.tickets.size() - 1], page.tickets.back().t.id);
+        keys.pop_back();
+        page.next_cursor = fmt::format("{}:{}", keys.back(), page.tickets.back().t.id);
         if (!without_stored_sla.empty() && without_stored_sla.back() == page.tickets.size())
             without_stored_sla.pop_back();
     } else if (auto rest = walk_continuation(db, q)) {
@@ -674,6 +830,15 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
         page.next_cursor = std::move(*rest);
     }
     evaluate_from_events(db, page.tickets, without_stored_sla, sla, q.now);
+    if (q.backward) {
+        // Read from the cursor backwards: shown in the list's order.
+        std::reverse(page.tickets.begin(), page.tickets.end());
+        std::reverse(keys.begin(), keys.end());
+    }
+    if (!page.tickets.empty()) {
+        page.first_position = fmt::format("{}:{}", keys.front(), page.tickets.front().t.id);
+        page.last_position = fmt::format("{}:{}", keys.back(), page.tickets.back().t.id);
+    }
     return page;
 }
 

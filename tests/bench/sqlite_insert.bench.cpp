@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
                                  "description, room, asset_tag, requester_id, assignee_id, partner, created_at, "
                                  "updated_at, is_open, fr_verdict, fr_used_ms, fr_due_at, res_verdict, res_used_ms, "
                                  "res_due_at, due_at) VALUES (?,?,?,?,'new',?,?,?,?,?,?,'',?,?,1,'running',0,?,'running',0,?,?)");
-    SQLite::Statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) VALUES (?,?,?,?,?)");
+    // As campusdesk's reindex_ticket_search: the search row from the view that defines it (schema 16).
+    SQLite::Statement fts(db, "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, "
+                              "requester, replies, notes, scope) SELECT * FROM ticket_search_source WHERE id = ?");
     SQLite::Statement event(db, "INSERT INTO ticket_events (ticket_id, seq, at, actor_id, by_staff, kind, to_status, "
                                 "to_priority, body, manager_id, partner) VALUES (?,1,?,?,0,'created',NULL,?,'',?,'')");
     const std::string school = db.execAndGet("SELECT school_number FROM users WHERE id=" + std::to_string(requester)).getString();
@@ -77,13 +79,6 @@ int main(int argc, char** argv) {
         ticket.bind(15, static_cast<std::int64_t>(now + 3'600'000));
         ticket.exec();
         const auto id = db.getLastInsertRowid();
-        fts.reset();
-        fts.bind(1, id);
-        fts.bind(2, "Beamer zeigt kein Bild");
-        fts.bind(3, "Der Beamer geht an, zeigt aber nur 'Kein Signal', egal welches Kabel.");
-        fts.bind(4, "B 1.12");
-        fts.bind(5, "DO-IP-004711");
-        fts.exec();
         event.reset();
         event.bind(1, id);
         event.bind(2, static_cast<std::int64_t>(now));
@@ -91,6 +86,9 @@ int main(int argc, char** argv) {
         event.bind(4, "high");
         event.bind(5, manager);
         event.exec();
+        fts.reset();
+        fts.bind(1, id);
+        fts.exec();
     };
 
     for (const int per_tx : {1, batch}) {
