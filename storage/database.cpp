@@ -392,34 +392,7 @@ CREATE TABLE ticket_links (
 ) WITHOUT ROWID;
 CREATE INDEX ticket_links_by_to ON ticket_links(to_id, from_id);
 )sql",
-// 16 (issue 16, "Search and lists"): search finds what a help-desk member types, not only
-// what the teacher typed. One FTS5 row per ticket with its own copy of the texts (so a reply updates it without
-// old values), replacing tickets_fts: the fixed fields, the ticket number with its bare sequence ("302"), the
-// school's number and name, the requester's name (a phone caller's too), the texts teachers see (replies,
-// status notes: every event but internal notes) and, apart, the internal notes (only staff search them). `scope`
-// carries u<requester>, s<school> and a<assignee>, so that a teacher's or campus manager's search asks FTS5 for
-// their own tickets only (docs/lists.md). The view is the one definition of a row: the migration and every
-// reindex (storage/ticket_repository.cpp, reindex_ticket_search) read it.
-R"sql(
-DROP TABLE tickets_fts;
-CREATE VIEW ticket_search_source AS
-SELECT t.id AS id, t.title AS title, t.description AS description, t.room AS room, t.asset_tag AS asset_tag,
-    t.number || ' ' || CAST(substr(t.number, 9) AS INTEGER) AS number,
-    t.school_number || ' ' || COALESCE(s.name, '') AS school,
-    COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, '') AS requester,
-    COALESCE((SELECT group_concat(e.body, ' ') FROM ticket_events e
-              WHERE e.ticket_id = t.id AND e.kind <> 'internal_note' AND e.body <> ''), '') AS replies,
-    COALESCE((SELECT group_concat(e.body, ' ') FROM ticket_events e
-              WHERE e.ticket_id = t.id AND e.kind = 'internal_note' AND e.body <> ''), '') AS notes,
-    'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id AS scope
-FROM tickets t LEFT JOIN schools s ON s.number = t.school_number LEFT JOIN users u ON u.id = t.requester_id
-    LEFT JOIN phone_intakes p ON p.ticket_id = t.id;
-CREATE VIRTUAL TABLE ticket_search USING fts5(title, description, room, asset_tag, number, school, requester,
-    replies, notes, scope, tokenize='unicode61 remove_diacritics 2');
-INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, requester, replies, notes,
-    scope) SELECT * FROM ticket_search_source;
-)sql",
-// 17: single sign-on (issue 19). A person's identity at an OpenID provider
+// 16: single sign-on (issue 19). A person's identity at an OpenID provider
 // (the provider's id in the config and its stable `sub`) names their account; a session made through a provider
 // keeps its ID token for RP-initiated logout and ends with the session.
 R"sql(
@@ -438,7 +411,7 @@ CREATE TABLE sso_sessions (
     id_token TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
-// 18: devices (issue 18). The inventory of each school, imported from the MDMs' CSV exports; a serial number names a
+// 17: devices (issue 18). The inventory of each school, imported from the MDMs' CSV exports; a serial number names a
 // device across schools, the inventory number (the label's number) is looked up within a school through its own
 // index. A retired device stays (its tickets keep it). problem_since: the creation time of the device's
 // threshold-th most recent ticket ([devices] problem_tickets), kept by the writer as tickets are linked, so that
@@ -472,6 +445,53 @@ CREATE TABLE ticket_devices (
 );
 CREATE INDEX ticket_devices_by_device ON ticket_devices(device_id, created_at);
 CREATE INDEX ticket_devices_by_created ON ticket_devices(created_at, device_id);
+)sql",
+// 18 (issue 16, "Search and lists"): search finds what a help-desk member types, not only what the teacher
+// typed: the ticket number with its bare sequence ("302"), the school's number and name, the requester's name (a
+// phone caller's too), the texts teachers see (replies, status notes) and, apart, the internal notes (only staff
+// search them). `scope` carries u<requester>, s<school> and a<assignee>, so that a teacher's or campus manager's
+// search asks FTS5 for their own tickets only (docs/lists.md).
+// The index is written incrementally and holds no copy of the texts (external content, docs/lists.md "Search"):
+// one FTS5 row per event with a text, rowid = ticket id << 20 | seq, so that a reply adds one row and never
+// rewrites the ticket's others; the created event's row (seq 1) also carries the ticket's own fields.
+// ticket_search_terms keeps what a row was indexed with beyond the tickets and events tables (the names, which
+// change elsewhere, and the scope), because FTS5 removes a row only given the values it was indexed with; the view
+// ticket_search_source is the one definition of a row (the migration, every write, 'rebuild' and
+// 'integrity-check' read it). Re-runnable: it starts from what is there and runs in the migration's transaction.
+R"sql(
+DROP TABLE IF EXISTS tickets_fts;
+DROP TABLE IF EXISTS ticket_search;
+DROP VIEW IF EXISTS ticket_search_source;
+DROP TABLE IF EXISTS ticket_search_terms;
+CREATE TABLE ticket_search_terms (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    school TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    scope TEXT NOT NULL
+);
+INSERT INTO ticket_search_terms (ticket_id, school, requester, scope)
+SELECT t.id, t.school_number || ' ' || COALESCE(s.name, ''), COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, ''),
+    'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id
+FROM tickets t LEFT JOIN schools s ON s.number = t.school_number LEFT JOIN users u ON u.id = t.requester_id
+    LEFT JOIN phone_intakes p ON p.ticket_id = t.id;
+CREATE VIEW ticket_search_source AS
+SELECT (e.ticket_id << 20) | e.seq AS id, e.ticket_id AS ticket_id, e.seq AS seq,
+    CASE WHEN e.seq = 1 THEN t.title ELSE '' END AS title,
+    CASE WHEN e.seq = 1 THEN t.description ELSE '' END AS description,
+    CASE WHEN e.seq = 1 THEN t.room ELSE '' END AS room,
+    CASE WHEN e.seq = 1 THEN t.asset_tag ELSE '' END AS asset_tag,
+    CASE WHEN e.seq = 1 THEN t.number || ' ' || CAST(substr(t.number, 9) AS INTEGER) ELSE '' END AS number,
+    CASE WHEN e.seq = 1 THEN n.school ELSE '' END AS school,
+    CASE WHEN e.seq = 1 THEN n.requester ELSE '' END AS requester,
+    CASE WHEN e.kind <> 'internal_note' THEN e.body ELSE '' END AS replies,
+    CASE WHEN e.kind = 'internal_note' THEN e.body ELSE '' END AS notes,
+    n.scope AS scope
+FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id JOIN ticket_search_terms n ON n.ticket_id = e.ticket_id
+WHERE e.seq = 1 OR e.body <> '';
+CREATE VIRTUAL TABLE ticket_search USING fts5(title, description, room, asset_tag, number, school, requester,
+    replies, notes, scope, content='ticket_search_source', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2');
+INSERT INTO ticket_search (ticket_search) VALUES ('rebuild');
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -210,14 +210,18 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
         changes.schools_removed.push_back(number);
     }
 
-    // Search finds a school's tickets by its name (the index holds a copy): a rare, whole-school reindex.
+    // Search finds a school's tickets by its name (ticket_search_terms holds the name each was indexed with): a
+    // rare, whole-school reindex.
     SQLite::Statement of_school(db, "SELECT id FROM tickets WHERE school_number = ?");
     for (const auto& number : renamed) {
         of_school.bind(1, number);
         std::vector<std::int64_t> ids;
         while (of_school.executeStep()) ids.push_back(of_school.getColumn(0).getInt64());
         of_school.reset();
-        for (const auto id : ids) reindex_ticket_search(db, id);
+        for (const auto id : ids) {
+            unindex_ticket_search(db, id);
+            reindex_ticket_search(db, id);
+        }
     }
 
     // 3. A moved school's open tickets follow it from the old manager to the new one.

@@ -61,6 +61,8 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
         }
         const auto requester = old_text.getColumn(0).getInt64();
         old_text.reset();
+        // The search index's rows of the texts go too (the inventory number stays: it names a device).
+        unindex_ticket_search(db, id);
         ticket.bind(1, anonymous);
         ticket.bind(2, static_cast<std::int64_t>(now));
         ticket.bind(3, id);
@@ -76,7 +78,6 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
             s->exec();
             s->reset();
         }
-        // The search index's copy of the texts goes too (the inventory number stays: it names a device).
         reindex_ticket_search(db, id);
     }
 }
@@ -190,6 +191,7 @@ bool erase_person(SQLite::Database& db, std::string_view login, time_ms now) {
         s.bind(1, person->id);
         while (s.executeStep()) spoken_in.push_back(s.getColumn(0).getInt64());
     }
+    for (const auto id : spoken_in) unindex_ticket_search(db, id);
     {
         SQLite::Statement s(db, "UPDATE ticket_events SET actor_id = ?, body = CASE WHEN ? THEN '' ELSE body END "
                                 "WHERE actor_id = ?");

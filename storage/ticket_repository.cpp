@@ -188,6 +188,54 @@ void raise_counter(SQLite::Database& db, const std::string& number) {
 
 } // namespace
 
+namespace {
+
+// The search index (schema 18, docs/lists.md "Search"): one FTS5 row per event with a text, as the view
+// ticket_search_source defines it; FTS5 keeps no copy of the texts (external content).
+constexpr const char* search_columns =
+    "title, description, room, asset_tag, number, school, requester, replies, notes, scope";
+// A search row's rowid is ticket id << 20 | seq: a ticket's rows are one range, newest tickets last.
+constexpr std::int64_t max_search_seq = (std::int64_t{1} << 20) - 1;
+
+// What a ticket's rows are indexed with beyond the tickets and events tables, as they stand now: the school's
+// number and name, the requester's name (and a phone caller's), the scope (docs/lists.md).
+void write_search_terms(SQLite::Database& db, std::int64_t ticket_id) {
+    reused_statement s(db, "INSERT OR REPLACE INTO ticket_search_terms (ticket_id, school, requester, scope) "
+                           "SELECT t.id, t.school_number || ' ' || COALESCE(s.name, ''), "
+                           "COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, ''), "
+                           "'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id "
+                           "FROM tickets t LEFT JOIN schools s ON s.number = t.school_number "
+                           "LEFT JOIN users u ON u.id = t.requester_id LEFT JOIN phone_intakes p ON p.ticket_id = t.id "
+                           "WHERE t.id = ?");
+    s->bind(1, ticket_id);
+    s->exec();
+}
+
+// Adds the rows of events `from`..`to` of a ticket to the index.
+void index_search_rows(SQLite::Database& db, std::int64_t ticket_id, std::int64_t from, std::int64_t to) {
+    static const auto sql = fmt::format("INSERT INTO ticket_search (rowid, {0}) SELECT id, {0} FROM "
+                                        "ticket_search_source WHERE ticket_id = ? AND seq BETWEEN ? AND ?",
+                                        search_columns);
+    reused_statement s(db, sql);
+    s->bind(1, ticket_id);
+    s->bind(2, from);
+    s->bind(3, to);
+    s->exec();
+}
+
+// Removes a ticket's rows from the index. FTS5 takes the values a row was indexed with: the view still shows them
+// as long as the texts, the events and ticket_search_terms have not changed since.
+void unindex_search_rows(SQLite::Database& db, std::int64_t ticket_id) {
+    static const auto sql = fmt::format("INSERT INTO ticket_search (ticket_search, rowid, {0}) SELECT 'delete', id, "
+                                        "{0} FROM ticket_search_source WHERE ticket_id = ?",
+                                        search_columns);
+    reused_statement s(db, sql);
+    s->bind(1, ticket_id);
+    s->exec();
+}
+
+} // namespace
+
 ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int year, const sla_context& sla,
                      time_ms now) {
     if (t.number.empty()) t.number = format_ticket_number(year, next_number(db, year));
@@ -219,7 +267,8 @@ ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int y
     t.id = db.getLastInsertRowid();
     insert_event_row(db, t.id, created);
     update_projection(db, t, {created}, sla, now);
-    reindex_ticket_search(db, t.id);
+    write_search_terms(db, t.id);
+    index_search_rows(db, t.id, 1, 1);  // one row: the ticket's fields and the created event's text
     return t;
 }
 
@@ -227,12 +276,17 @@ ticket append_event(SQLite::Database& db, const ticket& current, ticket_event e,
                     time_ms now) {
     auto events = load_events(db, current.id);
     e.seq = events.empty() ? 1 : events.back().seq + 1;
-    insert_event_row(db, current.id, e);
     events.push_back(e);
     ticket t = project(current, events);
+    // A new assignee changes the scope of every search row of the ticket (a manager's search): they go before the
+    // event row exists (the view shows the rows as indexed) and come back with the new scope. Otherwise a text adds
+    // its own row and the others stay as they are.
+    const bool rescoped = t.assignee_id != current.assignee_id;
+    if (rescoped) unindex_ticket_search(db, t.id);
+    insert_event_row(db, current.id, e);
     update_projection(db, t, events, sla, now);
-    // Only a text or a new assignee (the scope of a manager's search) changes what search finds.
-    if (!e.body.empty() || e.kind == event_kind::assigned) reindex_ticket_search(db, t.id);
+    if (rescoped) reindex_ticket_search(db, t.id);
+    else if (!e.body.empty()) index_search_rows(db, t.id, e.seq, e.seq);
     return t;
 }
 
@@ -264,15 +318,13 @@ std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& d
     return recompute_all_sla(db, sla, now);
 }
 
+void unindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
+    unindex_search_rows(db, ticket_id);
+}
+
 void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
-    // The index keeps its own copy of the texts (schema 16), so a row is replaced without its old values.
-    reused_statement drop(db, "DELETE FROM ticket_search WHERE rowid = ?");
-    drop->bind(1, ticket_id);
-    drop->exec();
-    reused_statement add(db, "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, "
-                             "requester, replies, notes, scope) SELECT * FROM ticket_search_source WHERE id = ?");
-    add->bind(1, ticket_id);
-    add->exec();
+    write_search_terms(db, ticket_id);
+    index_search_rows(db, ticket_id, 1, max_search_seq);
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {
@@ -351,23 +403,23 @@ cursor_position parse_cursor(std::string_view text) {
     return c;
 }
 
-// Turns free text into FTS5 terms, so user input can never be FTS syntax: every word is a quoted term, and what
-// FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other control characters)
-// separates words instead. A word of four characters or more also finds the words it begins ("Druck" finds
-// Druckerpatrone): FTS5 merges the postings of every word with that prefix, which for a shorter prefix ("ge",
-// "ich") is most of the index (400 ms at 1M tickets), so shorter words are matched whole. A word of digits is
-// also asked for as itself: "3021" finds CD-2026-003021 (indexed with its bare sequence) before CD-2026-030210,
+// Turns free text into FTS5 terms, one per word, so user input can never be FTS syntax: every word is a quoted
+// term, and what FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other control
+// characters) separates words instead. A word of four characters or more also finds the words it begins ("Druck"
+// finds Druckerpatrone): FTS5 merges the postings of every word with that prefix, which for a shorter prefix
+// ("ge", "ich") is most of the index (400 ms at 1M tickets), so shorter words are matched whole. A word of digits
+// is also asked for as itself: "3021" finds CD-2026-003021 (indexed with its bare sequence) before CD-2026-030210,
 // as bm25 counts both terms. Empty: no words.
-std::string fts_terms(std::string_view text) {
-    std::string out, word;
+std::vector<std::string> fts_words(std::string_view text) {
+    std::vector<std::string> out;
+    std::string word;
     auto flush = [&] {
         if (word.empty()) return;
-        if (!out.empty()) out += ' ';
         const auto characters = std::count_if(word.begin(), word.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
         const bool digits = std::all_of(word.begin(), word.end(), [](unsigned char c) { return std::isdigit(c); });
-        if (characters < 4) out += '"' + word + '"';
-        else if (digits) out += fmt::format("(\"{0}\" OR \"{0}\"*)", word);
-        else out += '"' + word + "\"*";
+        if (characters < 4) out.push_back('"' + word + '"');
+        else if (digits) out.push_back(fmt::format("(\"{0}\" OR \"{0}\"*)", word));
+        else out.push_back('"' + word + "\"*");
         word.clear();
     };
     for (char c : text) {
@@ -377,6 +429,10 @@ std::string fts_terms(std::string_view text) {
     }
     flush();
     return out;
+}
+
+bool has_search_words(std::string_view text) {
+    return !fts_words(text).empty();
 }
 
 // The schools whose tickets a campus manager sees: their own and those of the colleagues they cover.
@@ -389,15 +445,16 @@ std::vector<std::string> schools_looked_after(SQLite::Database& db, const viewer
     return numbers;
 }
 
-// The FTS5 query of a text search: the words in the columns the viewer may search (internal notes only for
-// staff), and for teachers and campus managers only the tickets of their scope (u<requester>, s<school>,
-// a<assignee>: the index's scope column mirrors residual_filters' visibility), so that the newest candidates are
-// theirs, not the newest of everyone's. residual_filters still checks every row.
-std::string search_match(SQLite::Database& db, const ticket_query& q) {
+// The FTS5 queries of a text search (docs/lists.md "Search"): every word must be found somewhere in the ticket,
+// in one of its rows (the ticket's own fields, a reply, a note) or another. So the first query reads the rows with
+// any of the words, newest first, and with two words or more each further query gives the tickets with that word,
+// which the candidates must be among (text_candidates_sql). Each looks in the columns the viewer may search
+// (internal notes only for staff), and for teachers and campus managers only at rows of their scope (u<requester>,
+// s<school>, a<assignee>: the index's scope column mirrors residual_filters' visibility), so that the newest
+// candidates are theirs, not the newest of everyone's. residual_filters still checks every row.
+std::vector<std::string> search_matches(SQLite::Database& db, const ticket_query& q) {
     const auto& v = q.who;
-    const bool staff = v.who != role::teacher;
-    auto match = fmt::format("{{title description room asset_tag number school requester replies{}}} : ({})",
-                             staff ? " notes" : "", fts_terms(q.text));
+    const auto words = fts_words(q.text);
     std::vector<std::string> scope;
     if (v.who == role::teacher) {
         scope.push_back(fmt::format("u{}", v.user_id));
@@ -409,19 +466,25 @@ std::string search_match(SQLite::Database& db, const ticket_query& q) {
         for (auto id : v.covering) scope.push_back(fmt::format("a{}", id));
         scope.push_back(fmt::format("u{}", v.user_id));
     }
+    std::string in_scope;
     if (!scope.empty()) {
-        match += " AND scope : (";
+        in_scope = " AND scope : (";
         for (std::size_t i = 0; i < scope.size(); ++i)
         {
             // Ids and school numbers; a school number is config data, so anything but letters and digits goes.
             std::string token;
             for (unsigned char c : scope[i])
                 if (std::isalnum(c)) token += static_cast<char>(c);
-            match += fmt::format("{}\"{}\"", i ? " OR " : "", token);
+            in_scope += fmt::format("{}\"{}\"", i ? " OR " : "", token);
         }
-        match += ")";
+        in_scope += ")";
     }
-    return match;
+    const auto columns = fmt::format("{{title description room asset_tag number school requester replies{}}}",
+                                     v.who != role::teacher ? " notes" : "");
+    std::vector<std::string> matches{fmt::format("{} : ({}){}", columns, fmt::join(words, " OR "), in_scope)};
+    if (words.size() > 1)
+        for (const auto& word : words) matches.push_back(fmt::format("{} : ({}){}", columns, word, in_scope));
+    return matches;
 }
 
 } // namespace
@@ -465,7 +528,7 @@ sort_key key_for(const ticket_query& q) {
 // Relevance needs a text to be relevant to: without one, a list is in due order.
 ticket_query normalized(const ticket_query& q) {
     auto n = q;
-    if (n.sort == ticket_sort::relevance && fts_terms(n.text).empty()) n.sort = ticket_sort::due;
+    if (n.sort == ticket_sort::relevance && !has_search_words(n.text)) n.sort = ticket_sort::due;
     return n;
 }
 
@@ -499,7 +562,7 @@ bool only_open_statuses(const std::vector<status>& statuses) {
 }
 
 list_plan plan_of(const ticket_query& q) {
-    if (!fts_terms(q.text).empty()) return list_plan::text;
+    if (has_search_words(q.text)) return list_plan::text;
     if (q.who.who == role::teacher) return list_plan::requester;
     if (q.open_only || only_open_statuses(q.statuses)) return list_plan::open_set;
     // Only a running clock can be at risk (at_risk_filter), and only a running clock has a due time: those are
@@ -604,16 +667,24 @@ std::string walk_sql(const ticket_query& q, const sort_key& key, std::vector<bin
                        "LIMIT {4}", key.expr, index.name, where, dir, q.walk_budget);
 }
 
-// The candidates of a text search: the newest `text_candidates` tickets the FTS5 query matches (FTS5 walks its
-// rowids backwards and stops), with their bm25 score as an integer key when the list is sorted by relevance
-// (weights: the ticket number above all, then title, school and requester, the other texts).
-std::string text_candidates_sql(const ticket_query& q) {
-    const char* score = q.sort == ticket_sort::relevance
-                            ? ", CAST(bm25(ticket_search, 4.0, 1.0, 2.0, 3.0, 10.0, 2.0, 2.0, 1.0, 1.0, 0.0) * 1000000 "
-                              "AS INTEGER) AS r"
-                            : "";
-    return fmt::format("SELECT rowid AS id{} FROM ticket_search WHERE ticket_search MATCH ? ORDER BY rowid DESC LIMIT {}",
-                       score, q.text_candidates);
+// The candidates of a text search: the tickets of the newest `text_candidates` index rows that match any of the
+// words, among the tickets that have each word (`matches` queries, search_matches: one, or one more per word); FTS5
+// walks its rowids backwards and stops, and a ticket's rows are ticket id << 20 | seq, so newest tickets first.
+// `n`: how many of those rows are the ticket's (their sum is the rows looked at); when the list is sorted by
+// relevance, `r` is the best row's bm25 score as an integer key (weights: the ticket number above all, then
+// title, school and requester, the other texts).
+std::string text_candidates_sql(const ticket_query& q, std::size_t matches) {
+    const bool relevance = q.sort == ticket_sort::relevance;
+    std::string each_word;
+    for (std::size_t i = 1; i < matches; ++i)
+        each_word += " AND rowid >> 20 IN (SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?)";
+    return fmt::format("SELECT id, count(*) AS n{} FROM (SELECT rowid >> 20 AS id{} FROM ticket_search "
+                       "WHERE ticket_search MATCH ?{} ORDER BY rowid DESC LIMIT {}) GROUP BY id",
+                       relevance ? ", min(score) AS r" : "",
+                       relevance ? ", CAST(bm25(ticket_search, 4.0, 1.0, 2.0, 3.0, 10.0, 2.0, 2.0, 1.0, 1.0, 0.0) "
+                                   "* 1000000 AS INTEGER) AS score"
+                                 : "",
+                       each_word, q.text_candidates);
 }
 
 // What the open, running and requester sets add to the filters: the condition of the set itself, and its index.
@@ -662,13 +733,15 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const bu
     }
     case list_plan::text: {
         // As for a school: only ids and keys of the candidates go through the sort, the page's rows after it.
-        binds.emplace_back(search_match(db, q));
+        auto matches = search_matches(db, q);
+        const auto words = matches.size();
+        for (auto& m : matches) binds.emplace_back(std::move(m));
         auto filters = residual_filters(db, q, calendar, binds);
         filters += after_cursor(q, key, "t.id", binds);
         return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM ({}) AS f CROSS JOIN tickets t "
                            "ON t.id = f.id WHERE {} ORDER BY {} {}, t.id {} LIMIT ?) AS s CROSS JOIN tickets t "
                            "ON t.id = s.id LEFT JOIN users u ON u.id = t.requester_id ORDER BY s.k {}, s.id {}",
-                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, text_candidates_sql(q), filters,
+                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, text_candidates_sql(q, words), filters,
                            key.expr, dir, dir, dir, dir);
     }
     case list_plan::open_set:
@@ -686,11 +759,12 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const bu
 }
 
 // The count of a list: over the set its plan reads (the cursor left out). Answers two columns: the rows looked
-// at and those that match; a text search or a walk that looked at its whole bound may have missed more.
+// at and those that match. A walk and a text search look at a bounded number of rows (`bound`), so when they
+// looked at all of them more may match; the other sets stop counting one match past the walk budget (5,000) and
+// then say "more than 5,000" (the pages count only when asked or searching: docs/lists.md).
 std::string count_query_sql(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
                             std::vector<bind_value>& binds, std::int64_t& bound) {
     const auto plan = plan_of(q);
-    bound = std::numeric_limits<std::int64_t>::max();
     switch (plan) {
     case list_plan::walk: {
         bound = q.walk_budget;
@@ -702,23 +776,28 @@ std::string count_query_sql(SQLite::Database& db, const ticket_query& q, const b
     }
     case list_plan::text: {
         bound = q.text_candidates;
-        binds.emplace_back(search_match(db, q));
+        auto matches = search_matches(db, q);
+        const auto words = matches.size();
+        for (auto& m : matches) binds.emplace_back(std::move(m));
         const auto filters = residual_filters(db, q, calendar, binds);
-        return fmt::format("WITH f AS ({}) SELECT count(*), CAST(total({}) AS INTEGER) FROM f CROSS JOIN tickets t "
-                           "ON t.id = f.id", text_candidates_sql(q), filters);
+        return fmt::format("WITH f AS ({}) SELECT CAST(total(f.n) AS INTEGER), CAST(total({}) AS INTEGER) FROM f "
+                           "CROSS JOIN tickets t ON t.id = f.id", text_candidates_sql(q, words), filters);
     }
     case list_plan::school_set: {
+        bound = q.walk_budget + 1;
         binds.emplace_back(q.school);
         const auto filters = residual_filters(db, q, calendar, binds);
-        return fmt::format("SELECT count(*), count(*) FROM tickets t INDEXED BY tickets_by_school "
-                           "WHERE t.school_number = ? AND {}", filters);
+        return fmt::format("SELECT count(*), min(count(*), {}) FROM (SELECT 1 FROM tickets t INDEXED BY "
+                           "tickets_by_school WHERE t.school_number = ? AND {} LIMIT {})", q.walk_budget, filters, bound);
     }
     case list_plan::open_set:
     case list_plan::running_set:
     case list_plan::requester: {
+        bound = q.walk_budget + 1;
         const auto filters = residual_filters(db, q, calendar, binds) + set_condition(q, plan);
         // The teacher's set: by requester (and school, where teachers see their school's tickets) as the list reads it.
-        return fmt::format("SELECT count(*), count(*) FROM tickets t {}WHERE {}", set_index(plan), filters);
+        return fmt::format("SELECT count(*), min(count(*), {}) FROM (SELECT 1 FROM tickets t {}WHERE {} LIMIT {})",
+                           q.walk_budget, set_index(plan), filters, bound);
     }
     }
     throw std::logic_error("unknown list plan");

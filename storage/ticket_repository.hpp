@@ -118,8 +118,9 @@ struct ticket_page {
 // `query.now`: carried forward from the stored evaluation, or (where that is not exact) from their events.
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
 
-// How many tickets a list query finds (its cursor ignored), counted over the same bounded set its plan reads:
-// `more` when that set was cut off (a walk's budget, the text candidates), so that there may be more than `count`.
+// How many tickets a list query finds (its cursor ignored), counted over the same bounded set its plan reads, and
+// for the other plans up to one past the walk budget: `more` when that set was cut off, so that there may be more
+// than `count`. A second query: the pages run it only with a search text or when asked (docs/lists.md).
 struct ticket_count {
     std::int64_t count = 0;
     bool more = false;
@@ -129,8 +130,12 @@ ticket_count count_tickets(SQLite::Database& db, const ticket_query& query, cons
 reused_raw_statement prepare_count_query(SQLite::Database& db, const ticket_query& query,
                                          const business_calendar& calendar, std::int64_t& bound);
 
-// Rebuilds a ticket's row of the search index from its current texts (storage's writes call it: create, events
-// with a text or a new assignee, anonymisation, erasure, a renamed school).
+// The search index holds no copy of the texts, and FTS5 removes a row only given the values it was indexed with
+// (docs/lists.md "Search"). So a write that changes what a ticket's rows were indexed with (its texts, event
+// bodies, requester, school name, a phone caller) calls unindex_ticket_search before it and reindex_ticket_search
+// after it, in the same transaction; the latter takes the names and scope as they stand then. Creates and events
+// index themselves.
+void unindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id);
 void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id);
 
 // The tickets of `ids` as list rows (with SLA figures at `now` and the requester's name), in the order of `ids`;

@@ -321,7 +321,9 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     q.backward = !before.empty();
     ticket_list list;
     try {
-        list = co_await list_visible_tickets(a, u, q, true);
+        // Counting is a second query over the whole filter: run with a search (bounded by its candidates) or when
+        // the person asks for it ("Anzahl ermitteln"), not on every queue page (docs/lists.md).
+        list = co_await list_visible_tickets(a, u, q, searching || query_value(url, "count") == "1");
     } catch (const cursor_error&) {
         co_return error_page(a, auth, http::status::bad_request, "Ungültiger Seitenverweis.");
     }
@@ -341,7 +343,16 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     d.set("filtered", searching || !q.school.empty() || !q.statuses.empty() || q.prio || !q.category.empty() ||
                           q.at_risk || q.breached || (!queue && q.open_only));
     d.set("teacher", u.who == role::teacher);
-    if (list.count) d.set("count", count_text(*list.count, searching));
+    if (list.count) {
+        d.set("count", count_text(*list.count, searching));
+    } else if (q.cursor.empty() && page.next_cursor.empty()) {
+        // The whole list is on this page: its count is free.
+        d.set("count", count_text({static_cast<std::int64_t>(rows.size()), false}, searching));
+    } else {
+        auto counted = boost::urls::url(url);
+        counted.params().set("count", "1");
+        d.set("count_link", std::string(counted.encoded_target()));
+    }
     d.set("tickets", std::move(rows));
     d.set("queue", queue);
     if (!queue) {

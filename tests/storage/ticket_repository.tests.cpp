@@ -428,7 +428,12 @@ TEST_CASE("list queries of every shape read an index in their sort order and sor
                 INFO("count:\n" << count_details);
                 CHECK(count_details.find("SCAN t\n") == std::string::npos);
                 CHECK(count_details.find("ticket_events") == std::string::npos);
-                CHECK(count_details.find("TEMP B-TREE") == std::string::npos);
+                // Only a text search's candidates (list_text_candidates index rows at most) are grouped by ticket.
+                auto ungrouped = count_details;
+                if (!q.text.empty())
+                    if (const auto at = ungrouped.find("USE TEMP B-TREE FOR GROUP BY"); at != std::string::npos)
+                        ungrouped.erase(at, std::string("USE TEMP B-TREE FOR GROUP BY").size());
+                CHECK(ungrouped.find("TEMP B-TREE") == std::string::npos);
                 const bool count_bounded = bound <= std::max(list_walk_budget, list_text_candidates) ||
                                            count_details.find("tickets_open_by_due_key") != std::string::npos ||
                                            count_details.find("tickets_by_due_key (<expr><") != std::string::npos ||

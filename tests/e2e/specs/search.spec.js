@@ -48,6 +48,9 @@ test('search: lists count their tickets and page forward and back', async (t) =>
   await desk.goto('/queue?status=alle');
   await desk.selectOption('#f-sort', 'created');
   await Promise.all([desk.waitForURL(/sort=created/), desk.getByRole('button', { name: 'Filtern' }).click()]);
+  // Several pages: counted only when asked (a second query over the whole filter).
+  assert.equal(await desk.locator('#anzahl').count(), 0, 'no count before it is asked for');
+  await Promise.all([desk.waitForURL(/count=1/), desk.getByRole('link', { name: 'Anzahl ermitteln' }).click()]);
   const count = await desk.locator('#anzahl').innerText();
   assert.match(count, /^\d{1,3}(\.\d{3})* Tickets$/, `the count: ${count}`);
   const first = await numbersOn(desk);
