@@ -4,12 +4,14 @@
 // storage code on a copy of the benchmark database. Only the measured loop is counted (callgrind's client
 // requests); warm-up before it is not. docs/lists.md ("Search") has the figures and the commands.
 //
-//   valgrind --tool=callgrind --instr-atstart=no search_cost_bench --config FILE --db FILE --phase P [--n N]
+//   valgrind --tool=callgrind --instr-atstart=no search_cost_bench --config FILE --db FILE --phase P [--n N] [--batch B]
 //
-// P: open (only opens the database: migrations, timed without valgrind), create, reply, queue.
+// P: open (only opens the database: migrations, timed without valgrind), create (N transactions of B creates),
+// reply, queue.
 #include "core/business_calendar.hpp"
 #include "server/config_loader.hpp"
 #include "storage/database.hpp"
+#include "storage/statement_cache.hpp"
 #include "storage/ticket_repository.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -39,12 +41,14 @@ namespace {
 int main(int argc, char** argv) {
     std::string config_file, db_file, phase;
     int n = 200;
+    int batch = 1;  // creates per transaction (the writer groups the requests waiting for it, a savepoint each)
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i], value = argv[i + 1];
         if (arg == "--config") config_file = value;
         else if (arg == "--db") db_file = value;
         else if (arg == "--phase") phase = value;
         else if (arg == "--n") n = std::stoi(value);
+        else if (arg == "--batch") batch = std::stoi(value);
         else usage("unknown option " + arg);
     }
     if (config_file.empty() || db_file.empty() || phase.empty()) usage("--config, --db and --phase are needed");
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
 
     const auto opening = std::chrono::steady_clock::now();
     auto db = open_writer_database(db_file);
+    const statement_reuse reuse(db);  // as the server's writer and readers keep their prepared statements
     const auto opened = std::chrono::duration<double>(std::chrono::steady_clock::now() - opening).count();
     if (phase == "open") {
         std::cout << fmt::format("opened (schema {}) in {:.1f} s\n", schema_version, opened);
@@ -96,9 +101,7 @@ int main(int argc, char** argv) {
         ticket_event e;
         e.at = now + created;
         e.actor_id = requester;
-        SQLite::Transaction tx(db);
         insert_ticket(db, t, e, 2026, sla, now + created);
-        tx.commit();
     };
     std::size_t replied = 0;
     const auto reply = [&] {
@@ -113,20 +116,28 @@ int main(int argc, char** argv) {
         append_event(db, *t, e, sla, e.at);
         tx.commit();
     };
+    // As the queue page: the manager's open tickets, due first, 50 a page, no search text.
+    ticket_query queue_query;
+    queue_query.who = viewer{manager_user, role::campus_manager, "", manager, {}};
+    queue_query.open_only = true;
+    queue_query.sort = ticket_sort::due;
+    queue_query.limit = 50;
+    queue_query.now = now;
     std::size_t rows = 0;
-    const auto queue = [&] {
-        // As the queue page: the manager's open tickets, due first, 50 a page, no search text.
-        ticket_query q;
-        q.who = viewer{manager_user, role::campus_manager, "", manager, {}};
-        q.open_only = true;
-        q.sort = ticket_sort::due;
-        q.limit = 50;
-        q.now = now;
-        rows += list_tickets(db, q, sla).tickets.size();
-    };
+    const auto queue = [&] { rows += list_tickets(db, queue_query, sla).tickets.size(); };
 
     std::function<void()> step;
-    if (phase == "create") step = create;
+    if (phase == "create")
+        step = [&] {
+            // As storage/write_queue.cpp commits a batch: one transaction, a savepoint per command.
+            db.exec("BEGIN IMMEDIATE");
+            for (int i = 0; i < batch; ++i) {
+                db.exec("SAVEPOINT command");
+                create();
+                db.exec("RELEASE command");
+            }
+            db.exec("COMMIT");
+        };
     else if (phase == "reply") step = reply;
     else if (phase == "queue") step = queue;
     else usage("unknown phase " + phase);
@@ -136,5 +147,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) step();
     CALLGRIND_STOP_INSTRUMENTATION;
     std::cout << fmt::format("{} x {} done ({} rows listed)\n", n, phase, rows);
+    if (phase == "queue") {
+        // The SQL the queue ran, to compare builds: without a search text it must not have changed.
+        std::cout << prepare_list_query(db, queue_query, calendar)->getQuery() << "\n";
+    }
     return 0;
 }
