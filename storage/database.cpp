@@ -457,8 +457,8 @@ CREATE INDEX ticket_devices_by_created ON ticket_devices(created_at, device_id);
 // ticket_search_terms keeps what a row was indexed with beyond the tickets and events tables (the names, which
 // change elsewhere, and the scope), because FTS5 removes a row only given the values it was indexed with; the view
 // ticket_search_source is the one definition of a row (the migration, every write, 'rebuild' and
-// 'integrity-check' read it). FTS5 writes a segment at every commit and savepoint (the writer takes one per
-// command) and merges them as it goes: 'optimize' leaves the rebuilt index as one segment, as automerge would
+// 'integrity-check' read it). FTS5 writes a segment at every commit and savepoint (the writer inserts a batch's rows
+// after its commands' savepoints, storage/write_queue.cpp) and merges them as it goes: 'optimize' leaves the rebuilt index as one segment, as automerge would
 // otherwise go on merging the rebuild's large segments a few pages at every later commit (6 M instead of 0.7 M
 // instructions per create), and automerge 16 (instead of 4) merges sixteen small segments at once, fewer times
 // over (about 0.04 M instructions less per create, for up to 15 segments per level to read in a search);

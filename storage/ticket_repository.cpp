@@ -233,9 +233,20 @@ void write_search_terms(SQLite::Database& db, std::int64_t ticket_id, const sear
     s->exec();
 }
 
-constexpr const char* add_search_row_sql =
-    "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, requester, replies, "
-    "notes, scope) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+void insert_search_row(SQLite::Database& db, const search_index_batch::row& r) {
+    reused_statement add(db, "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, "
+                             "requester, replies, notes, scope) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    add->bind(1, r.rowid);
+    for (std::size_t i = 0; i < r.columns.size(); ++i) add->bind(static_cast<int>(i) + 2, r.columns[i]);
+    add->exec();
+    add->reset();
+}
+
+// Into the writer's batch if one is open on this connection, else into the index at once.
+void add_search_row(SQLite::Database& db, search_index_batch::row r) {
+    if (auto* batch = search_index_batch::open_for(db)) batch->keep(std::move(r));
+    else insert_search_row(db, r);
+}
 
 // A new ticket's one row (seq 1: its fields and the created event's text), from the values at hand rather than
 // read back through the view; the same values as ticket_search_source's row (the storage tests' integrity-check
@@ -247,49 +258,41 @@ void index_new_ticket(SQLite::Database& db, const ticket& t, const std::string& 
     long long sequence = 0;
     const auto digits = std::string_view(t.number).substr(std::min<std::size_t>(8, t.number.size()));
     std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
-    reused_statement add(db, add_search_row_sql);
-    add->bind(1, (t.id << search_seq_bits) | 1);
-    add->bind(2, t.title);
-    add->bind(3, t.description);
-    add->bind(4, t.room);
-    add->bind(5, t.asset_tag);
-    add->bind(6, fmt::format("{} {}", t.number, sequence));
-    add->bind(7, terms.school);
-    add->bind(8, terms.requester);
-    add->bind(9, created_body);
-    add->bind(10, "");
-    add->bind(11, terms.scope);
-    add->exec();
+    add_search_row(db, {(t.id << search_seq_bits) | 1,
+                        {t.title, t.description, t.room, t.asset_tag, fmt::format("{} {}", t.number, sequence),
+                         terms.school, terms.requester, created_body, "", terms.scope}});
 }
 
 // Writes the rows of events `from`..`to` of a ticket to the index, or with `remove` takes them out: read through
-// the view, written one row per INSERT ... VALUES (an INSERT ... SELECT would flush FTS5 at its savepoint).
+// the view, written one row per INSERT ... VALUES (an INSERT ... SELECT would flush FTS5 at its savepoint). A
+// removal first writes the rows the writer's batch keeps: some may be the ones it removes.
 void write_search_rows(SQLite::Database& db, std::int64_t ticket_id, std::int64_t from, std::int64_t to, bool remove) {
+    if (auto* batch = search_index_batch::open_for(db); remove && batch) batch->write();
     static const auto read_sql = fmt::format("SELECT id, {} FROM ticket_search_source WHERE ticket_id = ? AND seq "
                                              "BETWEEN ? AND ?", search_columns);
     static const auto remove_sql = fmt::format("INSERT INTO ticket_search (ticket_search, rowid, {}) VALUES "
                                                "('delete',?,?,?,?,?,?,?,?,?,?,?)", search_columns);
-    constexpr int values = 11;  // rowid and the ten columns
-    struct row {
-        std::int64_t id;
-        std::array<std::string, values - 1> text;
-    };
-    std::vector<row> rows;
+    std::vector<search_index_batch::row> rows;
     {
         reused_statement read(db, read_sql);
         read->bind(1, ticket_id);
         read->bind(2, from);
         read->bind(3, to);
         while (read->executeStep()) {
-            row r{read->getColumn(0).getInt64(), {}};
-            for (int i = 1; i < values; ++i) r.text[i - 1] = read->getColumn(i).getString();
+            search_index_batch::row r{read->getColumn(0).getInt64(), {}};
+            for (std::size_t i = 0; i < r.columns.size(); ++i)
+                r.columns[i] = read->getColumn(static_cast<int>(i) + 1).getString();
             rows.push_back(std::move(r));
         }
     }
-    reused_statement write(db, remove ? remove_sql : std::string(add_search_row_sql));
+    if (!remove) {
+        for (auto& r : rows) add_search_row(db, std::move(r));
+        return;
+    }
+    reused_statement write(db, remove_sql);
     for (const auto& r : rows) {
-        write->bind(1, r.id);
-        for (int i = 1; i < values; ++i) write->bind(i + 1, r.text[i - 1]);
+        write->bind(1, r.rowid);
+        for (std::size_t i = 0; i < r.columns.size(); ++i) write->bind(static_cast<int>(i) + 2, r.columns[i]);
         write->exec();
         write->reset();
     }
@@ -395,6 +398,32 @@ void unindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
 void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
     write_search_terms(db, ticket_id, current_search_terms(db, ticket_id), false);
     index_search_rows(db, ticket_id, 1, max_search_seq);
+}
+
+namespace {
+// The writer's batch of this thread (a connection belongs to one thread while it writes).
+thread_local search_index_batch* open_search_batch = nullptr;
+} // namespace
+
+search_index_batch::search_index_batch(SQLite::Database& db) : db_(db), outer_(open_search_batch) {
+    open_search_batch = this;
+}
+
+search_index_batch::~search_index_batch() { open_search_batch = outer_; }
+
+search_index_batch* search_index_batch::open_for(SQLite::Database& db) {
+    for (auto* b = open_search_batch; b; b = b->outer_)
+        if (&b->db_ == &db) return b;
+    return nullptr;
+}
+
+void search_index_batch::roll_back_to(mark m) {
+    rows_.resize(std::min(rows_.size(), m.kept));
+    written_ = std::min(written_, m.written);
+}
+
+void search_index_batch::write() {
+    for (; written_ < rows_.size(); ++written_) insert_search_row(db_, rows_[written_]);
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {

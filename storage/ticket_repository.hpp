@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -137,6 +138,43 @@ reused_raw_statement prepare_count_query(SQLite::Database& db, const ticket_quer
 // index themselves.
 void unindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id);
 void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id);
+
+// The search-index rows that the writer's batch adds, kept until the batch's commands have run and then inserted
+// together (storage/write_queue.cpp says why). While one is open on this thread for a connection, insert_ticket,
+// append_event and reindex_ticket_search keep their new rows here instead of inserting them; unindex_ticket_search
+// inserts what is kept first, so that the rows it removes are in the index. Without one, rows go in at once.
+class search_index_batch {
+public:
+    explicit search_index_batch(SQLite::Database& db);
+    ~search_index_batch();  // drops what was not written
+    search_index_batch(const search_index_batch&) = delete;
+    search_index_batch& operator=(const search_index_batch&) = delete;
+
+    // Where the batch stands: taken before a command's savepoint, given back after rolling back to it.
+    struct mark {
+        std::size_t kept = 0, written = 0;
+    };
+    mark position() const { return {rows_.size(), written_}; }
+    // After ROLLBACK TO the command's savepoint: its rows are dropped, and the rows of earlier commands that were
+    // written during it (before a removal) were rolled back with it, so they are written again later.
+    void roll_back_to(mark m);
+    // Inserts the rows kept and not yet written (before COMMIT, after the last savepoint).
+    void write();
+
+    struct row {
+        std::int64_t rowid = 0;
+        std::array<std::string, 10> columns;  // as search_columns in ticket_repository.cpp
+    };
+    // The batch open on this thread for `db`, or none.
+    static search_index_batch* open_for(SQLite::Database& db);
+    void keep(row r) { rows_.push_back(std::move(r)); }
+
+private:
+    SQLite::Database& db_;
+    search_index_batch* outer_;
+    std::vector<row> rows_;
+    std::size_t written_ = 0;
+};
 
 // The tickets of `ids` as list rows (with SLA figures at `now` and the requester's name), in the order of `ids`;
 // absent ids are left out. For lists whose order was decided elsewhere (the board's sections).

@@ -129,13 +129,16 @@ int main(int argc, char** argv) {
     std::function<void()> step;
     if (phase == "create")
         step = [&] {
-            // As storage/write_queue.cpp commits a batch: one transaction, a savepoint per command.
+            // As storage/write_queue.cpp commits a batch: one transaction, a savepoint per command, the search
+            // rows inserted after the last.
             db.exec("BEGIN IMMEDIATE");
+            search_index_batch search(db);
             for (int i = 0; i < batch; ++i) {
                 db.exec("SAVEPOINT command");
                 create();
                 db.exec("RELEASE command");
             }
+            search.write();
             db.exec("COMMIT");
         };
     else if (phase == "reply") step = reply;

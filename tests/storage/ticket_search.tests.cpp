@@ -5,6 +5,7 @@
 #include "storage/phone_intake_repository.hpp"
 #include "storage/retention_repository.hpp"
 #include "storage/ticket_repository.hpp"
+#include "storage/write_queue.hpp"
 #include "tests/storage/storage_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
+#include <thread>
 
 using namespace campusdesk;
 using namespace campusdesk::testing;
@@ -37,6 +40,13 @@ struct search_fixture : storage_fixture {
     }
 
     ticket add_ticket(std::string school, std::int64_t requester, std::int64_t assignee, std::string title, time_ms at) {
+        tickets.push_back(file_ticket(db, std::move(school), requester, assignee, std::move(title), at));
+        return tickets.back();
+    }
+
+    // On connection `on` (the writer's too).
+    ticket file_ticket(SQLite::Database& on, std::string school, std::int64_t requester, std::int64_t assignee,
+                       std::string title, time_ms at) const {
         auto t = make_ticket(std::move(school), requester, assignee);
         t.title = std::move(title);
         t.description = "";
@@ -45,8 +55,7 @@ struct search_fixture : storage_fixture {
         ticket_event created;
         created.at = at;
         created.actor_id = requester;
-        tickets.push_back(insert_ticket(db, t, created, 2026, sla(), at));
-        return tickets.back();
+        return insert_ticket(on, t, created, 2026, sla(), at);
     }
 
     void add_event(const ticket& t, event_kind kind, std::string body, time_ms at) {
@@ -157,7 +166,7 @@ TEST_CASE("a search never finds what the searcher may not see", "[storage][searc
     CHECK(f.found({0, role::campus_manager, "", 2, {}}, "Beamer") == numbers{b.number, a.number});
     CHECK(f.found({0, role::campus_manager, "", 2, {}}, "Kabelbruch") == numbers{a.number});  // its note's row too
     // The rows went and came back with the values they were indexed with: FTS5's own check agrees.
-    f.db.exec("INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check')");
+    f.db.exec("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)");
 }
 
 TEST_CASE("the search index follows phone callers, renamed schools, anonymisation and erasure", "[storage][search]") {
@@ -183,8 +192,69 @@ TEST_CASE("the search index follows phone callers, renamed schools, anonymisatio
     CHECK(f.found(dispatcher, "Yilmaz").empty());
     CHECK(f.found(dispatcher, "Monitor").empty());
 
-    SQLite::Statement check(f.db, "INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check')");
+    SQLite::Statement check(f.db, "INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)");
     check.exec();
+}
+
+TEST_CASE("the writer indexes a batch's rows at its end, a failing command's not at all", "[storage][search][writer]") {
+    search_fixture f;
+    const auto file_ticket = [&](SQLite::Database& db, std::string title, time_ms at) {
+        return f.file_ticket(db, "100011", 101, 1, std::move(title), at);
+    };
+    const auto add = [&](SQLite::Database& db, std::int64_t id, event_kind kind, std::string body,
+                         std::int64_t manager, time_ms at) {
+        ticket_event e;
+        e.at = at;
+        e.actor_id = 200;
+        e.by_staff = true;
+        e.kind = kind;
+        e.body = std::move(body);
+        e.manager_id = manager;
+        append_event(db, *find_ticket_by_id(db, id), e, f.sla(), at);
+    };
+    ticket beamer, monitor;
+    std::vector<std::function<void(SQLite::Database&)>> commands{
+        [&](SQLite::Database& db) { beamer = file_ticket(db, "Beamer flackert", monday_8am); },
+        [&](SQLite::Database& db) {  // its row was kept, and goes with it
+            file_ticket(db, "Drucker streifig", monday_8am + 1);
+            throw std::runtime_error("refused");
+        },
+        [&](SQLite::Database& db) {  // the reassignment's removal wrote the kept rows: they are rolled back too
+            file_ticket(db, "Tafel piept", monday_8am + 2);
+            add(db, beamer.id, event_kind::assigned, "", 2, monday_8am + 3);
+            throw std::runtime_error("refused");
+        },
+        [&](SQLite::Database& db) {
+            monitor = file_ticket(db, "Monitor schwarz", monday_8am + 4);
+            add(db, monitor.id, event_kind::public_reply, "Kabel getauscht", 0, monday_8am + 5);
+        },
+        [&](SQLite::Database& db) { add(db, monitor.id, event_kind::assigned, "", 2, monday_8am + 6); },
+    };
+    std::vector<bool> refused(commands.size());
+    {
+        write_queue writer(f.file, 100);
+        // Holds the writer until every command waits, so that they make one batch.
+        std::promise<void> release;
+        auto gate = release.get_future().share();
+        writer.submit({[gate](SQLite::Database&) { gate.wait(); }, [](std::exception_ptr) {}});
+        while (writer.waiting() != 0) std::this_thread::yield();
+        for (std::size_t i = 0; i < commands.size(); ++i)
+            writer.submit({commands[i], [&refused, i](std::exception_ptr e) { refused[i] = e != nullptr; }});
+        release.set_value();
+        writer.stop();
+        CHECK(writer.batches_committed() == 2);
+    }
+    CHECK(refused == std::vector<bool>{false, true, true, false, false});
+    CHECK(f.found(dispatcher, "Beamer") == numbers{beamer.number});
+    CHECK(f.found(dispatcher, "Drucker").empty());
+    CHECK(f.found(dispatcher, "Tafel").empty());
+    CHECK(f.found(dispatcher, "Monitor") == numbers{monitor.number});
+    CHECK(f.found(dispatcher, "Kabel") == numbers{monitor.number});
+    const viewer manager2{0, role::campus_manager, "", 2, {}};
+    CHECK(f.found(manager2, "Beamer").empty());  // its reassignment was rolled back
+    CHECK(f.found(manager2, "Kabel") == numbers{monitor.number});
+    CHECK(f.found(manager1, "Beamer") == numbers{beamer.number});
+    f.db.exec("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)");
 }
 
 TEST_CASE("relevance puts the ticket with the very number first", "[storage][search]") {
@@ -347,7 +417,7 @@ TEST_CASE("the search index's migration indexes every ticket of a schema-17 data
     const auto finds = [&, row](SQLite::Database& db) {
         CHECK(db.execAndGet("PRAGMA user_version").getInt() == schema_version);
         CHECK(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'tickets_fts'").getInt() == 0);
-        db.exec("INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check')");
+        db.exec("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)");
         INFO(std::get<0>(row));
         ticket_query q;
         q.who = dispatcher;
