@@ -501,6 +501,61 @@ CREATE INDEX maintenance_postponements_by_task ON maintenance_postponements(task
 // 19: the language a user chose for the pages ('' = follow the browser's Accept-Language; issue 16).
 R"sql(
 ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '' CHECK (language IN ('', 'de', 'en'));
+)sql",
+// 20 (issue 16, "Search and lists"): search finds what a help-desk member types, not only what the teacher
+// typed: the ticket number with its bare sequence ("302"), the school's number and name, the requester's name (a
+// phone caller's too), the texts teachers see (replies, status notes) and, apart, the internal notes (only staff
+// search them). `scope` carries u<requester>, s<school> and a<assignee>, so that a teacher's or campus manager's
+// search asks FTS5 for their own tickets only (docs/lists.md).
+// The index is written incrementally and holds no copy of the texts (external content, docs/lists.md "Search"):
+// one FTS5 row per event with a text, rowid = ticket id << 20 | seq, so that a reply adds one row and never
+// rewrites the ticket's others; the created event's row (seq 1) also carries the ticket's own fields.
+// ticket_search_terms keeps what a row was indexed with beyond the tickets and events tables (the names, which
+// change elsewhere, and the scope), because FTS5 removes a row only given the values it was indexed with; the view
+// ticket_search_source is the one definition of a row (the migration, every write, 'rebuild' and
+// 'integrity-check' read it). FTS5 writes a segment at every commit and savepoint (the writer inserts a batch's rows
+// after its commands' savepoints, storage/write_queue.cpp) and merges them as it goes: 'optimize' leaves the rebuilt index as one segment, as automerge would
+// otherwise go on merging the rebuild's large segments a few pages at every later commit (6 M instead of 0.7 M
+// instructions per create), and automerge 16 (instead of 4) merges sixteen small segments at once, fewer times
+// over (about 0.04 M instructions less per create, for up to 15 segments per level to read in a search);
+// docs/lists.md "Search" has the measurements. Re-runnable: it starts from what is there and runs in the
+// migration's transaction.
+R"sql(
+DROP TABLE IF EXISTS tickets_fts;
+DROP TABLE IF EXISTS ticket_search;
+DROP VIEW IF EXISTS ticket_search_source;
+DROP TABLE IF EXISTS ticket_search_terms;
+CREATE TABLE ticket_search_terms (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    school TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    scope TEXT NOT NULL
+);
+INSERT INTO ticket_search_terms (ticket_id, school, requester, scope)
+SELECT t.id, t.school_number || ' ' || COALESCE(s.name, ''), COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, ''),
+    'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id
+FROM tickets t LEFT JOIN schools s ON s.number = t.school_number LEFT JOIN users u ON u.id = t.requester_id
+    LEFT JOIN phone_intakes p ON p.ticket_id = t.id;
+CREATE VIEW ticket_search_source AS
+SELECT (e.ticket_id << 20) | e.seq AS id, e.ticket_id AS ticket_id, e.seq AS seq,
+    CASE WHEN e.seq = 1 THEN t.title ELSE '' END AS title,
+    CASE WHEN e.seq = 1 THEN t.description ELSE '' END AS description,
+    CASE WHEN e.seq = 1 THEN t.room ELSE '' END AS room,
+    CASE WHEN e.seq = 1 THEN t.asset_tag ELSE '' END AS asset_tag,
+    CASE WHEN e.seq = 1 THEN t.number || ' ' || CAST(substr(t.number, 9) AS INTEGER) ELSE '' END AS number,
+    CASE WHEN e.seq = 1 THEN n.school ELSE '' END AS school,
+    CASE WHEN e.seq = 1 THEN n.requester ELSE '' END AS requester,
+    CASE WHEN e.kind <> 'internal_note' THEN e.body ELSE '' END AS replies,
+    CASE WHEN e.kind = 'internal_note' THEN e.body ELSE '' END AS notes,
+    n.scope AS scope
+FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id JOIN ticket_search_terms n ON n.ticket_id = e.ticket_id
+WHERE e.seq = 1 OR e.body <> '';
+CREATE VIRTUAL TABLE ticket_search USING fts5(title, description, room, asset_tag, number, school, requester,
+    replies, notes, scope, content='ticket_search_source', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2');
+INSERT INTO ticket_search (ticket_search) VALUES ('rebuild');
+INSERT INTO ticket_search (ticket_search) VALUES ('optimize');
+INSERT INTO ticket_search (ticket_search, rank) VALUES ('automerge', 16);
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -168,6 +168,7 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
     SQLite::Statement drop_move(db, "DELETE FROM school_moves WHERE school_number = ?");
     std::vector<std::pair<const school*, std::int64_t>> moved;  // the school and its manager before
     std::map<const school*, std::int64_t> manager_of;            // as the sync leaves it
+    std::vector<std::string> renamed;                            // their tickets are found by the new name
     for (const auto& school : config.schools) {
         auto manager = managers.at(school.manager_login);  // the config checks that it exists
         const auto move = admin_moves.find(school.number);
@@ -194,6 +195,7 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
             continue;
         }
         if (!before->second.active) changes.schools_returned.push_back(school.number);
+        if (before->second.name != school.name) renamed.push_back(school.number);
         if (before->second.manager_id != manager.id) {
             changes.schools_moved.push_back(school.number);
             moved.emplace_back(&school, before->second.manager_id);
@@ -206,6 +208,20 @@ directory_changes sync_directory(SQLite::Database& db, const app_config& config,
         retire_school.exec();
         retire_school.reset();
         changes.schools_removed.push_back(number);
+    }
+
+    // Search finds a school's tickets by its name (ticket_search_terms holds the name each was indexed with): a
+    // rare, whole-school reindex.
+    SQLite::Statement of_school(db, "SELECT id FROM tickets WHERE school_number = ?");
+    for (const auto& number : renamed) {
+        of_school.bind(1, number);
+        std::vector<std::int64_t> ids;
+        while (of_school.executeStep()) ids.push_back(of_school.getColumn(0).getInt64());
+        of_school.reset();
+        for (const auto id : ids) {
+            unindex_ticket_search(db, id);
+            reindex_ticket_search(db, id);
+        }
     }
 
     // 3. A moved school's open tickets follow it from the old manager to the new one.

@@ -1,5 +1,6 @@
 #include "storage/retention_repository.hpp"
 
+#include "storage/ticket_repository.hpp"
 #include "storage/user_repository.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -42,13 +43,7 @@ std::vector<std::int64_t> tickets_to_anonymise(SQLite::Database& db, time_ms clo
 
 void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& ids, time_ms now) {
     const auto anonymous = anonymous_user_id(db, now);
-    // The search index holds its own copy of the texts (external content): removed with the old values, then
-    // given the new ones.
-    SQLite::Statement old_text(db, "SELECT title, description, room, asset_tag, requester_id FROM tickets WHERE id = ?");
-    SQLite::Statement fts_delete(db, "INSERT INTO tickets_fts (tickets_fts, rowid, title, description, room, asset_tag) "
-                                     "VALUES ('delete', ?, ?, ?, ?, ?)");
-    SQLite::Statement fts_insert(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) "
-                                     "VALUES (?, '[anonymisiert]', '', '', ?)");
+    SQLite::Statement old_text(db, "SELECT requester_id FROM tickets WHERE id = ?");
     SQLite::Statement ticket(db, "UPDATE tickets SET title = '[anonymisiert]', description = '', room = '', "
                                  "requester_id = ?, anonymised_at = ? WHERE id = ?");
     SQLite::Statement events(db, "UPDATE ticket_events SET body = '', actor_id = CASE WHEN actor_id = ? THEN ? "
@@ -64,21 +59,10 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
             old_text.reset();
             continue;
         }
-        const auto title = old_text.getColumn(0).getString(), description = old_text.getColumn(1).getString(),
-                   room = old_text.getColumn(2).getString(), asset = old_text.getColumn(3).getString();
-        const auto requester = old_text.getColumn(4).getInt64();
+        const auto requester = old_text.getColumn(0).getInt64();
         old_text.reset();
-        fts_delete.bind(1, id);
-        fts_delete.bind(2, title);
-        fts_delete.bind(3, description);
-        fts_delete.bind(4, room);
-        fts_delete.bind(5, asset);
-        fts_delete.exec();
-        fts_delete.reset();
-        fts_insert.bind(1, id);
-        fts_insert.bind(2, asset);  // an inventory number names a device, not a person
-        fts_insert.exec();
-        fts_insert.reset();
+        // The search index's rows of the texts go too (the inventory number stays: it names a device).
+        unindex_ticket_search(db, id);
         ticket.bind(1, anonymous);
         ticket.bind(2, static_cast<std::int64_t>(now));
         ticket.bind(3, id);
@@ -94,6 +78,7 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
             s->exec();
             s->reset();
         }
+        reindex_ticket_search(db, id);
     }
 }
 
@@ -200,6 +185,13 @@ bool erase_person(SQLite::Database& db, std::string_view login, time_ms now) {
     }
     anonymise_tickets(db, filed, now);
     // Elsewhere their name goes; a teacher's words go too, staff's replies stay (they are the answer teachers got).
+    std::vector<std::int64_t> spoken_in;  // the tickets whose search rows hold their words
+    if (person->who == role::teacher) {
+        SQLite::Statement s(db, "SELECT DISTINCT ticket_id FROM ticket_events WHERE actor_id = ? AND body <> ''");
+        s.bind(1, person->id);
+        while (s.executeStep()) spoken_in.push_back(s.getColumn(0).getInt64());
+    }
+    for (const auto id : spoken_in) unindex_ticket_search(db, id);
     {
         SQLite::Statement s(db, "UPDATE ticket_events SET actor_id = ?, body = CASE WHEN ? THEN '' ELSE body END "
                                 "WHERE actor_id = ?");
@@ -230,6 +222,7 @@ bool erase_person(SQLite::Database& db, std::string_view login, time_ms now) {
     account.bind(1, "(gelöscht " + std::to_string(person->id) + ")");
     account.bind(2, person->id);
     account.exec();
+    for (const auto id : spoken_in) reindex_ticket_search(db, id);
     return true;
 }
 

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -187,6 +189,127 @@ void raise_counter(SQLite::Database& db, const std::string& number) {
 
 } // namespace
 
+namespace {
+
+// The search index (schema 20, docs/lists.md "Search"): one FTS5 row per event with a text, as the view
+// ticket_search_source defines it; FTS5 keeps no copy of the texts (external content).
+constexpr const char* search_columns =
+    "title, description, room, asset_tag, number, school, requester, replies, notes, scope";
+
+// A search row's rowid is ticket id << search_seq_bits | seq.
+constexpr int search_seq_bits = 20;
+constexpr std::int64_t max_search_seq = (std::int64_t{1} << search_seq_bits) - 1;
+
+// What a ticket's rows are indexed with beyond the tickets and events tables, as they stand now: the school's
+// number and name, the requester's name (and a phone caller's), the scope (docs/lists.md).
+struct search_terms {
+    std::string school, requester, scope;
+};
+
+search_terms current_search_terms(SQLite::Database& db, std::int64_t ticket_id) {
+    reused_statement s(db, "SELECT t.school_number || ' ' || COALESCE(s.name, ''), "
+                           "COALESCE(u.name, '') || ' ' || COALESCE(p.caller_name, ''), "
+                           "'u' || t.requester_id || ' s' || t.school_number || ' a' || t.assignee_id "
+                           "FROM tickets t LEFT JOIN schools s ON s.number = t.school_number "
+                           "LEFT JOIN users u ON u.id = t.requester_id "
+                           "LEFT JOIN phone_intakes p ON p.ticket_id = t.id WHERE t.id = ?");
+    s->bind(1, ticket_id);
+    if (!s->executeStep()) throw std::logic_error("search terms of a ticket that does not exist");
+    return {s->getColumn(0).getString(), s->getColumn(1).getString(), s->getColumn(2).getString()};
+}
+
+// Single-row statements only, here and for the index rows below: FTS5 flushes its pending terms to a new segment
+// (and merges) whenever SQLite opens a statement savepoint in the transaction, which it does for an INSERT ...
+// SELECT or an INSERT OR REPLACE; a transaction's rows then reach the index as one segment at commit.
+void write_search_terms(SQLite::Database& db, std::int64_t ticket_id, const search_terms& terms, bool is_new) {
+    reused_statement s(db, is_new ? "INSERT INTO ticket_search_terms (school, requester, scope, ticket_id) "
+                                    "VALUES (?,?,?,?)"
+                                  : "UPDATE ticket_search_terms SET school = ?, requester = ?, scope = ? "
+                                    "WHERE ticket_id = ?");
+    s->bind(1, terms.school);
+    s->bind(2, terms.requester);
+    s->bind(3, terms.scope);
+    s->bind(4, ticket_id);
+    s->exec();
+}
+
+void insert_search_row(SQLite::Database& db, const search_index_batch::row& r) {
+    reused_statement add(db, "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, "
+                             "requester, replies, notes, scope) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    add->bind(1, r.rowid);
+    for (std::size_t i = 0; i < r.columns.size(); ++i) add->bind(static_cast<int>(i) + 2, r.columns[i]);
+    add->exec();
+    add->reset();
+}
+
+// Into the writer's batch if one is open on this connection, else into the index at once.
+void add_search_row(SQLite::Database& db, search_index_batch::row r) {
+    if (auto* batch = search_index_batch::open_for(db)) batch->keep(std::move(r));
+    else insert_search_row(db, r);
+}
+
+// A new ticket's one row (seq 1: its fields and the created event's text), from the values at hand rather than
+// read back through the view; the same values as ticket_search_source's row (the storage tests' integrity-check
+// compares them).
+void index_new_ticket(SQLite::Database& db, const ticket& t, const std::string& created_body) {
+    const auto terms = current_search_terms(db, t.id);
+    write_search_terms(db, t.id, terms, true);
+    // The number and its bare sequence, as the view's CAST(substr(number, 9) AS INTEGER): the leading digits.
+    long long sequence = 0;
+    const auto digits = std::string_view(t.number).substr(std::min<std::size_t>(8, t.number.size()));
+    std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
+    add_search_row(db, {(t.id << search_seq_bits) | 1,
+                        {t.title, t.description, t.room, t.asset_tag, fmt::format("{} {}", t.number, sequence),
+                         terms.school, terms.requester, created_body, "", terms.scope}});
+}
+
+// Writes the rows of events `from`..`to` of a ticket to the index, or with `remove` takes them out: read through
+// the view, written one row per INSERT ... VALUES (an INSERT ... SELECT would flush FTS5 at its savepoint). A
+// removal first writes the rows the writer's batch keeps: some may be the ones it removes.
+void write_search_rows(SQLite::Database& db, std::int64_t ticket_id, std::int64_t from, std::int64_t to, bool remove) {
+    if (auto* batch = search_index_batch::open_for(db); remove && batch) batch->write();
+    static const auto read_sql = fmt::format("SELECT id, {} FROM ticket_search_source WHERE ticket_id = ? AND seq "
+                                             "BETWEEN ? AND ?", search_columns);
+    static const auto remove_sql = fmt::format("INSERT INTO ticket_search (ticket_search, rowid, {}) VALUES "
+                                               "('delete',?,?,?,?,?,?,?,?,?,?,?)", search_columns);
+    std::vector<search_index_batch::row> rows;
+    {
+        reused_statement read(db, read_sql);
+        read->bind(1, ticket_id);
+        read->bind(2, from);
+        read->bind(3, to);
+        while (read->executeStep()) {
+            search_index_batch::row r{read->getColumn(0).getInt64(), {}};
+            for (std::size_t i = 0; i < r.columns.size(); ++i)
+                r.columns[i] = read->getColumn(static_cast<int>(i) + 1).getString();
+            rows.push_back(std::move(r));
+        }
+    }
+    if (!remove) {
+        for (auto& r : rows) add_search_row(db, std::move(r));
+        return;
+    }
+    reused_statement write(db, remove_sql);
+    for (const auto& r : rows) {
+        write->bind(1, r.rowid);
+        for (std::size_t i = 0; i < r.columns.size(); ++i) write->bind(static_cast<int>(i) + 2, r.columns[i]);
+        write->exec();
+        write->reset();
+    }
+}
+
+void index_search_rows(SQLite::Database& db, std::int64_t ticket_id, std::int64_t from, std::int64_t to) {
+    write_search_rows(db, ticket_id, from, to, false);
+}
+
+// Removes a ticket's rows from the index. FTS5 takes the values a row was indexed with: the view still shows them
+// as long as the texts, the events and ticket_search_terms have not changed since.
+void unindex_search_rows(SQLite::Database& db, std::int64_t ticket_id) {
+    write_search_rows(db, ticket_id, 1, max_search_seq, true);
+}
+
+} // namespace
+
 ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int year, const sla_context& sla,
                      time_ms now) {
     if (t.number.empty()) t.number = format_ticket_number(year, next_number(db, year));
@@ -216,16 +339,9 @@ ticket insert_ticket(SQLite::Database& db, ticket t, ticket_event created, int y
     s->bind(13, t.updated_at);
     s->exec();
     t.id = db.getLastInsertRowid();
-    reused_statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) "
-                             "VALUES (?,?,?,?,?)");
-    fts->bind(1, t.id);
-    fts->bind(2, t.title);
-    fts->bind(3, t.description);
-    fts->bind(4, t.room);
-    fts->bind(5, t.asset_tag);
-    fts->exec();
     insert_event_row(db, t.id, created);
     update_projection(db, t, {created}, sla, now);
+    index_new_ticket(db, t, created.body);
     return t;
 }
 
@@ -233,10 +349,17 @@ ticket append_event(SQLite::Database& db, const ticket& current, ticket_event e,
                     time_ms now) {
     auto events = load_events(db, current.id);
     e.seq = events.empty() ? 1 : events.back().seq + 1;
-    insert_event_row(db, current.id, e);
     events.push_back(e);
     ticket t = project(current, events);
+    // A new assignee changes the scope of every search row of the ticket (a manager's search): they go before the
+    // event row exists (the view shows the rows as indexed) and come back with the new scope. Otherwise a text adds
+    // its own row and the others stay as they are.
+    const bool rescoped = t.assignee_id != current.assignee_id;
+    if (rescoped) unindex_ticket_search(db, t.id);
+    insert_event_row(db, current.id, e);
     update_projection(db, t, events, sla, now);
+    if (rescoped) reindex_ticket_search(db, t.id);
+    else if (!e.body.empty()) index_search_rows(db, t.id, e.seq, e.seq);
     return t;
 }
 
@@ -266,6 +389,41 @@ std::optional<std::size_t> recompute_sla_if_settings_changed(SQLite::Database& d
         return std::nullopt;
     s.reset();
     return recompute_all_sla(db, sla, now);
+}
+
+void unindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
+    unindex_search_rows(db, ticket_id);
+}
+
+void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id) {
+    write_search_terms(db, ticket_id, current_search_terms(db, ticket_id), false);
+    index_search_rows(db, ticket_id, 1, max_search_seq);
+}
+
+namespace {
+// The writer's batch of this thread (a connection belongs to one thread while it writes).
+thread_local search_index_batch* open_search_batch = nullptr;
+} // namespace
+
+search_index_batch::search_index_batch(SQLite::Database& db) : db_(db), outer_(open_search_batch) {
+    open_search_batch = this;
+}
+
+search_index_batch::~search_index_batch() { open_search_batch = outer_; }
+
+search_index_batch* search_index_batch::open_for(SQLite::Database& db) {
+    for (auto* b = open_search_batch; b; b = b->outer_)
+        if (&b->db_ == &db) return b;
+    return nullptr;
+}
+
+void search_index_batch::roll_back_to(mark m) {
+    rows_.resize(std::min(rows_.size(), m.kept));
+    written_ = std::min(written_, m.written);
+}
+
+void search_index_batch::write() {
+    for (; written_ < rows_.size(); ++written_) insert_search_row(db_, rows_[written_]);
 }
 
 std::optional<ticket> find_ticket(SQLite::Database& db, std::string_view number) {
@@ -320,7 +478,7 @@ std::optional<ticket_sort> parse_ticket_sort(std::string_view text) {
     if (text == "due") return ticket_sort::due;
     if (text == "created") return ticket_sort::created;
     if (text == "updated") return ticket_sort::updated;
-    return std::nullopt;
+    return std::nullopt;  // relevance is the pages' (docs/lists.md); the API's sorts are those of shared/API.md
 }
 
 namespace {
@@ -344,15 +502,23 @@ cursor_position parse_cursor(std::string_view text) {
     return c;
 }
 
-// Turns free text into an FTS5 query of prefix terms, so user input can never be FTS syntax: every word is a
-// quoted string, and what FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other
-// control characters) separates words instead.
-std::string fts_query(std::string_view text) {
-    std::string out, word;
+// Turns free text into FTS5 terms, one per word, so user input can never be FTS syntax: every word is a quoted
+// term, and what FTS5 cannot take inside one (a quote, a NUL, which ends its query text, and the other control
+// characters) separates words instead. A word of four characters or more also finds the words it begins ("Druck"
+// finds Druckerpatrone): FTS5 merges the postings of every word with that prefix, which for a shorter prefix
+// ("ge", "ich") is most of the index (400 ms at 1M tickets), so shorter words are matched whole. A word of digits
+// is also asked for as itself: "3021" finds CD-2026-003021 (indexed with its bare sequence) before CD-2026-030210,
+// as bm25 counts both terms. Empty: no words.
+std::vector<std::string> fts_words(std::string_view text) {
+    std::vector<std::string> out;
+    std::string word;
     auto flush = [&] {
         if (word.empty()) return;
-        if (!out.empty()) out += ' ';
-        out += '"' + word + "\"*";
+        const auto characters = std::count_if(word.begin(), word.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
+        const bool digits = std::all_of(word.begin(), word.end(), [](unsigned char c) { return std::isdigit(c); });
+        if (characters < 4) out.push_back('"' + word + '"');
+        else if (digits) out.push_back(fmt::format("(\"{0}\" OR \"{0}\"*)", word));
+        else out.push_back('"' + word + "\"*");
         word.clear();
     };
     for (char c : text) {
@@ -362,6 +528,62 @@ std::string fts_query(std::string_view text) {
     }
     flush();
     return out;
+}
+
+bool has_search_words(std::string_view text) {
+    return !fts_words(text).empty();
+}
+
+// The schools whose tickets a campus manager sees: their own and those of the colleagues they cover.
+std::vector<std::string> schools_looked_after(SQLite::Database& db, const viewer& v, std::string& manager_ids) {
+    manager_ids = std::to_string(v.manager_id);
+    for (auto id : v.covering) manager_ids += fmt::format(",{}", id);
+    reused_statement schools(db, fmt::format("SELECT number FROM schools WHERE manager_id IN ({})", manager_ids));
+    std::vector<std::string> numbers;
+    while (schools->executeStep()) numbers.push_back(schools->getColumn(0).getString());
+    return numbers;
+}
+
+// The FTS5 queries of a text search (docs/lists.md "Search"): every word must be found somewhere in the ticket,
+// in one of its rows (the ticket's own fields, a reply, a note) or another. So the first query reads the rows with
+// any of the words, newest first, and with two words or more each further query gives the tickets with that word,
+// which the candidates must be among (text_candidates_sql). Each looks in the columns the viewer may search
+// (internal notes only for staff), and for teachers and campus managers only at rows of their scope (u<requester>,
+// s<school>, a<assignee>: the index's scope column mirrors residual_filters' visibility), so that the newest
+// candidates are theirs, not the newest of everyone's. residual_filters still checks every row.
+std::vector<std::string> search_matches(SQLite::Database& db, const ticket_query& q) {
+    const auto& v = q.who;
+    const auto words = fts_words(q.text);
+    std::vector<std::string> scope;
+    if (v.who == role::teacher) {
+        scope.push_back(fmt::format("u{}", v.user_id));
+        if (q.teachers_see_school_tickets) scope.push_back("s" + v.school_number);
+    } else if (v.who == role::campus_manager) {
+        std::string ids;
+        for (const auto& school : schools_looked_after(db, v, ids)) scope.push_back("s" + school);
+        scope.push_back(fmt::format("a{}", v.manager_id));
+        for (auto id : v.covering) scope.push_back(fmt::format("a{}", id));
+        scope.push_back(fmt::format("u{}", v.user_id));
+    }
+    std::string in_scope;
+    if (!scope.empty()) {
+        in_scope = " AND scope : (";
+        for (std::size_t i = 0; i < scope.size(); ++i)
+        {
+            // Ids and school numbers; a school number is config data, so anything but letters and digits goes.
+            std::string token;
+            for (unsigned char c : scope[i])
+                if (std::isalnum(c)) token += static_cast<char>(c);
+            in_scope += fmt::format("{}\"{}\"", i ? " OR " : "", token);
+        }
+        in_scope += ")";
+    }
+    const auto columns = fmt::format("{{title description room asset_tag number school requester replies{}}}",
+                                     v.who != role::teacher ? " notes" : "");
+    std::vector<std::string> matches{fmt::format("{} : ({}){}", columns, fmt::join(words, " OR "), in_scope)};
+    if (words.size() > 1)
+        for (const auto& word : words) matches.push_back(fmt::format("{} : ({}){}", columns, word, in_scope));
+    return matches;
 }
 
 } // namespace
@@ -390,8 +612,23 @@ sort_key key_of(ticket_sort sort) {
     case ticket_sort::due: return {fmt::format("COALESCE(t.due_at, {})", std::numeric_limits<std::int64_t>::max()), false};
     case ticket_sort::created: return {"t.created_at", true};
     case ticket_sort::updated: return {"t.updated_at", true};
+    case ticket_sort::relevance: return {"f.r", false};  // the text plan's bm25 score (lower is better)
     }
     return {"t.created_at", true};
+}
+
+// The key a query reads in: its sort's, turned around for a page before a cursor.
+sort_key key_for(const ticket_query& q) {
+    auto key = key_of(q.sort);
+    if (q.backward) key.descending = !key.descending;
+    return key;
+}
+
+// Relevance needs a text to be relevant to: without one, a list is in due order.
+ticket_query normalized(const ticket_query& q) {
+    auto n = q;
+    if (n.sort == ticket_sort::relevance && !has_search_words(n.text)) n.sort = ticket_sort::due;
+    return n;
 }
 
 // The index a bounded walk reads: the sort key, behind an equality on the most selective filter that has one.
@@ -424,7 +661,7 @@ bool only_open_statuses(const std::vector<status>& statuses) {
 }
 
 list_plan plan_of(const ticket_query& q) {
-    if (!fts_query(q.text).empty()) return list_plan::text;
+    if (has_search_words(q.text)) return list_plan::text;
     if (q.who.who == role::teacher) return list_plan::requester;
     if (q.open_only || only_open_statuses(q.statuses)) return list_plan::open_set;
     // Only a running clock can be at risk (at_risk_filter), and only a running clock has a due time: those are
@@ -452,15 +689,13 @@ std::string residual_filters(SQLite::Database& db, const ticket_query& q, const 
         }
         break;
     case role::campus_manager: {
-        std::string ids = std::to_string(v.manager_id);
-        for (auto id : v.covering) ids += fmt::format(",{}", id);
+        std::string ids;
         // The schools go in as bound values: SQLite tests each walked ticket against a list of values faster
         // than against a subquery's result (a queue page's walk: 70 instead of 125 µs).
-        reused_statement schools(db, fmt::format("SELECT number FROM schools WHERE manager_id IN ({})", ids));
         std::string marks;
-        while (schools->executeStep()) {
+        for (auto& school : schools_looked_after(db, v, ids)) {
             marks += marks.empty() ? "?" : ",?";
-            binds.emplace_back(schools->getColumn(0).getString());
+            binds.emplace_back(std::move(school));
         }
         // A manager also sees what they filed themselves for another manager's school (phone intake).
         where += fmt::format(" AND (+t.assignee_id IN ({}) OR +t.school_number IN ({}) OR +t.requester_id = ?)", ids,
@@ -531,9 +766,43 @@ std::string walk_sql(const ticket_query& q, const sort_key& key, std::vector<bin
                        "LIMIT {4}", key.expr, index.name, where, dir, q.walk_budget);
 }
 
+// The candidates of a text search: the tickets of the newest `text_candidates` index rows that match any of the
+// words, among the tickets that have each word (`matches` queries, search_matches: one, or one more per word); FTS5
+// walks its rowids backwards and stops, and a ticket's rows are ticket id << 20 | seq, so newest tickets first.
+// `n`: how many of those rows are the ticket's (their sum is the rows looked at); when the list is sorted by
+// relevance, `r` is the best row's bm25 score as an integer key (weights: the ticket number above all, then
+// title, school and requester, the other texts).
+std::string text_candidates_sql(const ticket_query& q, std::size_t matches) {
+    const bool relevance = q.sort == ticket_sort::relevance;
+    std::string each_word;
+    for (std::size_t i = 1; i < matches; ++i)
+        each_word += " AND rowid >> 20 IN (SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?)";
+    return fmt::format("SELECT id, count(*) AS n{} FROM (SELECT rowid >> 20 AS id{} FROM ticket_search "
+                       "WHERE ticket_search MATCH ?{} ORDER BY rowid DESC LIMIT {}) GROUP BY id",
+                       relevance ? ", min(score) AS r" : "",
+                       relevance ? ", CAST(bm25(ticket_search, 4.0, 1.0, 2.0, 3.0, 10.0, 2.0, 2.0, 1.0, 1.0, 0.0) "
+                                   "* 1000000 AS INTEGER) AS score"
+                                 : "",
+                       each_word, q.text_candidates);
+}
+
+// What the open, running and requester sets add to the filters: the condition of the set itself, and its index.
+std::string set_condition(const ticket_query& q, list_plan plan) {
+    if (plan == list_plan::open_set && !q.open_only) return " AND t.is_open = 1";
+    if (plan == list_plan::running_set)
+        return fmt::format(" AND {} < {}", key_of(ticket_sort::due).expr, std::numeric_limits<std::int64_t>::max());
+    return "";
+}
+
+const char* set_index(list_plan plan) {
+    return plan == list_plan::open_set      ? "INDEXED BY tickets_open_by_due_key "
+           : plan == list_plan::running_set ? "INDEXED BY tickets_by_due_key "
+                                            : "";
+}
+
 std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
                            std::vector<bind_value>& binds) {
-    const auto key = key_of(q.sort);
+    const auto key = key_for(q);
     const char* dir = key.descending ? "DESC" : "ASC";
     // The requester's name by a join rather than a subquery per row: the same lookup, without a subprogram each.
     const auto columns = fmt::format("{}, {{}}, u.name, {}", ticket_columns, sla_columns);
@@ -563,52 +832,115 @@ std::string list_query_sql(SQLite::Database& db, const ticket_query& q, const bu
     }
     case list_plan::text: {
         // As for a school: only ids and keys of the candidates go through the sort, the page's rows after it.
-        binds.emplace_back(fts_query(q.text));
+        auto matches = search_matches(db, q);
+        const auto words = matches.size();
+        for (auto& m : matches) binds.emplace_back(std::move(m));
         auto filters = residual_filters(db, q, calendar, binds);
         filters += after_cursor(q, key, "t.id", binds);
-        return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM (SELECT rowid AS id FROM tickets_fts "
-                           "WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT {}) AS f CROSS JOIN tickets t "
+        return fmt::format("SELECT {} FROM (SELECT t.id AS id, {} AS k FROM ({}) AS f CROSS JOIN tickets t "
                            "ON t.id = f.id WHERE {} ORDER BY {} {}, t.id {} LIMIT ?) AS s CROSS JOIN tickets t "
                            "ON t.id = s.id LEFT JOIN users u ON u.id = t.requester_id ORDER BY s.k {}, s.id {}",
-                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, q.text_candidates, filters, key.expr,
-                           dir, dir, dir, dir);
+                           fmt::format(fmt::runtime(columns), "s.k"), key.expr, text_candidates_sql(q, words), filters,
+                           key.expr, dir, dir, dir, dir);
     }
     case list_plan::open_set:
     case list_plan::running_set:
     case list_plan::requester: {
         const auto plan = plan_of(q);
-        auto filters = residual_filters(db, q, calendar, binds);
-        if (plan == list_plan::open_set && !q.open_only) filters += " AND t.is_open = 1";
-        if (plan == list_plan::running_set)
-            filters += fmt::format(" AND {} < {}", key_of(ticket_sort::due).expr, std::numeric_limits<std::int64_t>::max());
+        auto filters = residual_filters(db, q, calendar, binds) + set_condition(q, plan);
         filters += after_cursor(q, key, "t.id", binds);
-        const char* index = plan == list_plan::open_set      ? "INDEXED BY tickets_open_by_due_key "
-                            : plan == list_plan::running_set ? "INDEXED BY tickets_by_due_key "
-                                                             : "";
         return fmt::format("SELECT {} FROM tickets t {}LEFT JOIN users u ON u.id = t.requester_id WHERE {} "
                            "ORDER BY {} {}, t.id {} LIMIT ?",
-                           fmt::format(fmt::runtime(columns), key.expr), index, filters, key.expr, dir, dir);
+                           fmt::format(fmt::runtime(columns), key.expr), set_index(plan), filters, key.expr, dir, dir);
     }
     }
     throw std::logic_error("unknown list plan");
 }
 
+// The count of a list: over the set its plan reads (the cursor left out). Answers two columns: the rows looked
+// at and those that match. A walk and a text search look at a bounded number of rows (`bound`), so when they
+// looked at all of them more may match; the other sets stop counting one match past the walk budget (5,000) and
+// then say "more than 5,000" (the pages count only when asked or searching: docs/lists.md).
+std::string count_query_sql(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar,
+                            std::vector<bind_value>& binds, std::int64_t& bound) {
+    const auto plan = plan_of(q);
+    switch (plan) {
+    case list_plan::walk: {
+        bound = q.walk_budget;
+        const auto walk = walk_sql(q, key_of(q.sort), binds);
+        const auto filters = residual_filters(db, q, calendar, binds);
+        // The set first in the text, as its values are bound first.
+        return fmt::format("WITH w AS ({}) SELECT count(*), CAST(total({}) AS INTEGER) FROM w CROSS JOIN tickets t "
+                           "ON t.id = w.id", walk, filters);
+    }
+    case list_plan::text: {
+        bound = q.text_candidates;
+        auto matches = search_matches(db, q);
+        const auto words = matches.size();
+        for (auto& m : matches) binds.emplace_back(std::move(m));
+        const auto filters = residual_filters(db, q, calendar, binds);
+        return fmt::format("WITH f AS ({}) SELECT CAST(total(f.n) AS INTEGER), CAST(total({}) AS INTEGER) FROM f "
+                           "CROSS JOIN tickets t ON t.id = f.id", text_candidates_sql(q, words), filters);
+    }
+    case list_plan::school_set: {
+        bound = q.walk_budget + 1;
+        binds.emplace_back(q.school);
+        const auto filters = residual_filters(db, q, calendar, binds);
+        return fmt::format("SELECT count(*), min(count(*), {}) FROM (SELECT 1 FROM tickets t INDEXED BY "
+                           "tickets_by_school WHERE t.school_number = ? AND {} LIMIT {})", q.walk_budget, filters, bound);
+    }
+    case list_plan::open_set:
+    case list_plan::running_set:
+    case list_plan::requester: {
+        bound = q.walk_budget + 1;
+        const auto filters = residual_filters(db, q, calendar, binds) + set_condition(q, plan);
+        // The teacher's set: by requester (and school, where teachers see their school's tickets) as the list reads it.
+        return fmt::format("SELECT count(*), min(count(*), {}) FROM (SELECT 1 FROM tickets t {}WHERE {} LIMIT {})",
+                           q.walk_budget, set_index(plan), filters, bound);
+    }
+    }
+    throw std::logic_error("unknown list plan");
+}
+
+void bind_all(raw_statement& s, const std::vector<bind_value>& binds) {
+    int index = 1;
+    for (const auto& value : binds) std::visit([&](const auto& x) { s.bind(index++, x); }, value);
+}
+
 } // namespace
 
-reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& q, const business_calendar& calendar) {
+reused_raw_statement prepare_list_query(SQLite::Database& db, const ticket_query& query, const business_calendar& calendar) {
+    const auto q = normalized(query);
     std::vector<bind_value> binds;
     // Values are bound, so the SQL differs only by the shape of the filter: few enough to keep prepared.
     reused_raw_statement s(db, list_query_sql(db, q, calendar, binds));
-    int index = 1;
-    for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
-    s->bind(index, q.limit + 1);
+    bind_all(*s, binds);
+    s->bind(static_cast<int>(binds.size()) + 1, q.limit + 1);
     return s;
+}
+
+reused_raw_statement prepare_count_query(SQLite::Database& db, const ticket_query& query,
+                                         const business_calendar& calendar, std::int64_t& bound) {
+    auto q = normalized(query);
+    q.cursor.clear();
+    q.backward = false;
+    std::vector<bind_value> binds;
+    reused_raw_statement s(db, count_query_sql(db, q, calendar, binds, bound));
+    bind_all(*s, binds);
+    return s;
+}
+
+ticket_count count_tickets(SQLite::Database& db, const ticket_query& query, const business_calendar& calendar) {
+    std::int64_t bound = 0;
+    auto s = prepare_count_query(db, query, calendar, bound);
+    if (!s->executeStep()) return {};
+    return {s->getColumn(1).getInt64(), s->getColumn(0).getInt64() >= bound};
 }
 
 std::optional<std::string> walk_continuation(SQLite::Database& db, const ticket_query& q) {
     if (plan_of(q) != list_plan::walk) return std::nullopt;
     std::vector<bind_value> binds;
-    const auto walk = walk_sql(q, key_of(q.sort), binds);
+    const auto walk = walk_sql(q, key_for(q), binds);
     reused_statement s(db, fmt::format("SELECT k, id FROM ({}) LIMIT 1 OFFSET {}", walk, q.walk_budget - 1));
     int index = 1;
     for (const auto& value : binds) std::visit([&](const auto& x) { s->bind(index++, x); }, value);
@@ -653,7 +985,8 @@ listed_ticket read_listed_row(raw_statement& s, const sla_context& sla, time_ms 
 
 } // namespace
 
-ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_context& sla) {
+ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla) {
+    const auto q = normalized(query);
     auto s = prepare_list_query(db, q, sla.calendar);
     ticket_page page;
     std::vector<std::int64_t> keys;
@@ -666,7 +999,8 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
     }
     if (static_cast<int>(page.tickets.size()) > q.limit) {
         page.tickets.pop_back();
-        page.next_cursor = fmt::format("{}:{}", keys[page.tickets.size() - 1], page.tickets.back().t.id);
+        keys.pop_back();
+        page.next_cursor = fmt::format("{}:{}", keys.back(), page.tickets.back().t.id);
         if (!without_stored_sla.empty() && without_stored_sla.back() == page.tickets.size())
             without_stored_sla.pop_back();
     } else if (auto rest = walk_continuation(db, q)) {
@@ -674,6 +1008,15 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& q, const sla_
         page.next_cursor = std::move(*rest);
     }
     evaluate_from_events(db, page.tickets, without_stored_sla, sla, q.now);
+    if (q.backward) {
+        // Read from the cursor backwards: shown in the list's order.
+        std::reverse(page.tickets.begin(), page.tickets.end());
+        std::reverse(keys.begin(), keys.end());
+    }
+    if (!page.tickets.empty()) {
+        page.first_position = fmt::format("{}:{}", keys.front(), page.tickets.front().t.id);
+        page.last_position = fmt::format("{}:{}", keys.back(), page.tickets.back().t.id);
+    }
     return page;
 }
 

@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -62,7 +63,9 @@ std::set<std::string, std::less<>> taken_ticket_numbers(SQLite::Database& db, co
 // `resolved_at_or_before` (the reopen window's start): those that close by themselves.
 std::vector<std::string> find_resolved_before(SQLite::Database& db, time_ms resolved_at_or_before, std::size_t at_most);
 
-enum class ticket_sort { due, created, updated };
+// relevance: the best matches of a text search first (FTS5's bm25 over the candidates); without a text it is `due`.
+enum class ticket_sort { due, created, updated, relevance };
+// The API's sorts (shared/API.md: due, created, updated).
 std::optional<ticket_sort> parse_ticket_sort(std::string_view text);
 
 // A list page reads at most this many rows of an index in the sort order (docs/lists.md): a page that has not
@@ -80,12 +83,16 @@ struct ticket_query {
     std::optional<std::int64_t> assignee;   // manager id
     std::optional<priority> prio;
     std::string category;
-    std::string text;                       // free text over title, description, room, asset tag
+    // Free text over what a help-desk member would type (docs/lists.md): title, description, room, inventory
+    // number, ticket number (also the bare "302"), school number and name, requester, the replies a teacher sees
+    // and, for staff, internal notes.
+    std::string text;
     bool breached = false;                  // state_of(sla, now) == breached (core/sla.hpp)
     bool at_risk = false;                   // state_of(sla, now) == at_risk
     ticket_sort sort = ticket_sort::created;
     int limit = 50;
     std::string cursor;                     // from the previous page's next_cursor
+    bool backward = false;                  // the page before `cursor` (paging back): rows before it, in order
     time_ms now = 0;
     int walk_budget = list_walk_budget;     // see list_walk_budget (tests make it small)
     int text_candidates = list_text_candidates;
@@ -100,12 +107,74 @@ struct listed_ticket {
 
 struct ticket_page {
     std::vector<listed_ticket> tickets;
-    std::string next_cursor;  // empty: last page
+    // Forward: where the next page starts (empty: last page). Backward: where the page before starts (empty: this
+    // is the first page). Either may come with fewer rows than `limit` when a bounded walk ran out (docs/lists.md).
+    std::string next_cursor;
+    // The positions of the first and last rows (empty without rows): a link back is {first, backward}, a link on
+    // after a backward page is {last}.
+    std::string first_position, last_position;
 };
 
 // The tickets `query.who` may see, filtered, sorted and paged by keyset cursor, with their SLA figures at
 // `query.now`: carried forward from the stored evaluation, or (where that is not exact) from their events.
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
+
+// How many tickets a list query finds (its cursor ignored), counted over the same bounded set its plan reads, and
+// for the other plans up to one past the walk budget: `more` when that set was cut off, so that there may be more
+// than `count`. A second query: the pages run it only with a search text or when asked (docs/lists.md).
+struct ticket_count {
+    std::int64_t count = 0;
+    bool more = false;
+};
+ticket_count count_tickets(SQLite::Database& db, const ticket_query& query, const business_calendar& calendar);
+// The query of count_tickets, prepared and bound (plan tests); `bound`: how many rows it looks at, at most.
+reused_raw_statement prepare_count_query(SQLite::Database& db, const ticket_query& query,
+                                         const business_calendar& calendar, std::int64_t& bound);
+
+// The search index holds no copy of the texts, and FTS5 removes a row only given the values it was indexed with
+// (docs/lists.md "Search"). So a write that changes what a ticket's rows were indexed with (its texts, event
+// bodies, requester, school name, a phone caller) calls unindex_ticket_search before it and reindex_ticket_search
+// after it, in the same transaction; the latter takes the names and scope as they stand then. Creates and events
+// index themselves.
+void unindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id);
+void reindex_ticket_search(SQLite::Database& db, std::int64_t ticket_id);
+
+// The search-index rows that the writer's batch adds, kept until the batch's commands have run and then inserted
+// together (storage/write_queue.cpp says why). While one is open on this thread for a connection, insert_ticket,
+// append_event and reindex_ticket_search keep their new rows here instead of inserting them; unindex_ticket_search
+// inserts what is kept first, so that the rows it removes are in the index. Without one, rows go in at once.
+class search_index_batch {
+public:
+    explicit search_index_batch(SQLite::Database& db);
+    ~search_index_batch();  // drops what was not written
+    search_index_batch(const search_index_batch&) = delete;
+    search_index_batch& operator=(const search_index_batch&) = delete;
+
+    // Where the batch stands: taken before a command's savepoint, given back after rolling back to it.
+    struct mark {
+        std::size_t kept = 0, written = 0;
+    };
+    mark position() const { return {rows_.size(), written_}; }
+    // After ROLLBACK TO the command's savepoint: its rows are dropped, and the rows of earlier commands that were
+    // written during it (before a removal) were rolled back with it, so they are written again later.
+    void roll_back_to(mark m);
+    // Inserts the rows kept and not yet written (before COMMIT, after the last savepoint).
+    void write();
+
+    struct row {
+        std::int64_t rowid = 0;
+        std::array<std::string, 10> columns;  // as search_columns in ticket_repository.cpp
+    };
+    // The batch open on this thread for `db`, or none.
+    static search_index_batch* open_for(SQLite::Database& db);
+    void keep(row r) { rows_.push_back(std::move(r)); }
+
+private:
+    SQLite::Database& db_;
+    search_index_batch* outer_;
+    std::vector<row> rows_;
+    std::size_t written_ = 0;
+};
 
 // The tickets of `ids` as list rows (with SLA figures at `now` and the requester's name), in the order of `ids`;
 // absent ids are left out. For lists whose order was decided elsewhere (the board's sections).

@@ -25,6 +25,9 @@
 #include <set>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 namespace campusdesk {
 namespace {
@@ -570,7 +573,10 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
 }
 
 bool is_live_stream(const http_request& req) {
-    return req.method() == http::verb::get && req.target() == "/api/v1/live";
+    const auto target = req.target();
+    constexpr std::string_view path = "/api/v1/live";
+    return req.method() == http::verb::get && target.starts_with(path) &&
+           (target.size() == path.size() || target[path.size()] == '?');
 }
 
 namespace {
@@ -592,12 +598,61 @@ net::awaitable<void> refuse_stream(beast::tcp_stream& stream, http_response& res
     co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
 }
 
+// Whose changes a stream reports: those of the tickets its subscriber may see (all of them on the board, the
+// queue and lists; one on a ticket's page, ?ticket=NUMBER), as core::can_see decides for each change.
+struct subscription {
+    viewer who;
+    std::int64_t ticket_id = 0;  // 0: every ticket the viewer may see
+};
+
+// The browser went away (another page, a closed tab): the peer's orderly shutdown is readable at once, so the
+// stream's place is given back within a tick rather than at the next write, which may be 15 s away.
+bool peer_closed(beast::tcp_stream& stream) {
+    char byte;
+    const auto n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+bool concerns(const app& a, const subscription& sub, const live_updates::change& c) {
+    if (sub.ticket_id != 0) return c.ticket_id == sub.ticket_id;
+    if (c.ticket_id == 0) return is_staff(sub.who.who);  // absences, school moves, known problems: staff's views
+    ticket t;
+    t.id = c.ticket_id;
+    t.school_number = c.school_number;
+    t.requester_id = c.requester_id;
+    t.assignee_id = c.assignee_id;
+    const auto* school = a.dir.school(c.school_number);
+    return can_see(sub.who, t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets);
+}
+
 } // namespace
 
 net::awaitable<void> serve_live_stream(app& a, http_request& req, beast::tcp_stream& stream, const http_server& server) {
     auto auth = co_await authenticate(a, req);
     if (!auth.who) {
         auto res = api_error(http::status::unauthorized, "unauthenticated", "Bitte anmelden.");
+        co_await refuse_stream(stream, res);
+        co_return;
+    }
+    // The subscriber as the visibility rules see them now, and the one ticket of a ticket page (absent or not
+    // visible: 404, as for the ticket itself).
+    std::string ticket_number;
+    if (auto parsed = boost::urls::parse_origin_form(req.target()); parsed)
+        if (auto it = parsed->params().find("ticket"); it != parsed->params().end()) ticket_number = (*it).value;
+    const user who = *auth.who;
+    auto sub = co_await a.storage->read([&](SQLite::Database& db) -> std::optional<subscription> {
+        const time_ms now = now_ms();
+        subscription s{current_viewer(a, db, who, now), 0};
+        if (ticket_number.empty()) return s;
+        const auto t = is_valid_ticket_number(ticket_number) ? find_ticket(db, ticket_number) : std::nullopt;
+        const auto* school = t ? a.dir.school(t->school_number) : nullptr;
+        if (!t || !can_see(s.who, *t, school ? school->manager_id : 0, a.config.teachers_see_school_tickets))
+            return std::nullopt;
+        s.ticket_id = t->id;
+        return s;
+    });
+    if (!sub) {
+        auto res = api_error(not_found_error());
         co_await refuse_stream(stream, res);
         co_return;
     }
@@ -644,9 +699,8 @@ net::awaitable<void> serve_live_stream(app& a, http_request& req, beast::tcp_str
     while (!server.stopping() && std::chrono::steady_clock::now() < ends_at) {
         tick.expires_after(std::chrono::milliseconds(200));
         co_await tick.async_wait(net::as_tuple(net::use_awaitable));
-        const auto now_version = a.live.version();
-        if (now_version != seen) {
-            seen = now_version;
+        if (peer_closed(stream)) co_return;
+        if (a.live.changed_since(seen, [&](const live_updates::change& c) { return concerns(a, *sub, c); })) {
             idle_ticks = 0;
             message = fmt::format("event: change\ndata: {}\n\n", seen);
             if (!co_await send(message)) co_return;

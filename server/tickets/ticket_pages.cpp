@@ -251,34 +251,86 @@ std::vector<const school_record*> schools_of(const app& a, const viewer& v) {
 
 
 
+namespace {
+
+// The sorts a list page offers, by their URL value. The first, "" (automatic), is relevance while searching and the
+// page's own order otherwise, so that a search typed into a form that was sorted automatically comes back with the
+// best matches first; relevance is not offered apart (without a text it means nothing).
+struct sort_choice {
+    ticket_sort sort;
+    const char* id;
+    const char* label;
+};
+constexpr std::array<sort_choice, 4> sort_choices{{{ticket_sort::relevance, "", "automatisch (Suche: beste Treffer zuerst)"},
+                                                   {ticket_sort::due, "due", "nächste Frist zuerst"},
+                                                   {ticket_sort::created, "created", "neueste zuerst"},
+                                                   {ticket_sort::updated, "updated", "zuletzt geändert zuerst"}}};
+
+// "123 Treffer", or where the count stopped at its bound (storage: count_tickets) a lower bound.
+std::string count_text(const ticket_count& c, bool searching) {
+    if (c.more && c.count == 0) return "";  // nothing found yet among those looked at: "Weiter suchen" says it
+    const auto n = format_german_count(c.count);
+    const char* what = searching ? "Treffer" : c.count == 1 ? "Ticket" : "Tickets";
+    if (!c.more) return fmt::format("{} {}", n, what);
+    // Looked at its whole bound: more may match than were counted.
+    return fmt::format("{} {} {}", c.count >= list_walk_budget ? "mehr als" : "mindestens", n, what);
+}
+
+// The list's URL with one paging parameter set and the other removed.
+std::string page_link(const boost::urls::url_view& url, std::string_view key, const std::string& position) {
+    auto link = boost::urls::url(url);
+    link.params().erase("cursor");
+    link.params().erase("before");
+    if (!position.empty()) link.params().set(key, position);
+    return std::string(link.encoded_target());
+}
+
+} // namespace
+
 net::awaitable<http_response> list_page(app& a, const auth_state& auth, const boost::urls::url_view& url,
                                         bool queue) {
     const auto& u = *auth.who;
     ticket_query q;
     q.limit = 50;  // as the API: the most urgent first, the rest a link away
-    q.sort = queue ? ticket_sort::due : ticket_sort::created;
-    // Filters (queue): school, status, priority, category, at risk, breached, free text. Unknown values are ignored
-    // rather than refused, so an old bookmark still opens.
+    // Filters (queue): school, status, priority, category, at risk, breached, free text; "Meine Tickets": free text
+    // and open or done. Unknown values are ignored rather than refused, so an old bookmark still opens.
     const auto school = query_value(url, "school"), state = query_value(url, "status"), prio = query_value(url, "priority"),
-               category = query_value(url, "category"), text = query_value(url, "q");
+               category = query_value(url, "category"), text = query_value(url, "q"), sort = query_value(url, "sort");
     const bool at_risk = query_value(url, "at_risk") == "1", breached = query_value(url, "breached") == "1";
+    // Unlike the other filters, a bad search text is refused: searching for something else would mislead.
+    if (auto problem = check_search_text(text))
+        co_return error_page(a, auth, http::status::unprocessable_entity, problem->message);
+    q.text = text;
+    const bool searching = !is_blank(text);
+    q.sort = searching ? ticket_sort::relevance : queue ? ticket_sort::due : ticket_sort::created;
+    std::string sort_id;  // as chosen: "" is automatic
+    for (const auto& c : sort_choices)
+        if (!sort.empty() && sort == c.id) {
+            q.sort = c.sort;
+            sort_id = c.id;
+        }
     if (queue) {
         if (a.dir.school(school)) q.school = school;
         if (auto s = parse_status(state)) q.statuses = {*s};
         else if (state != "alle") q.open_only = true;
         if (auto p = parse_priority(prio)) q.prio = *p;
         if (a.config.has_category(category)) q.category = category;
-        // Unlike the other filters, a bad search text is refused: searching for something else would mislead.
-        if (auto problem = check_search_text(text))
-            co_return error_page(a, auth, http::status::unprocessable_entity, problem->message);
-        q.text = text;
         q.at_risk = at_risk;
         q.breached = breached;
+    } else if (state == "offen") {
+        q.open_only = true;
+    } else if (state == "erledigt") {
+        q.statuses = {status::resolved, status::closed};
     }
-    q.cursor = query_value(url, "cursor");
+    // Paging both ways by keyset (docs/lists.md): `cursor` goes on after a row, `before` back before one.
+    const auto before = query_value(url, "before");
+    q.cursor = before.empty() ? query_value(url, "cursor") : before;
+    q.backward = !before.empty();
     ticket_list list;
     try {
-        list = co_await list_visible_tickets(a, u, q);
+        // Counting is a second query over the whole filter: run with a search (bounded by its candidates) or when
+        // the person asks for it ("Anzahl ermitteln"), not on every queue page (docs/lists.md).
+        list = co_await list_visible_tickets(a, u, q, searching || query_value(url, "count") == "1");
     } catch (const cursor_error&) {
         co_return error_page(a, auth, http::status::bad_request,
                              tr(auth.lang, "Ungültiger Seitenverweis."));
@@ -288,10 +340,27 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     rows.reserve(list.page.tickets.size());
     const time_ms now = now_ms();
     for (const auto& item : list.page.tickets) rows.push_back(ticket_row(a, item, u.who, now, auth.lang));
+    const auto& page = list.page;
     // A list walks a bounded number of tickets per page (storage: list_walk_budget): a rare combination of filters
-    // can come back without rows but with a link that searches on.
-    d.set("empty", rows.empty() && list.page.next_cursor.empty());
-    d.set("searched_on", rows.empty() && !list.page.next_cursor.empty());
+    // can come back without rows but with a link that searches on (backwards, when paging back).
+    const bool searched_on = rows.empty() && !page.next_cursor.empty();
+    d.set("empty", rows.empty() && page.next_cursor.empty() && q.cursor.empty());
+    d.set("searched_on", searched_on);
+    d.set("searched", searching);
+    d.set("search_text", text);
+    d.set("filtered", searching || !q.school.empty() || !q.statuses.empty() || q.prio || !q.category.empty() ||
+                          q.at_risk || q.breached || (!queue && q.open_only));
+    d.set("teacher", u.who == role::teacher);
+    if (list.count) {
+        d.set("count", count_text(*list.count, searching));
+    } else if (q.cursor.empty() && page.next_cursor.empty()) {
+        // The whole list is on this page: its count is free.
+        d.set("count", count_text({static_cast<std::int64_t>(rows.size()), false}, searching));
+    } else {
+        auto counted = boost::urls::url(url);
+        counted.params().set("count", "1");
+        d.set("count_link", std::string(counted.encoded_target()));
+    }
     d.set("tickets", std::move(rows));
     d.set("queue", queue);
     if (!queue) {
@@ -299,10 +368,30 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         co_await add_problem_banner(a, auth, d, std::move(back));
     }
     d.set("list_path", queue ? "/queue" : "/tickets");
-    if (!list.page.next_cursor.empty()) {
-        auto next = boost::urls::url(url);
-        next.params().set("cursor", list.page.next_cursor);
-        d.set("next_link", std::string(next.encoded_target()));
+    // The queue refreshes itself when a ticket this person may see changes (static/live.js).
+    d.set("live", queue);
+    std::string next, previous;
+    if (!q.backward) {
+        if (!page.next_cursor.empty()) next = page_link(url, "cursor", page.next_cursor);
+        if (!q.cursor.empty() && !page.first_position.empty()) previous = page_link(url, "before", page.first_position);
+    } else {
+        if (!page.next_cursor.empty()) previous = page_link(url, "before", page.next_cursor);
+        if (!page.last_position.empty()) next = page_link(url, "cursor", page.last_position);
+    }
+    d.set("next_link", next);
+    d.set("previous_link", previous);
+    d.set("search_on_link", q.backward ? previous : next);
+    // Paged away from the start where no link leads back (a walk's partial page): the first page.
+    if (!q.cursor.empty() && previous.empty() && !(q.backward && page.next_cursor.empty()))
+        d.set("first_link", page_link(url, "cursor", ""));
+    d.set("paged", !next.empty() || !previous.empty());
+    std::vector<std::pair<std::string, std::string>> sorts;
+    for (const auto& c : sort_choices) sorts.emplace_back(c.id, c.label);
+    d.set("sort_options", select_options(sorts, sort_id));
+    if (!queue) {
+        d.set("state_options", select_options({{"", "alle"}, {"offen", "offene"}, {"erledigt", "erledigte"}},
+                                              state == "offen" || state == "erledigt" ? state : std::string()));
+        d.set("filter_q", text);
     }
     if (queue) {
         const auto lang = auth.lang;
@@ -656,6 +745,12 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         d.set("canned", std::move(canned));
     }
     co_await add_ticket_links(a, auth, t.number, t.state == status::closed, d);
+    // Live refresh (static/live.js) of this ticket's changes, e.g. a teacher sees the manager's question at once;
+    // not on a form that came back (an error, an inserted canned reply): a reload would drop what it shows.
+    if (!refused) {
+        d.set("live", true);
+        d.set("live_ticket", t.number);
+    }
     if (has_error) co_return html_response(refused->error.status, a.pages.page("ticket", std::move(d)));
     co_return html_response(http::status::ok, a.pages.page("ticket", std::move(d)));
 }

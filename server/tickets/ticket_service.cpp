@@ -112,7 +112,7 @@ net::awaitable<outcome<ticket>> create_ticket(app& a, const user& filer, ticket_
     }
     ++a.metrics.tickets_created;
     mails_queued(a, mails);
-    a.live.publish();
+    a.live.publish(stored);
     co_return stored;
 }
 
@@ -157,19 +157,22 @@ net::awaitable<outcome<ticket>> perform_action(app& a, const user& who, std::str
     auto result = co_await a.storage->write([&](SQLite::Database& db) -> outcome<ticket> {
         return apply_action(a, db, current_viewer(a, db, who, now), {who.id, who.manager_id}, number, plan, now, mails);
     });
-    if (std::holds_alternative<ticket>(result)) {
+    if (const auto* changed = std::get_if<ticket>(&result)) {
         mails_queued(a, mails);
-        a.live.publish();
+        a.live.publish(*changed);
     }
     co_return result;
 }
 
-std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most,
-                                      std::size_t& queued) {
+namespace {
+
+// close_expired_resolutions, answering the closed tickets as they now stand (for live updates once committed).
+std::vector<ticket> close_expired(app& a, SQLite::Database& db, time_ms now, std::size_t at_most, std::size_t& queued) {
     const time_ms cutoff = last_resolution_with_window_over(now, reopen_window_ms(a.config.reopen_window_days));
     // The window runs from the latest resolution (as for the requester's reopen, plan_status_change), not from
     // the last change: a note added to a resolved ticket must not keep it waiting beyond the window.
     const auto numbers = find_resolved_before(db, cutoff, at_most);
+    std::vector<ticket> closed_tickets;
     for (const auto& number : numbers) {
         auto t = find_ticket(db, number);
         ticket_event closed;
@@ -182,8 +185,16 @@ std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now,
         append_audit(db, now, 0, to_string(closed.kind), number, closed.body);
         // The closing event's text is the template's own (actor 0), so the notice needs no seq.
         queued += notify_events(a.config.mail, db, current, std::span(&closed, 1), {}, {}, now);
+        closed_tickets.push_back(current);
     }
-    return numbers.size();
+    return closed_tickets;
+}
+
+} // namespace
+
+std::size_t close_expired_resolutions(app& a, SQLite::Database& db, time_ms now, std::size_t at_most,
+                                      std::size_t& queued) {
+    return close_expired(a, db, now, at_most, queued).size();
 }
 
 net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_timer& timer,
@@ -197,17 +208,19 @@ net::awaitable<void> close_expired_resolutions_periodically(app& a, net::steady_
         try {
             for (std::size_t n = chunk; n == chunk; closed += n) {
                 std::size_t mails = 0;
-                n = co_await a.storage->write([&](SQLite::Database& db) {
-                    return close_expired_resolutions(a, db, now, chunk, mails);
+                const auto chunk_closed = co_await a.storage->write([&](SQLite::Database& db) {
+                    return close_expired(a, db, now, chunk, mails);
                 });
                 mails_queued(a, mails);
+                // Committed: each ticket's page and the queues that show it refresh.
+                for (const auto& t : chunk_closed) a.live.publish(t);
+                n = chunk_closed.size();
             }
         } catch (const std::exception& e) {
             // A busy or full disk must not end the loop: the next round tries again.
             log_line(log_level::warning, "auto-close failed", {{"error", e.what()}});
         }
         if (closed > 0) {
-            a.live.publish();
             log_line(log_level::info, "auto-closed resolved tickets", {{"count", closed}});
         }
         timer.expires_after(period);
@@ -253,7 +266,7 @@ net::awaitable<outcome<ticket>> attach_files(app& a, const user& who, std::strin
         }
         return *t;
     });
-    if (std::holds_alternative<ticket>(result)) a.live.publish();
+    if (const auto* changed = std::get_if<ticket>(&result)) a.live.publish(*changed);
     co_return result;
 }
 
@@ -276,12 +289,14 @@ net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const 
     });
 }
 
-net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query) {
+net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query, bool with_count) {
     query.teachers_see_school_tickets = a.config.teachers_see_school_tickets;
     if (query.now == 0) query.now = now_ms();
     co_return co_await a.storage->read([&](SQLite::Database& db) {
         query.who = current_viewer(a, db, who, query.now);
-        return ticket_list{list_tickets(db, query, a.sla()), query.who};
+        ticket_list list{list_tickets(db, query, a.sla()), query.who, std::nullopt};
+        if (with_count) list.count = count_tickets(db, query, a.calendar);
+        return list;
     });
 }
 

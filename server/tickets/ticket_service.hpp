@@ -80,8 +80,10 @@ net::awaitable<std::optional<ticket_details>> find_visible_ticket(app& a, const 
 struct ticket_list {
     ticket_page page;
     viewer who;  // as the visibility rules saw the user, including whom a campus manager covers for
+    std::optional<ticket_count> count;  // with_count: how many the whole list has (bounded, count_tickets)
 };
-net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query);
+// The API lists without a count (shared/API.md has none, and it costs a second query); pages ask for it.
+net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket_query query, bool with_count = false);
 
 // The rules' view of an action by `v` on `t` at `now`, with the configured reopen window and text limit.
 action_context action_context_for(const app& a, const viewer& v, const ticket& t,

@@ -194,4 +194,10 @@ std::string_view verdict_label(sla_verdict v, language lang) {
     return "";
 }
 
+std::string format_german_count(std::int64_t n) {
+    auto digits = std::to_string(n < 0 ? -n : n);
+    for (auto i = static_cast<std::ptrdiff_t>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ".");
+    return n < 0 ? "-" + digits : digits;
+}
+
 } // namespace campusdesk

@@ -28,6 +28,9 @@ std::string_view role_label(role r, language lang = language::de);
 // An SLA verdict as the report and the XLSX export name it.
 std::string_view verdict_label(sla_verdict v, language lang = language::de);
 
+// A count as German readers write it: 5.000, 1.234.567.
+std::string format_german_count(std::int64_t n);
+
 // The name of a clock as staff read it: "Erste Reaktion", "Lösung".
 std::string_view clock_label(sla_clock_kind k, language lang = language::de);
 

@@ -49,11 +49,20 @@ int main(int argc, char** argv) {
                                  "description, room, asset_tag, requester_id, assignee_id, partner, created_at, "
                                  "updated_at, is_open, fr_verdict, fr_used_ms, fr_due_at, res_verdict, res_used_ms, "
                                  "res_due_at, due_at) VALUES (?,?,?,?,'new',?,?,?,?,?,?,'',?,?,1,'running',0,?,'running',0,?,?)");
-    SQLite::Statement fts(db, "INSERT INTO tickets_fts (rowid, title, description, room, asset_tag) VALUES (?,?,?,?,?)");
+    // As campusdesk's insert_ticket (schema 20): the terms the search row is indexed with, and the ticket's one
+    // search row, each a single-row insert (docs/lists.md "Search").
+    SQLite::Statement terms(db, "INSERT INTO ticket_search_terms (ticket_id, school, requester, scope) VALUES (?,?,?,?)");
+    SQLite::Statement fts(db, "INSERT INTO ticket_search (rowid, title, description, room, asset_tag, number, school, "
+                              "requester, replies, notes, scope) VALUES (?,?,?,?,?,?,?,?,'','',?)");
     SQLite::Statement event(db, "INSERT INTO ticket_events (ticket_id, seq, at, actor_id, by_staff, kind, to_status, "
                                 "to_priority, body, manager_id, partner) VALUES (?,1,?,?,0,'created',NULL,?,'',?,'')");
     const std::string school = db.execAndGet("SELECT school_number FROM users WHERE id=" + std::to_string(requester)).getString();
     const std::int64_t manager = db.execAndGet("SELECT manager_id FROM schools WHERE number='" + school + "'").getInt64();
+    const std::string school_terms =
+        school + " " + db.execAndGet("SELECT name FROM schools WHERE number='" + school + "'").getString();
+    const std::string requester_terms =
+        db.execAndGet("SELECT name FROM users WHERE id=" + std::to_string(requester)).getString() + " ";
+    const std::string scope = fmt::format("u{} s{} a{}", requester, school, manager);
 
     auto insert_one = [&] {
         ++serial;
@@ -77,13 +86,6 @@ int main(int argc, char** argv) {
         ticket.bind(15, static_cast<std::int64_t>(now + 3'600'000));
         ticket.exec();
         const auto id = db.getLastInsertRowid();
-        fts.reset();
-        fts.bind(1, id);
-        fts.bind(2, "Beamer zeigt kein Bild");
-        fts.bind(3, "Der Beamer geht an, zeigt aber nur 'Kein Signal', egal welches Kabel.");
-        fts.bind(4, "B 1.12");
-        fts.bind(5, "DO-IP-004711");
-        fts.exec();
         event.reset();
         event.bind(1, id);
         event.bind(2, static_cast<std::int64_t>(now));
@@ -91,6 +93,23 @@ int main(int argc, char** argv) {
         event.bind(4, "high");
         event.bind(5, manager);
         event.exec();
+        terms.reset();
+        terms.bind(1, id);
+        terms.bind(2, school_terms);
+        terms.bind(3, requester_terms);
+        terms.bind(4, scope);
+        terms.exec();
+        fts.reset();
+        fts.bind(1, id << 20 | 1);
+        fts.bind(2, "Beamer zeigt kein Bild");
+        fts.bind(3, "Der Beamer geht an, zeigt aber nur 'Kein Signal', egal welches Kabel.");
+        fts.bind(4, "B 1.12");
+        fts.bind(5, "DO-IP-004711");
+        fts.bind(6, fmt::format("CD-9999-{:06} {}", serial, serial));
+        fts.bind(7, school_terms);
+        fts.bind(8, requester_terms);
+        fts.bind(9, scope);
+        fts.exec();
     };
 
     for (const int per_tx : {1, batch}) {

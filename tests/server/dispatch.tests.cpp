@@ -1,10 +1,9 @@
 // The dispatcher board, live updates, absences and cover (issue 5), over real HTTP.
+#include "tests/server/sse_reader.hpp"
 #include "tests/server/ticket_helpers.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-
-#include <poll.h>
 
 #include <chrono>
 #include <thread>
@@ -62,43 +61,6 @@ std::string outage_section(const std::string& board, const std::string& name) {
     if (start == std::string::npos) return {};
     return board.substr(start, board.find("</section>", start) - start);
 }
-
-// A raw SSE reader on its own socket: sends the request with the session cookie, then reads the stream.
-class sse_reader {
-public:
-    sse_reader(unsigned short port, const client& who) : socket_(ioc_) {
-        socket_.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-        std::string cookie;
-        for (const auto& [k, v] : who.cookies) cookie += fmt::format("{}{}={}", cookie.empty() ? "" : "; ", k, v);
-        const auto request = fmt::format("GET /api/v1/live HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: text/event-stream\r\n"
-                                         "Cookie: {}\r\n\r\n",
-                                         port, cookie);
-        net::write(socket_, net::buffer(request));
-    }
-
-    // Reads until `needle` appears after `from`; returns its position or npos after `timeout`.
-    std::size_t wait_for(const std::string& needle, std::chrono::milliseconds timeout, std::size_t from = 0) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        for (;;) {
-            if (auto pos = received.find(needle, from); pos != std::string::npos) return pos;
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return std::string::npos;
-            pollfd p{socket_.native_handle(), POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-            char buf[4096];
-            boost::system::error_code ec;
-            const auto n = socket_.read_some(net::buffer(buf), ec);
-            if (ec) return std::string::npos;
-            received.append(buf, n);
-        }
-    }
-
-    std::string received;
-
-private:
-    net::io_context ioc_;
-    net::ip::tcp::socket socket_;
-};
 
 } // namespace
 

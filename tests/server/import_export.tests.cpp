@@ -978,7 +978,7 @@ TEST_CASE("retention anonymises long-closed tickets; the month's exports stay by
     REQUIRE(export_sla(data.path, "xlsx", {"--out", xlsx_before.string()}).status == 0);
     auto fts_count = [&](const std::string& word) {
         SQLite::Database db((data.path / "campusdesk.db").string(), SQLite::OPEN_READONLY);
-        SQLite::Statement s(db, "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?");
+        SQLite::Statement s(db, "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH ?");
         s.bind(1, word);
         s.executeStep();
         return s.getColumn(0).getInt64();

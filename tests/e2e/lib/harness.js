@@ -255,7 +255,30 @@ async function main() {
   if (!registered.length) { process.stdout.write('no tests matched E2E_ONLY\n'); process.exitCode = 1; }
 }
 
-module.exports = { test, assert, sleep, VIEWPORTS, main };
+// API helpers for the tests' second clients (request contexts from t.api()): log in and keep the CSRF token,
+// file a ticket, act on one.
+async function loginApi(client, login, password = 'demo') {
+  const session = await client.post('/api/v1/session', { data: { login, password } });
+  assert.equal(session.status(), 200, `login ${login}: ${await session.text()}`);
+  return (await session.json()).csrf_token;
+}
+
+async function fileTicket(client, csrf, title, extra = {}) {
+  const created = await client.post('/api/v1/tickets', {
+    headers: { 'X-CSRF-Token': csrf },
+    data: { category: 'presentation', priority: 'normal', title, room: 'B 1.12', ...extra },
+  });
+  assert.equal(created.status(), 201, `filing: ${await created.text()}`);
+  return created.json();
+}
+
+async function act(client, csrf, number, action, data) {
+  const r = await client.post(`/api/v1/tickets/${number}/${action}`, { headers: { 'X-CSRF-Token': csrf }, data });
+  assert.ok(r.ok(), `${action} ${number}: ${r.status()} ${await r.text()}`);
+  return r.json();
+}
+
+module.exports = { test, assert, sleep, VIEWPORTS, main, loginApi, fileTicket, act };
 
 if (require.main === module) {
   main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });

@@ -2,13 +2,7 @@
 // Issue 16, "Work the help desk does every day": phone intake, canned replies and the admin pages, walked as the
 // dispatcher, the campus manager, the teacher and the administrator.
 
-const { test, assert, VIEWPORTS } = require('../lib/harness');
-
-async function loginApi(client, login, password = 'demo') {
-  const session = await client.post('/api/v1/session', { data: { login, password } });
-  assert.equal(session.status(), 200, `login ${login}: ${await session.text()}`);
-  return (await session.json()).csrf_token;
-}
+const { test, assert, VIEWPORTS, loginApi } = require('../lib/harness');
 
 async function managerEntry(client, login) {
   const managers = await (await client.get('/api/v1/managers')).json();

@@ -2,32 +2,11 @@
 // Issue 16, "Deadlines people can read" and "Safe actions and errors where the eye is": each test walks the real
 // pages as the person concerned and checks what they read and where their eye and focus land.
 
-const { test, assert } = require('../lib/harness');
+const { test, assert, loginApi, fileTicket, act } = require('../lib/harness');
 
 const WEEKDAYS = ['Sonntag', 'Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag', 'Samstag'];
 const MONTHS = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober',
   'November', 'Dezember'];
-
-async function loginApi(client, login) {
-  const session = await client.post('/api/v1/session', { data: { login, password: 'demo' } });
-  assert.equal(session.status(), 200, `login ${login}: ${await session.text()}`);
-  return (await session.json()).csrf_token;
-}
-
-async function fileTicket(client, csrf, title, extra = {}) {
-  const created = await client.post('/api/v1/tickets', {
-    headers: { 'X-CSRF-Token': csrf },
-    data: { category: 'presentation', priority: 'normal', title, room: 'B 1.12', ...extra },
-  });
-  assert.equal(created.status(), 201, `filing: ${await created.text()}`);
-  return created.json();
-}
-
-async function act(client, csrf, number, action, data) {
-  const r = await client.post(`/api/v1/tickets/${number}/${action}`, { headers: { 'X-CSRF-Token': csrf }, data });
-  assert.ok(r.ok(), `${action} ${number}: ${r.status()} ${await r.text()}`);
-  return r.json();
-}
 
 // "Mittwoch, 2. Dezember, 10:30 Uhr" for an ISO instant, in Berlin time (the year only when it is not this year).
 function inWords(iso) {
