@@ -252,15 +252,7 @@ struct row_filter {
 
 constexpr std::size_t max_listed_tickets = 500;
 
-// "87,5 %", "–" without tasks to judge.
-std::string percent_text(std::optional<double> p) {
-    if (!p) return "–";
-    auto text = fmt::format("{:.1f} %", *p);
-    std::replace(text.begin(), text.end(), '.', ',');
-    return text;
-}
-
-page_data maintenance_figures_row(const maintenance_figures& f) {
+page_data maintenance_figures_row(const maintenance_figures& f, language lang) {
     page_data row;
     row.set("due", std::to_string(f.due));
     row.set("on_time", std::to_string(f.on_time));
@@ -269,26 +261,26 @@ page_data maintenance_figures_row(const maintenance_figures& f) {
     row.set("has_overdue", f.overdue > 0);
     row.set("open", std::to_string(f.open));
     row.set("postponed", std::to_string(f.postponed));
-    row.set("percent", percent_text(f.on_time_percent()));
+    row.set("percent", percent(f.on_time_percent(), lang));
     return row;
 }
 
 // The report's own section for maintenance (issue 18): planned work, counted apart from the tickets.
-page_data maintenance_section(const maintenance_report& m, report_month month) {
-    auto section = maintenance_figures_row(m.total);
-    section.set("counting", std::string(maintenance_counting_note));
+page_data maintenance_section(const maintenance_report& m, report_month month, language lang) {
+    auto section = maintenance_figures_row(m.total, lang);
+    section.set("counting", std::string(tr(lang, maintenance_counting_note)));
     section.set("csv_link", fmt::format("/api/v1/reports/maintenance?month={}&sep=semicolon", to_string(month)));
     page_list groups;
     for (const auto& [caption, heading, list] :
-         {std::tuple{"Wartung je Campus-Manager", "Campus-Manager", &m.per_manager},
-          std::tuple{"Wartung je Schule", "Schule", &m.per_school}}) {
+         {std::tuple{tr(lang, "Wartung je Campus-Manager"), tr(lang, "Campus-Manager"), &m.per_manager},
+          std::tuple{tr(lang, "Wartung je Schule"), tr(lang, "Schule"), &m.per_school}}) {
         if (list->empty()) continue;
         page_data g;
-        g.set("caption", caption);
-        g.set("heading", heading);
+        g.set("caption", std::string(caption));
+        g.set("heading", std::string(heading));
         page_list rows;
         for (const auto& x : *list) {
-            auto row = maintenance_figures_row(x.figures);
+            auto row = maintenance_figures_row(x.figures, lang);
             row.set("label", x.label);
             rows.push_back(std::move(row));
         }
@@ -412,7 +404,7 @@ net::awaitable<http_response> sla_report_page(app& a, const auth_state& auth, co
         d.set("problems", std::move(p));
     }
 
-    d.set("maintenance", maintenance_section(data.maintenance, month));
+    d.set("maintenance", maintenance_section(data.maintenance, month, lang));
 
     d.set("empty", r.rows.empty());
     d.set("total", summary_row(month, r.total, std::string(tr(lang, "Alle Tickets")), "", lang));

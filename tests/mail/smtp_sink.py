@@ -55,13 +55,16 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     port = args.port or free_port()
+    # SIGTERM and SIGINT are blocked before the controller's thread starts (it inherits the mask) and taken with
+    # sigwait. A handler that set a threading.Event while the main thread waited on that Event deadlocked now and
+    # then: the signal can arrive while the main thread holds the Event's lock, and set() waits for it for ever
+    # (a server test hung on a stopped sink for minutes).
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     controller = Controller(DirectoryHandler(args.dir, args.show), hostname="127.0.0.1", port=port)
     controller.start()
     print(f"listening on 127.0.0.1:{port}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    signal.sigwait(stop_signals)
     controller.stop()
 
 
