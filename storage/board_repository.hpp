@@ -46,7 +46,7 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
                            std::size_t section_limit);
 std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
 std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
-// Its SQL (the filters' parameters in the order of the columns), for the query-plan test.
+// Its SQL, for the query-plan test.
 extern const std::string open_loads_query;
 // The number of open tickets of each of `schools` that has any (of every school when `schools` is empty): the
 // queue's counts, read from the open tickets' school index (a few hundred entries for a manager's schools).

@@ -18,6 +18,11 @@ std::string_view raw_column::getText() const {
     return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index_))};
 }
 
+std::optional<std::int64_t> raw_column::getOptionalInt64() const {
+    if (sqlite3_column_type(statement_, index_) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_int64(statement_, index_);
+}
+
 bool raw_column::isNull() const { return sqlite3_column_type(statement_, index_) == SQLITE_NULL; }
 
 raw_statement::raw_statement(SQLite::Database& db, const std::string& sql) : db_(db), sql_(sql) {

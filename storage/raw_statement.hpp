@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ class raw_column {
 public:
     raw_column(sqlite3_stmt* statement, int index) : statement_(statement), index_(index) {}
     std::int64_t getInt64() const;
+    // The integer, or nothing for NULL.
+    std::optional<std::int64_t> getOptionalInt64() const;
     int getInt() const;
     std::string getString() const;
     // The text without a copy (valid until the next step); "" for NULL.

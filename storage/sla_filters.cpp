@@ -38,4 +38,13 @@ const sla_filter& at_risk_filter() {
     return f;
 }
 
+sla_state stored_sla_state(const stored_sla_marks& m, const sla_filter_instants& at) {
+    // breached_sql and at_risk_filter's SQL, where a comparison with NULL is not true.
+    if (m.fr_breached || m.res_breached || (m.due_at && *m.due_at < at.breached_if_due_before))
+        return sla_state::breached;
+    if ((m.fr_risk_at && *m.fr_risk_at <= at.now) || (m.res_risk_at && *m.res_risk_at <= at.now))
+        return sla_state::at_risk;
+    return sla_state::ok;
+}
+
 } // namespace campusdesk

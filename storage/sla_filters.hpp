@@ -7,6 +7,7 @@
 
 #include "core/sla.hpp"
 
+#include <optional>
 #include <span>
 #include <string>
 
@@ -39,5 +40,17 @@ struct sla_filter {
 const sla_filter& breached_filter();
 // state_of(ticket, now) == sla_state::at_risk (never a breached ticket).
 const sla_filter& at_risk_filter();
+
+// The same rule over the stored columns in C++, for a pass that reads every open ticket (the board's loads): the
+// filters' SQL evaluated per row took ~40 of the ~55 VM instructions of each ticket read there, about half of a
+// board request (tests/bench/profiling.md). The differential test checks both against core.
+struct stored_sla_marks {
+    bool fr_breached = false;                // t.fr_verdict = 'breached'
+    bool res_breached = false;               // t.res_verdict = 'breached'
+    std::optional<time_ms> due_at;           // t.due_at
+    std::optional<time_ms> fr_risk_at;       // t.fr_risk_at
+    std::optional<time_ms> res_risk_at;      // t.res_risk_at
+};
+sla_state stored_sla_state(const stored_sla_marks& marks, const sla_filter_instants& at);
 
 } // namespace campusdesk

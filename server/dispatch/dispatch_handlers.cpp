@@ -250,15 +250,15 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         for (const auto& n : o.tickets) {
             page_data entry;
             entry.set("number", n);
-            numbers.push_back(entry);
+            numbers.push_back(std::move(entry));
         }
-        item.set("tickets", numbers);
+        item.set("tickets", std::move(numbers));
         std::string listed;
         for (const auto& n : o.tickets) listed += (listed.empty() ? "" : ",") + n;
         item.set("declare_link", fmt::format("/stoerungen/neu?schule={}&tickets={}", o.school_number, listed));
-        outages.push_back(item);
+        outages.push_back(std::move(item));
     }
-    d.set("outages", outages);
+    d.set("outages", std::move(outages));
     d.set("has_problem_devices", !data.problem_devices.empty());
     d.set("problem_devices", problem_device_rows(a, data.problem_devices, lang));
     d.set("problem_rule", fmt::format(tf(lang, "mindestens {} Tickets in {} Tagen"), a.config.devices.problem_tickets,
@@ -280,14 +280,14 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         row.set("oldest", load.oldest_open ? format_datetime(*load.oldest_open, a.calendar.zone(), lang) : "—");
         for (const auto& ab : data.absences)
             if (ab.a.manager_id == m.id && ab.a.from <= now) row.set("absent", absence_text(a, ab.a, lang));
-        managers.push_back(row);
+        managers.push_back(std::move(row));
     }
-    d.set("managers", managers);
+    d.set("managers", std::move(managers));
 
     // Schools with open tickets, sortable so that a school with an outage stands out.
     auto sort_param = url.params().find("schulen");
     const std::string school_sort = sort_param == url.params().end() ? "offen" : std::string((*sort_param).value);
-    auto schools = data.schools;
+    auto& schools = data.schools;
     std::sort(schools.begin(), schools.end(), [&](const school_load& x, const school_load& y) {
         if (school_sort == "netz") return std::tie(y.network_open, y.open, x.school_number) < std::tie(x.network_open, x.open, y.school_number);
         if (school_sort == "ueberfaellig") return std::tie(y.breached, y.open, x.school_number) < std::tie(x.breached, x.open, y.school_number);
@@ -307,9 +307,9 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         row.set("newest", format_datetime(s.newest, a.calendar.zone(), lang));
         row.set("outage", std::any_of(data.outages.begin(), data.outages.end(),
                                       [&](const auto& o) { return o.school_number == s.school_number; }));
-        school_rows.push_back(row);
+        school_rows.push_back(std::move(row));
     }
-    d.set("schools", school_rows);
+    d.set("schools", std::move(school_rows));
     d.set("school_sort_" + school_sort, true);
     d.set("live", true);
     d.set("wide", true);
@@ -520,9 +520,9 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         row.set("text", absence_text(a, r.a, auth.lang));
         row.set("running", r.a.from <= now);
         if (r.a.from <= now) absent_now.insert(r.a.manager_id);
-        rows.push_back(row);
+        rows.push_back(std::move(row));
     }
-    d.set("absences", rows);
+    d.set("absences", std::move(rows));
     std::vector<manager_facts> facts;
     for (const auto& m : a.dir.current().managers) {
         manager_facts f{m.id, {}, 0, absent_now.contains(m.id)};
