@@ -571,6 +571,10 @@ DROP INDEX tickets_by_created;
 CREATE INDEX tickets_by_created ON tickets(created_at, id, assignee_id, school_number, requester_id);
 DROP INDEX tickets_by_updated;
 CREATE INDEX tickets_by_updated ON tickets(updated_at, id, assignee_id, school_number, requester_id);
+-- Retention's next batch (storage/retention_repository.cpp): closed tickets not yet anonymised, oldest change
+-- first. A new ticket is not closed, so a create does not enter it.
+DROP INDEX IF EXISTS tickets_closed_to_anonymise;
+CREATE INDEX tickets_closed_to_anonymise ON tickets(updated_at) WHERE status = 'closed' AND anonymised_at IS NULL;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

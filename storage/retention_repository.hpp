@@ -21,6 +21,8 @@ std::int64_t anonymous_user_id(SQLite::Database& db, time_ms now);
 
 // Closed tickets, not yet anonymised, whose last change is before `closed_before`; at most `limit`, oldest first.
 std::vector<std::int64_t> tickets_to_anonymise(SQLite::Database& db, time_ms closed_before, int limit);
+// Its SQL, for the query-plan test.
+extern const std::string tickets_to_anonymise_query;
 // Anonymises the tickets: requester → the anonymous account, title "[anonymisiert]", description, room and every
 // event's text emptied, the requester's events by the anonymous account, attachments removed (their files go with
 // the orphan sweep), mail received for them without sender, subject and raw bytes, a phone caller's name and

@@ -1,6 +1,7 @@
 #include "storage/ticket_repository.hpp"
 
 #include "storage/board_repository.hpp"
+#include "storage/retention_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/user_repository.hpp"
 #include "storage/write_queue.hpp"
@@ -452,6 +453,17 @@ TEST_CASE("list queries of every shape read an index in their sort order and sor
                 ++checked;
             }
     CHECK(checked == 4 * 4 * static_cast<int>(filters.size()));
+}
+
+TEST_CASE("retention's next batch reads only closed tickets not yet anonymised", "[storage][performance]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + tickets_to_anonymise_query);
+    std::string details;
+    while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+    INFO(details);
+    CHECK(details.find("INDEX tickets_closed_to_anonymise (updated_at<?)") != std::string::npos);
+    CHECK(details.find("TEMP B-TREE") == std::string::npos);
 }
 
 TEST_CASE("board and queue load figures read only the small index of open tickets", "[storage][performance]") {
