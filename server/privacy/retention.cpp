@@ -102,7 +102,8 @@ net::awaitable<void> apply_retention_daily(app& a, net::steady_timer& timer, std
                     [&](SQLite::Database& db) { return remove_orphan_blobs(db, dir, orphan_min_age); }));
                 log_line(log_level::info, "retention applied",
                          {{"anonymised", total.anonymised}, {"attachments", total.attachments}, {"files", total.files},
-                          {"sessions", total.sessions}, {"audit", total.audit}, {"mail", total.mail}});
+                          {"sessions", total.sessions}, {"audit", total.audit}, {"mail", total.mail},
+                          {"maintenance", total.maintenance}});
             }
         } catch (const std::exception& e) {
             log_line(log_level::warning, "retention not applied, tried again later", {{"error", e.what()}});

@@ -2,6 +2,10 @@
 // shows), the list of schools, the similar schools with their downloads, and bad query input.
 #include "tests/server/ticket_helpers.hpp"
 
+#include "core/sla_report.hpp"
+#include "server/app.hpp"
+
+using namespace campusdesk;
 using namespace campusdesk::testing;
 
 namespace {
@@ -114,4 +118,37 @@ TEST_CASE("similar schools: the page, k, and the CSV and XLSX downloads", "[equi
     REQUIRE(xlsx.status == 200);
     CHECK(xlsx.headers.at("content-type") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     CHECK(xlsx.body.starts_with("PK"));
+}
+
+TEST_CASE("the monthly report gains tickets per device kind and per 100 devices per school", "[equipment][report]") {
+    scene s;
+    // The demo's tickets are of the last 60 days: this month has some.
+    const auto month = to_string(month_of(now_ms(), date::locate_zone("Europe/Berlin")));
+    const auto csv = s.dispatcher.get("/api/v1/reports/devices?month=" + month + "&sep=semicolon");
+    INFO(csv.body.substr(0, 300));
+    REQUIRE(csv.status == 200);
+    CHECK(csv.headers.at("content-type") == "text/csv; charset=utf-8");
+    CHECK(contains(csv.headers.at("content-disposition"), "geraete-" + month + ".csv"));
+    CHECK(csv.body.starts_with("\xEF\xBB\xBFgroup;key;label;devices;tickets;per_100\r\n"));
+    CHECK(contains(csv.body, "\r\nkind;ipad;iPad;"));
+    CHECK(contains(csv.body, "\r\nschool;" + s.school + ";"));
+    CHECK_FALSE(contains(csv.body, "E-"));  // rates as decimals, never in exponent notation
+
+    const auto doc = s.dispatcher.get("/api/v1/reports/sla?month=" + month).json();
+    const auto& devices = doc.at("devices");
+    CHECK_FALSE(devices.at("per_kind").as_array().empty());
+    // Per school, the tickets are the report's own per-school count.
+    for (const auto& row : devices.at("per_school").as_array())
+        for (const auto& group : doc.at("summary").at("per_school").as_array())
+            if (group.at("school_number") == row.at("school_number")) CHECK(row.at("tickets") == group.at("tickets"));
+
+    const auto page = s.dispatcher.get("/reports/sla?month=" + month);
+    REQUIRE(page.status == 200);
+    CHECK(contains(page.body, "Tickets je 100 Geräte je Schule"));
+    CHECK(contains(page.body, "href=\"/schulen/"));
+
+    CHECK(s.manager.get("/api/v1/reports/devices?month=" + month).status == 403);
+    CHECK(s.dispatcher.get("/api/v1/reports/devices?month=2026-13").status == 422);
+    CHECK(s.dispatcher.get("/api/v1/reports/devices").status == 422);
+    CHECK(s.dispatcher.get("/api/v1/reports/devices?month=" + month + "&sep=tab").status == 422);
 }

@@ -1,3 +1,4 @@
+#include "server/reports/report_tables.hpp"
 #include "server/reports/sla_export.hpp"
 #include "server/views/i18n.hpp"
 #include "server/views/page_renderer.hpp"
