@@ -8,13 +8,15 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace campusdesk {
 
 // The tickets created in [from, to) (created_at), oldest first, each with its school's name and its history
-// (without reply and note bodies, which figures never show).
-std::vector<report_ticket> load_report_tickets(SQLite::Database& db, time_ms from, time_ms to);
+// (without reply and note bodies, which figures never show); of one school if `school_number` is not empty.
+std::vector<report_ticket> load_report_tickets(SQLite::Database& db, time_ms from, time_ms to,
+                                               const std::string& school_number = {});
 
 // How many tickets were created in [from, to): the check of the closed months' totals cache.
 std::int64_t count_tickets_created(SQLite::Database& db, time_ms from, time_ms to);

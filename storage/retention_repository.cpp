@@ -122,6 +122,26 @@ std::int64_t remove_mail_before(SQLite::Database& db, time_ms before) {
     return n;
 }
 
+std::int64_t anonymise_maintenance_before(SQLite::Database& db, time_ms before, time_ms now) {
+    // Asked first, because anonymous_user_id creates the account on first use. (NULL done_by compares as false.)
+    const auto existing = find_user_by_login(db, anonymous_login);
+    SQLite::Statement pending(db, "SELECT EXISTS (SELECT 1 FROM maintenance_tasks WHERE done_by <> ?1 AND done_at < ?2) "
+                                  "OR EXISTS (SELECT 1 FROM maintenance_postponements WHERE by_user <> ?1 AND at < ?2)");
+    pending.bind(1, existing ? existing->id : std::int64_t{-1});
+    pending.bind(2, before);
+    if (!pending.executeStep() || pending.getColumn(0).getInt() == 0) return 0;
+    const auto anonymous = anonymous_user_id(db, now);
+    std::int64_t n = 0;
+    for (const char* sql : {"UPDATE maintenance_tasks SET done_by = ?1 WHERE done_by <> ?1 AND done_at < ?2",
+                            "UPDATE maintenance_postponements SET by_user = ?1 WHERE by_user <> ?1 AND at < ?2"}) {
+        SQLite::Statement s(db, sql);
+        s.bind(1, anonymous);
+        s.bind(2, before);
+        n += s.exec();
+    }
+    return n;
+}
+
 std::optional<personal_data> load_personal_data(SQLite::Database& db, std::string_view login) {
     SQLite::Statement who(db, "SELECT id, login, name, role, COALESCE(school_number, ''), email, locale, disabled, "
                               "created_at FROM users WHERE login = ?");
@@ -171,6 +191,19 @@ std::optional<personal_data> load_personal_data(SQLite::Database& db, std::strin
                               sessions.getColumn(2).getInt64(), sessions.getColumn(3).getInt64(),
                               sessions.getColumn(4).getString()});
     p.identities = external_identities_of(db, p.user_id);
+    SQLite::Statement maintenance(
+        db, "SELECT 'plan_created', title, school_number, start_date, description, created_at FROM maintenance_plans "
+            "WHERE created_by = ?1 UNION ALL "
+            "SELECT 'task_done', p.title, t.school_number, t.due_date, t.note, t.done_at FROM maintenance_tasks t "
+            "JOIN maintenance_plans p ON p.id = t.plan_id WHERE t.done_by = ?1 UNION ALL "
+            "SELECT 'task_postponed', p.title, t.school_number, pp.from_date || ' → ' || pp.to_date, pp.reason, pp.at "
+            "FROM maintenance_postponements pp JOIN maintenance_tasks t ON t.id = pp.task_id "
+            "JOIN maintenance_plans p ON p.id = t.plan_id WHERE pp.by_user = ?1 ORDER BY 6");
+    maintenance.bind(1, p.user_id);
+    while (maintenance.executeStep())
+        p.maintenance.push_back({maintenance.getColumn(0).getString(), maintenance.getColumn(1).getString(),
+                                 maintenance.getColumn(2).getString(), maintenance.getColumn(3).getString(),
+                                 maintenance.getColumn(4).getString(), maintenance.getColumn(5).getInt64()});
     SQLite::Statement audit(db, "SELECT at, action, subject, detail FROM audit_log WHERE actor_id = ? ORDER BY id");
     audit.bind(1, p.user_id);
     while (audit.executeStep())
@@ -207,7 +240,10 @@ bool erase_person(SQLite::Database& db, std::string_view login, time_ms now) {
         s.exec();
     }
     for (const char* sql : {"UPDATE phone_intakes SET taken_by = ?2 WHERE taken_by = ?1",
-                            "UPDATE canned_replies SET updated_by = ?2 WHERE updated_by = ?1"}) {
+                            "UPDATE canned_replies SET updated_by = ?2 WHERE updated_by = ?1",
+                            "UPDATE maintenance_plans SET created_by = ?2 WHERE created_by = ?1",
+                            "UPDATE maintenance_tasks SET done_by = ?2 WHERE done_by = ?1",
+                            "UPDATE maintenance_postponements SET by_user = ?2 WHERE by_user = ?1"}) {
         SQLite::Statement s(db, sql);
         s.bind(1, person->id);
         s.bind(2, anonymous);

@@ -33,6 +33,10 @@ void anonymise_tickets(SQLite::Database& db, const std::vector<std::int64_t>& id
 std::int64_t remove_closed_attachments(SQLite::Database& db, time_ms closed_before);
 // Removes expired sessions and API tokens; returns how many.
 std::int64_t remove_expired_sessions(SQLite::Database& db, time_ms now);
+// Maintenance work older than `before` (tasks done, postponements made) no longer names who did it: the anonymous
+// account instead; the notes and reasons stay (staff's words about the work, like staff replies). Returns how
+// many rows.
+std::int64_t anonymise_maintenance_before(SQLite::Database& db, time_ms before, time_ms now);
 // Removes audit-log entries older than `before`; returns how many.
 std::int64_t remove_audit_before(SQLite::Database& db, time_ms before);
 // Removes notifications delivered, digested or given up before `before`, and incoming mail settled (ticket, reply,
@@ -62,6 +66,15 @@ struct personal_audit {
     time_ms at = 0;
     std::string action, subject, detail;
 };
+// Maintenance work (issue 18): a plan they created, a task they marked done (with its note), a postponement they
+// made (with its reason).
+struct personal_maintenance {
+    std::string action;  // "plan_created", "task_done", "task_postponed"
+    std::string plan_title, school_number;
+    std::string dates;  // the plan's start, the task's due date, "from → to" of a postponement
+    std::string text;   // description, note, reason
+    time_ms at = 0;
+};
 struct personal_data {
     std::int64_t user_id = 0;
     std::string login, name, role, school_number, email, locale;
@@ -73,12 +86,14 @@ struct personal_data {
     std::vector<personal_session> sessions;
     std::vector<personal_audit> audit;             // done by them
     std::vector<external_identity> identities;     // at OpenID providers (single sign-on)
+    std::vector<personal_maintenance> maintenance;  // plans created, tasks done and postponed, oldest first
 };
 std::optional<personal_data> load_personal_data(SQLite::Database& db, std::string_view login);
 
 // Erases a person: their account becomes "(gelöscht)" without login name, name, address, password, sessions and
 // tokens; the tickets they filed are anonymised; their texts on other tickets are emptied and point to the
-// anonymous account; their uploads and personal canned replies removed. Ticket figures stay. Returns false if there is no such login.
+// anonymous account; their uploads and personal canned replies removed; the maintenance plans, tasks and
+// postponements they created, did or made point to the anonymous account. Ticket figures stay. Returns false if there is no such login.
 bool erase_person(SQLite::Database& db, std::string_view login, time_ms now);
 
 } // namespace campusdesk

@@ -5,6 +5,8 @@
 #include "server/accounts/credentials.hpp"
 #include "server/cli/demo_inventory.hpp"
 #include "storage/device_repository.hpp"
+#include "storage/maintenance_repository.hpp"
+#include "storage/user_repository.hpp"
 
 #include <fmt/format.h>
 
@@ -91,6 +93,33 @@ bool load_demo_data(app& a) {
         apply_device_import(db, plan, now);
         for (auto& d : load_all_devices(db)) devices_by_school_kind[{d.school_number, d.kind}].push_back(std::move(d));
     });
+    // A few maintenance plans (issue 18), begun weeks ago, so that the visit plan shows due tasks beside the tickets:
+    // the tasks come from the daily generation at start-up (docs/maintenance.md).
+    a.storage->writer().run([&](SQLite::Database& db) {
+        const auto by = find_user_by_login(db, "dispatch1");
+        const auto zone = a.calendar.zone();
+        constexpr time_ms days = 24LL * 3600 * 1000;
+        const auto& schools = a.dir.current().schools;
+        const std::string first_school = schools.empty() ? std::string() : schools.front().number;
+        const std::vector<maintenance_plan> plans{
+            {0, "Digitale Tafeln prüfen", "Kalibrierung, Stifte, Firmware-Stand; Mängel als Ticket melden.", "",
+             device_kind::digital_board, maintenance_rule::every_school_weeks, 12, "",
+             local_date_of(now - 70 * days, zone), true, 0, 0},
+            {0, "iPad-Updates vor den Sommerferien", "iPadOS und Apps über das MDM aktualisieren, Akkus prüfen.", "",
+             device_kind::ipad, maintenance_rule::before_holidays, 6, "Sommerferien", local_date_of(now, zone), true, 0,
+             0},
+            {0, "Netzwerkschrank Sichtprüfung", "Lüftung, Verkabelung, USV-Anzeige; Schrank abgeschlossen?",
+             first_school, std::nullopt, maintenance_rule::every_school_weeks, 6, "",
+             local_date_of(now - 30 * days, zone), true, 0, 0},
+        };
+        for (auto p : plans) {
+            p.created_by = by ? by->id : 0;
+            p.created_at = now;
+            insert_maintenance_plan(db, p);
+        }
+        return plans.size();
+    });
+
     // Three devices that keep failing: the board's and the visit plan's problem devices.
     for (auto kind : {device_kind::digital_board, device_kind::ipad, device_kind::printer})
         for (const auto& [key, list] : devices_by_school_kind)

@@ -103,6 +103,10 @@ net::awaitable<http_response> handle_api(app& a, http_request& req, const boost:
         if (method != http::verb::get) co_return not_allowed();
         co_return co_await problems_report_api(a, who, url);
     }
+    if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "devices") {
+        if (method != http::verb::get) co_return not_allowed();
+        co_return co_await devices_report_api(a, who, url);
+    }
     if (seg.size() == 2 && seg[0] == "reports" && seg[1] == "maintenance") {
         if (method != http::verb::get) co_return not_allowed();
         co_return co_await maintenance_report_api(a, who, url);

@@ -5,6 +5,7 @@
 #include "server/accounts/login_pages.hpp"
 #include "server/accounts/sso_pages.hpp"
 #include "server/devices/device_pages.hpp"
+#include "server/devices/equipment_pages.hpp"
 #include "server/maintenance/maintenance_pages.hpp"
 #include "server/dispatch/dispatch_handlers.hpp"
 #include "server/http/form_body.hpp"
@@ -104,6 +105,8 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
     }
     if (const auto rest = path_after(path, "/geraete"); rest && (rest->empty() || rest->starts_with('/')))
         co_return co_await devices_page(a, req, auth, url, *rest);
+    if (const auto rest = path_after(path, "/schulen"); rest && (rest->empty() || rest->starts_with('/')))
+        co_return co_await schools_page(a, req, auth, url, *rest);
     if (const auto rest = path_after(path, "/wartung"); rest && (rest->empty() || rest->starts_with('/')))
         co_return co_await maintenance_page(a, req, auth, url, *rest);
     if (const auto rest = path_after(path, "/stoerungen"); rest && (rest->empty() || rest->starts_with('/')))

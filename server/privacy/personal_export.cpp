@@ -35,7 +35,7 @@ boost::json::value base64_of(const std::filesystem::path& file) {
 
 std::string personal_export_json(const personal_data& p, const std::filesystem::path& attachments_dir,
                                  const date::time_zone* zone) {
-    boost::json::array tickets, events, attachments, sessions, audit, identities;
+    boost::json::array tickets, events, attachments, sessions, audit, identities, maintenance;
     for (const auto& t : p.tickets)
         tickets.push_back({{"number", t.number}, {"school_number", t.school_number}, {"status", t.status},
                            {"title", t.title}, {"description", t.description}, {"room", t.room},
@@ -53,6 +53,9 @@ std::string personal_export_json(const personal_data& p, const std::filesystem::
     for (const auto& i : p.identities)
         identities.push_back({{"provider", i.provider}, {"subject", i.subject}, {"created_at", time_of(i.created_at, zone)},
                               {"last_login_at", time_of(i.last_login_at, zone)}});
+    for (const auto& m : p.maintenance)
+        maintenance.push_back({{"action", m.action}, {"plan", m.plan_title}, {"school_number", m.school_number},
+                               {"dates", m.dates}, {"text", m.text}, {"at", time_of(m.at, zone)}});
     for (const auto& a : p.audit)
         audit.push_back({{"at", time_of(a.at, zone)}, {"action", a.action}, {"subject", a.subject}, {"detail", a.detail}});
     const boost::json::object doc{
@@ -65,6 +68,7 @@ std::string personal_export_json(const personal_data& p, const std::filesystem::
         {"attachments_uploaded", std::move(attachments)},
         {"sessions_and_tokens", std::move(sessions)},
         {"single_sign_on_identities", std::move(identities)},
+        {"maintenance_work", std::move(maintenance)},
         {"audit_log", std::move(audit)}};
     return boost::json::serialize(doc) + "\n";
 }

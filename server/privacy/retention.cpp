@@ -30,6 +30,9 @@ retention_counts prune(SQLite::Database& db, const retention_config& rules, time
     c.sessions = remove_expired_sessions(db, now);
     if (const auto t = before(rules.audit_log_days, now)) c.audit = remove_audit_before(db, *t);
     if (const auto t = before(rules.mail_days, now)) c.mail = remove_mail_before(db, *t);
+    // Maintenance work is the staff's, like their replies: after the tickets' period it keeps the note, not the name.
+    if (const auto t = before(rules.anonymise_closed_after_days, now))
+        c.maintenance = anonymise_maintenance_before(db, *t, now);
     return c;
 }
 
@@ -51,13 +54,14 @@ retention_counts& retention_counts::operator+=(const retention_counts& o) {
     audit += o.audit;
     mail += o.mail;
     files += o.files;
+    maintenance += o.maintenance;
     return *this;
 }
 
 std::string describe(const retention_counts& c) {
     return fmt::format("{} tickets anonymised, {} attachments and {} files removed, {} expired sessions and tokens, "
-                       "{} audit entries, {} mail rows removed",
-                       c.anonymised, c.attachments, c.files, c.sessions, c.audit, c.mail);
+                       "{} audit entries, {} mail rows removed, {} maintenance rows anonymised",
+                       c.anonymised, c.attachments, c.files, c.sessions, c.audit, c.mail, c.maintenance);
 }
 
 retention_counts apply_retention(write_queue& writer, const retention_config& rules,
@@ -98,7 +102,8 @@ net::awaitable<void> apply_retention_daily(app& a, net::steady_timer& timer, std
                     [&](SQLite::Database& db) { return remove_orphan_blobs(db, dir, orphan_min_age); }));
                 log_line(log_level::info, "retention applied",
                          {{"anonymised", total.anonymised}, {"attachments", total.attachments}, {"files", total.files},
-                          {"sessions", total.sessions}, {"audit", total.audit}, {"mail", total.mail}});
+                          {"sessions", total.sessions}, {"audit", total.audit}, {"mail", total.mail},
+                          {"maintenance", total.maintenance}});
             }
         } catch (const std::exception& e) {
             log_line(log_level::warning, "retention not applied, tried again later", {{"error", e.what()}});

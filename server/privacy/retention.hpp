@@ -18,6 +18,7 @@ struct retention_counts {
     std::int64_t audit = 0;        // audit-log entries
     std::int64_t mail = 0;         // outbox and incoming-mail rows
     std::int64_t files = 0;        // attachment files removed
+    std::int64_t maintenance = 0;  // maintenance tasks and postponements no longer naming who did them
     retention_counts& operator+=(const retention_counts& o);
 };
 // For logs and the command line: "12 tickets anonymised, …".

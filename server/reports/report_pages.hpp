@@ -21,6 +21,10 @@ net::awaitable<http_response> sla_report_api(app& a, const user& who, const boos
 // from the ticket CSV of SLA.md §4, which stays exactly as it is.
 net::awaitable<http_response> problems_report_api(app& a, const user& who, const boost::urls::url_view& url);
 
+// GET /api/v1/reports/devices?month=YYYY-MM[&sep=semicolon]: tickets per device kind and per 100 devices per
+// school in the month as CSV (issue 18, render_device_csv), beside the ticket CSV of SLA.md §4.
+net::awaitable<http_response> devices_report_api(app& a, const user& who, const boost::urls::url_view& url);
+
 // Fills the cache of closed months' totals with the twelve months before the current one (at start-up, on a
 // reader thread), so the first view of the report page after a restart does not compute a year of history.
 net::awaitable<void> warm_report_cache(app& a);

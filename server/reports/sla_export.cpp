@@ -1,4 +1,5 @@
 #include "server/reports/sla_export.hpp"
+#include "server/reports/report_tables.hpp"
 
 #include "server/http/json_writer.hpp"
 
@@ -9,6 +10,7 @@
 #include "server/maintenance/maintenance_service.hpp"
 #include "server/views/labels.hpp"
 #include "storage/database.hpp"
+#include "storage/equipment_repository.hpp"
 #include "storage/problem_repository.hpp"
 #include "storage/report_repository.hpp"
 #include "storage/ticket_repository.hpp"
@@ -20,6 +22,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -83,12 +86,17 @@ std::variant<char, export_param_error> parse_separator_param(std::string_view te
 
 // --- loading ---------------------------------------------------------------------------------------------------
 
-sla_report load_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
-                           report_month m, time_ms now) {
+sla_report load_school_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                                  report_month m, time_ms now, const std::string& school_number) {
     const auto p = period_of(m, calendar.zone(), now);
-    const auto tickets = load_report_tickets(db, p.start, p.end);
+    const auto tickets = load_report_tickets(db, p.start, p.end, school_number);
     const auto managers = load_report_managers(db, tickets);
     return build_sla_report(m, tickets, managers, config.sla, calendar, now);
+}
+
+sla_report load_sla_report(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
+                           report_month m, time_ms now) {
+    return load_school_sla_report(db, config, calendar, m, now, "");
 }
 
 const std::string_view maintenance_counting_note =
@@ -287,8 +295,47 @@ json::object maintenance_report_json(const maintenance_report& m) {
             {"rows", std::move(rows)}};
 }
 
-std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems,
-                            const maintenance_report* maintenance) {
+const std::string_view device_counting_note =
+    "Tickets je Geräteart: Tickets des Monats, die ein Gerät der Art nennen, je 100 Geräte der Art in Betrieb. "
+    "Tickets je Schule: alle Tickets der Schule im Monat (wie in der Tabelle „Schulen“) je 100 ihrer Geräte in "
+    "Betrieb. Der Gerätebestand ist der heutige: das Inventar führt keine Geschichte.";
+
+device_report load_device_report(SQLite::Database& db, const business_calendar& calendar, const sla_report& r) {
+    std::map<std::string, std::string, std::less<>> names;
+    const auto dir = load_directory(db);
+    for (const auto* list : {&dir.schools, &dir.former_schools})
+        for (const auto& s : *list) names[s.number] = s.name;
+    const auto devices = load_device_counts(db, "", local_date_of(r.period.now, calendar.zone()));
+    const auto kind_tickets = load_device_ticket_counts(db, r.period.start, r.period.end);
+    return build_device_report(devices, kind_tickets, r.per_school, names);
+}
+
+namespace {
+
+json::array device_rows_json(const std::vector<device_rate_row>& rows, std::string_view key_name,
+                             std::string_view label_name) {
+    json::array out;
+    for (const auto& row : rows)
+        out.push_back(json::object{{key_name, row.key},
+                                   {label_name, row.label},
+                                   {"devices", row.devices},
+                                   {"tickets", row.tickets},
+                                   {"per_100", percent_or_null(row.per_100)}});
+    return out;
+}
+
+} // namespace
+
+json::object device_report_json(const device_report& d) {
+    return {{"counting", device_counting_note},
+            {"per_kind", device_rows_json(d.per_kind, "kind", "label")},
+            {"per_school", device_rows_json(d.per_school, "school_number", "school_name")}};
+}
+
+// The JSON with every section; render_sla_json's header stays as SLA.md's export had it, the device figures come
+// through render_sla_export.
+static std::string sla_json_document(const sla_report& r, const date::time_zone* zone, const problem_report* problems,
+                                     const maintenance_report* maintenance, const device_report* devices) {
     json::array rows;
     for (const auto& row : r.rows) {
         rows.push_back(json::object{
@@ -322,10 +369,16 @@ std::string render_sla_json(const sla_report& r, const date::time_zone* zone, co
                      {"rows", std::move(rows)},
                      {"summary", std::move(summary)},
                      {"problems", problems_json(problems ? *problems : problem_report{}, zone)},
-                     {"maintenance", maintenance_report_json(maintenance ? *maintenance : maintenance_report{})}};
+                     {"maintenance", maintenance_report_json(maintenance ? *maintenance : maintenance_report{})},
+                     {"devices", device_report_json(devices ? *devices : device_report{})}};
     json_writer w;
     w.value(doc);
     return w.take();
+}
+
+std::string render_sla_json(const sla_report& r, const date::time_zone* zone, const problem_report* problems,
+                            const maintenance_report* maintenance) {
+    return sla_json_document(r, zone, problems, maintenance, nullptr);
 }
 
 // --- the German documents (CSV for Excel, XLSX) -----------------------------------------------------------------
@@ -481,6 +534,19 @@ std::string render_maintenance_csv(const maintenance_report& m, char separator) 
                                 separator);
 }
 
+std::string render_device_csv(const device_report& d, char separator) {
+    // One table: the kinds' rows, then the schools', told apart by "group"; the rate as the JSON has it (one
+    // decimal, a point), empty without devices.
+    std::string out = utf8_bom;
+    csv_line(out, {"group", "key", "label", "devices", "tickets", "per_100"}, separator);
+    for (const auto& [group, list] : {std::pair{"kind", &d.per_kind}, std::pair{"school", &d.per_school}})
+        for (const auto& row : *list)
+            csv_line(out, {group, row.key, row.label, std::to_string(row.devices), std::to_string(row.tickets),
+                           row.per_100 ? fmt::format("{:.1f}", *row.per_100) : std::string()},
+                     separator);
+    return out;
+}
+
 std::string render_problems_csv(const problem_report& problems, const date::time_zone* zone, char separator) {
     const auto doc = problems_json(problems, zone);
     return render_json_rows_csv(problem_row_json({}, zone), doc.at("rows").as_array(), separator);
@@ -511,6 +577,33 @@ struct xlsx_formats {
     lxw_format* percent;
     lxw_format* title;
 };
+
+xlsx_formats add_formats(lxw_workbook* wb) {
+    xlsx_formats f{};
+    f.header = workbook_add_format(wb);
+    format_set_bold(f.header);
+    format_set_bg_color(f.header, 0xDDE6F0);
+    format_set_text_wrap(f.header);
+    format_set_align(f.header, LXW_ALIGN_VERTICAL_TOP);
+    f.datetime = workbook_add_format(wb);
+    format_set_num_format(f.datetime, "dd.mm.yyyy hh:mm");
+    f.percent = workbook_add_format(wb);
+    format_set_num_format(f.percent, "0.0%");
+    f.title = workbook_add_format(wb);
+    format_set_bold(f.title);
+    format_set_font_size(f.title, 14);
+    return f;
+}
+
+// Closes the workbook and returns the file's bytes.
+std::string close_workbook(lxw_workbook* wb, const temp_file& file) {
+    if (const auto error = workbook_close(wb); error != LXW_NO_ERROR)
+        throw std::runtime_error(fmt::format("XLSX export failed: {}", lxw_strerror(error)));
+    std::ifstream in(file.path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return std::move(bytes).str();
+}
 
 void write_text(lxw_worksheet* ws, int row, int col, std::string_view text, lxw_format* f = nullptr) {
     const std::string s(text);
@@ -569,10 +662,44 @@ void summary_sheet(lxw_workbook* wb, const char* name, std::vector<std::string_v
                          static_cast<lxw_col_t>(key_headers.size() - 1));
 }
 
-} // namespace
+// Writes `t`'s header at `row` and its rows below it; returns the row after the last. Decimals in `decimal`.
+int write_table(lxw_worksheet* ws, int row, const document_table& t, const xlsx_formats& f, lxw_format* decimal) {
+    std::vector<std::string_view> names(t.header.begin(), t.header.end());
+    write_header(ws, row++, names, f);
+    for (const auto& cells : t.rows) {
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+            const int col = static_cast<int>(c);
+            if (const auto* text = std::get_if<std::string>(&cells[c])) write_text(ws, row, col, *text);
+            else if (const auto* n = std::get_if<std::int64_t>(&cells[c])) write_int(ws, row, col, *n);
+            else
+                worksheet_write_number(ws, static_cast<lxw_row_t>(row), static_cast<lxw_col_t>(col),
+                                       std::get<double>(cells[c]), decimal);
+        }
+        ++row;
+    }
+    return row;
+}
 
-std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
-                            const problem_report* given_problems, const maintenance_report* given_maintenance) {
+using table_cell = std::variant<std::string, std::int64_t, double>;
+
+table_cell rate_cell(std::optional<double> v) { return v ? table_cell(*v) : table_cell(std::string()); }
+
+document_table device_kind_table(const device_report& d) {
+    document_table t{"Geräte", {"Geräteart", "Geräte in Betrieb", "Tickets zu Geräten der Art", "Tickets je 100 Geräte"}, {}};
+    for (const auto& row : d.per_kind) t.rows.push_back({row.label, row.devices, row.tickets, rate_cell(row.per_100)});
+    return t;
+}
+
+document_table device_school_table(const device_report& d) {
+    document_table t{"Geräte", {"Schulnummer", "Schule", "Geräte in Betrieb", "Tickets", "Tickets je 100 Geräte"}, {}};
+    for (const auto& row : d.per_school)
+        t.rows.push_back({row.key, row.label, row.devices, row.tickets, rate_cell(row.per_100)});
+    return t;
+}
+
+std::string sla_xlsx_document(const sla_report& r, const app_config& config, const date::time_zone* zone,
+                              const problem_report* given_problems, const maintenance_report* given_maintenance,
+                              const device_report* given_devices) {
     const problem_report none;
     const auto& problems = given_problems ? *given_problems : none;
     const maintenance_report no_maintenance;
@@ -591,19 +718,7 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     props.created = static_cast<time_t>(r.period.now / 1000);
     workbook_set_properties(wb, &props);
 
-    xlsx_formats f{};
-    f.header = workbook_add_format(wb);
-    format_set_bold(f.header);
-    format_set_bg_color(f.header, 0xDDE6F0);
-    format_set_text_wrap(f.header);
-    format_set_align(f.header, LXW_ALIGN_VERTICAL_TOP);
-    f.datetime = workbook_add_format(wb);
-    format_set_num_format(f.datetime, "dd.mm.yyyy hh:mm");
-    f.percent = workbook_add_format(wb);
-    format_set_num_format(f.percent, "0.0%");
-    f.title = workbook_add_format(wb);
-    format_set_bold(f.title);
-    format_set_font_size(f.title, 14);
+    const xlsx_formats f = add_formats(wb);
 
     // Zusammenfassung first (Excel opens a workbook on its first sheet): the month's total, then per priority and
     // per category.
@@ -783,12 +898,72 @@ std::string render_sla_xlsx(const sla_report& r, const app_config& config, const
     worksheet_set_column(mw, 0, 0, 30, nullptr);
     worksheet_set_column(mw, 1, 9, 16, nullptr);
 
-    if (const auto error = workbook_close(wb); error != LXW_NO_ERROR)
-        throw std::runtime_error(fmt::format("XLSX export failed: {}", lxw_strerror(error)));
-    std::ifstream in(file.path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return std::move(bytes).str();
+    // Geräte: tickets per device kind and per 100 devices per school, with the note on how they are counted.
+    {
+        const device_report no_devices;
+        const auto& devices = given_devices ? *given_devices : no_devices;
+        auto* dw = workbook_add_worksheet(wb, "Geräte");
+        write_text(dw, 0, 0, title, f.title);
+        write_text(dw, 1, 0, device_counting_note);
+        auto* one_decimal = workbook_add_format(wb);
+        format_set_num_format(one_decimal, "0.0");
+        const int after = write_table(dw, 3, device_kind_table(devices), f, one_decimal);
+        write_table(dw, after + 1, device_school_table(devices), f, one_decimal);
+        worksheet_set_column(dw, 0, 1, 30, nullptr);
+        worksheet_set_column(dw, 2, 4, 16, nullptr);
+    }
+
+    return close_workbook(wb, file);
+}
+
+} // namespace
+
+std::string render_sla_xlsx(const sla_report& r, const app_config& config, const date::time_zone* zone,
+                            const problem_report* problems, const maintenance_report* maintenance) {
+    return sla_xlsx_document(r, config, zone, problems, maintenance, nullptr);
+}
+
+std::string render_table_csv_de(const document_table& t) {
+    std::string out = utf8_bom;
+    csv_line(out, t.header, ';');
+    for (const auto& row : t.rows) {
+        std::vector<std::string> fields;
+        for (const auto& cell : row) {
+            if (const auto* text = std::get_if<std::string>(&cell)) fields.push_back(*text);
+            else if (const auto* n = std::get_if<std::int64_t>(&cell)) fields.push_back(std::to_string(*n));
+            else {
+                // A decimal comma: German Excel reads "0,125" as a number, "0.125" as a date or text.
+                auto text = fmt::format("{:.3f}", std::get<double>(cell));
+                std::replace(text.begin(), text.end(), '.', ',');
+                fields.push_back(std::move(text));
+            }
+        }
+        csv_line(out, fields, ';');
+    }
+    return out;
+}
+
+std::string render_tables_xlsx(std::string_view title, std::span<const document_table> tables, time_ms created) {
+    temp_file file;
+    lxw_workbook* wb = workbook_new(file.path.c_str());
+    if (!wb) throw std::runtime_error("cannot start the XLSX export");
+    const std::string title_text(title);
+    lxw_doc_properties props{};
+    props.title = const_cast<char*>(title_text.c_str());
+    props.author = const_cast<char*>("campusdesk");
+    props.company = const_cast<char*>("IT-Schulcampus");
+    props.created = static_cast<time_t>(created / 1000);
+    workbook_set_properties(wb, &props);
+    const xlsx_formats f = add_formats(wb);
+    auto* decimal = workbook_add_format(wb);
+    format_set_num_format(decimal, "0.000");
+    for (const auto& t : tables) {
+        auto* ws = workbook_add_worksheet(wb, t.sheet.c_str());
+        write_table(ws, 0, t, f, decimal);
+        worksheet_set_column(ws, 0, static_cast<lxw_col_t>(std::max<std::size_t>(t.header.size(), 1) - 1), 18, nullptr);
+        worksheet_freeze_panes(ws, 1, 0);
+    }
+    return close_workbook(wb, file);
 }
 
 std::string render_sla_export(SQLite::Database& db, const app_config& config, const business_calendar& calendar,
@@ -798,14 +973,16 @@ std::string render_sla_export(SQLite::Database& db, const app_config& config, co
     case export_format::json: {
         const auto problems = load_problem_report(db, config, calendar, report);
         const auto maintenance = load_maintenance_report(db, load_directory(db), calendar.zone(), report.period);
-        return render_sla_json(report, calendar.zone(), &problems, &maintenance);
+        const auto devices = load_device_report(db, calendar, report);
+        return sla_json_document(report, calendar.zone(), &problems, &maintenance, &devices);
     }
     case export_format::csv: return render_sla_csv(report, calendar.zone(), separator);  // SLA.md §4 exactly
     case export_format::csv_de: return render_sla_csv_de(report, config, calendar.zone());
     case export_format::xlsx: {
         const auto problems = load_problem_report(db, config, calendar, report);
         const auto maintenance = load_maintenance_report(db, load_directory(db), calendar.zone(), report.period);
-        return render_sla_xlsx(report, config, calendar.zone(), &problems, &maintenance);
+        const auto devices = load_device_report(db, calendar, report);
+        return sla_xlsx_document(report, config, calendar.zone(), &problems, &maintenance, &devices);
     }
     }
     return {};

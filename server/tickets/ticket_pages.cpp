@@ -521,6 +521,7 @@ net::awaitable<http_response> visit_plan_page(app& a, const auth_state& auth, co
         s.set("has_problem_devices", !school_problems.empty());
         s.set("problem_devices", problem_device_rows(a, school_problems, auth.lang));
         s.set("devices_link", "/geraete?schule=" + number);
+        s.set("school_link", "/schulen/" + number);
         s.set("empty", list.page.tickets.empty());
         schools.push_back(s);
     }

@@ -24,7 +24,8 @@ page_list main_navigation(role who, std::string_view path, language lang) {
         entries.insert(entries.end(), {{"/dispatch", tr(lang, "Leitstand"), true},
                                        {"/dispatch/telefon", tr(lang, "Telefonische Meldung"), false},
                                        {"/dispatch/absences", tr(lang, "Abwesenheiten"), false},
-                                       {"/reports/sla", tr(lang, "SLA-Bericht"), false}});
+                                       {"/reports/sla", tr(lang, "SLA-Bericht"), false},
+                                       {"/schulen", tr(lang, "Schulen"), false}});
     if (is_staff(who))
         entries.insert(entries.end(), {{"/queue", tr(lang, "Warteschlange"), false},
                                        {"/stoerungen", tr(lang, "Störungen"), false},

@@ -1,3 +1,4 @@
+#include "server/reports/report_tables.hpp"
 #include "server/reports/sla_export.hpp"
 #include "server/views/i18n.hpp"
 #include "server/views/page_renderer.hpp"
@@ -144,6 +145,8 @@ TEST_CASE("every marked text and tr() literal has an English entry, and every en
     // Texts that C++ translates through a named constant rather than a literal.
     used.emplace(std::string(problem_counting_note), "server/reports/sla_export.cpp (problem_counting_note)");
     used.emplace(std::string(maintenance_counting_note), "server/reports/sla_export.cpp (maintenance_counting_note)");
+    used.emplace(std::string(device_counting_note), "server/reports/sla_export.cpp (device_counting_note)");
+    for (auto band : all_age_bands) used.emplace(std::string(age_band_label(band)), "core/equipment.cpp (age_band_label)");
     REQUIRE(used.size() > 100);
 
     for (const auto& [text, where] : used) {

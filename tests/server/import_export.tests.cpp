@@ -431,13 +431,14 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         write_file(script, xlsx_dump_script);
         const auto dump = json::parse(run_capture(fmt::format("{} {} {}", python, script.string(), xlsx.string())));
         const auto& sheets = dump.at("sheets").as_array();
-        REQUIRE(sheets.size() == 6);
+        REQUIRE(sheets.size() == 7);
         CHECK(sheets[0].as_string() == "Zusammenfassung");  // Excel opens on it
         CHECK(sheets[1].as_string() == "Campus-Manager");
         CHECK(sheets[2].as_string() == "Schulen");
         CHECK(sheets[3].as_string() == "Tickets");
         CHECK(sheets[4].as_string() == "Störungen");  // issue 24: problems on a sheet of their own
         CHECK(sheets[5].as_string() == "Wartung");    // issue 18: maintenance apart from the SLA figures
+        CHECK(sheets[6].as_string() == "Geräte");     // issue 18: tickets per device kind and per 100 devices
         CHECK(dump.at("title").as_string() == "SLA-Bericht 2025-02");
 
         const auto& tickets = dump.at("Tickets").as_object();
@@ -505,6 +506,15 @@ TEST_CASE("a month imported from JSONL exports with hand-computed figures as JSO
         CHECK(total[7].as_object().at("v").to_number<double>() == 1);
         CHECK(total[8].as_object().at("v").to_number<double>() == 3);
         CHECK(dump.at("Schulen").as_object().at("cells").as_array().size() == 4);  // header + 3 schools
+        // Geräte: the note, then the kinds' table and the schools' table, each under its header.
+        const auto& devices = dump.at("Geräte").as_object().at("cells").as_array();
+        REQUIRE(devices.size() >= 6);
+        CHECK(devices[1].as_array()[0].as_object().at("v").as_string().starts_with("Tickets je Geräteart:"));
+        CHECK(devices[3].as_array()[0].as_object().at("v").as_string() == "Geräteart");
+        CHECK(std::any_of(devices.begin(), devices.end(), [](const json::value& row) {
+            const auto& first = row.as_array()[0].as_object().at("v");
+            return first.is_string() && first.as_string() == "Schulnummer";
+        }));
     }
 
     SECTION("sla recompute keeps the figures") {

@@ -122,7 +122,7 @@ test('report: German downloads, tables that fit at 1366 px, a future month not y
   // The XLSX opens on its summary; its tickets name the campus manager with the login.
   const xlsx = await page.request.get(await page.getByRole('link', { name: /Excel \(XLSX\)/ }).getAttribute('href'));
   assert.equal(savedName(xlsx), `SLA-Bericht-${month}.xlsx`);
-  assert.deepEqual(sheetNames(await xlsx.body()), ['Zusammenfassung', 'Campus-Manager', 'Schulen', 'Tickets', 'Störungen', 'Wartung']);
+  assert.deepEqual(sheetNames(await xlsx.body()), ['Zusammenfassung', 'Campus-Manager', 'Schulen', 'Tickets', 'Störungen', 'Wartung', 'Geräte']);
 
   // A month that has not begun says so (not "läuft noch"); the running month says it is running.
   const hint = page.locator('main .hint').first();
