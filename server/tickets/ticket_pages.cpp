@@ -604,6 +604,11 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     }
     if (t.state == status::waiting_on_requester && requester)
         d.set("question_for_you", true);
+    // The jump links at the top of the page (on a phone the forms are screens further down): only when there is
+    // something to do.
+    d.set("has_actions", allowed.reply || allowed.change_priority || allowed.escalate || allowed.assign ||
+                             (staff && !allowed.status_targets.empty()) ||
+                             (!staff && requester && (allowed.confirm || allowed.withdraw)));
     if (refused && refused->error.message.empty()) {
         // Not a refusal: a canned reply went into the form ("Einfügen"); the entries come back with it.
         const auto& f = refused->form;
@@ -701,6 +706,22 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         d.set("expectations", std::move(expectations));
     }
 
+    if (t.state == status::waiting_on_requester && u.id == t.requester_id) {
+        // The question the teacher is asked, at the top of their page: the note of the status change that made the
+        // ticket wait on them, or else the staff's last reply before it.
+        const ticket_event* question = nullptr;
+        const ticket_event* last_staff_reply = nullptr;
+        for (const auto& e : details->events) {
+            if (e.kind == event_kind::public_reply && e.by_staff) last_staff_reply = &e;
+            if (e.to_status == status::waiting_on_requester)
+                question = !e.body.empty() ? &e : last_staff_reply;
+        }
+        if (question) {
+            d.set("question_text", question->body);
+            d.set("question_by", details->user_names[question->actor_id]);
+            d.set("question_at", format_datetime(question->at, zone, lang));
+        }
+    }
     page_list timeline;
     for (const auto& e : details->events) {
         if (e.kind == event_kind::internal_note && !is_staff(u.who)) continue;
