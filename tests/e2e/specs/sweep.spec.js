@@ -132,6 +132,12 @@ async function sweepRole(t, page, role, lang) {
       if (k && !visited.has(k)) queue.push(url.href);
     }
   }
+  // The error page, as anyone reaches it by an old link (its frame carries the role's navigation).
+  if (role === 'teacher' || role === 'admin') {
+    const gone = await page.goto('/tickets/CD-1999-000001');
+    assert.equal(gone.status(), 404, `${role}/${lang}: an unknown ticket is a 404 page`);
+    problems.push(...await checkPage(t, page, `${role}/${lang} 404`, `${role}-${lang}-not-found`));
+  }
   const missing = MUST_REACH[role].filter((k) => !visited.has(k));
   if (missing.length) problems.push(`${role}/${lang}: not reached: ${missing.join(' ')} (found: ${[...visited.keys()].join(' ')})`);
   return { problems, pages: visited.size };
