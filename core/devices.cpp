@@ -397,13 +397,15 @@ std::string_view to_string(warranty_state s) {
 std::string format_german_date(local_date d) { return fmt::format("{:02}.{:02}.{:04}", d.day, d.month, d.year); }
 std::string format_iso_date(local_date d) { return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day); }
 
-std::string warranty_text(const device& d, local_date today, language lang) {
+std::string format_date(local_date d, language lang) {
     static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    return lang == language::en ? fmt::format("{} {} {}", d.day, months[d.month - 1], d.year) : format_german_date(d);
+}
+
+std::string warranty_text(const device& d, local_date today, language lang) {
     const bool en = lang == language::en;
-    const auto date = [en](local_date x) {
-        return en ? fmt::format("{} {} {}", x.day, months[x.month - 1], x.year) : format_german_date(x);
-    };
+    const auto date = [lang](local_date x) { return format_date(x, lang); };
     const auto w = warranty_of(d, today);
     switch (w.state) {
     case warranty_state::active: {

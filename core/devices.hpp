@@ -187,6 +187,8 @@ std::string_view to_string(warranty_state s);
 
 // "15.08.2026"
 std::string format_german_date(local_date d);
+// A day as the language writes it: German "15.08.2026", English "15 Aug 2026" (as format_datetime).
+std::string format_date(local_date d, language lang);
 std::string format_iso_date(local_date d);
 
 // The problem-device rule (docs/devices.md): at least `threshold` tickets created within the last `days` days.

@@ -4,6 +4,7 @@
 #include "server/http/form_body.hpp"
 #include "server/http/multipart.hpp"
 #include "server/http/responses.hpp"
+#include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/views/page_frame.hpp"
 
@@ -24,14 +25,14 @@ std::string school_name(const app& a, const std::string& number) {
 page_data device_fields(const app& a, const device& d, local_date day, language lang) {
     page_data row;
     row.set("id", std::to_string(d.id));
-    row.set("kind", std::string(device_kind_label(d.kind)));
+    row.set("kind", std::string(device_kind_label(d.kind, lang)));
     row.set("model", d.model);
     row.set("serial", d.serial);
     row.set("inventory_number", d.inventory_number);
     row.set("label", d.inventory_number.empty() ? d.serial : d.inventory_number);
     row.set("room", d.room);
-    row.set("owner", std::string(owner_group_label(d.owner)));
-    row.set("status", std::string(device_status_label(d.state)));
+    row.set("owner", std::string(owner_group_label(d.owner, lang)));
+    row.set("status", std::string(device_status_label(d.state, lang)));
     row.set("status_id", std::string(to_string(d.state)));
     row.set("school", school_name(a, d.school_number));
     row.set("school_number", d.school_number);
@@ -41,26 +42,24 @@ page_data device_fields(const app& a, const device& d, local_date day, language 
     return row;
 }
 
-std::vector<std::pair<std::string, std::string>> kind_choices() {
-    std::vector<std::pair<std::string, std::string>> choices{{"", "alle Arten"}};
-    for (auto k : all_device_kinds) choices.emplace_back(std::string(to_string(k)), std::string(device_kind_label(k)));
+std::vector<std::pair<std::string, std::string>> kind_choices(language lang) {
+    std::vector<std::pair<std::string, std::string>> choices{{"", std::string(tr(lang, "alle Arten"))}};
+    for (auto k : all_device_kinds)
+        choices.emplace_back(std::string(to_string(k)), std::string(device_kind_label(k, lang)));
     return choices;
 }
 
-std::vector<std::pair<std::string, std::string>> status_choices() {
-    std::vector<std::pair<std::string, std::string>> choices{{"", "alle"}};
+std::vector<std::pair<std::string, std::string>> status_choices(language lang) {
+    std::vector<std::pair<std::string, std::string>> choices{{"", std::string(tr(lang, "alle"))}};
     for (auto s : all_device_statuses)
-        choices.emplace_back(std::string(to_string(s)), std::string(device_status_label(s)));
+        choices.emplace_back(std::string(to_string(s)), std::string(device_status_label(s, lang)));
     return choices;
 }
 
-// "1,5" (a German decimal comma), "–" without devices.
-std::string rate_text(const kind_rate& r) {
+// "1,5" (German), "1.5" (English), "–" without devices.
+std::string rate_text(const kind_rate& r, language lang) {
     const auto rate = tickets_per_100(r.tickets, r.devices);
-    if (!rate) return "–";
-    auto text = fmt::format("{:.1f}", *rate);
-    std::replace(text.begin(), text.end(), '.', ',');
-    return text;
+    return rate ? decimal(*rate, 1, lang) : "–";
 }
 
 // GET /geraete: the devices the user sees, filtered by school, kind, status and a number or room.
@@ -74,14 +73,14 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     q.limit = page_size;
     std::vector<std::string> problems;
     if (!kind.empty() && !(q.kind = parse_device_kind(kind)))
-        problems.push_back("Unbekannte Geräteart.");
+        problems.emplace_back(tr(auth.lang, "Unbekannte Geräteart."));
     if (!state.empty() && !(q.state = parse_device_status(state)))
-        problems.push_back("Unbekannter Status.");
+        problems.emplace_back(tr(auth.lang, "Unbekannter Status."));
     const auto page_text = query_value(url, "seite");
     int page_number = 1;
     if (!page_text.empty()) {
         const auto n = parse_id(page_text);
-        if (!n || *n < 1 || *n > 100000) problems.push_back("Unbekannte Seite.");
+        if (!n || *n < 1 || *n > 100000) problems.emplace_back(tr(auth.lang, "Unbekannte Seite."));
         else page_number = static_cast<int>(*n);
     }
     if (!problems.empty()) co_return error_page(a, auth, http::status::bad_request, problems.front());
@@ -102,18 +101,19 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         if (!all_schools && q.schools.empty()) return device_page{};
         return list_devices(db, q);
     });
-    if (!school.empty() && !a.dir.school(school)) co_return error_page(a, auth, http::status::not_found, "Unbekannte Schule.");
-    auto d = base_data(a, auth, school.empty() ? "Geräte" : "Geräte: " + school_name(a, school));
+    if (!school.empty() && !a.dir.school(school)) co_return error_page(a, auth, http::status::not_found, tr(auth.lang, "Unbekannte Schule."));
+    auto d = base_data(a, auth, school.empty() ? std::string(tr(auth.lang, "Geräte"))
+                                                    : fmt::format(tf(auth.lang, "Geräte: {}"), school_name(a, school)));
     const auto day = today(a);
     page_list rows;
     for (const auto& dev : found.devices) rows.push_back(device_fields(a, dev, day, auth.lang));
     d.set("devices", std::move(rows));
     d.set("total", std::to_string(found.total));
     d.set("empty", found.devices.empty());
-    d.set("kinds", select_options(kind_choices(), kind));
-    d.set("statuses", select_options(status_choices(), state));
+    d.set("kinds", select_options(kind_choices(auth.lang), kind));
+    d.set("statuses", select_options(status_choices(auth.lang), state));
     d.set("q", q.text);
-    std::vector<std::pair<std::string, std::string>> schools{{"", all_schools ? "alle Schulen" : "alle meine Schulen"}};
+    std::vector<std::pair<std::string, std::string>> schools{{"", std::string(all_schools ? tr(auth.lang, "alle Schulen") : tr(auth.lang, "alle meine Schulen"))}};
     for (const auto& s : a.dir.current().schools)
         if (all_schools || std::find(visible.begin(), visible.end(), s.number) != visible.end())
             schools.emplace_back(s.number, s.name + " (" + s.number + ")");
@@ -137,17 +137,17 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
     if (!school.empty()) only.push_back(school);
     const auto problem_list = co_await visible_problem_devices(a, u, 20, only);
     d.set("problem_devices", problem_device_rows(a, problem_list, auth.lang));
-    d.set("problem_rule", fmt::format("mindestens {} Tickets in {} Tagen", a.config.devices.problem_tickets,
+    d.set("problem_rule", fmt::format(tf(auth.lang, "mindestens {} Tickets in {} Tagen"), a.config.devices.problem_tickets,
                                       a.config.devices.problem_days));
     if (u.who != role::teacher) {
         const auto rates = co_await visible_kind_rates(a, u);
         page_list rate_rows;
         for (const auto& r : rates) {
             page_data row;
-            row.set("kind", std::string(device_kind_label(r.kind)));
+            row.set("kind", std::string(device_kind_label(r.kind, auth.lang)));
             row.set("devices", std::to_string(r.devices));
             row.set("tickets", std::to_string(r.tickets));
-            row.set("rate", rate_text(r));
+            row.set("rate", rate_text(r, auth.lang));
             rate_rows.push_back(std::move(row));
         }
         d.set("has_rates", !rate_rows.empty());
@@ -163,14 +163,17 @@ page_data import_form_data(const app& a, const auth_state& auth, const std::stri
     std::vector<std::pair<std::string, std::string>> formats;
     page_list described;
     for (const auto& f : a.config.devices.formats) {
-        formats.emplace_back(f.name, f.label);
+        // The built-in formats' names have English entries; a format the config adds keeps the name it was given.
+        const std::string label(tr(auth.lang, f.label));
+        formats.emplace_back(f.name, label);
         page_data item;
-        item.set("label", f.label);
+        item.set("label", label);
         item.set("name", f.name);
         std::string columns;
         for (auto field : all_device_fields)
             if (auto it = f.columns.find(field); it != f.columns.end())
-                columns += fmt::format("{}{}: „{}“", columns.empty() ? "" : "; ", device_field_label(field), it->second);
+                columns += (columns.empty() ? "" : "; ") +
+                           fmt::format(tf(auth.lang, "{}: „{}“"), device_field_label(field, auth.lang), it->second);
         item.set("columns", columns);
         described.push_back(std::move(item));
     }
@@ -184,9 +187,9 @@ page_data import_form_data(const app& a, const auth_state& auth, const std::stri
 net::awaitable<http_response> post_import(app& a, const http_request& req, const auth_state& auth) {
     const auto boundary = multipart_boundary(req[http::field::content_type]);
     if (!boundary)
-        co_return error_page(a, auth, http::status::unsupported_media_type, "Das Formular wurde falsch gesendet.");
+        co_return error_page(a, auth, http::status::unsupported_media_type, tr(auth.lang, "Das Formular wurde falsch gesendet."));
     auto parts = parse_multipart(req.body(), *boundary, 8);
-    if (!parts) co_return error_page(a, auth, http::status::bad_request, "Das Formular ist beschädigt.");
+    if (!parts) co_return error_page(a, auth, http::status::bad_request, tr(auth.lang, "Das Formular ist beschädigt."));
     form_fields fields;
     const multipart_part* file = nullptr;
     for (const auto& p : *parts) {
@@ -195,24 +198,24 @@ net::awaitable<http_response> post_import(app& a, const http_request& req, const
     }
     if (!csrf_ok(auth, field_or_empty(fields, "csrf")))
         co_return error_page(a, auth, http::status::forbidden,
-                             "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+                             tr(auth.lang, "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden."));
     const auto format = field_or_empty(fields, "format");
     const bool dry_run = field_or_empty(fields, "dry_run") == "1";
     auto refuse = [&](http::status status, std::string message) {
-        auto d = import_form_data(a, auth, format, dry_run, "Fehler: Geräte importieren");
+        auto d = import_form_data(a, auth, format, dry_run, std::string(tr(auth.lang, "Fehler: Geräte importieren")));
         d.set("form_error", std::move(message));
         return html_response(status, a.pages.page("devices_import", std::move(d)));
     };
     if (!file || file->data.empty())
-        co_return refuse(http::status::unprocessable_entity, "Bitte eine CSV-Datei wählen.");
+        co_return refuse(http::status::unprocessable_entity, std::string(tr(auth.lang, "Bitte eine CSV-Datei wählen.")));
     auto result = co_await import_device_file(a, *auth.who, file->data, format, dry_run);
     if (auto* refused = std::get_if<request_error>(&result)) co_return refuse(refused->status, refused->message);
     const auto& report = std::get<device_import_report>(result);
     const bool failed = !report.errors.empty();
     auto d = import_form_data(a, auth, format, dry_run,
-                              failed ? "Fehler: Geräte importieren" : "Geräte importiert");
+                              std::string(failed ? tr(auth.lang, "Fehler: Geräte importieren") : tr(auth.lang, "Geräte importiert")));
     d.set("file_name", file->filename);
-    d.set("format_label", report.format->label);
+    d.set("format_label", std::string(tr(auth.lang, report.format->label)));
     if (failed) {
         page_list errors;
         for (const auto& e : report.errors) {
@@ -246,11 +249,11 @@ net::awaitable<http_response> show_device_page(app& a, const auth_state& auth, s
     const auto view = co_await find_visible_device(a, *auth.who, id);
     if (!view) co_return not_found_page(a, auth);
     const auto& dev = view->d;
-    auto d = base_data(a, auth, fmt::format("{} {}", device_kind_label(dev.kind),
+    auto d = base_data(a, auth, fmt::format("{} {}", device_kind_label(dev.kind, auth.lang),
                                             dev.inventory_number.empty() ? dev.serial : dev.inventory_number));
     auto row = device_fields(a, dev, today(a), auth.lang);
     row.set("warranty_expired", view->warranty.state == warranty_state::expired);
-    row.set("purchase_date", dev.purchase_date ? format_german_date(*dev.purchase_date) : std::string());
+    row.set("purchase_date", dev.purchase_date ? format_date(*dev.purchase_date, auth.lang) : std::string());
     row.set("problem", view->problem);
     row.set("recent_tickets", std::to_string(view->recent_tickets));
     row.set("problem_days", std::to_string(a.config.devices.problem_days));
@@ -260,15 +263,15 @@ net::awaitable<http_response> show_device_page(app& a, const auth_state& auth, s
         page_data item;
         item.set("number", t.number);
         item.set("title", t.title);
-        item.set("status", std::string(status_label_for(t.state, auth.who->who)));
+        item.set("status", std::string(status_label_for(t.state, auth.who->who, auth.lang)));
         item.set("status_id", std::string(to_string(t.state)));
-        item.set("created", format_german_datetime(t.created_at, a.calendar.zone()));
+        item.set("created", format_datetime(t.created_at, a.calendar.zone(), auth.lang));
         tickets.push_back(std::move(item));
     }
     d.set("tickets", std::move(tickets));
     if (view->hidden_tickets)
-        d.set("hidden_tickets", view->hidden_tickets == 1 ? std::string("1 weiteres Ticket")
-                                                          : fmt::format("{} weitere Tickets", view->hidden_tickets));
+        d.set("hidden_tickets", view->hidden_tickets == 1 ? std::string(tr(auth.lang, "1 weiteres Ticket"))
+                                                          : fmt::format(tf(auth.lang, "{} weitere Tickets"), view->hidden_tickets));
     d.set("can_report", dev.state != device_status::retired);
     co_return html_response(http::status::ok, a.pages.page("device", std::move(d)));
 }
@@ -295,10 +298,10 @@ net::awaitable<http_response> devices_page(app& a, http_request& req, const auth
     if (rest == "/import") {
         if (!may_import_devices(auth.who->who))
             co_return error_page(a, auth, http::status::forbidden,
-                                 "Den Geräte-Import dürfen nur der IT-Support (Leitstand) und Administratoren.");
+                                 tr(auth.lang, "Den Geräte-Import dürfen nur der IT-Support (Leitstand) und Administratoren."));
         if (get)
             co_return html_response(http::status::ok,
-                                    a.pages.page("devices_import", import_form_data(a, auth, "", false, "Geräte importieren")));
+                                    a.pages.page("devices_import", import_form_data(a, auth, "", false, std::string(tr(auth.lang, "Geräte importieren")))));
         if (method == http::verb::post) co_return co_await post_import(a, req, auth);
     }
     if (rest.size() > 1 && get) {
@@ -308,16 +311,16 @@ net::awaitable<http_response> devices_page(app& a, http_request& req, const auth
     co_return not_found_page(a, auth);
 }
 
-net::awaitable<void> add_device_choices(app& a, const std::string& school_number, page_data& d) {
+net::awaitable<void> add_device_choices(app& a, const std::string& school_number, language lang, page_data& d) {
     if (school_number.empty()) co_return;
     const auto devices = co_await a.storage->read([&](SQLite::Database& db) { return devices_of_school(db, school_number); });
     page_list choices;
     for (const auto& dev : devices) {
         page_data item;
         item.set("value", dev.inventory_number.empty() ? dev.serial : dev.inventory_number);
-        std::string label = std::string(device_kind_label(dev.kind));
+        std::string label = std::string(device_kind_label(dev.kind, lang));
         if (!dev.model.empty()) label += " " + dev.model;
-        if (!dev.room.empty()) label += ", Raum " + dev.room;
+        if (!dev.room.empty()) label += fmt::format(tf(lang, ", Raum {}"), dev.room);
         label += ", SN " + dev.serial;
         item.set("label", std::move(label));
         choices.push_back(std::move(item));

@@ -20,7 +20,7 @@ net::awaitable<http_response> devices_page(app& a, http_request& req, const auth
 
 // The ticket form's list of the school's devices (a <datalist> for the inventory number field): value the
 // inventory number (or the serial), label kind, model, room and serial, so that typing a room finds its devices.
-net::awaitable<void> add_device_choices(app& a, const std::string& school_number, page_data& d);
+net::awaitable<void> add_device_choices(app& a, const std::string& school_number, language lang, page_data& d);
 
 // The ticket page's device: facts, warranty, earlier tickets; returns the partner an escalation should suggest
 // (the warranty partner while the device is in warranty), or "".

@@ -98,7 +98,7 @@ net::awaitable<http_response> handle_page(app& a, http_request& req, const boost
         co_return co_await canned_replies_page(a, req, auth, url);
     if (path == "/tickets/new" && is_get) {
         auto form = ticket_form_data(a, auth, {}, {});
-        if (u.who == role::teacher) co_await add_device_choices(a, u.school_number, form);
+        if (u.who == role::teacher) co_await add_device_choices(a, u.school_number, auth.lang, form);
         std::string back = "/tickets/new";
         co_await add_problem_banner(a, auth, form, std::move(back));
         co_return html_response(http::status::ok, a.pages.page("ticket_form", std::move(form)));

@@ -4,6 +4,8 @@
 #include "server/http/form_body.hpp"
 #include "server/http/responses.hpp"
 #include "server/maintenance/maintenance_service.hpp"
+#include "server/views/i18n.hpp"
+#include "server/views/labels.hpp"
 #include "server/views/page_frame.hpp"
 
 #include <fmt/format.h>
@@ -40,22 +42,22 @@ std::string safe_return(std::string_view target) {
     return ours ? std::string(target) : std::string();
 }
 
-page_data task_row(const app& a, const maintenance_task& t, local_date today, const std::string& back) {
+page_data task_row(const app& a, const maintenance_task& t, local_date today, const std::string& back, language lang) {
     page_data row;
     row.set("id", std::to_string(t.id));
     row.set("plan", t.plan_title);
     row.set("school", school_name(a, t.school_number));
     row.set("school_number", t.school_number);
-    row.set("due", format_german_date(t.due));
+    row.set("due", format_date(t.due, lang));
     const bool done = t.state == task_status::done;
     row.set("done", done);
     row.set("overdue", !done && t.due < today);
     row.set("due_today", !done && t.due == today);
     row.set("postponed", t.postponements > 0);
-    if (done && t.done_on) row.set("done_on", format_german_date(*t.done_on));
+    if (done && t.done_on) row.set("done_on", format_date(*t.done_on, lang));
     const auto* m = t.assignee_id ? a.dir.manager(t.assignee_id) : nullptr;
     row.set("manager", m ? m->name : std::string());
-    if (t.kind) row.set("kind", std::string(device_kind_label(*t.kind)));
+    if (t.kind) row.set("kind", std::string(device_kind_label(*t.kind, lang)));
     std::string link = "/wartung/aufgaben/" + std::to_string(t.id);
     if (!back.empty()) {
         boost::urls::url u(link);
@@ -66,27 +68,27 @@ page_data task_row(const app& a, const maintenance_task& t, local_date today, co
     return row;
 }
 
-page_list task_rows(const app& a, const std::vector<maintenance_task>& tasks, const std::string& back) {
+page_list task_rows(const app& a, const std::vector<maintenance_task>& tasks, const std::string& back, language lang) {
     const auto today = today_of(a);
     page_list rows;
-    for (const auto& t : tasks) rows.push_back(task_row(a, t, today, back));
+    for (const auto& t : tasks) rows.push_back(task_row(a, t, today, back, lang));
     return rows;
 }
 
-page_data plan_fields(const app& a, const maintenance_plan& p) {
+page_data plan_fields(const app& a, const maintenance_plan& p, language lang) {
     page_data row;
     row.set("id", std::to_string(p.id));
     row.set("title", p.title);
     row.set("description", p.description);
-    row.set("scope", describe_scope(a, p));
-    row.set("schedule", describe_schedule(p));
+    row.set("scope", describe_scope(a, p, lang));
+    row.set("schedule", describe_schedule(p, lang));
     row.set("active", p.active);
     return row;
 }
 
 http_response stale_form(const app& a, const auth_state& auth) {
     return error_page(a, auth, http::status::forbidden,
-                      "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden.");
+                      tr(auth.lang, "Das Formular ist abgelaufen. Bitte die Seite neu laden und erneut senden."));
 }
 
 // Every field's error at the field (message, aria-invalid), the first one focused, and a summary linking them.
@@ -120,27 +122,29 @@ net::awaitable<http_response> overview_page(app& a, const auth_state& auth, cons
     task_query q;
     q.limit = 300;
     if (!school.empty()) {
-        if (!a.dir.school(school)) co_return error_page(a, auth, http::status::bad_request, "Unbekannte Schule.");
+        if (!a.dir.school(school)) co_return error_page(a, auth, http::status::bad_request, tr(auth.lang, "Unbekannte Schule."));
         q.schools = {school};
     }
     if (state.empty() || state == "offen") q.state = task_status::open;
     else if (state == "erledigt") q.state = task_status::done;
-    else if (state != "alle") co_return error_page(a, auth, http::status::bad_request, "Unbekannter Status.");
+    else if (state != "alle") co_return error_page(a, auth, http::status::bad_request, tr(auth.lang, "Unbekannter Status."));
     const auto tasks = co_await visible_tasks(a, u, q);
     auto plans = co_await a.storage->read([](SQLite::Database& db) { return list_maintenance_plans(db, false); });
-    auto d = base_data(a, auth, "Wartung");
-    d.set("tasks", task_rows(a, tasks, ""));
+    auto d = base_data(a, auth, std::string(tr(auth.lang, "Wartung")));
+    d.set("tasks", task_rows(a, tasks, "", auth.lang));
     d.set("task_count", std::to_string(tasks.size()));
     page_list plan_rows;
-    for (const auto& p : plans) plan_rows.push_back(plan_fields(a, p));
+    for (const auto& p : plans) plan_rows.push_back(plan_fields(a, p, auth.lang));
     d.set("plans", std::move(plan_rows));
     d.set("can_plan", may_plan_maintenance(u.who));
-    d.set("statuses", select_options({{"offen", "offen"}, {"erledigt", "erledigt"}, {"alle", "alle"}},
+    d.set("statuses", select_options({{"offen", std::string(tr(auth.lang, "offen"))},
+                                      {"erledigt", std::string(tr(auth.lang, "erledigt"))},
+                                      {"alle", std::string(tr(auth.lang, "alle"))}},
                                      state.empty() ? std::string("offen") : state));
     const time_ms now = now_ms();
     const auto mine = co_await a.storage->read(
         [&](SQLite::Database& db) { return maintenance_schools_of(a, current_viewer(a, db, u, now)); });
-    std::vector<std::pair<std::string, std::string>> schools{{"", mine ? "alle meine Schulen" : "alle Schulen"}};
+    std::vector<std::pair<std::string, std::string>> schools{{"", std::string(mine ? tr(auth.lang, "alle meine Schulen") : tr(auth.lang, "alle Schulen"))}};
     for (const auto& s : a.dir.current().schools)
         if (!mine || std::find(mine->begin(), mine->end(), s.number) != mine->end())
             schools.emplace_back(s.number, s.name + " (" + s.number + ")");
@@ -150,17 +154,19 @@ net::awaitable<http_response> overview_page(app& a, const auth_state& auth, cons
 
 http_response plan_form(const app& a, const auth_state& auth, const plan_input& in, const std::string& weeks,
                         const std::vector<field_error>& errors) {
-    auto d = base_data(a, auth, std::string(errors.empty() ? "" : "Fehler: ") + "Neuer Wartungsplan");
+    auto d = base_data(a, auth, std::string(errors.empty() ? tr(auth.lang, "Neuer Wartungsplan")
+                                                          : tr(auth.lang, "Fehler: Neuer Wartungsplan")));
     d.set("form_title", in.title);
     d.set("form_description", in.description);
     d.set("form_weeks", weeks);
     d.set("form_holiday_name", in.holiday_name);
     d.set("form_start_date", in.start_date.empty() ? format_iso_date(today_of(a)) : in.start_date);
-    std::vector<std::pair<std::string, std::string>> schools{{"", "alle Schulen"}};
+    std::vector<std::pair<std::string, std::string>> schools{{"", std::string(tr(auth.lang, "alle Schulen"))}};
     for (const auto& s : a.dir.current().schools) schools.emplace_back(s.number, s.name + " (" + s.number + ")");
     d.set("school_options", select_options(schools, in.school_number));
-    std::vector<std::pair<std::string, std::string>> kinds{{"", "keine bestimmte (die Schule als Ganzes)"}};
-    for (auto k : all_device_kinds) kinds.emplace_back(std::string(to_string(k)), std::string(device_kind_label(k)));
+    std::vector<std::pair<std::string, std::string>> kinds{{"", std::string(tr(auth.lang, "keine bestimmte (die Schule als Ganzes)"))}};
+    for (auto k : all_device_kinds)
+        kinds.emplace_back(std::string(to_string(k)), std::string(device_kind_label(k, auth.lang)));
     d.set("kind_options", select_options(kinds, in.device_kind));
     d.set("rule_every", in.rule != "before_holidays");
     d.set("rule_before", in.rule == "before_holidays");
@@ -209,9 +215,9 @@ net::awaitable<http_response> plan_page(app& a, const auth_state& auth, std::int
     q.plan_id = id;
     q.limit = 500;
     const auto tasks = co_await visible_tasks(a, *auth.who, q);
-    auto d = base_data(a, auth, "Wartungsplan: " + plan->title);
-    d.set("plan", plan_fields(a, *plan));
-    d.set("tasks", task_rows(a, tasks, ""));
+    auto d = base_data(a, auth, fmt::format(tf(auth.lang, "Wartungsplan: {}"), plan->title));
+    d.set("plan", plan_fields(a, *plan, auth.lang));
+    d.set("tasks", task_rows(a, tasks, "", auth.lang));
     d.set("created", query_value(url, "angelegt") == "1");
     d.set("ended", query_value(url, "beendet") == "1");
     d.set("can_end", plan->active && may_plan_maintenance(auth.who->who));
@@ -238,24 +244,25 @@ net::awaitable<http_response> task_page(app& a, const auth_state& auth, std::int
     const auto view = co_await find_visible_task(a, *auth.who, id);
     if (!view) co_return not_found_page(a, auth);
     const auto& t = view->task;
-    auto d = base_data(a, auth, std::string(errors.empty() ? "" : "Fehler: ") + "Wartung: " + t.plan_title);
-    d.set("task", task_row(a, t, today_of(a), ""));
-    d.set("planned_due", t.planned_due == t.due ? std::string() : format_german_date(t.planned_due));
+    auto d = base_data(a, auth, fmt::format(errors.empty() ? tf(auth.lang, "Wartung: {}") : tf(auth.lang, "Fehler: Wartung: {}"),
+                                             t.plan_title));
+    d.set("task", task_row(a, t, today_of(a), "", auth.lang));
+    d.set("planned_due", t.planned_due == t.due ? std::string() : format_date(t.planned_due, auth.lang));
     d.set("note", t.note);
     page_list history;
     for (const auto& p : view->history) {
         page_data item;
-        item.set("from", format_german_date(p.from));
-        item.set("to", format_german_date(p.to));
+        item.set("from", format_date(p.from, auth.lang));
+        item.set("to", format_date(p.to, auth.lang));
         item.set("reason", p.reason);
-        item.set("at", format_german_datetime(p.at, a.calendar.zone()));
+        item.set("at", format_datetime(p.at, a.calendar.zone(), auth.lang));
         history.push_back(std::move(item));
     }
     d.set("history", std::move(history));
     const auto plan = co_await find_visible_plan(a, *auth.who, t.plan_id);
     if (plan) {
         d.set("plan_description", plan->description);
-        d.set("plan_schedule", describe_schedule(*plan));
+        d.set("plan_schedule", describe_schedule(*plan, auth.lang));
     }
     d.set("plan_id", std::to_string(t.plan_id));
     d.set("can_work", t.state == task_status::open && may_work_on_tasks(auth.who->who));
@@ -284,7 +291,7 @@ net::awaitable<http_response> post_task(app& a, http_request& req, const auth_st
     outcome<maintenance_task> result;
     if (form.action == "erledigt") result = co_await complete_task(a, *auth.who, id, form.note);
     else if (form.action == "verschieben") result = co_await postpone_task(a, *auth.who, id, form.due_date, form.reason);
-    else co_return error_page(a, auth, http::status::bad_request, "Unbekannte Aktion.");
+    else co_return error_page(a, auth, http::status::bad_request, tr(auth.lang, "Unbekannte Aktion."));
     if (auto* e = std::get_if<request_error>(&result)) {
         if (e->status == http::status::not_found) co_return not_found_page(a, auth);
         if (e->status != http::status::unprocessable_entity) co_return error_page(a, auth, e->status, e->message);
@@ -311,7 +318,7 @@ net::awaitable<http_response> maintenance_page(app& a, http_request& req, const 
     if (rest == "/neu") {
         if (!may_plan_maintenance(auth.who->who))
             co_return error_page(a, auth, http::status::forbidden,
-                                 "Wartungspläne legen der IT-Support (Leitstand) und Administratoren an.");
+                                 tr(auth.lang, "Wartungspläne legen der IT-Support (Leitstand) und Administratoren an."));
         if (get) co_return plan_form(a, auth, {}, "12", {});
         if (post) co_return co_await post_plan_form(a, req, auth);
     }
@@ -367,21 +374,26 @@ net::awaitable<void> add_visit_plan_maintenance(app& a, const auth_state& auth, 
     });
     for (auto& c : choices)
         if (auto it = counts.find(text_of(c, "number")); it != counts.end())
-            c.set("due_tasks", it->second == 1 ? std::string("1 Wartungsaufgabe fällig")
-                                               : fmt::format("{} Wartungsaufgaben fällig", it->second));
+            c.set("due_tasks", it->second == 1 ? std::string(tr(auth.lang, "1 Wartungsaufgabe fällig"))
+                                               : fmt::format(tf(auth.lang, "{} Wartungsaufgaben fällig"), it->second));
     std::map<std::string, std::vector<maintenance_task>> by_school;
     for (auto& t : tasks) by_school[t.school_number].push_back(std::move(t));
     for (std::size_t i = 0; i < schools.size() && i < chosen.size(); ++i) {
         const auto& list = by_school[chosen[i]];
         auto& s = schools[i];
         s.set("has_tasks", !list.empty());
-        s.set("tasks", task_rows(a, list, back));
+        s.set("tasks", task_rows(a, list, back, auth.lang));
         s.set("task_count", std::to_string(list.size()));
         if (!list.empty() && !flag_of(s, "empty")) {
             const auto tickets = text_of(s, "count");
-            s.set("combine", fmt::format("Beim Besuch zusammen erledigen: {} {} und {} {}.", tickets,
-                                         tickets == "1" ? "offenes Ticket" : "offene Tickets", list.size(),
-                                         list.size() == 1 ? "Wartungsaufgabe" : "Wartungsaufgaben"));
+            // Four sentences, not four words: the catalog translates whole sentences.
+            const bool one_ticket = tickets == "1", one_task = list.size() == 1;
+            const auto sentence =
+                one_ticket ? (one_task ? tf(auth.lang, "Beim Besuch zusammen erledigen: {} offenes Ticket und {} Wartungsaufgabe.")
+                                       : tf(auth.lang, "Beim Besuch zusammen erledigen: {} offenes Ticket und {} Wartungsaufgaben."))
+                           : (one_task ? tf(auth.lang, "Beim Besuch zusammen erledigen: {} offene Tickets und {} Wartungsaufgabe.")
+                                       : tf(auth.lang, "Beim Besuch zusammen erledigen: {} offene Tickets und {} Wartungsaufgaben."));
+            s.set("combine", fmt::format(sentence, tickets, list.size()));
         }
     }
     co_return;

@@ -2,6 +2,8 @@
 
 #include "core/local_time.hpp"
 #include "server/http/log.hpp"
+#include "server/views/i18n.hpp"
+#include "server/views/labels.hpp"
 #include "storage/settings_repository.hpp"
 
 #include <fmt/format.h>
@@ -263,22 +265,23 @@ maintenance_report load_maintenance_report(SQLite::Database& db, const directory
         });
 }
 
-std::string describe_schedule(const maintenance_plan& p) {
+std::string describe_schedule(const maintenance_plan& p, language lang) {
     if (p.rule == maintenance_rule::every_school_weeks)
-        return p.weeks == 1 ? fmt::format("jede Schulwoche ab {}", format_german_date(p.start))
-                            : fmt::format("alle {} Schulwochen ab {}", p.weeks, format_german_date(p.start));
-    return fmt::format("am letzten Schultag vor den Ferien „{}“ (sichtbar {} {} vorher)", p.holiday_name, p.weeks,
-                       p.weeks == 1 ? "Woche" : "Wochen");
+        return p.weeks == 1 ? fmt::format(tf(lang, "jede Schulwoche ab {}"), format_date(p.start, lang))
+                            : fmt::format(tf(lang, "alle {} Schulwochen ab {}"), p.weeks, format_date(p.start, lang));
+    return fmt::format(p.weeks == 1 ? tf(lang, "am letzten Schultag vor den Ferien „{}“ (sichtbar {} Woche vorher)")
+                                    : tf(lang, "am letzten Schultag vor den Ferien „{}“ (sichtbar {} Wochen vorher)"),
+                       p.holiday_name, p.weeks);
 }
 
-std::string describe_scope(const app& a, const maintenance_plan& p) {
-    std::string where = "alle Schulen";
+std::string describe_scope(const app& a, const maintenance_plan& p, language lang) {
+    std::string where(tr(lang, "alle Schulen"));
     if (!p.school_number.empty()) {
         const auto* s = a.dir.school(p.school_number);
         where = s ? s->name : p.school_number;
     }
     if (!p.kind) return where;
-    return fmt::format("{}: {}", where, device_kind_label(*p.kind));
+    return fmt::format("{}: {}", where, device_kind_label(*p.kind, lang));
 }
 
 } // namespace campusdesk

@@ -58,8 +58,9 @@ maintenance_report load_maintenance_report(SQLite::Database& db, const directory
                                            const report_period& period);
 
 // Words for people: "alle 12 Schulwochen ab 30.11.2026", "vor den Sommerferien (4 Wochen Vorlauf)".
-std::string describe_schedule(const maintenance_plan& p);
+// The API's words stay German (API.md); the pages pass their language.
+std::string describe_schedule(const maintenance_plan& p, language lang = language::de);
 // "Digitale Tafeln", "alle Schulen", a school's name.
-std::string describe_scope(const app& a, const maintenance_plan& p);
+std::string describe_scope(const app& a, const maintenance_plan& p, language lang = language::de);
 
 } // namespace campusdesk

@@ -15,19 +15,19 @@ namespace campusdesk {
 namespace {
 
 http_response stale_form(const app& a, const auth_state& auth) {
-    return error_page(a, auth, http::status::forbidden, "Das Formular ist abgelaufen. Bitte die Seite neu laden.");
+    return error_page(a, auth, http::status::forbidden, tr(auth.lang, "Das Formular ist abgelaufen. Bitte die Seite neu laden."));
 }
 
 // "09:12" today, "05.10.2026, 09:12" on another day: the banner's "seit".
-std::string since_text(const app& a, time_ms t, time_ms now) {
+std::string since_text(const app& a, time_ms t, time_ms now, language lang) {
     const auto* zone = a.calendar.zone();
-    const auto full = format_german_datetime(t, zone);
+    const auto full = format_datetime(t, zone, lang);
     if (local_date_of(t, zone) == local_date_of(now, zone)) return full.substr(full.find(", ") + 2);
     return full;
 }
 
-std::string schools_text(const app& a, const known_problem& p) {
-    if (p.all_schools) return "alle Schulen";
+std::string schools_text(const app& a, const known_problem& p, language lang) {
+    if (p.all_schools) return std::string(tr(lang, "alle Schulen"));
     std::string text;
     for (const auto& n : p.schools) {
         const auto* s = a.dir.school(n);
@@ -36,20 +36,20 @@ std::string schools_text(const app& a, const known_problem& p) {
     return text;
 }
 
-page_data problem_data(const app& a, const known_problem& p, time_ms now) {
+page_data problem_data(const app& a, const known_problem& p, time_ms now, language lang) {
     const auto* zone = a.calendar.zone();
     page_data d;
     d.set("id", std::to_string(p.id));
     d.set("title", p.title);
     d.set("description", p.description);
-    d.set("since", since_text(a, p.started_at, now));
-    d.set("declared", format_german_datetime(p.declared_at, zone));
-    d.set("schools", schools_text(a, p));
-    d.set("priority", std::string(priority_label(p.prio)));
+    d.set("since", since_text(a, p.started_at, now, lang));
+    d.set("declared", format_datetime(p.declared_at, zone, lang));
+    d.set("schools", schools_text(a, p, lang));
+    d.set("priority", std::string(priority_label(p.prio, lang)));
     d.set("priority_id", std::string(to_string(p.prio)));
-    if (p.expected_at) d.set("expected", format_german_datetime(*p.expected_at, zone));
+    if (p.expected_at) d.set("expected", format_datetime(*p.expected_at, zone, lang));
     d.set("resolved", !p.open());
-    if (p.resolved_at) d.set("resolved_at", format_german_datetime(*p.resolved_at, zone));
+    if (p.resolved_at) d.set("resolved_at", format_datetime(*p.resolved_at, zone, lang));
     d.set("resolution", p.resolution);
     return d;
 }
@@ -77,7 +77,8 @@ std::vector<std::string> split_numbers(std::string_view text) {
 // The declaration form, empty, prefilled from an outage suggestion, or refused with its errors.
 http_response declare_form(const app& a, const auth_state& auth, const problem_draft& d, const std::string& expected,
                            const std::vector<field_error>& errors) {
-    auto data = base_data(a, auth, std::string(errors.empty() ? "" : "Fehler: ") + "Bekannte Störung erklären");
+    auto data = base_data(a, auth, std::string(errors.empty() ? tr(auth.lang, "Bekannte Störung erklären")
+                                                             : tr(auth.lang, "Fehler: Bekannte Störung erklären")));
     data.set("form_title", d.title);
     data.set("form_description", d.description);
     data.set("form_all_schools", d.all_schools);
@@ -92,8 +93,9 @@ http_response declare_form(const app& a, const auth_state& auth, const problem_d
         schools.push_back(std::move(item));
     }
     data.set("school_options", std::move(schools));
-    std::vector<std::pair<std::string, std::string>> priorities{{"", "aus den Tickets (ohne Tickets: kritisch)"}};
-    for (const auto p : all_priorities) priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p)));
+    std::vector<std::pair<std::string, std::string>> priorities{{"", std::string(tr(auth.lang, "aus den Tickets (ohne Tickets: kritisch)"))}};
+    for (const auto p : all_priorities)
+        priorities.emplace_back(std::string(to_string(p)), std::string(priority_label(p, auth.lang)));
     data.set("priority_options", select_options(priorities, d.priority));
     data.set("form_expected", expected);
     std::string tickets;
@@ -130,7 +132,7 @@ net::awaitable<http_response> post_declaration(app& a, http_request& req, const 
         d.expected_at = parse_local_datetime(expected, a.calendar.zone());
         if (!d.expected_at)
             co_return declare_form(a, auth, d, expected,
-                                   {{"expected_at", "invalid_time", "Bitte Datum und Uhrzeit angeben (TT.MM.JJJJ, hh:mm)."}});
+                                   {{"expected_at", "invalid_time", std::string(tr(auth.lang, "Bitte Datum und Uhrzeit angeben (TT.MM.JJJJ, hh:mm)."))}});
     }
     auto result = co_await declare_problem(a, u, d);
     if (auto* error = std::get_if<request_error>(&result)) {
@@ -145,10 +147,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth) {
     const auto& u = *auth.who;
     const time_ms now = now_ms();
     const auto problems = co_await visible_problems(a, u);
-    auto d = base_data(a, auth, "Störungen");
+    auto d = base_data(a, auth, std::string(tr(auth.lang, "Störungen")));
     page_list open, resolved;
     for (const auto& n : problems) {
-        auto item = problem_data(a, n.problem, now);
+        auto item = problem_data(a, n.problem, now, auth.lang);
         item.set("affected", n.affected);
         (n.problem.open() ? open : resolved).push_back(std::move(item));
     }
@@ -165,8 +167,9 @@ net::awaitable<http_response> detail_page(app& a, const auth_state& auth, std::i
     if (!view) co_return not_found_page(a, auth);
     const time_ms now = now_ms();
     const auto* zone = a.calendar.zone();
-    auto d = base_data(a, auth, std::string(refused ? "Fehler: " : "") + "Störung: " + view->problem.title);
-    d.set("problem", problem_data(a, view->problem, now));
+    auto d = base_data(a, auth, fmt::format(refused ? tf(auth.lang, "Fehler: Störung: {}") : tf(auth.lang, "Störung: {}"),
+                                             view->problem.title));
+    d.set("problem", problem_data(a, view->problem, now, auth.lang));
     d.set("id", std::to_string(id));
     d.set("staff", is_staff(u.who));
     d.set("teachers_affected", std::to_string(view->teachers_affected));
@@ -180,11 +183,11 @@ net::awaitable<http_response> detail_page(app& a, const auth_state& auth, std::i
         for (const auto& [key, clock] : {std::pair{"sla_first_response", &view->sla.first_response},
                                          std::pair{"sla_resolution", &view->sla.resolution}}) {
             page_data c;
-            c.set("used", format_german_duration(clock->used_ms));
-            c.set("target", format_german_duration(clock->target_ms()));
-            c.set("verdict", std::string(verdict_label(clock->verdict)));
+            c.set("used", format_duration(clock->used_ms, 540, auth.lang));
+            c.set("target", format_duration(clock->target_ms(), 540, auth.lang));
+            c.set("verdict", std::string(verdict_label(clock->verdict, auth.lang)));
             c.set("breached", clock->verdict == sla_verdict::breached);
-            if (clock->due_at) c.set("due", format_german_datetime(*clock->due_at, zone));
+            if (clock->due_at) c.set("due", format_datetime(*clock->due_at, zone, auth.lang));
             d.set(key, std::move(c));
         }
         page_list tickets, people;
@@ -192,14 +195,14 @@ net::awaitable<http_response> detail_page(app& a, const auth_state& auth, std::i
             page_data item;
             item.set("number", t.part.ticket);
             item.set("title", t.title);
-            item.set("status", std::string(status_label(t.state)));
+            item.set("status", std::string(status_label(t.state, auth.lang)));
             tickets.push_back(std::move(item));
         }
         for (const auto& p : view->affected) {
             page_data item;
             item.set("name", p.name);
             item.set("school", p.school_number);
-            item.set("when", format_german_datetime(p.at, zone));
+            item.set("when", format_datetime(p.at, zone, auth.lang));
             item.set("room", p.room);
             item.set("note", p.note);
             item.set("ticket", p.ticket);
@@ -230,7 +233,7 @@ net::awaitable<http_response> problems_page(app& a, http_request& req, const aut
         d.tickets = split_numbers(query_value(url, "tickets"));
         if (!d.schools.empty()) {
             const auto* s = a.dir.school(d.schools.front());
-            d.title = fmt::format("Netzwerkausfall an der {}", s->name);
+            d.title = fmt::format(tf(auth.lang, "Netzwerkausfall an der {}"), s->name);
         }
         co_return declare_form(a, auth, d, "", {});
     }
@@ -276,7 +279,7 @@ net::awaitable<void> add_problem_banner(app& a, const auth_state& auth, page_dat
     const auto notices = co_await problem_notices(a, u);
     page_list items;
     for (const auto& n : notices) {
-        auto item = problem_data(a, n.problem, now);
+        auto item = problem_data(a, n.problem, now, auth.lang);
         item.set("affected", n.affected);
         item.set("may_join", n.problem.open() && !n.affected);
         item.set("return_to", return_to);

@@ -120,11 +120,12 @@ net::awaitable<page_data> phone_intake_data(app& a, const auth_state& auth, cons
     d.set("school_name", school->name);
     const auto teachers =
         co_await a.storage->read([&](SQLite::Database& db) { return teachers_of_school(db, school->number); });
-    std::vector<std::pair<std::string, std::string>> choices{{"", "Anrufer/in ohne Konto (Name und Nummer angeben)"}};
+    std::vector<std::pair<std::string, std::string>> choices{{"", std::string(tr(auth.lang, "Anrufer/in ohne Konto (Name und Nummer angeben)"))}};
     for (const auto& t : teachers) choices.emplace_back(std::to_string(t.id), t.name + " (" + t.login + ")");
     d.set("requesters", select_options(choices, call.requester_id ? std::to_string(call.requester_id) : std::string()));
-    d.set("teacher_count", teachers.size() == 1 ? std::string("1 Konto") : fmt::format("{} Konten", teachers.size()));
-    co_await add_device_choices(a, school->number, d);
+    d.set("teacher_count", teachers.size() == 1 ? std::string(tr(auth.lang, "1 Konto"))
+                                             : fmt::format(tf(auth.lang, "{} Konten"), teachers.size()));
+    co_await add_device_choices(a, school->number, auth.lang, d);
     co_return d;
 }
 
@@ -202,7 +203,7 @@ net::awaitable<http_response> post_ticket_form(app& a, const http_request& req, 
     if (refused->fields.empty()) co_return error_page(a, auth, refused->status, refused->message);
     if (!phone) {
         auto data = ticket_form_data(a, auth, d, refused->fields, dropped);
-        if (auth.who->who == role::teacher) co_await add_device_choices(a, auth.who->school_number, data);
+        if (auth.who->who == role::teacher) co_await add_device_choices(a, auth.who->school_number, auth.lang, data);
         co_return html_response(http::status::unprocessable_entity, a.pages.page("ticket_form", std::move(data)));
     }
     auto data = co_await phone_intake_data(a, auth, d, *call, refused->fields, dropped);
@@ -259,21 +260,34 @@ namespace {
 struct sort_choice {
     ticket_sort sort;
     const char* id;
-    const char* label;
 };
-constexpr std::array<sort_choice, 4> sort_choices{{{ticket_sort::relevance, "", "automatisch (Suche: beste Treffer zuerst)"},
-                                                   {ticket_sort::due, "due", "nächste Frist zuerst"},
-                                                   {ticket_sort::created, "created", "neueste zuerst"},
-                                                   {ticket_sort::updated, "updated", "zuletzt geändert zuerst"}}};
+constexpr std::array<sort_choice, 4> sort_choices{{{ticket_sort::relevance, ""},
+                                                   {ticket_sort::due, "due"},
+                                                   {ticket_sort::created, "created"},
+                                                   {ticket_sort::updated, "updated"}}};
+
+std::string_view sort_label(ticket_sort s, language lang) {
+    switch (s) {
+    case ticket_sort::relevance: return tr(lang, "automatisch (Suche: beste Treffer zuerst)");
+    case ticket_sort::due: return tr(lang, "nächste Frist zuerst");
+    case ticket_sort::created: return tr(lang, "neueste zuerst");
+    case ticket_sort::updated: return tr(lang, "zuletzt geändert zuerst");
+    }
+    return {};
+}
 
 // "123 Treffer", or where the count stopped at its bound (storage: count_tickets) a lower bound.
-std::string count_text(const ticket_count& c, bool searching) {
+std::string count_text(const ticket_count& c, bool searching, language lang) {
     if (c.more && c.count == 0) return "";  // nothing found yet among those looked at: "Weiter suchen" says it
-    const auto n = format_german_count(c.count);
-    const char* what = searching ? "Treffer" : c.count == 1 ? "Ticket" : "Tickets";
-    if (!c.more) return fmt::format("{} {}", n, what);
+    const auto n = format_count(c.count, lang);
+    if (!c.more) {
+        if (c.count == 1) return std::string(searching ? tr(lang, "1 Treffer") : tr(lang, "1 Ticket"));
+        return fmt::format(searching ? tf(lang, "{} Treffer") : tf(lang, "{} Tickets"), n);
+    }
     // Looked at its whole bound: more may match than were counted.
-    return fmt::format("{} {} {}", c.count >= list_walk_budget ? "mehr als" : "mindestens", n, what);
+    if (c.count >= list_walk_budget)
+        return fmt::format(searching ? tf(lang, "mehr als {} Treffer") : tf(lang, "mehr als {} Tickets"), n);
+    return fmt::format(searching ? tf(lang, "mindestens {} Treffer") : tf(lang, "mindestens {} Tickets"), n);
 }
 
 // The list's URL with one paging parameter set and the other removed.
@@ -352,10 +366,10 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
                           q.at_risk || q.breached || (!queue && q.open_only));
     d.set("teacher", u.who == role::teacher);
     if (list.count) {
-        d.set("count", count_text(*list.count, searching));
+        d.set("count", count_text(*list.count, searching, auth.lang));
     } else if (q.cursor.empty() && page.next_cursor.empty()) {
         // The whole list is on this page: its count is free.
-        d.set("count", count_text({static_cast<std::int64_t>(rows.size()), false}, searching));
+        d.set("count", count_text({static_cast<std::int64_t>(rows.size()), false}, searching, auth.lang));
     } else {
         auto counted = boost::urls::url(url);
         counted.params().set("count", "1");
@@ -386,10 +400,12 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         d.set("first_link", page_link(url, "cursor", ""));
     d.set("paged", !next.empty() || !previous.empty());
     std::vector<std::pair<std::string, std::string>> sorts;
-    for (const auto& c : sort_choices) sorts.emplace_back(c.id, c.label);
+    for (const auto& c : sort_choices) sorts.emplace_back(c.id, sort_label(c.sort, auth.lang));
     d.set("sort_options", select_options(sorts, sort_id));
     if (!queue) {
-        d.set("state_options", select_options({{"", "alle"}, {"offen", "offene"}, {"erledigt", "erledigte"}},
+        d.set("state_options", select_options({{"", std::string(tr(auth.lang, "alle"))},
+                                               {"offen", std::string(tr(auth.lang, "offene"))},
+                                               {"erledigt", std::string(tr(auth.lang, "erledigte"))}},
                                               state == "offen" || state == "erledigt" ? state : std::string()));
         d.set("filter_q", text);
     }
@@ -605,6 +621,11 @@ void add_action_forms(const app& a, const user& u, const ticket_details& details
     }
     if (t.state == status::waiting_on_requester && requester)
         d.set("question_for_you", true);
+    // The jump links at the top of the page (on a phone the forms are screens further down): only when there is
+    // something to do.
+    d.set("has_actions", allowed.reply || allowed.change_priority || allowed.escalate || allowed.assign ||
+                             (staff && !allowed.status_targets.empty()) ||
+                             (!staff && requester && (allowed.confirm || allowed.withdraw)));
     if (refused && refused->error.message.empty()) {
         // Not a refusal: a canned reply went into the form ("Einfügen"); the entries come back with it.
         const auto& f = refused->form;
@@ -702,6 +723,22 @@ net::awaitable<http_response> show_ticket_page(app& a, const auth_state& auth, c
         d.set("expectations", std::move(expectations));
     }
 
+    if (t.state == status::waiting_on_requester && u.id == t.requester_id) {
+        // The question the teacher is asked, at the top of their page: the note of the status change that made the
+        // ticket wait on them, or else the staff's last reply before it.
+        const ticket_event* question = nullptr;
+        const ticket_event* last_staff_reply = nullptr;
+        for (const auto& e : details->events) {
+            if (e.kind == event_kind::public_reply && e.by_staff) last_staff_reply = &e;
+            if (e.to_status == status::waiting_on_requester)
+                question = !e.body.empty() ? &e : last_staff_reply;
+        }
+        if (question) {
+            d.set("question_text", question->body);
+            d.set("question_by", details->user_names[question->actor_id]);
+            d.set("question_at", format_datetime(question->at, zone, lang));
+        }
+    }
     page_list timeline;
     for (const auto& e : details->events) {
         if (e.kind == event_kind::internal_note && !is_staff(u.who)) continue;

@@ -194,9 +194,17 @@ std::string_view verdict_label(sla_verdict v, language lang) {
     return "";
 }
 
-std::string format_german_count(std::int64_t n) {
+// core/devices' German labels are the catalog's keys (tests/server/i18n.tests.cpp and tools/i18n-missing know them).
+std::string_view device_kind_label(device_kind k, language lang) { return tr(lang, device_kind_label(k)); }
+std::string_view owner_group_label(owner_group g, language lang) { return tr(lang, owner_group_label(g)); }
+std::string_view device_status_label(device_status s, language lang) { return tr(lang, device_status_label(s)); }
+std::string_view device_field_label(device_field f, language lang) { return tr(lang, device_field_label(f)); }
+
+std::string format_count(std::int64_t n, language lang) {
     auto digits = std::to_string(n < 0 ? -n : n);
-    for (auto i = static_cast<std::ptrdiff_t>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ".");
+    const char separator = lang == language::de ? '.' : ',';
+    for (auto i = static_cast<std::ptrdiff_t>(digits.size()) - 3; i > 0; i -= 3)
+        digits.insert(static_cast<std::size_t>(i), 1, separator);
     return n < 0 ? "-" + digits : digits;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/language.hpp"
+#include "core/devices.hpp"
 #include "core/notifications.hpp"
 #include "core/sla.hpp"
 #include "core/ticket.hpp"
@@ -28,8 +29,14 @@ std::string_view role_label(role r, language lang = language::de);
 // An SLA verdict as the report and the XLSX export name it.
 std::string_view verdict_label(sla_verdict v, language lang = language::de);
 
-// A count as German readers write it: 5.000, 1.234.567.
-std::string format_german_count(std::int64_t n);
+// The device words of core/devices (German there: the import reads them) in the page's language.
+std::string_view device_kind_label(device_kind k, language lang);
+std::string_view owner_group_label(owner_group g, language lang);
+std::string_view device_status_label(device_status s, language lang);
+std::string_view device_field_label(device_field f, language lang);
+
+// A count as the language writes it: German 5.000, 1.234.567; English 5,000, 1,234,567.
+std::string format_count(std::int64_t n, language lang = language::de);
 
 // The name of a clock as staff read it: "Erste Reaktion", "Lösung".
 std::string_view clock_label(sla_clock_kind k, language lang = language::de);

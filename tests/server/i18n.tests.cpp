@@ -1,3 +1,4 @@
+#include "core/devices.hpp"
 #include "server/reports/report_tables.hpp"
 #include "server/reports/sla_export.hpp"
 #include "server/views/i18n.hpp"
@@ -147,6 +148,12 @@ TEST_CASE("every marked text and tr() literal has an English entry, and every en
     used.emplace(std::string(maintenance_counting_note), "server/reports/sla_export.cpp (maintenance_counting_note)");
     used.emplace(std::string(device_counting_note), "server/reports/sla_export.cpp (device_counting_note)");
     for (auto band : all_age_bands) used.emplace(std::string(age_band_label(band)), "core/equipment.cpp (age_band_label)");
+    // core/devices' German labels, which server/views/labels.cpp translates by value.
+    for (auto k : all_device_kinds) used.emplace(std::string(device_kind_label(k)), "core/devices.cpp (kinds)");
+    for (auto g : all_owner_groups) used.emplace(std::string(owner_group_label(g)), "core/devices.cpp (owners)");
+    for (auto s : all_device_statuses) used.emplace(std::string(device_status_label(s)), "core/devices.cpp (statuses)");
+    for (auto f : all_device_fields) used.emplace(std::string(device_field_label(f)), "core/devices.cpp (fields)");
+    for (const auto& f : builtin_device_formats()) used.emplace(f.label, "core/devices.cpp (import formats)");
     REQUIRE(used.size() > 100);
 
     for (const auto& [text, where] : used) {
@@ -255,5 +262,76 @@ TEST_CASE("pages follow the user's setting, else Accept-Language, else German; t
                                   {{"X-CSRF-Token", manager.csrf}});
         CHECK(en.status == de.status);
         CHECK(en.body == de.body);
+    }
+}
+
+TEST_CASE("the texts C++ builds for the admin, device, known-problem, maintenance and list pages are English too",
+          "[server][i18n][pages]") {
+    temp_dir data;
+    server_process server{data.path};
+    client admin{server.port()}, desk{server.port()}, teacher{server.port()};
+    REQUIRE(admin.login("admin").status == 200);
+    REQUIRE(desk.login("dispatch1").status == 200);
+    REQUIRE(teacher.login("teacher-141017").status == 200);
+    // A known problem and a maintenance plan, so that their pages exist.
+    const auto json_post = [&](const std::string& target, const std::string& body) {
+        return desk.request(http::verb::post, target, body, "application/json", {{"X-CSRF-Token", desk.csrf}});
+    };
+    auto problem = json_post("/api/v1/problems", R"({"title":"WLAN weg","all_schools":true})");
+    REQUIRE(problem.status == 201);
+    auto plan = json_post("/api/v1/maintenance/plans",
+                          R"({"title":"Filter reinigen","rule":"every_school_weeks","weeks":2,"device_kind":"projector"})");
+    REQUIRE(plan.status == 201);
+    const auto id_of = [](const response& r) { return r.headers.at("location").substr(r.headers.at("location").rfind('/') + 1); };
+    // The API's words stay German (API.md).
+    CHECK(has(plan, "alle 2 Schulwochen ab"));
+
+    struct page_case {
+        client* who;
+        std::string path;
+        std::vector<std::string> english, german;
+    };
+    const std::vector<page_case> cases{
+        {&admin, "/admin/benutzer", {"<title>User administration", "– please choose –", "– for teachers only –"},
+         {"Benutzerverwaltung", "bitte wählen", "nur für Lehrkräfte", " Schulen</td>"}},
+        {&admin, "/admin/schulen", {"Schools and campus managers"}, {"Schulen und Campus-Manager", " verschieben\""}},
+        {&admin, "/admin/konfiguration", {"Categories and partners"}, {"Kategorien und Partner"}},
+        {&desk, "/geraete", {"all kinds", "In use", "all schools"}, {"alle Arten", "In Betrieb", "alle Schulen", "mindestens"}},
+        {&desk, "/geraete/import", {"<title>Import devices", "School number: “"}, {"Geräte importieren"}},
+        {&desk, "/stoerungen", {"all schools"}, {"alle Schulen"}},
+        {&desk, "/stoerungen/" + id_of(problem), {"<title>Known problem: WLAN weg"}, {"Störung: ", "alle Schulen"}},
+        {&desk, "/stoerungen/neu", {"from the tickets (without tickets: critical)"}, {"aus den Tickets"}},
+        {&desk, "/wartung", {"every 2 school weeks from", "all schools: Projector"}, {"Schulwochen", "alle Schulen", "alle meine"}},
+        {&desk, "/wartung/neu", {"none in particular", "Projector"}, {"keine bestimmte", "Neuer Wartungsplan"}},
+        {&desk, "/wartung/plaene/" + id_of(plan), {"<title>Maintenance plan: Filter reinigen"}, {"Wartungsplan:", "Schulwochen"}},
+        {&desk, "/queue?q=Beamer", {" results", "next deadline first", "automatic (search: best matches first)"},
+         {" Treffer", "nächste Frist zuerst", "automatisch"}},
+        {&teacher, "/tickets", {">done</option>", ">open</option>"}, {">erledigte<", ">offene<"}},
+    };
+    for (const auto& c : cases) {
+        INFO(c.path);
+        auto en = get_in(*c.who, c.path, "en");
+        REQUIRE(en.status == 200);
+        CHECK(has(en, "<html lang=\"en\">"));
+        for (const auto& text : c.english) {
+            INFO("English: " << text);
+            CHECK(has(en, text));
+        }
+        for (const auto& text : c.german) {
+            INFO("German left: " << text);
+            CHECK_FALSE(has(en, text));
+        }
+        // German stays the default, byte for byte what it was: the German words are there.
+        auto de = get_in(*c.who, c.path, "de");
+        CHECK(has(de, "<html lang=\"de\">"));
+        CHECK(has(de, c.german.front()));
+    }
+    SECTION("a device page: kind, owners, state and dates in English") {
+        auto en = get_in(desk, "/geraete/1", "en");
+        REQUIRE(en.status == 200);
+        for (const char* german : {"In Betrieb", "Lehrkräfte", "Schüler/innen", "Garantie "}) {
+            INFO(german);
+            CHECK_FALSE(has(en, german));
+        }
     }
 }

@@ -117,7 +117,8 @@ for (const run of RUNS) {
     // --- The teacher sees the question and answers. ---
     await teacher.goto(`/tickets/${number}`);
     assert.equal(await statusBadge(teacher), QUESTION_LABEL_TEACHER);
-    await teacher.locator('.notice').getByText('Rückfrage').waitFor();
+    // The question itself at the top of the page, and in the history.
+    await teacher.getByRole('region', { name: 'Rückfrage an Sie' }).getByText(question).waitFor();
     await teacher.locator('.timeline').getByText(question).waitFor();
     await fits(teacher, 'ticket page with question (teacher)');
     await shot(teacher, 'teacher-sees-question');

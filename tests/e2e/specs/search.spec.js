@@ -133,8 +133,9 @@ test('search: the ticket page shows the manager\'s question without a reload', a
   await manager.fill('#status-note', 'Knackt es bei allen Geräten oder nur beim Beamer?');
   await Promise.all([manager.waitForURL(`**/tickets/${number}#verlauf`), manager.getByRole('button', { name: 'Status setzen' }).click()]);
 
-  // The teacher's open page shows it within two seconds, in place.
-  await teacher.getByText('Knackt es bei allen Geräten oder nur beim Beamer?').waitFor({ timeout: 2000 });
+  // The teacher's open page shows it within two seconds, in place, at the top (and in the history).
+  await teacher.locator('section.question').getByText('Knackt es bei allen Geräten oder nur beim Beamer?').waitFor({ timeout: 2000 });
+  assert.equal(await teacher.locator('.timeline').getByText('Knackt es bei allen Geräten oder nur beim Beamer?').count(), 1);
   assert.ok(await teacher.evaluate(() => window.__notReloaded === true), 'updated in place, without a reload');
   assert.equal((await teacher.locator('.facts .badge[class*="status-"]').innerText()).trim(), 'Rückfrage – wartet auf Ihre Antwort');
   await t.screenshot(teacher, 'search-05-live-question.png');
