@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <sstream>
 
 using namespace campusdesk::testing;
@@ -46,4 +47,34 @@ TEST_CASE("log lines carry their syslog priority only when stderr is the journal
             }
         }
     }
+}
+
+// The sanitizer builds (tests/sanitize/run) leave crashes to the sanitizer, as the binary does.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool sanitized_build = true;
+#elif defined(__has_feature)
+constexpr bool sanitized_build = __has_feature(address_sanitizer) || __has_feature(thread_sanitizer);
+#else
+constexpr bool sanitized_build = false;
+#endif
+
+TEST_CASE("a crash leaves the calls that led to it on stderr, then ends as the signal would", "[server][log]") {
+    if (sanitized_build) {
+        SUCCEED("left to the sanitizer");
+        return;
+    }
+    temp_dir data;
+    const auto signal = GENERATE(as<std::string>{}, "SEGV", "ABRT");
+    // The shell reports how the server ended: 128 + the signal, as when the signal's default action ends it.
+    const std::string command = "'" + std::string(CAMPUSDESK_BINARY) + "' serve --config '" +
+                                std::string(CAMPUSDESK_SOURCE_DIR) + "/config/campusdesk.toml' --demo --listen "
+                                "127.0.0.1:0 --data '" + (data.path / "db").string() + "' >/dev/null & p=$!; sleep 2; "
+                                "kill -" + signal + " $p; wait $p; echo $?";
+    const auto r = run_program({"/bin/sh", "-c", command});
+    INFO(r.err);
+    CHECK(r.out == std::to_string(128 + (signal == "SEGV" ? SIGSEGV : SIGABRT)) + "\n");
+    const auto heading = r.err.find("campusdesk: fatal signal, the calls that led to it:\n");
+    REQUIRE(heading != std::string::npos);
+    // Frames as backtrace_symbols_fd writes them, at least one in the binary itself.
+    CHECK(r.err.find("campusdesk(", heading) != std::string::npos);
 }
