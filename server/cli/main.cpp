@@ -2,6 +2,7 @@
 #include "server/cli/cli.hpp"
 
 #include <execinfo.h>
+#include <initializer_list>
 #include <signal.h>
 #include <unistd.h>
 
