@@ -455,12 +455,22 @@ TEST_CASE("list queries of every shape read an index in their sort order and sor
     CHECK(checked == 4 * 4 * static_cast<int>(filters.size()));
 }
 
+namespace {
+
+// SQLite's plan for `sql` (its parameters unbound: NULL does not change a plan), one step per line.
+std::string query_plan(SQLite::Database& db, const std::string& sql) {
+    SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + sql);
+    std::string details;
+    while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+    return details;
+}
+
+} // namespace
+
 TEST_CASE("retention's next batch reads only closed tickets not yet anonymised", "[storage][performance]") {
     storage_fixture f;
     auto db = open_writer_database(f.file);
-    SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + tickets_to_anonymise_query);
-    std::string details;
-    while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+    const auto details = query_plan(db, tickets_to_anonymise_query);
     INFO(details);
     CHECK(details.find("INDEX tickets_closed_to_anonymise (updated_at<?)") != std::string::npos);
     CHECK(details.find("TEMP B-TREE") == std::string::npos);
@@ -470,17 +480,13 @@ TEST_CASE("board and queue load figures read only the small index of open ticket
     storage_fixture f;
     auto db = open_writer_database(f.file);
     {
-        SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + open_loads_query);
-        std::string details;
-        while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+        const auto details = query_plan(db, open_loads_query);
         INFO("loads per manager and school:\n" << details);
         CHECK(details.find("USING COVERING INDEX tickets_open_by_due_key") != std::string::npos);
         CHECK(details.find("TEMP B-TREE") == std::string::npos);
     }
     for (std::size_t schools : {0, 1, 17}) {
-        SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + open_by_school_query(schools));
-        std::string details;
-        while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+        const auto details = query_plan(db, open_by_school_query(schools));
         INFO(schools << " schools:\n" << details);
         CHECK(details.find("COVERING INDEX tickets_open_by_school") != std::string::npos);
         CHECK(details.find("TEMP B-TREE") == std::string::npos);
