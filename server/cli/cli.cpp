@@ -170,23 +170,27 @@ int serve(const cli_options& args) {
     };
     // Resolved tickets close by themselves once the reopen window has passed: checked at start-up and every
     // 10 minutes, so a ticket closes at most 10 minutes after its window ends.
+    // Each background job on its own strand: on a bare io_context with two threads, a job's coroutine resumed
+    // on one thread (a read finished on the reader pool) while the other was still leaving the step that started
+    // that read (asio's awaitable pump), which ASan caught as a use-after-free at start-up (CI, sanitized server
+    // tests). A strand runs one step of its coroutine at a time.
     net::steady_timer auto_close(ioc);
-    net::co_spawn(ioc, close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
+    net::co_spawn(net::make_strand(ioc), close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
                   net::detached);
-    net::co_spawn(ioc, warm_report_cache(a), net::detached);
+    net::co_spawn(net::make_strand(ioc), warm_report_cache(a), net::detached);
     // Files of uploads refused after they were stored: removed at start-up and every hour.
     net::steady_timer orphan_sweep(ioc);
-    net::co_spawn(ioc, remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
+    net::co_spawn(net::make_strand(ioc), remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
     // Retention (docs/datenschutz.md): checked every 10 minutes, applied once a day after [retention] hour.
     net::steady_timer retention(ioc);
-    net::co_spawn(ioc, apply_retention_daily(a, retention, std::chrono::minutes(10)), net::detached);
+    net::co_spawn(net::make_strand(ioc), apply_retention_daily(a, retention, std::chrono::minutes(10)), net::detached);
     // Maintenance tasks (docs/maintenance.md): checked every 10 minutes, generated once a day (and at start-up).
     net::steady_timer maintenance(ioc);
-    net::co_spawn(ioc, generate_maintenance_daily(a, maintenance, std::chrono::minutes(10)), net::detached);
+    net::co_spawn(net::make_strand(ioc), generate_maintenance_daily(a, maintenance, std::chrono::minutes(10)), net::detached);
     // SLA warnings and breaches, unseen tickets, outages and digests: checked every minute.
     net::steady_timer time_notices(ioc);
     if (mailer)
-        net::co_spawn(ioc, queue_time_notices_periodically(a, time_notices, std::chrono::minutes(1)), net::detached);
+        net::co_spawn(net::make_strand(ioc), queue_time_notices_periodically(a, time_notices, std::chrono::minutes(1)), net::detached);
 
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
