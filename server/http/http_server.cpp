@@ -42,7 +42,7 @@ http_server::http_server(net::io_context& ioc, const net::ip::tcp::endpoint& end
 }
 
 void http_server::start() {
-    net::co_spawn(ioc_, accept_loop(), [](std::exception_ptr e) {
+    net::co_spawn(net::make_strand(ioc_), accept_loop(), [](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);
@@ -107,7 +107,10 @@ net::awaitable<void> http_server::accept_loop() {
         }
         pause = accept_pause_first;
         socket.set_option(net::ip::tcp::no_delay(true), ec);
-        net::co_spawn(acceptor_.get_executor(), serve_connection(beast::tcp_stream(std::move(socket))),
+        // Each connection on its own strand, as Beast's examples do: on the bare io_context with two threads a
+        // connection's coroutine could resume on one thread (its read on the reader pool done) while the other was
+        // still leaving the step that started that read (ASan caught it in the background jobs, server/cli).
+        net::co_spawn(net::make_strand(ioc_), serve_connection(beast::tcp_stream(std::move(socket))),
                       net::detached);
     }
 }
