@@ -32,9 +32,14 @@ public:
     }
 
     // Runs a request handler on the reader threads and resumes the caller (an io thread) with its answer.
+    //
+    // Every coroutine spawned on the reader threads runs on a strand of its own: a coroutine's steps must never
+    // overlap, and on a pool of several threads the completion of a write (posted by the writer thread) or
+    // co_spawn's own first post could resume it on a second thread while the first is still leaving the step that
+    // suspended it (asio issues 552 and 1362; ASan found it as a jump to a freed frame under create load).
     template <class T>
     net::awaitable<T> handle(net::awaitable<T> handler) {
-        auto operation = net::co_spawn(reader_threads_.get_executor(), counted(std::move(handler)), net::use_awaitable);
+        auto operation = net::co_spawn(reader_strand(), counted(std::move(handler)), net::use_awaitable);
         co_return co_await std::move(operation);
     }
 
@@ -55,7 +60,7 @@ public:
             auto lease = readers_.acquire();
             co_return fn(lease.db());
         };
-        auto operation = net::co_spawn(reader_threads_.get_executor(), counted(work()), net::use_awaitable);
+        auto operation = net::co_spawn(reader_strand(), counted(work()), net::use_awaitable);
         co_return co_await std::move(operation);
     }
 
@@ -66,7 +71,7 @@ public:
         using result_t = std::invoke_result_t<F&>;
         if (on_reader_thread()) co_return fn();
         auto work = [&fn]() -> net::awaitable<result_t> { co_return fn(); };
-        auto operation = net::co_spawn(reader_threads_.get_executor(), counted(work()), net::use_awaitable);
+        auto operation = net::co_spawn(reader_strand(), counted(work()), net::use_awaitable);
         co_return co_await std::move(operation);
     }
 
@@ -121,6 +126,7 @@ private:
         co_return co_await std::move(work);
     }
 
+    auto reader_strand() { return net::make_strand(reader_threads_.get_executor()); }
     bool on_reader_thread() { return reader_threads_.get_executor().running_in_this_thread(); }
 
     write_queue writer_;

@@ -244,7 +244,8 @@ net::awaitable<std::invoke_result_t<F&>> oidc_client::run(F fn) {
     static_assert(std::is_trivially_destructible_v<F>, "capture by reference");
     using result_t = std::invoke_result_t<F&>;
     auto work = [&fn]() -> net::awaitable<result_t> { co_return fn(); };
-    auto operation = net::co_spawn(pool_.get_executor(), work, net::use_awaitable);
+    // On a strand of its own, as every coroutine on a pool of threads (see storage_service::handle).
+    auto operation = net::co_spawn(net::make_strand(pool_.get_executor()), work, net::use_awaitable);
     co_return co_await std::move(operation);
 }
 

@@ -40,7 +40,8 @@ net::awaitable<std::optional<std::invoke_result_t<F&>>> password_hasher::run(F f
     };
     std::optional<result_t> result;
     try {
-        auto operation = net::co_spawn(pool_.get_executor(), work, net::use_awaitable);
+        // On a strand of its own, as every coroutine on a pool of threads (see storage_service::handle).
+        auto operation = net::co_spawn(net::make_strand(pool_.get_executor()), work, net::use_awaitable);
         result = co_await std::move(operation);
     } catch (...) {
         --waiting_;
