@@ -89,14 +89,6 @@ struct request_metrics {
     std::atomic<std::uint64_t> mail_undeliverable{0};
     // Per route pattern and method: counts by status class and the latency histogram (lock-free).
     route_metrics routes;
-    // The last scrape's open tickets per campus manager (server/http/metrics.hpp says when it is reused).
-    struct manager_gauges_cache {
-        std::mutex mutex;
-        bool filled = false;
-        std::uint64_t version = 0;  // live_updates::version() when it was read
-        time_ms taken_at = 0;
-        std::vector<manager_load> loads;
-    } manager_gauges;
 };
 
 class mail_sender;
@@ -116,6 +108,7 @@ struct app {
     password_hasher hasher;
     request_metrics metrics;
     live_updates live;
+    open_loads_memo open_tickets;  // the board's, the absences page's and /metrics' pass over the open tickets
     time_ms started_at = 0;
     monthly_totals_cache closed_months;  // the report page's trend
     mail_sender* mailer = nullptr;       // while `serve` runs with mail enabled: woken when mail is queued

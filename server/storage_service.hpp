@@ -126,7 +126,9 @@ private:
         co_return co_await std::move(work);
     }
 
-    auto reader_strand() { return net::make_strand(reader_threads_.get_executor()); }
+    net::strand<net::thread_pool::executor_type> reader_strand() {
+        return net::make_strand(reader_threads_.get_executor());
+    }
     bool on_reader_thread() { return reader_threads_.get_executor().running_in_this_thread(); }
 
     write_queue writer_;

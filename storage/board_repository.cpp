@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <functional>
@@ -36,6 +37,8 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
     };
     std::unordered_map<std::string, school_load, text_hash, std::equal_to<>> schools;
     open_loads loads;
+    loads.at = at;
+    loads.section_limit = section_limit;
     manager_load* manager = nullptr;
     school_load* school = nullptr;
     while (s->executeStep()) {
@@ -44,12 +47,15 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
         const time_ms created = s->getColumn(2).getInt64();
         const bool fresh = s->getColumn(3).getText() == to_string(status::new_),
                    network = s->getColumn(4).getText() == "network";
-        const auto state = stored_sla_state({s->getColumn(5).getText() == "breached",
-                                             s->getColumn(6).getText() == "breached",
-                                             s->getColumn(7).getOptionalInt64(), s->getColumn(8).getOptionalInt64(),
-                                             s->getColumn(9).getOptionalInt64()},
-                                            at);
+        const stored_sla_marks marks{s->getColumn(5).getText() == "breached", s->getColumn(6).getText() == "breached",
+                                     s->getColumn(7).getOptionalInt64(), s->getColumn(8).getOptionalInt64(),
+                                     s->getColumn(9).getOptionalInt64()};
+        const auto state = stored_sla_state(marks, at);
         const bool at_risk = state == sla_state::at_risk, breached = state == sla_state::breached;
+        if (!breached && marks.due_at) loads.next_breach_due = std::min(loads.next_breach_due, *marks.due_at);
+        if (state == sla_state::ok)
+            for (const auto& risk_at : {marks.fr_risk_at, marks.res_risk_at})
+                if (risk_at) loads.next_risk_at = std::min(loads.next_risk_at, *risk_at);
         const std::int64_t id = s->getColumn(10).getInt64();
         for (auto [in, ids] : {std::pair{fresh, &loads.fresh}, {breached, &loads.breached}, {at_risk, &loads.at_risk}})
             if (in && ids->size() < section_limit) ids->push_back(id);
@@ -85,12 +91,50 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
     return loads;
 }
 
-std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
-    return load_open_loads(db, calendar, now, 0).managers;
+bool open_loads::same_at(const sla_filter_instants& later) const {
+    // Breached stays breached only forwards in time; one not breached is breached once a due time lies before
+    // breached_if_due_before; one that is ok is at risk once its risk time has come (storage/sla_filters.cpp).
+    return later.now >= at.now && later.breached_if_due_before >= at.breached_if_due_before &&
+           later.breached_if_due_before <= next_breach_due && later.now < next_risk_at;
 }
 
-std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now) {
-    return load_open_loads(db, calendar, now, 0).schools;
+std::int64_t open_tickets_version(SQLite::Database& db) {
+    reused_statement s(db, "SELECT value FROM change_counters WHERE name = 'open_tickets'");
+    return s->executeStep() ? s->getColumn(0).getInt64() : -1;
+}
+
+std::shared_ptr<const open_loads> open_loads_memo::get(SQLite::Database& db, const business_calendar& calendar,
+                                                       time_ms now, std::size_t section_limit) {
+    const auto at = sla_filter_instants_at(calendar, now);
+    // The counter and the pass in one read transaction, so the loads kept are those of the version kept (unless
+    // the caller holds a transaction already, which is one).
+    const bool own_transaction = sqlite3_get_autocommit(db.getHandle()) != 0;
+    if (own_transaction) reused_statement(db, "BEGIN")->exec();
+    struct end_read {
+        SQLite::Database& db;
+        bool own;
+        ~end_read() {
+            try {
+                if (own) reused_statement(db, "COMMIT")->exec();
+            } catch (...) {  // a read ends anyway: never leave the connection on an old snapshot
+                sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            }
+        }
+    } end{db, own_transaction};
+    const auto version = open_tickets_version(db);
+    {
+        std::lock_guard lock(mutex_);
+        if (last_ && version_ == version && last_->section_limit >= section_limit && last_->same_at(at)) return last_;
+    }
+    auto loads = std::make_shared<const open_loads>(load_open_loads(db, calendar, now, section_limit));
+    passes_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    // Of two passes made side by side, the one of the later version is kept (an equal one: the later instant).
+    if (!last_ || version > version_ || (version == version_ && loads->at.now >= last_->at.now)) {
+        last_ = loads;
+        version_ = version;
+    }
+    return loads;
 }
 
 std::string open_by_school_query(std::size_t schools) {

@@ -3,11 +3,16 @@
 
 #include "core/dispatch_rules.hpp"
 #include "core/routing.hpp"
+#include "storage/sla_filters.hpp"
 
 #include <SQLiteCpp/Database.h>
 
-#include <optional>
+#include <atomic>
+#include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +27,7 @@ struct manager_load {
     int breached = 0;
     std::optional<time_ms> oldest_open;
     int fresh = 0;  // status new
+    bool operator==(const manager_load&) const = default;
 };
 
 struct school_load {
@@ -30,6 +36,7 @@ struct school_load {
     int network_open = 0;
     int breached = 0;
     time_ms newest = 0;
+    bool operator==(const school_load&) const = default;
 };
 
 // The open tickets per assignee (with the new, at-risk and breached ones at `now`) and per school (with the
@@ -41,11 +48,45 @@ struct open_loads {
     std::vector<manager_load> managers;  // by manager id
     std::vector<school_load> schools;    // by school number
     std::vector<std::int64_t> fresh, breached, at_risk;
+
+    // Besides the rows, the answer depends on time only through the instants it compared with, and it stays the
+    // answer until a ticket's state changes by the passing of time alone: a ticket not breached at `at` becomes
+    // breached once breached_if_due_before passes its due time, one that is neither breached nor at risk becomes
+    // at risk at its first risk time. The earliest of each (the maximum when there is none):
+    sla_filter_instants at;
+    time_ms next_breach_due = std::numeric_limits<time_ms>::max();
+    time_ms next_risk_at = std::numeric_limits<time_ms>::max();
+    std::size_t section_limit = 0;
+
+    // Whether a pass at `later` would count and list exactly what this one did (given the same rows).
+    bool same_at(const sla_filter_instants& later) const;
 };
 open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now,
                            std::size_t section_limit);
-std::vector<manager_load> load_manager_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
-std::vector<school_load> load_school_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now);
+
+// The number of changes committed so far to tickets that are or were open (insert, update, delete), by any
+// connection or process: triggers count them in each change's own transaction (schema 22).
+std::int64_t open_tickets_version(SQLite::Database& db);
+
+// The board's and /metrics' pass over the open tickets, reused while it is exactly what a new pass would give: no
+// change to an open ticket committed since (open_tickets_version, read in the same read transaction as the pass)
+// and no ticket's state changed by time (open_loads::same_at). The live updates make every dispatcher's board
+// reload on each change: the first reload after it makes the pass, the others share it. Never stale: a reuse
+// answers what the pass would; the differential test compares them at the instants where states change.
+class open_loads_memo {
+public:
+    // The loads at `now`, with at least `section_limit` ids per section where there are that many.
+    std::shared_ptr<const open_loads> get(SQLite::Database& db, const business_calendar& calendar, time_ms now,
+                                          std::size_t section_limit);
+    // Passes made so far (tests: that the memo is used at all).
+    std::uint64_t passes() const { return passes_.load(std::memory_order_relaxed); }
+
+private:
+    std::mutex mutex_;
+    std::shared_ptr<const open_loads> last_;
+    std::int64_t version_ = -1;
+    std::atomic<std::uint64_t> passes_{0};
+};
 // Its SQL, for the query-plan test.
 extern const std::string open_loads_query;
 // The number of open tickets of each of `schools` that has any (of every school when `schools` is empty): the

@@ -575,6 +575,23 @@ CREATE INDEX tickets_by_updated ON tickets(updated_at, id, assignee_id, school_n
 -- first. A new ticket is not closed, so a create does not enter it.
 DROP INDEX IF EXISTS tickets_closed_to_anonymise;
 CREATE INDEX tickets_closed_to_anonymise ON tickets(updated_at) WHERE status = 'closed' AND anonymised_at IS NULL;
+)sql",
+// 22 (issue 23): a count of the changes committed to open tickets, kept by triggers in each change's own
+// transaction, whichever connection or process makes it (the server, an import, a restore): the board's pass over
+// the open tickets is reused exactly while it is unchanged (storage/board_repository.hpp, open_loads_memo). One
+// more row written per transaction that changes an open ticket; a change to a closed ticket does not count.
+R"sql(
+CREATE TABLE IF NOT EXISTS change_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO change_counters (name, value) VALUES ('open_tickets', 0);
+DROP TRIGGER IF EXISTS open_ticket_inserted;
+CREATE TRIGGER open_ticket_inserted AFTER INSERT ON tickets WHEN new.is_open = 1
+BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'open_tickets'; END;
+DROP TRIGGER IF EXISTS open_ticket_updated;
+CREATE TRIGGER open_ticket_updated AFTER UPDATE ON tickets WHEN old.is_open = 1 OR new.is_open = 1
+BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'open_tickets'; END;
+DROP TRIGGER IF EXISTS open_ticket_deleted;
+CREATE TRIGGER open_ticket_deleted AFTER DELETE ON tickets WHEN old.is_open = 1
+BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'open_tickets'; END;
 )sql"};
 
 // Each connection is used by one thread at a time (the writer thread; a reader leased from the pool), so

@@ -8,7 +8,7 @@
 
 namespace campusdesk {
 
-inline constexpr int schema_version = 21;
+inline constexpr int schema_version = 22;
 
 // What storage functions throw when the database itself fails (disk full, I/O error, locked too long), by a name
 // that callers can catch without knowing the engine.

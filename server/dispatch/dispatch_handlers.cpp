@@ -175,6 +175,8 @@ std::pair<std::string, std::string> board_row_of(const std::string& value) {
     return {"", value};
 }
 
+constexpr std::size_t board_section_limit = 50;
+
 std::string absence_text(const app& a, const absence& ab, language lang) {
     const auto* sub = a.dir.manager(ab.substitute_id);
     return fmt::format(tf(lang, "abwesend {}, vertreten durch {}"),
@@ -189,13 +191,17 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
         board_data b;
         // One pass over the open tickets gives the loads and, in due order, the first 50 of each section (the
-        // queue's filters: new; open and breached; open and at risk); then those rows are read by id.
-        auto loads = load_open_loads(db, a.calendar, now, 50);
-        b.fresh.tickets = load_listed_tickets(db, loads.fresh, a.sla(), now);
-        b.breached.tickets = load_listed_tickets(db, loads.breached, a.sla(), now);
-        b.at_risk.tickets = load_listed_tickets(db, loads.at_risk, a.sla(), now);
-        b.managers = std::move(loads.managers);
-        b.schools = std::move(loads.schools);
+        // queue's filters: new; open and breached; open and at risk), reused while exact (open_loads_memo); then
+        // those rows are read by id.
+        const auto loads = a.open_tickets.get(db, a.calendar, now, board_section_limit);
+        const auto first = [](const std::vector<std::int64_t>& ids) {
+            return std::vector<std::int64_t>(ids.begin(), ids.begin() + std::min(ids.size(), board_section_limit));
+        };
+        b.fresh.tickets = load_listed_tickets(db, first(loads->fresh), a.sla(), now);
+        b.breached.tickets = load_listed_tickets(db, first(loads->breached), a.sla(), now);
+        b.at_risk.tickets = load_listed_tickets(db, first(loads->at_risk), a.sla(), now);
+        b.managers = loads->managers;
+        b.schools = loads->schools;
         // Tickets already attached to a declared known problem suggest no outage any more.
         auto recent = load_open_since(db, now - 24LL * 3600 * 1000);
         const auto attached = open_problem_ticket_numbers(db);
@@ -505,7 +511,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
     }
     const time_ms now = now_ms();
     auto data = co_await a.storage->read([&](SQLite::Database& db) {
-        return std::pair{load_current_absences(db, now), load_manager_loads(db, a.calendar, now)};
+        return std::pair{load_current_absences(db, now), a.open_tickets.get(db, a.calendar, now, 0)};
     });
     const auto lang = auth.lang;
     auto d = base_data(a, auth, std::string(error ? tr(lang, "Fehler: ") : "") +
@@ -528,7 +534,7 @@ net::awaitable<http_response> absences_page(app& a, http_request& req, const aut
         manager_facts f{m.id, {}, 0, absent_now.contains(m.id)};
         for (const auto& n : m.schools)
             if (const auto* s = a.dir.school(n)) f.districts.insert(s->district);
-        for (const auto& l : data.second)
+        for (const auto& l : data.second->managers)
             if (l.manager_id == m.id) f.open_tickets = l.open;
         facts.push_back(std::move(f));
     }

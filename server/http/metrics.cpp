@@ -13,7 +13,7 @@ namespace {
 struct scrape_reads {
     std::size_t mail_pending = 0;
     std::size_t mail_undeliverable = 0;
-    std::optional<std::vector<manager_load>> loads;  // only when the cached ones may not be used
+    std::shared_ptr<const open_loads> open;
 };
 
 // A label value in the text format: backslash, double quote and line feed escaped.
@@ -75,31 +75,11 @@ void add_manager_gauges(std::string& out, const app& a, const std::vector<manage
 } // namespace
 
 net::awaitable<std::string> metrics_text(app& a) {
-    auto& cache = a.metrics.manager_gauges;
-    const std::uint64_t version = a.live.version();
     const time_ms now = now_ms();
-    bool use_cached = false;
-    {
-        std::lock_guard lock(cache.mutex);
-        use_cached = cache.filled && cache.version == version && now >= cache.taken_at &&
-                     now - cache.taken_at < manager_gauges_max_age;
-    }
     const auto reads = co_await a.storage->read([&](SQLite::Database& db) {
-        scrape_reads r{count_pending(db), count_undeliverable(db), std::nullopt};
-        if (!use_cached) r.loads = load_manager_loads(db, a.calendar, now);
-        return r;
+        return scrape_reads{count_pending(db), count_undeliverable(db), a.open_tickets.get(db, a.calendar, now, 0)};
     });
-    std::vector<manager_load> loads;
-    {
-        std::lock_guard lock(cache.mutex);
-        if (reads.loads) {
-            cache.filled = true;
-            cache.version = version;
-            cache.taken_at = now;
-            cache.loads = *reads.loads;
-        }
-        loads = reads.loads ? *reads.loads : cache.loads;
-    }
+    const auto& loads = reads.open->managers;
 
     const auto& m = a.metrics;
     std::string out;

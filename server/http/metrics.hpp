@@ -6,12 +6,8 @@
 
 namespace campusdesk {
 
-// The body of /metrics. The per-manager gauges come from the board's one pass over the open tickets
-// (load_manager_loads); a scrape reuses the last pass while no change was committed since (live_updates' version)
-// and it is younger than manager_gauges_max_age, so a scrape shows every committed change at once and only
-// tickets crossing into at-risk or breached by the passing of time may show up to that long late.
+// The body of /metrics. The per-manager gauges come from the board's pass over the open tickets, reused exactly
+// as the board does (open_loads_memo): a scrape shows every committed change and every change of state by time.
 net::awaitable<std::string> metrics_text(app& a);
-
-inline constexpr time_ms manager_gauges_max_age = 5000;
 
 } // namespace campusdesk

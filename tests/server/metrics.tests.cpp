@@ -322,7 +322,7 @@ TEST_CASE("/metrics: counts and latencies per route, queues, and open tickets pe
     }
 
     // Per campus manager: what the list API's filters find. A ticket crossing into at-risk or breached between the
-    // scrape and the lists would disagree; then both are taken again after the cache's age.
+    // scrape and the lists would disagree; then both are taken again.
     const auto managers = desk.get("/api/v1/managers").json().as_array();
     REQUIRE(!managers.empty());
     // A new ticket changes a manager's count in the next scrape (no cache across a change).
@@ -357,7 +357,7 @@ TEST_CASE("/metrics: counts and latencies per route, queues, and open tickets pe
             if (m.at("id").as_int64() == assignee) CHECK(now.value("campusdesk_tickets_open", labels) == open_before + 1);
         }
         if (agree || attempt == 2) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(manager_gauges_max_age + 100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
 }
 

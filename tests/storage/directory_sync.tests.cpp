@@ -222,7 +222,7 @@ TEST_CASE("a school moving to another campus manager takes its open tickets alon
     CHECK(find_ticket(db, elsewhere_number)->assignee_id == m3);
     CHECK(find_ticket(db, other_school_number)->assignee_id == m1);
     // The queue query sees it: manager02's open tickets now include the moved ones.
-    const auto loads = load_manager_loads(db, f.calendar, moved_at);
+    const auto loads = load_open_loads(db, f.calendar, moved_at, 0).managers;
     const auto m2_load = std::find_if(loads.begin(), loads.end(), [&](const manager_load& l) { return l.manager_id == m2; });
     REQUIRE(m2_load != loads.end());
     CHECK(m2_load->open == 2);

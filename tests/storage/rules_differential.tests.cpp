@@ -151,9 +151,35 @@ TEST_CASE("the breached and at-risk filters and the board's counts select what c
                     for (time_ms d : {time_ms{-1}, time_ms{0}, time_ms{1}}) instants.push_back(*t + d);
     }
 
+    // The board's memo, asked at every instant in the list's order (forwards, and back for the risk times), must
+    // answer what a new pass does; and in time order it must have reused passes between changes of state.
+    open_loads_memo memo, forwards;
+    auto sorted = instants;
+    std::sort(sorted.begin(), sorted.end());
+    for (const time_ms now : sorted) {
+        CAPTURE(now);
+        const auto pass = load_open_loads(db, f.calendar, now, 50);
+        const auto reused = forwards.get(db, f.calendar, now, 50);
+        CHECK(reused->managers == pass.managers);
+        CHECK(reused->schools == pass.schools);
+        CHECK(reused->fresh == pass.fresh);
+        CHECK(reused->breached == pass.breached);
+        CHECK(reused->at_risk == pass.at_risk);
+    }
+    CHECK(forwards.passes() < sorted.size());
+    CHECK(forwards.passes() > 2);
+
     std::map<std::string, int> seen;
     for (const time_ms now : instants) {
         CAPTURE(now);
+        {
+            const auto pass = load_open_loads(db, f.calendar, now, 50);
+            const auto reused = memo.get(db, f.calendar, now, 50);
+            CHECK(reused->managers == pass.managers);
+            CHECK(reused->schools == pass.schools);
+            CHECK(reused->breached == pass.breached);
+            CHECK(reused->at_risk == pass.at_risk);
+        }
         // Core's answer, from each ticket's events.
         std::set<std::int64_t> breached, at_risk, open_breached;
         std::map<std::int64_t, manager_load> managers;
@@ -205,7 +231,7 @@ TEST_CASE("the breached and at-risk filters and the board's counts select what c
 
         // The board: per manager and per school, and its overdue total is the queue's breached filter.
         int board_breached = 0;
-        const auto loads = load_manager_loads(db, f.calendar, now);
+        const auto loads = load_open_loads(db, f.calendar, now, 0).managers;
         CHECK(loads.size() == managers.size());
         for (const auto& load : loads) {
             CAPTURE(load.manager_id);
@@ -224,7 +250,7 @@ TEST_CASE("the breached and at-risk filters and the board's counts select what c
             CHECK(static_cast<int>(list_tickets(db, q, f.sla()).tickets.size()) == load.breached);
         }
         CHECK(board_breached == static_cast<int>(queue_breached.size()));
-        const auto school_loads = load_school_loads(db, f.calendar, now);
+        const auto school_loads = load_open_loads(db, f.calendar, now, 0).schools;
         CHECK(school_loads.size() == by_school.size());
         for (const auto& load : school_loads) {
             CAPTURE(load.school_number);

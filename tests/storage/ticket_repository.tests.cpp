@@ -511,6 +511,55 @@ TEST_CASE("the queue counts the open tickets of the given schools", "[storage][b
     CHECK(count_open_by_school(db, {}) == std::map<std::string, int>{{"100011", 2}, {"100012", 1}, {"100021", 1}});
 }
 
+TEST_CASE("every committed change to an open ticket counts, from any connection, and the board's memo sees it",
+          "[storage][board]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    // Another connection to the same file, as another process (an import, a restore) would have.
+    SQLite::Database other(f.file.string(), SQLite::OPEN_READWRITE);
+    SQLite::Database reader(f.file.string(), SQLite::OPEN_READONLY);
+    open_loads_memo memo;
+    ticket_event created;
+    created.at = monday_8am;
+    auto version = open_tickets_version(reader);
+    const auto counted = [&] {
+        const auto now = open_tickets_version(reader);
+        const bool moved = now > version;
+        version = now;
+        return moved;
+    };
+    const auto open_of_manager_1 = [&] {
+        const auto loads = memo.get(reader, f.calendar, monday_8am + 2 * minute, 50);
+        return loads->managers.empty() ? 0 : loads->managers.front().open;
+    };
+    auto first = insert_ticket(db, f.make_ticket("100011", 101, 1), created, 2026, f.sla(), monday_8am);
+    CHECK(counted());
+    CHECK(open_of_manager_1() == 1);
+    CHECK(memo.passes() == 1);
+    CHECK(open_of_manager_1() == 1);
+    CHECK(memo.passes() == 1);  // nothing changed: reused
+
+    insert_ticket(other, f.make_ticket("100011", 101, 1), created, 2026, f.sla(), monday_8am);
+    CHECK(counted());
+    CHECK(open_of_manager_1() == 2);  // never the kept answer after another connection's change
+
+    ticket_event close;
+    close.at = monday_8am + minute;
+    close.kind = event_kind::closed;
+    first = append_event(db, first, close, f.sla(), close.at);
+    CHECK(counted());
+    CHECK(open_of_manager_1() == 1);
+    // A closed ticket's changes do not count; deleting an open one does.
+    other.exec(fmt::format("UPDATE tickets SET title = 'alt' WHERE id = {}", first.id));
+    CHECK_FALSE(counted());
+    other.exec("DELETE FROM ticket_events WHERE ticket_id IN (SELECT id FROM tickets WHERE is_open = 1)");
+    other.exec("DELETE FROM tickets WHERE is_open = 1");
+    CHECK(counted());
+    CHECK(open_of_manager_1() == 0);
+    CHECK(memo.passes() == 4);
+}
+
 TEST_CASE("the writer commits commands in groups and a failing command rolls back only itself", "[storage][writer]") {
     storage_fixture f;
     {
