@@ -1,11 +1,11 @@
 #include "storage/board_repository.hpp"
 
+#include "storage/read_snapshot.hpp"
 #include "storage/sla_filters.hpp"
 #include "storage/statement_cache.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <functional>
@@ -21,7 +21,8 @@ namespace campusdesk {
 // In the index's order (due time, undated last, then id), so the same pass picks the board's sections.
 const std::string open_loads_query =
     "SELECT t.assignee_id, t.school_number, t.created_at, t.status, t.category, t.fr_verdict, t.res_verdict, "
-    "t.due_at, t.fr_risk_at, t.res_risk_at, t.id FROM tickets t INDEXED BY tickets_open_by_due_key "
+    "t.due_at, t.fr_risk_at, t.res_risk_at, t.id, t.requester_id, t.priority FROM tickets t "
+    "INDEXED BY tickets_open_by_due_key "
     "WHERE t.is_open = 1 ORDER BY COALESCE(t.due_at, 9223372036854775807), t.id";
 
 open_loads load_open_loads(SQLite::Database& db, const business_calendar& calendar, time_ms now,
@@ -45,8 +46,9 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
         const std::int64_t assignee = s->getColumn(0).getInt64();
         const std::string_view school_number = s->getColumn(1).getText();
         const time_ms created = s->getColumn(2).getInt64();
-        const bool fresh = s->getColumn(3).getText() == to_string(status::new_),
-                   network = s->getColumn(4).getText() == "network";
+        const auto state_text = s->getColumn(3).getText();
+        const auto category = s->getColumn(4).getText();
+        const bool fresh = state_text == to_string(status::new_), network = category == "network";
         const stored_sla_marks marks{s->getColumn(5).getText() == "breached", s->getColumn(6).getText() == "breached",
                                      s->getColumn(7).getOptionalInt64(), s->getColumn(8).getOptionalInt64(),
                                      s->getColumn(9).getOptionalInt64()};
@@ -57,6 +59,11 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
             for (const auto& risk_at : {marks.fr_risk_at, marks.res_risk_at})
                 if (risk_at) loads.next_risk_at = std::min(loads.next_risk_at, *risk_at);
         const std::int64_t id = s->getColumn(10).getInt64();
+        loads.tickets.push_back({id, marks.due_at.value_or(std::numeric_limits<time_ms>::max()), assignee,
+                                 s->getColumn(11).getInt64(), std::string(school_number),
+                                 parse_status(state_text).value_or(status::open),
+                                 parse_priority(s->getColumn(12).getText()).value_or(priority::normal),
+                                 std::string(category), marks});
         for (auto [in, ids] : {std::pair{fresh, &loads.fresh}, {breached, &loads.breached}, {at_risk, &loads.at_risk}})
             if (in && ids->size() < section_limit) ids->push_back(id);
         if (!manager || manager->manager_id != assignee) {
@@ -106,26 +113,32 @@ std::int64_t open_tickets_version(SQLite::Database& db) {
 std::shared_ptr<const open_loads> open_loads_memo::get(SQLite::Database& db, const business_calendar& calendar,
                                                        time_ms now, std::size_t section_limit) {
     const auto at = sla_filter_instants_at(calendar, now);
-    // The counter and the pass in one read transaction, so the loads kept are those of the version kept (unless
-    // the caller holds a transaction already, which is one).
-    const bool own_transaction = sqlite3_get_autocommit(db.getHandle()) != 0;
-    if (own_transaction) reused_statement(db, "BEGIN")->exec();
-    struct end_read {
-        SQLite::Database& db;
-        bool own;
-        ~end_read() {
-            try {
-                if (own) reused_statement(db, "COMMIT")->exec();
-            } catch (...) {  // a read ends anyway: never leave the connection on an old snapshot
-                sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
-            }
-        }
-    } end{db, own_transaction};
+    // The counter and the pass in one read transaction, so the loads kept are those of the version kept.
+    read_snapshot snapshot(db);
     const auto version = open_tickets_version(db);
     {
         std::lock_guard lock(mutex_);
         if (last_ && version_ == version && last_->section_limit >= section_limit && last_->same_at(at)) return last_;
+        last_pass_ = std::chrono::steady_clock::now();
     }
+    return pass(db, calendar, now, section_limit, version);
+}
+
+std::shared_ptr<const open_loads> open_loads_memo::current(SQLite::Database& db, const business_calendar& calendar,
+                                                           time_ms now) {
+    const auto version = open_tickets_version(db);
+    {
+        std::lock_guard lock(mutex_);
+        if (last_ && version_ == version) return last_;
+        const auto started = std::chrono::steady_clock::now();
+        if (last_ && started - last_pass_ < min_list_pass_interval) return nullptr;
+        last_pass_ = started;
+    }
+    return pass(db, calendar, now, board_sections, version);
+}
+
+std::shared_ptr<const open_loads> open_loads_memo::pass(SQLite::Database& db, const business_calendar& calendar,
+                                                        time_ms now, std::size_t section_limit, std::int64_t version) {
     auto loads = std::make_shared<const open_loads>(load_open_loads(db, calendar, now, section_limit));
     passes_.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard lock(mutex_);
@@ -150,6 +163,14 @@ std::map<std::string, int> count_open_by_school(SQLite::Database& db, const std:
     for (std::size_t i = 0; i < schools.size(); ++i) s->bind(static_cast<int>(i) + 1, schools[i]);
     std::map<std::string, int> counts;
     while (s->executeStep()) counts[s->getColumn(0).getString()] = s->getColumn(1).getInt();
+    return counts;
+}
+
+std::map<std::string, int> count_open_by_school(const open_loads& open, const std::vector<std::string>& schools) {
+    std::map<std::string, int> counts;
+    for (const auto& school : open.schools)
+        if (schools.empty() || std::find(schools.begin(), schools.end(), school.school_number) != schools.end())
+            counts.emplace(school.school_number, school.open);
     return counts;
 }
 

@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <atomic>
+#include <chrono>
 #include <limits>
 #include <map>
 #include <memory>
@@ -44,10 +45,24 @@ struct school_load {
 // queue's), from the stored SLA projection.
 // The same pass names the first `section_limit` open tickets by due time that are new, breached and at risk (the
 // board's sections; the ids in due order).
+// An open ticket as the pass reads it from the open tickets' index: what a list filters and orders by.
+struct open_ticket_entry {
+    std::int64_t id = 0;
+    time_ms due_key = 0;  // COALESCE(due_at, max): the due order's key (undated last)
+    std::int64_t assignee_id = 0;
+    std::int64_t requester_id = 0;
+    std::string school_number;
+    status state = status::new_;
+    priority prio = priority::normal;
+    std::string category;
+    stored_sla_marks marks;
+};
+
 struct open_loads {
     std::vector<manager_load> managers;  // by manager id
     std::vector<school_load> schools;    // by school number
     std::vector<std::int64_t> fresh, breached, at_risk;
+    std::vector<open_ticket_entry> tickets;  // every open ticket, in due order (due_key, id)
 
     // Besides the rows, the answer depends on time only through the instants it compared with, and it stays the
     // answer until a ticket's state changes by the passing of time alone: a ticket not breached at `at` becomes
@@ -78,13 +93,25 @@ public:
     // The loads at `now`, with at least `section_limit` ids per section where there are that many.
     std::shared_ptr<const open_loads> get(SQLite::Database& db, const business_calendar& calendar, time_ms now,
                                           std::size_t section_limit);
+    // For a list (list_from_open_loads): the open tickets of the committed state the caller's read snapshot sees,
+    // whatever their states at `now` (a list computes those at its own instant). A new pass only when the last
+    // began at least min_list_pass_interval ago; else nullptr, and the list reads its index as before: under a
+    // stream of changes, a list never pays for a pass per request.
+    std::shared_ptr<const open_loads> current(SQLite::Database& db, const business_calendar& calendar, time_ms now);
     // Passes made so far (tests: that the memo is used at all).
     std::uint64_t passes() const { return passes_.load(std::memory_order_relaxed); }
 
+    static constexpr std::size_t board_sections = 50;
+    static constexpr std::chrono::milliseconds min_list_pass_interval{100};
+
 private:
+    std::shared_ptr<const open_loads> pass(SQLite::Database& db, const business_calendar& calendar, time_ms now,
+                                           std::size_t section_limit, std::int64_t version);
+
     std::mutex mutex_;
     std::shared_ptr<const open_loads> last_;
     std::int64_t version_ = -1;
+    std::chrono::steady_clock::time_point last_pass_{};
     std::atomic<std::uint64_t> passes_{0};
 };
 // Its SQL, for the query-plan test.
@@ -92,6 +119,8 @@ extern const std::string open_loads_query;
 // The number of open tickets of each of `schools` that has any (of every school when `schools` is empty): the
 // queue's counts, read from the open tickets' school index (a few hundred entries for a manager's schools).
 std::map<std::string, int> count_open_by_school(SQLite::Database& db, const std::vector<std::string>& schools);
+// The same from a pass's loads.
+std::map<std::string, int> count_open_by_school(const open_loads& open, const std::vector<std::string>& schools);
 // Its SQL for `schools` school numbers (bound ?1…), for the query-plan test.
 std::string open_by_school_query(std::size_t schools);
 // Open tickets filed since `since`, for outage detection.

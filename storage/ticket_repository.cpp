@@ -2,6 +2,7 @@
 
 #include "core/business_calendar.hpp"
 #include "core/sla_policy.hpp"
+#include "storage/board_repository.hpp"
 #include "storage/event_rows.hpp"
 #include "storage/sla_filters.hpp"
 #include "storage/statement_cache.hpp"
@@ -1002,6 +1003,23 @@ listed_ticket read_listed_row(raw_statement& s, const sla_context& sla, time_ms 
 
 } // namespace
 
+namespace {
+
+// A page read from the cursor backwards is shown in the list's order; the positions of its first and last rows
+// give the links to the pages around it.
+void in_list_order(ticket_page& page, std::vector<std::int64_t>& keys, bool backward) {
+    if (backward) {
+        std::reverse(page.tickets.begin(), page.tickets.end());
+        std::reverse(keys.begin(), keys.end());
+    }
+    if (!page.tickets.empty()) {
+        page.first_position = fmt::format("{}:{}", keys.front(), page.tickets.front().t.id);
+        page.last_position = fmt::format("{}:{}", keys.back(), page.tickets.back().t.id);
+    }
+}
+
+} // namespace
+
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla) {
     const auto q = normalized(query);
     auto s = prepare_list_query(db, q, sla.calendar);
@@ -1025,15 +1043,86 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const 
         page.next_cursor = std::move(*rest);
     }
     evaluate_from_events(db, page.tickets, without_stored_sla, sla, q.now);
-    if (q.backward) {
-        // Read from the cursor backwards: shown in the list's order.
-        std::reverse(page.tickets.begin(), page.tickets.end());
-        std::reverse(keys.begin(), keys.end());
+    in_list_order(page, keys, q.backward);
+    return page;
+}
+
+bool listable_from_open_loads(const ticket_query& query) {
+    const auto q = normalized(query);
+    return q.who.who != role::teacher && plan_of(q) == list_plan::open_set && q.sort == ticket_sort::due;
+}
+
+std::optional<ticket_page> list_from_open_loads(SQLite::Database& db, const open_loads& open,
+                                                const ticket_query& query, const sla_context& sla) {
+    const auto q = normalized(query);
+    const auto& v = q.who;
+    // manager_visibility's test: assigned to them or a colleague they cover, of their schools, or filed by them.
+    const bool manager = v.who == role::campus_manager;
+    std::vector<std::string> schools;
+    std::vector<std::int64_t> assignees{v.manager_id};
+    if (manager) {
+        std::string ids;
+        schools = schools_looked_after(db, v, ids);
+        std::sort(schools.begin(), schools.end());
+        assignees.insert(assignees.end(), v.covering.begin(), v.covering.end());
     }
-    if (!page.tickets.empty()) {
-        page.first_position = fmt::format("{}:{}", keys.front(), page.tickets.front().t.id);
-        page.last_position = fmt::format("{}:{}", keys.back(), page.tickets.back().t.id);
+    const auto at = sla_filter_instants_at(sla.calendar, q.now);
+    const auto matches = [&](const open_ticket_entry& e) {
+        if (manager && std::find(assignees.begin(), assignees.end(), e.assignee_id) == assignees.end() &&
+            !std::binary_search(schools.begin(), schools.end(), e.school_number) && e.requester_id != v.user_id)
+            return false;
+        if (!q.statuses.empty() && std::find(q.statuses.begin(), q.statuses.end(), e.state) == q.statuses.end())
+            return false;
+        if ((!q.school.empty() && e.school_number != q.school) || (q.assignee && e.assignee_id != *q.assignee) ||
+            (q.prio && e.prio != *q.prio) || (!q.category.empty() && e.category != q.category))
+            return false;
+        if (q.breached || q.at_risk) {
+            const auto state = stored_sla_state(e.marks, at);
+            if ((q.breached && state != sla_state::breached) || (q.at_risk && state != sla_state::at_risk)) return false;
+        }
+        return true;
+    };
+    // Keyset paging as after_cursor: strictly after (before, backwards) the cursor's (key, id).
+    const auto& entries = open.tickets;
+    const auto before = [](const open_ticket_entry& e, std::pair<time_ms, std::int64_t> c) {
+        return std::pair{e.due_key, e.id} < c;
+    };
+    std::vector<std::int64_t> ids, keys;
+    const auto limit = static_cast<std::size_t>(std::max(q.limit, 0)) + 1;
+    const auto take = [&](const open_ticket_entry& e) {
+        if (!matches(e)) return false;
+        ids.push_back(e.id);
+        keys.push_back(e.due_key);
+        return ids.size() == limit;
+    };
+    if (!q.backward) {
+        auto it = entries.begin();
+        if (!q.cursor.empty()) {
+            const auto c = parse_cursor(q.cursor);
+            it = std::upper_bound(entries.begin(), entries.end(), std::pair{c.key, c.id},
+                                  [](std::pair<time_ms, std::int64_t> c, const open_ticket_entry& e) {
+                                      return c < std::pair{e.due_key, e.id};
+                                  });
+        }
+        for (; it != entries.end() && !take(*it); ++it) {}
+    } else {
+        auto end = entries.end();
+        if (!q.cursor.empty()) {
+            const auto c = parse_cursor(q.cursor);
+            end = std::lower_bound(entries.begin(), entries.end(), std::pair{c.key, c.id}, before);
+        }
+        for (auto it = std::make_reverse_iterator(end); it != entries.rend() && !take(*it); ++it) {}
     }
+    ticket_page page;
+    const bool more = ids.size() == limit;
+    if (more) {
+        ids.pop_back();
+        keys.pop_back();
+    }
+    page.tickets = load_listed_tickets(db, ids, sla, q.now);
+    if (page.tickets.size() != ids.size()) return std::nullopt;
+    if (more) page.next_cursor = fmt::format("{}:{}", keys.back(), ids.back());
+    in_list_order(page, keys, q.backward);
     return page;
 }
 

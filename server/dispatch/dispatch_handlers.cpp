@@ -15,6 +15,7 @@
 #include "core/ticket_rules.hpp"
 #include "storage/board_repository.hpp"
 #include "storage/problem_repository.hpp"
+#include "storage/read_snapshot.hpp"
 #include "server/devices/device_pages.hpp"
 #include "storage/device_repository.hpp"
 
@@ -175,7 +176,7 @@ std::pair<std::string, std::string> board_row_of(const std::string& value) {
     return {"", value};
 }
 
-constexpr std::size_t board_section_limit = 50;
+constexpr std::size_t board_section_limit = open_loads_memo::board_sections;
 
 std::string absence_text(const app& a, const absence& ab, language lang) {
     const auto* sub = a.dir.manager(ab.substitute_id);
@@ -193,6 +194,7 @@ net::awaitable<http_response> dispatch_board_page(app& a, const auth_state& auth
         // One pass over the open tickets gives the loads and, in due order, the first 50 of each section (the
         // queue's filters: new; open and breached; open and at risk), reused while exact (open_loads_memo); then
         // those rows are read by id.
+        read_snapshot snapshot(db);  // the pass's version and the sections' rows: one committed state
         const auto loads = a.open_tickets.get(db, a.calendar, now, board_section_limit);
         const auto first = [](const std::vector<std::int64_t>& ids) {
             return std::vector<std::int64_t>(ids.begin(), ids.begin() + std::min(ids.size(), board_section_limit));

@@ -12,6 +12,7 @@
 #include "server/views/i18n.hpp"
 #include "server/views/labels.hpp"
 #include "server/views/page_frame.hpp"
+#include "storage/read_snapshot.hpp"
 #include "storage/board_repository.hpp"
 #include "storage/user_repository.hpp"
 
@@ -420,8 +421,13 @@ net::awaitable<http_response> list_page(app& a, const auth_state& auth, const bo
         std::vector<std::string> numbers;  // a manager's; everyone else counts over all schools
         if (v.who == role::campus_manager)
             for (const auto* s : listed) numbers.push_back(s->number);
-        auto open_counts =
-            co_await a.storage->read([&](SQLite::Database& db) { return count_open_by_school(db, numbers); });
+        // From the board's pass while it is current (open_loads_memo), else from the open tickets' school index.
+        const time_ms counted_at = now_ms();
+        auto open_counts = co_await a.storage->read([&](SQLite::Database& db) {
+            read_snapshot snapshot(db);
+            const auto open = a.open_tickets.current(db, a.calendar, counted_at);
+            return open ? count_open_by_school(*open, numbers) : count_open_by_school(db, numbers);
+        });
         page_list counts;
         for (const auto* s : listed) {
             const auto found = open_counts.find(s->number);

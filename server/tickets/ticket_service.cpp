@@ -1,5 +1,7 @@
 #include "server/tickets/ticket_service.hpp"
 
+#include "storage/read_snapshot.hpp"
+
 #include "server/http/log.hpp"
 #include "core/local_time.hpp"
 #include "core/routing.hpp"
@@ -294,7 +296,15 @@ net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket
     if (query.now == 0) query.now = now_ms();
     co_return co_await a.storage->read([&](SQLite::Database& db) {
         query.who = current_viewer(a, db, who, query.now);
-        ticket_list list{list_tickets(db, query, a.sla()), query.who, std::nullopt};
+        // The open tickets in due order come from the board's pass while it is current (open_loads_memo), in one
+        // read snapshot with the rows; else, and for every other list, from the list query.
+        std::optional<ticket_page> page;
+        if (listable_from_open_loads(query)) {
+            read_snapshot snapshot(db);
+            if (const auto open = a.open_tickets.current(db, a.calendar, query.now))
+                page = list_from_open_loads(db, *open, query, a.sla());
+        }
+        ticket_list list{page ? std::move(*page) : list_tickets(db, query, a.sla()), query.who, std::nullopt};
         if (with_count) list.count = count_tickets(db, query, a.calendar);
         return list;
     });

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -316,4 +317,94 @@ TEST_CASE("the list query's visibility selects what core's can_see says", "[stor
                 }
     CHECK(visible_somewhere > 100);
     CHECK(hidden_somewhere > 0);
+}
+
+TEST_CASE("lists of the open tickets in due order from the board's pass equal the list query, page by page",
+          "[storage][lists][differential]") {
+    storage_fixture f;
+    auto db = open_writer_database(f.file);
+    f.add_directory(db);
+    random_tickets gen{std::mt19937_64(20261025)};
+    gen.write(db, f, 400);
+    const auto open = load_open_loads(db, f.calendar, friday_3pm, 50);
+    REQUIRE(open.tickets.size() > 100);
+
+    std::vector<viewer> viewers;
+    for (std::int64_t m = 1; m <= 3; ++m) {
+        viewers.push_back({200 + m, role::campus_manager, "", m, {}});
+        viewers.push_back({200 + m, role::campus_manager, "", m, {m % 3 + 1}});
+    }
+    viewers.push_back({250, role::campus_manager, "", 0, {}});
+    viewers.push_back({300, role::dispatcher, "", 0, {}});
+    viewers.push_back({301, role::admin, "", 0, {}});
+    std::vector<std::function<void(ticket_query&)>> filters{
+        [](ticket_query&) {},
+        [](ticket_query& q) { q.statuses = {status::new_}; q.open_only = false; },
+        [](ticket_query& q) { q.statuses = {status::open, status::waiting_on_requester}; q.open_only = false; },
+        [](ticket_query& q) { q.statuses = {status::closed}; },
+        [](ticket_query& q) { q.school = "100011"; },
+        [](ticket_query& q) { q.assignee = 2; },
+        [](ticket_query& q) { q.prio = priority::high; },
+        [](ticket_query& q) { q.category = "network"; },
+        [](ticket_query& q) { q.breached = true; },
+        [](ticket_query& q) { q.at_risk = true; },
+        [](ticket_query& q) { q.school = "100022"; q.at_risk = true; },
+    };
+    int compared = 0, paged = 0;
+    for (const time_ms now : {friday_3pm, friday_3pm + 3 * day})
+        for (const auto& v : viewers)
+            for (std::size_t i = 0; i < filters.size(); ++i)
+                for (const int limit : {7, 1000}) {
+                    CAPTURE(now, v.user_id, v.covering.size(), i, limit);
+                    ticket_query q;
+                    q.who = v;
+                    q.open_only = true;
+                    q.sort = ticket_sort::due;
+                    q.limit = limit;
+                    q.now = now;
+                    filters[i](q);
+                    REQUIRE(listable_from_open_loads(q));
+                    // Forward through every page, then back from the last page's position.
+                    for (int pages = 0; pages < 100; ++pages) {
+                        const auto want = list_tickets(db, q, f.sla());
+                        const auto got = list_from_open_loads(db, open, q, f.sla());
+                        REQUIRE(got);
+                        std::vector<std::int64_t> want_ids, got_ids;
+                        for (const auto& item : want.tickets) want_ids.push_back(item.t.id);
+                        for (const auto& item : got->tickets) got_ids.push_back(item.t.id);
+                        CHECK(got_ids == want_ids);
+                        CHECK(got->next_cursor == want.next_cursor);
+                        CHECK(got->first_position == want.first_position);
+                        CHECK(got->last_position == want.last_position);
+                        for (std::size_t k = 0; k < want.tickets.size() && k < got->tickets.size(); ++k)
+                            CHECK(got->tickets[k].sla.breached() == want.tickets[k].sla.breached());
+                        ++compared;
+                        if (q.backward || want.next_cursor.empty()) {
+                            if (q.backward || want.first_position.empty() || pages == 0) break;
+                            q.cursor = want.first_position;  // the page before the last one, read backwards
+                            q.backward = true;
+                            ++paged;
+                            continue;
+                        }
+                        q.cursor = want.next_cursor;
+                    }
+                }
+    CHECK(compared > 400);
+    CHECK(paged > 10);
+    // Not for teachers, other sorts, closed tickets or text: those read their indexes.
+    ticket_query q;
+    q.who = {101, role::teacher, "100011", 0, {}};
+    q.open_only = true;
+    q.sort = ticket_sort::due;
+    CHECK_FALSE(listable_from_open_loads(q));
+    q.who = {300, role::dispatcher, "", 0, {}};
+    CHECK(listable_from_open_loads(q));
+    q.sort = ticket_sort::created;
+    CHECK_FALSE(listable_from_open_loads(q));
+    q.sort = ticket_sort::due;
+    q.open_only = false;
+    CHECK_FALSE(listable_from_open_loads(q));
+    q.open_only = true;
+    q.text = "Drucker";
+    CHECK_FALSE(listable_from_open_loads(q));
 }

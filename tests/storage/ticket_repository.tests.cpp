@@ -509,6 +509,11 @@ TEST_CASE("the queue counts the open tickets of the given schools", "[storage][b
     CHECK(count_open_by_school(db, {"100011", "100012", "100031"}) ==
           std::map<std::string, int>{{"100011", 2}, {"100012", 1}});
     CHECK(count_open_by_school(db, {}) == std::map<std::string, int>{{"100011", 2}, {"100012", 1}, {"100021", 1}});
+    // The same from the board's pass.
+    const auto open = load_open_loads(db, f.calendar, monday_8am + 2 * minute, 0);
+    for (const std::vector<std::string>& schools : {std::vector<std::string>{"100011", "100012", "100031"},
+                                                    std::vector<std::string>{}})
+        CHECK(count_open_by_school(open, schools) == count_open_by_school(db, schools));
 }
 
 TEST_CASE("every committed change to an open ticket counts, from any connection, and the board's memo sees it",
