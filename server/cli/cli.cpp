@@ -294,9 +294,10 @@ int serve_provider(const cli_options& args, const std::filesystem::path& provide
             return provider_site::body_limit(h);
         },
         min_body_rate,
+        // Asked of every request: the paths first, so that only streams and exports look up the host here.
         [&](const http_request& req) {
-            if (routes.tenant_of(req)) return is_live_stream(req);
-            return routes.is_provider_host(req) && provider_site::is_export(req);
+            if (is_live_stream(req)) return routes.tenant_of(req) != nullptr;
+            return provider_site::is_export(req) && routes.is_provider_host(req);
         },
         [&](http_request& req, beast::tcp_stream& stream, const http_server& srv) -> net::awaitable<void> {
             if (app* a = routes.tenant_of(req)) return serve_live_stream(*a, req, stream, srv);
