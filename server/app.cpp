@@ -81,13 +81,36 @@ void log_directory_changes(const directory_changes& c) {
                  {{"tickets", joined(c.tickets_left_with_former_manager)}});
 }
 
+namespace {
+
+// Half the cores for hashing at most: the rest keep serving logged-in users during a login flood.
+std::size_t hashing_threads() { return std::max(1u, std::thread::hardware_concurrency() / 2); }
+constexpr std::size_t hashing_queue = 32;
+
+} // namespace
+
+shared_pools::shared_pools(std::size_t count)
+    : reader_thread_count(count), reader_threads(count), hasher(hashing_threads(), hashing_queue) {}
+
 app::app(app_config cfg, const std::filesystem::path& data, std::size_t reader_threads, bool demo_mode)
-    : config(std::move(cfg)), calendar(config.calendar), school_weeks(config.calendar), data_dir(data), demo(demo_mode), throttle(config.login),
-      // Half the cores for hashing at most: the rest keep serving logged-in users during a login flood.
-      hasher(std::max(1u, std::thread::hardware_concurrency() / 2), 32), started_at(now_ms()) {
+    : config(std::move(cfg)), calendar(config.calendar), school_weeks(config.calendar), data_dir(data), demo(demo_mode),
+      throttle(config.login), own_hasher_(std::make_unique<password_hasher>(hashing_threads(), hashing_queue)), hasher(*own_hasher_), started_at(now_ms()) {
     std::filesystem::create_directories(data_dir);
     storage = std::make_unique<storage_service>(database_file(data_dir), reader_threads,
                                                 config.limits.write_queue_max);
+    finish_start_up();
+}
+
+app::app(app_config cfg, const std::filesystem::path& data, shared_pools& pools, bool demo_mode, std::string name)
+    : config(std::move(cfg)), calendar(config.calendar), school_weeks(config.calendar), data_dir(data), demo(demo_mode),
+      throttle(config.login), hasher(pools.hasher), tenant_name(std::move(name)), started_at(now_ms()) {
+    std::filesystem::create_directories(data_dir);
+    storage = std::make_unique<storage_service>(database_file(data_dir), pools.reader_threads,
+                                                pools.reader_thread_count, config.limits.write_queue_max);
+    finish_start_up();
+}
+
+void app::finish_start_up() {
     // One source, one way: the config's CSV files into the tables, and the tables into `dir`.
     const time_ms now = now_ms();
     const auto changes =

@@ -93,8 +93,22 @@ struct request_metrics {
 
 class mail_sender;
 
+// What every tenant's app of a provider's process shares (docs/tenants.md): the reader threads that run request
+// handlers (each tenant keeps its own connections) and the password hashing pool, so that twenty tenants run on
+// the threads one authority's installation has, and a login flood at one tenant is bounded as at one authority.
+struct shared_pools {
+    explicit shared_pools(std::size_t reader_thread_count);
+    std::size_t reader_thread_count;
+    net::thread_pool reader_threads;
+    password_hasher hasher;
+};
+
 struct app {
+    // One school authority in the process, with threads of its own.
     app(app_config cfg, const std::filesystem::path& data_dir, std::size_t reader_threads, bool demo_mode);
+    // One tenant of a provider's process: its own database, attachments, directory and live updates on `pools`.
+    app(app_config cfg, const std::filesystem::path& data_dir, shared_pools& pools, bool demo_mode,
+        std::string tenant_name);
 
     app_config config;
     business_calendar calendar;
@@ -105,7 +119,11 @@ struct app {
     live_directory dir;
     bool demo = false;
     login_throttle throttle;
-    password_hasher hasher;
+private:
+    std::unique_ptr<password_hasher> own_hasher_;  // one authority's process only; before `hasher`
+public:
+    password_hasher& hasher;
+    std::string tenant_name;  // a provider's tenant: its name in the page header (empty for one authority)
     request_metrics metrics;
     live_updates live;
     open_loads_memo open_tickets;  // the board's, the absences page's and /metrics' pass over the open tickets
@@ -115,7 +133,13 @@ struct app {
     std::unique_ptr<oidc_client> sso;    // with [[oidc.providers]] only (issue 19)
 
     sla_context sla() const { return {config.sla, calendar}; }
+
     viewer viewer_of(const user& u) const { return {u.id, u.who, u.school_number, u.manager_id, {}}; }
+
+private:
+    // Both constructors' last step, once storage is open: the directory synced from the config's CSV files and
+    // read, and single sign-on if configured.
+    void finish_start_up();
 };
 
 } // namespace campusdesk

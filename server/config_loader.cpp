@@ -82,6 +82,33 @@ load_result load_config(const std::filesystem::path& toml_path) {
     return result;
 }
 
+bool is_provider_config_file(const std::filesystem::path& toml_path) {
+    const auto text = read_text(toml_path);
+    return text && is_provider_config(*text);
+}
+
+provider_load_result load_provider_config(const std::filesystem::path& toml_path) {
+    provider_load_result result;
+    const auto text = read_text(toml_path);
+    if (!text) {
+        result.errors.push_back(unreadable(toml_path, "file"));
+        return result;
+    }
+    auto parsed = parse_provider_config(*text, toml_path.string());
+    if (auto* errors = std::get_if<std::vector<config_error>>(&parsed)) result.errors = std::move(*errors);
+    else result.config = std::move(std::get<provider_config>(parsed));
+    return result;
+}
+
+std::filesystem::path tenant_config_path(const std::filesystem::path& provider_toml, const tenant_entry& tenant) {
+    const std::filesystem::path p(tenant.config);
+    return p.is_absolute() ? p : provider_toml.parent_path() / p;
+}
+
+std::filesystem::path tenant_data_dir(const std::filesystem::path& provider_data_dir, std::string_view slug) {
+    return provider_data_dir / "tenants" / std::string(slug);
+}
+
 std::filesystem::path default_config_path() {
     const std::filesystem::path local = "config/campusdesk.toml";
     std::error_code ec;
@@ -91,7 +118,38 @@ std::filesystem::path default_config_path() {
     return std::filesystem::path(CAMPUSDESK_SOURCE_DIR) / "config" / "campusdesk.toml";
 }
 
+namespace {
+
+// A provider's toml and every tenant's config, each checked as `check-config` checks one authority's.
+int check_provider_config(const std::filesystem::path& toml_path, std::ostream& out, std::ostream& err) {
+    const auto provider = load_provider_config(toml_path);
+    if (!provider.errors.empty()) {
+        for (const auto& e : provider.errors) err << format_config_error(e) << '\n';
+        err << fmt::format("{}: {} error(s) in the provider's configuration\n", toml_path.string(),
+                           provider.errors.size());
+        return 2;
+    }
+    const auto& p = *provider.config;
+    out << fmt::format("provider config ok: {} tenant(s), provider pages {} ({})\n", p.tenants.size(),
+                       p.host.empty() ? std::string("off (no provider.host)") : "at " + p.host, toml_path.string());
+    int status = 0;
+    for (const auto& t : p.tenants) {
+        out << fmt::format("tenant {} ({}; {}):\n", t.slug, t.name, fmt::join(t.hosts, ", "));
+        if (is_provider_config_file(tenant_config_path(toml_path, t))) {
+            err << fmt::format("{}: tenant {}: its config is a provider's, not a school authority's\n",
+                               toml_path.string(), t.slug);
+            status = 2;
+            continue;
+        }
+        status = std::max(status, run_check_config(tenant_config_path(toml_path, t), out, err));
+    }
+    return status;
+}
+
+} // namespace
+
 int run_check_config(const std::filesystem::path& toml_path, std::ostream& out, std::ostream& err) {
+    if (is_provider_config_file(toml_path)) return check_provider_config(toml_path, out, err);
     const auto loaded = load_config(toml_path);
     if (!loaded.errors.empty()) {
         for (const auto& e : loaded.errors) err << format_config_error(e) << '\n';

@@ -19,15 +19,25 @@ namespace campusdesk {
 
 class storage_service {
 public:
+    // One school authority in the process: reader threads of its own, a connection for each, all opened now.
     storage_service(const std::filesystem::path& database_file, std::size_t reader_threads,
                     std::size_t write_queue_max)
-        : writer_(database_file, write_queue_max), readers_(database_file, reader_threads),
-          reader_threads_(reader_threads) {}
+        : writer_(database_file, write_queue_max), readers_(database_file, reader_threads, reader_threads),
+          own_threads_(std::make_unique<net::thread_pool>(reader_threads)), reader_threads_(own_threads_.get()) {}
+
+    // One tenant of a provider's process (docs/tenants.md): its handlers run on the reader threads every tenant
+    // shares, with a connection of its own per thread (so a thread never waits for one), opened when first needed:
+    // a quiet tenant holds one.
+    storage_service(const std::filesystem::path& database_file, net::thread_pool& shared_reader_threads,
+                    std::size_t reader_threads, std::size_t write_queue_max)
+        : writer_(database_file, write_queue_max), readers_(database_file, reader_threads, 1),
+          reader_threads_(&shared_reader_threads) {}
 
     ~storage_service() { stop(); }
 
+    // Shared reader threads are joined by their owner before the tenants' storage stops.
     void stop() {
-        reader_threads_.join();
+        if (own_threads_) own_threads_->join();
         writer_.stop();
     }
 
@@ -127,13 +137,14 @@ private:
     }
 
     net::strand<net::thread_pool::executor_type> reader_strand() {
-        return net::make_strand(reader_threads_.get_executor());
+        return net::make_strand(reader_threads_->get_executor());
     }
-    bool on_reader_thread() { return reader_threads_.get_executor().running_in_this_thread(); }
+    bool on_reader_thread() { return reader_threads_->get_executor().running_in_this_thread(); }
 
     write_queue writer_;
     reader_pool readers_;
-    net::thread_pool reader_threads_;
+    std::unique_ptr<net::thread_pool> own_threads_;  // last: joined (destroyed) before the connections close
+    net::thread_pool* reader_threads_;
     std::atomic<std::size_t> waiting_{0};
 };
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
 #include <stdexcept>
 
 namespace campusdesk {
@@ -606,11 +607,13 @@ void configure_sqlite_once() {
     (void)configured;
 }
 
+std::atomic<int> page_cache_kib{16000};  // per connection
+
 void apply_connection_pragmas(SQLite::Database& db) {
     db.setBusyTimeout(5000);
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA temp_store = MEMORY");
-    db.exec("PRAGMA cache_size = -16000");  // 16 MB page cache per connection
+    db.exec(fmt::format("PRAGMA cache_size = -{}", page_cache_kib.load()));
 }
 
 } // namespace
@@ -650,6 +653,8 @@ SQLite::Database open_reader_database(const std::filesystem::path& file) {
     apply_connection_pragmas(db);
     return db;
 }
+
+void set_page_cache_per_connection(int kib) { page_cache_kib = kib; }
 
 bool database_answers(SQLite::Database& db) { return db.execAndGet("SELECT 1").getInt() == 1; }
 

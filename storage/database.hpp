@@ -23,6 +23,11 @@ SQLite::Database open_writer_database(const std::filesystem::path& file);
 // A read-only connection for the reader pool; the writer must have created the schema first.
 SQLite::Database open_reader_database(const std::filesystem::path& file);
 
+// The page cache of every connection opened from now on, in KiB (default 16,000: 16 MB, what the 1M benchmarks
+// ran with). SQLite fills it only as pages are read, so an idle connection holds little; a provider's process
+// (docs/tenants.md) may cap it with [provider] cache_mb_per_connection.
+void set_page_cache_per_connection(int kib);
+
 // A trivial query: the connection answers (the health check).
 bool database_answers(SQLite::Database& db);
 

@@ -15,7 +15,9 @@ namespace campusdesk {
 
 class reader_pool {
 public:
-    reader_pool(const std::filesystem::path& file, std::size_t size);
+    // At most `size` connections, `opened_now` of them at once (at least one: it proves the file opens), the rest
+    // when all open ones are lent out.
+    reader_pool(const std::filesystem::path& file, std::size_t size, std::size_t opened_now);
 
     // A connection lent out until the lease goes out of scope.
     class lease {
@@ -34,7 +36,10 @@ public:
 
 private:
     void give_back(std::unique_ptr<SQLite::Database> db);
+    void open_one();
 
+    std::filesystem::path file_;
+    std::size_t size_;
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<SQLite::Database>> free_;

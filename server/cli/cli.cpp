@@ -22,6 +22,8 @@
 #include "server/mail/mail_sender.hpp"
 #include "server/privacy/personal_export.hpp"
 #include "server/privacy/retention.hpp"
+#include "server/provider/provider_site.hpp"
+#include "storage/provider_repository.hpp"
 #include "server/maintenance/maintenance_service.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
@@ -51,6 +53,9 @@ constexpr const char* usage_text =
     "                          [--sep comma|semicolon] [--out FILE]\n"
     "  campusdesk backup       [--config FILE] [--data DIR] --out FILE\n"
     "  campusdesk restore      [--config FILE] [--data DIR] FILE    (into an empty data directory)\n"
+    "  campusdesk provider-admin add LOGIN [--config PROVIDER.toml] [--data DIR]   (password: one line of stdin)\n"
+    "  With a provider's config ([[tenants]], docs/tenants.md), every command but serve, check-config and\n"
+    "  provider-admin acts on one tenant: add --tenant SLUG (--data then names the provider's data directory).\n"
     "  campusdesk user add LOGIN --role ROLE --name NAME [--school NUMBER] [--email ADDRESS] [--password-stdin]\n"
     "  campusdesk user email LOGIN ADDRESS    (an empty ADDRESS: no mail)\n"
     "  campusdesk user passwd|disable LOGIN [--password-stdin]\n"
@@ -104,17 +109,10 @@ std::filesystem::path demo_config_path(const cli_options& args, const std::files
     return path;
 }
 
-int serve(const cli_options& args) {
-    const auto config_path = cli_config_path(args);
-    auto config = load_cli_config(demo_config_path(args, config_path), std::cerr);
-    const auto endpoint = parse_listen(args.get("listen", config.listen));
-    const auto threads = thread_count(config);
-    const auto data_dir = cli_data_dir(args, config);
-    // Request handlers (and their reads) run on one thread more than the io threads: with exactly as many, a
-    // core idled whenever a handler thread waited (a lease, the writer, a page fault). Measured A/B on the 1M
-    // database: queue page +4-11 %, list API +5 %, ticket page +15 %; twice as many was slower.
-    app a(std::move(config), data_dir, threads + 1, args.has("demo"));
-    a.pages.load(find_templates_dir(config_path));
+// One authority's start-up before the first request: its templates (loaded once, shared by a provider's tenants),
+// its stored figures brought in line with its config, and the demo's data.
+void prepare_authority(app& a, const page_renderer& pages) {
+    a.pages = pages;
     // Stored SLA figures follow the policy and calendar in force: after a change (or an upgrade) recompute them
     // before answering, since lists carry them forward instead of reading every ticket's events.
     const auto recomputed = a.storage->writer().run(
@@ -128,36 +126,80 @@ int serve(const cli_options& args) {
                  {{"tickets", a.config.devices.problem_tickets}});
     if (a.demo && load_demo_data(a))
         log_line(log_level::info, "demo data loaded");
+}
 
+// What runs beside one authority's requests: its mail threads and its periodic jobs.
+class authority_jobs {
+public:
     // Mail (issue 17): one reply-token key signs the notifications' reply addresses and reads the answers.
-    std::unique_ptr<mail_sender> mailer;
-    std::unique_ptr<imap_fetcher> mail_fetcher;
-    if (a.config.mail.enabled) {
-        const auto reply_key = load_reply_token_key(data_dir);
+    authority_jobs(app& a, net::io_context& ioc, const std::filesystem::path& templates)
+        : a_(a), ioc_(ioc), auto_close_(ioc), orphan_sweep_(ioc), retention_(ioc), maintenance_(ioc),
+          time_notices_(ioc) {
+        if (!a.config.mail.enabled) return;
+        const auto reply_key = load_reply_token_key(a.data_dir);
         // The sender thread and the time-driven notices.
-        mailer = std::make_unique<mail_sender>(a, load_mail_templates(find_templates_dir(config_path)), reply_key);
-        a.mailer = mailer.get();
-        mailer->start();
+        mailer_ = std::make_unique<mail_sender>(a, load_mail_templates(templates), reply_key);
+        a.mailer = mailer_.get();
+        mailer_->start();
         // Incoming mail: the support mailbox polled on a thread of its own.
         if (!a.config.mail.imap.url.empty()) {
-            mail_fetcher = std::make_unique<imap_fetcher>(a, mail_intake_keys_for(a.config.mail, reply_key));
-            mail_fetcher->start();
+            fetcher_ = std::make_unique<imap_fetcher>(a, mail_intake_keys_for(a.config.mail, reply_key));
+            fetcher_->start();
         }
     }
 
-    net::io_context ioc(static_cast<int>(threads));
-    http_server server(
-        ioc, endpoint,
-        [&a](http_request& req, const net::ip::address& peer) {
-            return a.storage->handle(handle_request(a, req, peer, std::chrono::steady_clock::now()));
-        },
-        [&a](const http_request& h) { return body_limit_for(a, h); }, a.config.limits.min_body_bytes_per_second,
-        is_live_stream,
-        [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
-            return serve_live_stream(a, req, stream, srv);
-        });
+    // Resolved tickets close by themselves once the reopen window has passed: checked at start-up and every
+    // 10 minutes, so a ticket closes at most 10 minutes after its window ends.
+    // Each background job on its own strand: on a bare io_context with two threads, a job's coroutine resumed
+    // on one thread (a read finished on the reader pool) while the other was still leaving the step that started
+    // that read (asio's awaitable pump), which ASan caught as a use-after-free at start-up (CI, sanitized server
+    // tests). A strand runs one step of its coroutine at a time.
+    void start() {
+        net::co_spawn(net::make_strand(ioc_), close_expired_resolutions_periodically(a_, auto_close_, std::chrono::minutes(10)),
+                      net::detached);
+        net::co_spawn(net::make_strand(ioc_), warm_report_cache(a_), net::detached);
+        // Files of uploads refused after they were stored: removed at start-up and every hour.
+        net::co_spawn(net::make_strand(ioc_), remove_orphan_files_periodically(a_, orphan_sweep_, std::chrono::hours(1)),
+                      net::detached);
+        // Retention (docs/datenschutz.md): checked every 10 minutes, applied once a day after [retention] hour.
+        net::co_spawn(net::make_strand(ioc_), apply_retention_daily(a_, retention_, std::chrono::minutes(10)), net::detached);
+        // Maintenance tasks (docs/maintenance.md): checked every 10 minutes, generated once a day (and at start-up).
+        net::co_spawn(net::make_strand(ioc_), generate_maintenance_daily(a_, maintenance_, std::chrono::minutes(10)),
+                      net::detached);
+        // SLA warnings and breaches, unseen tickets, outages and digests: checked every minute.
+        if (mailer_)
+            net::co_spawn(net::make_strand(ioc_), queue_time_notices_periodically(a_, time_notices_, std::chrono::minutes(1)),
+                          net::detached);
+    }
 
-    // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most 10 s), then stop.
+    void cancel() {
+        auto_close_.cancel();
+        orphan_sweep_.cancel();
+        retention_.cancel();
+        maintenance_.cancel();
+        time_notices_.cancel();
+    }
+
+    // Once the io threads have stopped, before the authority's storage stops.
+    void stop_mail() {
+        if (fetcher_) fetcher_->stop();  // before storage: a batch in progress finishes its writes
+        if (mailer_) {
+            mailer_->stop();  // its last marks go through the writer, which stops next
+            a_.mailer = nullptr;
+        }
+    }
+
+private:
+    app& a_;
+    net::io_context& ioc_;
+    std::unique_ptr<mail_sender> mailer_;
+    std::unique_ptr<imap_fetcher> fetcher_;
+    net::steady_timer auto_close_, orphan_sweep_, retention_, maintenance_, time_notices_;
+};
+
+// Serves until SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most 10 s), then stop.
+void run_until_signalled(net::io_context& ioc, http_server& server, std::size_t threads,
+                         const std::function<void()>& cancel_jobs) {
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     net::steady_timer drain(ioc);
     std::function<void(int)> wait_for_drain = [&](int waited_ms) {
@@ -168,38 +210,10 @@ int serve(const cli_options& args) {
         drain.expires_after(std::chrono::milliseconds(20));
         drain.async_wait([&, waited_ms](auto) { wait_for_drain(waited_ms + 20); });
     };
-    // Resolved tickets close by themselves once the reopen window has passed: checked at start-up and every
-    // 10 minutes, so a ticket closes at most 10 minutes after its window ends.
-    // Each background job on its own strand: on a bare io_context with two threads, a job's coroutine resumed
-    // on one thread (a read finished on the reader pool) while the other was still leaving the step that started
-    // that read (asio's awaitable pump), which ASan caught as a use-after-free at start-up (CI, sanitized server
-    // tests). A strand runs one step of its coroutine at a time.
-    net::steady_timer auto_close(ioc);
-    net::co_spawn(net::make_strand(ioc), close_expired_resolutions_periodically(a, auto_close, std::chrono::minutes(10)),
-                  net::detached);
-    net::co_spawn(net::make_strand(ioc), warm_report_cache(a), net::detached);
-    // Files of uploads refused after they were stored: removed at start-up and every hour.
-    net::steady_timer orphan_sweep(ioc);
-    net::co_spawn(net::make_strand(ioc), remove_orphan_files_periodically(a, orphan_sweep, std::chrono::hours(1)), net::detached);
-    // Retention (docs/datenschutz.md): checked every 10 minutes, applied once a day after [retention] hour.
-    net::steady_timer retention(ioc);
-    net::co_spawn(net::make_strand(ioc), apply_retention_daily(a, retention, std::chrono::minutes(10)), net::detached);
-    // Maintenance tasks (docs/maintenance.md): checked every 10 minutes, generated once a day (and at start-up).
-    net::steady_timer maintenance(ioc);
-    net::co_spawn(net::make_strand(ioc), generate_maintenance_daily(a, maintenance, std::chrono::minutes(10)), net::detached);
-    // SLA warnings and breaches, unseen tickets, outages and digests: checked every minute.
-    net::steady_timer time_notices(ioc);
-    if (mailer)
-        net::co_spawn(net::make_strand(ioc), queue_time_notices_periodically(a, time_notices, std::chrono::minutes(1)), net::detached);
-
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         log_line(log_level::info, "shutting down");
-        auto_close.cancel();
-        orphan_sweep.cancel();
-        retention.cancel();
-        maintenance.cancel();
-        time_notices.cancel();
+        cancel_jobs();
         server.stop();
         wait_for_drain(0);
     });
@@ -213,11 +227,124 @@ int serve(const cli_options& args) {
     for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
-    if (mail_fetcher) mail_fetcher->stop();  // before storage: a batch in progress finishes its writes
-    if (mailer) {
-        mailer->stop();  // its last marks go through the writer, which stops next
-        a.mailer = nullptr;
+}
+
+// A provider's process (docs/tenants.md): one `app` per tenant, each with its data in <data>/tenants/<slug>/, on
+// shared reader threads; requests go to the tenant their Host names, the provider's host to the provider's site.
+int serve_provider(const cli_options& args, const std::filesystem::path& provider_path) {
+    if (args.has("demo-state"))
+        throw cli_usage_error("--demo-state: a provider's tenants name their states in their own configs");
+    const auto provider = load_cli_provider_config(provider_path, std::cerr);
+    // Every tenant's config before anything starts: one with errors stops the whole process, as one authority's.
+    std::vector<app_config> configs;
+    for (const auto& t : provider.tenants) {
+        const auto path = tenant_config_path(provider_path, t);
+        if (is_provider_config_file(path))
+            throw cli_usage_error(fmt::format("tenant {}: {} is a provider's config, not a school authority's", t.slug,
+                                              path.string()));
+        configs.push_back(load_cli_config(path, std::cerr));
     }
+    const auto endpoint = parse_listen(args.get("listen", provider.listen));
+    const std::size_t threads =
+        provider.threads > 0 ? static_cast<std::size_t>(provider.threads) : std::max(1u, std::thread::hardware_concurrency());
+    const std::filesystem::path data_dir = args.has("data") ? args.get("data") : provider.data_dir;
+    const auto templates = find_templates_dir(provider_path);
+    page_renderer pages;
+    pages.load(templates);
+    const bool demo = args.has("demo");
+
+    // Every tenant connection's page cache (SQLite fills it as pages are read): the bound of a busy provider's
+    // memory is tenants x (reader threads + writer) x this (docs/tenants.md).
+    set_page_cache_per_connection(provider.cache_mb_per_connection * 1000);
+    // Before the tenants: they use its threads and hasher until they are gone.
+    shared_pools pools(threads + 1);
+    std::vector<std::unique_ptr<app>> apps;
+    std::vector<tenant_site> sites;
+    std::size_t min_body_rate = 0;
+    for (std::size_t i = 0; i < provider.tenants.size(); ++i) {
+        const auto& t = provider.tenants[i];
+        const auto tenant_dir = tenant_data_dir(data_dir, t.slug);
+        apps.push_back(std::make_unique<app>(std::move(configs[i]), tenant_dir, pools, demo, t.name));
+        prepare_authority(*apps.back(), pages);
+        sites.push_back({&t, apps.back().get()});
+        const auto rate = apps.back()->config.limits.min_body_bytes_per_second;
+        min_body_rate = i == 0 ? rate : std::min(min_body_rate, rate);
+        log_line(log_level::info, "tenant ready",
+                 {{"tenant", t.slug}, {"state", apps.back()->config.calendar.holiday_state},
+                  {"data", tenant_dir.string()}});
+    }
+    const host_routes routes(provider, sites);
+    provider_site site(provider, data_dir, sites, pools, pages, demo);
+    if (demo && site.add_demo_admin()) log_line(log_level::info, "demo provider admin added", {{"login", "provider"}});
+
+    net::io_context ioc(static_cast<int>(threads));
+    std::vector<std::unique_ptr<authority_jobs>> jobs;
+    for (auto& a : apps) jobs.push_back(std::make_unique<authority_jobs>(*a, ioc, templates));
+    // Per request: one scan of the configured host names (host_routes), then exactly one authority's path.
+    http_server server(
+        ioc, endpoint,
+        [&](http_request& req, const net::ip::address& peer) -> net::awaitable<http_response> {
+            if (app* a = routes.tenant_of(req))
+                return a->storage->handle(handle_request(*a, req, peer, std::chrono::steady_clock::now()));
+            if (routes.is_provider_host(req)) return site.handle(req, peer);
+            return site.unknown_host(req);
+        },
+        [&](const http_request& h) -> net::awaitable<std::size_t> {
+            if (app* a = routes.tenant_of(h)) return body_limit_for(*a, h);
+            return provider_site::body_limit(h);
+        },
+        min_body_rate,
+        // Asked of every request: the paths first, so that only streams and exports look up the host here.
+        [&](const http_request& req) {
+            if (is_live_stream(req)) return routes.tenant_of(req) != nullptr;
+            return provider_site::is_export(req) && routes.is_provider_host(req);
+        },
+        [&](http_request& req, beast::tcp_stream& stream, const http_server& srv) -> net::awaitable<void> {
+            if (app* a = routes.tenant_of(req)) return serve_live_stream(*a, req, stream, srv);
+            return site.serve_export(req, stream);
+        });
+    for (auto& j : jobs) j->start();
+    run_until_signalled(ioc, server, threads, [&] {
+        for (auto& j : jobs) j->cancel();
+    });
+    pools.reader_threads.join();  // no handler of any tenant runs from here on
+    for (auto& j : jobs) j->stop_mail();
+    for (auto& a : apps) a->storage->stop();
+    log_line(log_level::info, "stopped");
+    return 0;
+}
+
+int serve(const cli_options& args) {
+    const auto config_path = cli_config_path(args);
+    if (is_provider_config_file(config_path)) return serve_provider(args, config_path);
+    auto config = load_cli_config(demo_config_path(args, config_path), std::cerr);
+    const auto endpoint = parse_listen(args.get("listen", config.listen));
+    const auto threads = thread_count(config);
+    const auto data_dir = cli_data_dir(args, config);
+    // Request handlers (and their reads) run on one thread more than the io threads: with exactly as many, a
+    // core idled whenever a handler thread waited (a lease, the writer, a page fault). Measured A/B on the 1M
+    // database: queue page +4-11 %, list API +5 %, ticket page +15 %; twice as many was slower.
+    app a(std::move(config), data_dir, threads + 1, args.has("demo"));
+    const auto templates = find_templates_dir(config_path);
+    page_renderer pages;
+    pages.load(templates);
+    prepare_authority(a, pages);
+
+    net::io_context ioc(static_cast<int>(threads));
+    authority_jobs jobs(a, ioc, templates);
+    http_server server(
+        ioc, endpoint,
+        [&a](http_request& req, const net::ip::address& peer) {
+            return a.storage->handle(handle_request(a, req, peer, std::chrono::steady_clock::now()));
+        },
+        [&a](const http_request& h) { return body_limit_for(a, h); }, a.config.limits.min_body_bytes_per_second,
+        is_live_stream,
+        [&a](http_request& req, beast::tcp_stream& stream, const http_server& srv) {
+            return serve_live_stream(a, req, stream, srv);
+        });
+    jobs.start();
+    run_until_signalled(ioc, server, threads, [&] { jobs.cancel(); });
+    jobs.stop_mail();
     a.storage->stop();
     log_line(log_level::info, "stopped");
     return 0;
@@ -236,6 +363,30 @@ std::string read_password(const cli_options& args, const std::string& login, boo
     return password;
 }
 
+// `provider-admin add LOGIN`: a provider admin (docs/tenants.md) in <data>/provider.db, the password from stdin.
+int provider_admin_command(int argc, char** argv) {
+    if (argc < 4 || std::string(argv[2]) != "add") throw cli_usage_error("provider-admin: expected add LOGIN");
+    const std::string login = argv[3];
+    auto args = parse_cli_options(argc, argv, 4, {}, {"config", "data"});
+    const auto path = cli_config_path(args);
+    if (!is_provider_config_file(path))
+        throw cli_usage_error(fmt::format("provider-admin: {} is not a provider's config ([provider], [[tenants]])",
+                                          path.string()));
+    const auto provider = load_cli_provider_config(path, std::cerr);
+    const std::filesystem::path data = args.has("data") ? args.get("data") : provider.data_dir;
+    if (login.empty() || login.size() > 100) throw cli_usage_error("login must have 1 to 100 characters");
+    args.options["password-stdin"] = "true";
+    bool generated = false;
+    const auto password = read_password(args, login, generated);
+    std::filesystem::create_directories(data);
+    auto db = open_provider_database(provider_database_file(data));
+    if (!add_provider_admin(db, login, hash_password(password), now_ms()))
+        throw cli_usage_error(fmt::format("provider admin {} exists already", login));
+    log_line(log_level::info, "provider admin added", {{"provider_admin", login}, {"by", "cli"}});
+    std::cout << fmt::format("provider admin {} added ({})", login, provider_database_file(data).string()) << std::endl;
+    return 0;
+}
+
 int user_command(int argc, char** argv) {
     if (argc < 4) throw cli_usage_error("user: expected add|passwd|token|disable|sessions|revoke|export|erase LOGIN");
     const std::string action = argv[2];
@@ -244,7 +395,7 @@ int user_command(int argc, char** argv) {
     const bool email_action = action == "email";
     if (email_action && argc < 5) throw cli_usage_error("user email: expected LOGIN ADDRESS (\"\" for none)");
     auto args = parse_cli_options(argc, argv, email_action ? 5 : 4, {"password-stdin", "all"},
-                                  {"config", "data", "role", "name", "school", "days", "label", "id", "email", "out"});
+                                  {"config", "data", "tenant", "role", "name", "school", "days", "label", "id", "email", "out"});
     auto config = load_cli_config(args, std::cerr);
     const auto data = cli_data_dir(args, config);
     std::filesystem::create_directories(data);
@@ -439,7 +590,7 @@ int mail_command(int argc, char** argv) {
     if (argc < 4 || std::string(argv[2]) != "test") throw cli_usage_error("mail: expected test ADDRESS");
     // The address is the last argument; options stand between "test" and it.
     const std::string address = argv[argc - 1];
-    auto args = parse_cli_options(argc - 1, argv, 3, {}, {"config"});
+    auto args = parse_cli_options(argc - 1, argv, 3, {}, {"config", "tenant"});
     auto config = load_cli_config(args, std::cerr);
     const auto config_path = args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
     if (!is_email(address)) throw cli_usage_error(fmt::format("mail test: {} is not an e-mail address", address));
@@ -509,7 +660,7 @@ int retention_command(const cli_options& args) {
 // the page's import. Exit 2 with every error (line, column) when the file has any.
 int devices_command(int argc, char** argv) {
     if (argc < 3 || std::string(argv[2]) != "import") throw cli_usage_error("devices: expected import FILE");
-    auto args = parse_cli_options(argc, argv, 3, {"dry-run"}, {"config", "data", "format"});
+    auto args = parse_cli_options(argc, argv, 3, {"dry-run"}, {"config", "data", "tenant", "format"});
     if (args.positional.size() != 1) throw cli_usage_error("devices import: expected exactly one FILE.csv");
     const auto& path = args.positional.front();
     const auto config = load_cli_config(args, std::cerr);
@@ -566,6 +717,7 @@ int dispatch(int argc, char** argv) {
                                 std::cout, std::cerr);
     }
     if (command == "user") return user_command(argc, argv);
+    if (command == "provider-admin") return provider_admin_command(argc, argv);
     if (command == "mail") return mail_command(argc, argv);
     if (command == "import") return run_import(argc, argv, 2);
     if (command == "devices") return devices_command(argc, argv);
@@ -574,11 +726,11 @@ int dispatch(int argc, char** argv) {
         if (argc < 3 || std::string(argv[2]) != "recompute") throw cli_usage_error("sla: expected recompute");
         return run_sla_recompute(argc, argv, 3);
     }
-    if (command == "backup") return backup_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "out"}));
-    if (command == "restore") return restore_command(parse_cli_options(argc, argv, 2, {}, {"config", "data"}));
+    if (command == "backup") return backup_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "tenant", "out"}));
+    if (command == "restore") return restore_command(parse_cli_options(argc, argv, 2, {}, {"config", "data", "tenant"}));
     if (command == "retention") {
         if (argc < 3 || std::string(argv[2]) != "apply") throw cli_usage_error("retention: expected apply");
-        return retention_command(parse_cli_options(argc, argv, 3, {}, {"config", "data"}));
+        return retention_command(parse_cli_options(argc, argv, 3, {}, {"config", "data", "tenant"}));
     }
     if (command == "--help" || command == "help") {
         std::cout << usage_text;

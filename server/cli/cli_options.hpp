@@ -89,13 +89,52 @@ inline std::filesystem::path cli_config_path(const cli_options& args) {
     return args.has("config") ? std::filesystem::path(args.get("config")) : default_config_path();
 }
 
-// The config named by --config (or the default), refusing to go on with any error in it.
-inline app_config load_cli_config(const cli_options& args, std::ostream& err) {
-    return load_cli_config(cli_config_path(args), err);
+// The provider's config named by `path`, refusing to go on with any error in it.
+inline provider_config load_cli_provider_config(const std::filesystem::path& path, std::ostream& err) {
+    auto loaded = load_provider_config(path);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) err << format_config_error(e) << '\n';
+        throw cli_usage_error(fmt::format("{}: {} error(s) in the provider's configuration", path.string(),
+                                          loaded.errors.size()));
+    }
+    return std::move(*loaded.config);
 }
 
-// The data directory: --data, else the config's data_dir.
+// `--tenant SLUG` (docs/tenants.md): with a provider's config, the tenant whose data a command acts on; without
+// one, the option is refused (one authority's installation has no tenants).
+inline const tenant_entry& cli_tenant(const cli_options& args, const provider_config& provider,
+                                      const std::filesystem::path& path) {
+    std::string slugs;
+    for (const auto& t : provider.tenants) slugs += (slugs.empty() ? "" : ", ") + t.slug;
+    if (!args.has("tenant"))
+        throw cli_usage_error(fmt::format("{} is a provider's config: name the tenant with --tenant SLUG ({})",
+                                          path.string(), slugs));
+    const auto* t = provider.find(args.get("tenant"));
+    if (!t) throw cli_usage_error(fmt::format("--tenant: no tenant \"{}\" in {} ({})", args.get("tenant"), path.string(), slugs));
+    return *t;
+}
+
+// The config named by --config (or the default), refusing to go on with any error in it. With a provider's
+// config, the config of the tenant --tenant names, its data_dir set to <provider data>/tenants/<slug>.
+inline app_config load_cli_config(const cli_options& args, std::ostream& err) {
+    const auto path = cli_config_path(args);
+    if (!is_provider_config_file(path)) {
+        if (args.has("tenant"))
+            throw cli_usage_error(fmt::format("--tenant: {} is one school authority's config, not a provider's with "
+                                              "[[tenants]]", path.string()));
+        return load_cli_config(path, err);
+    }
+    const auto provider = load_cli_provider_config(path, err);
+    const auto& tenant = cli_tenant(args, provider, path);
+    auto config = load_cli_config(tenant_config_path(path, tenant), err);
+    config.data_dir = tenant_data_dir(provider.data_dir, tenant.slug).string();
+    return config;
+}
+
+// The data directory: --data, else the config's data_dir. With --tenant, --data names the provider's data
+// directory and the tenant's is below it.
 inline std::filesystem::path cli_data_dir(const cli_options& args, const app_config& config) {
+    if (args.has("data") && args.has("tenant")) return tenant_data_dir(args.get("data"), args.get("tenant"));
     return args.has("data") ? std::filesystem::path(args.get("data")) : std::filesystem::path(config.data_dir);
 }
 

@@ -337,7 +337,7 @@ std::variant<import_summary, import_error> import_tickets(std::istream& in, writ
 
 int run_import(int argc, char** argv, int first) {
     return run_cli_command([&] {
-        const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data"});
+        const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data", "tenant"});
         if (args.positional.size() != 1) throw cli_usage_error("import: expected exactly one FILE.jsonl");
         const auto& path = args.positional.front();
         const auto config = load_cli_config(args, std::cerr);

@@ -579,4 +579,7 @@ net::awaitable<http_response> sla_report_api(app& a, const user& who, const boos
     co_return res;
 }
 
+std::string report_month_name(report_month m, language lang) { return month_name(m, lang); }
+std::string report_percent(std::optional<double> p, language lang) { return percent(p, lang); }
+
 } // namespace campusdesk

@@ -25,6 +25,10 @@ net::awaitable<http_response> problems_report_api(app& a, const user& who, const
 // school in the month as CSV (issue 18, render_device_csv), beside the ticket CSV of SLA.md §4.
 net::awaitable<http_response> devices_report_api(app& a, const user& who, const boost::urls::url_view& url);
 
+// "November 2026" / "November 2026", and "97,5 %" / "97.5%" (or "–"), as the report page writes them.
+std::string report_month_name(report_month m, language lang);
+std::string report_percent(std::optional<double> p, language lang);
+
 // Fills the cache of closed months' totals with the twelve months before the current one (at start-up, on a
 // reader thread), so the first view of the report page after a restart does not compute a year of history.
 net::awaitable<void> warm_report_cache(app& a);

@@ -1011,7 +1011,7 @@ void write_file_atomically(const std::filesystem::path& target, const std::strin
 int run_export_sla(int argc, char** argv, int first) {
     return run_cli_command([&] {
         const auto args =
-            parse_cli_options(argc, argv, first, {"last-month"}, {"config", "data", "month", "format", "out", "sep"});
+            parse_cli_options(argc, argv, first, {"last-month"}, {"config", "data", "tenant", "month", "format", "out", "sep"});
         if (!args.positional.empty())
             throw cli_usage_error(fmt::format("export-sla: unexpected argument {}", args.positional.front()));
         if (args.has("month") == args.has("last-month"))
@@ -1053,7 +1053,7 @@ int run_export_sla(int argc, char** argv, int first) {
 
 int run_sla_recompute(int argc, char** argv, int first) {
     return run_cli_command([&] {
-        const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data"});
+        const auto args = parse_cli_options(argc, argv, first, {}, {"config", "data", "tenant"});
         if (!args.positional.empty())
             throw cli_usage_error(fmt::format("sla recompute: unexpected argument {}", args.positional.front()));
         const auto config = load_cli_config(args, std::cerr);

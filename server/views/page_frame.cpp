@@ -64,6 +64,8 @@ page_data base_data(const app& a, const auth_state& auth, std::string title) {
     d.set("title", std::move(title));
     d.set("lang", std::string(to_string(auth.lang)));
     d.set("demo", a.demo);
+    // A provider's tenant (docs/tenants.md) shows its name beside campusdesk's, so every page says whose it is.
+    if (!a.tenant_name.empty()) d.set("tenant_name", a.tenant_name);
     if (auth.who) {
         const auto& u = *auth.who;
         d.set("logged_in", true);

@@ -25,6 +25,7 @@ void page_renderer::load(const std::filesystem::path& dir) {
     const auto english_file = dir / "i18n" / "en.po";
     const bool has_catalog = std::filesystem::exists(english_file);
     auto english = has_catalog ? message_catalog::read_po(english_file) : message_catalog();
+    auto next = std::make_shared<compiled>();
     std::map<std::string, std::string> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))
         if (entry.path().extension() == ".mustache") files[entry.path().stem().string()] = read_file(entry.path());
@@ -42,23 +43,24 @@ void page_renderer::load(const std::filesystem::path& dir) {
         try {
             for (auto lang : {language::de, language::en}) {
                 auto localized = localize_template(text, lang == language::de ? nullptr : &english);
-                templates_[static_cast<std::size_t>(lang)].insert_or_assign(name, mustache_template(localized));
-                if (lang == language::de) sources_[name] = std::move(localized);
+                next->templates[static_cast<std::size_t>(lang)].insert_or_assign(name, mustache_template(localized));
+                if (lang == language::de) next->sources[name] = std::move(localized);
             }
         } catch (const template_error& e) {
             throw std::runtime_error(fmt::format("{}: {}", (dir / (name + ".mustache")).string(), e.what()));
         }
         // A copy: `text` may be a partial that templates later in the map still put in place.
-        marked_sources_[name] = text;
+        next->marked_sources[name] = text;
     }
     if (has_catalog) install_catalog(language::en, std::move(english));
     if (std::filesystem::is_directory(dir / "static"))
         for (const auto& entry : std::filesystem::directory_iterator(dir / "static"))
-            if (entry.is_regular_file()) assets_[entry.path().filename().string()] = read_file(entry.path());
+            if (entry.is_regular_file()) next->assets[entry.path().filename().string()] = read_file(entry.path());
+    compiled_ = std::move(next);
 }
 
 std::string page_renderer::render(language lang, const std::string& name, const page_data& data) const {
-    const auto& set = templates_[static_cast<std::size_t>(lang)];
+    const auto& set = compiled_->templates[static_cast<std::size_t>(lang)];
     auto it = set.find(name);
     if (it == set.end()) throw std::runtime_error("no template " + name);
     return it->second.render(data);
@@ -72,8 +74,8 @@ std::string page_renderer::page(const std::string& name, page_data data) const {
 }
 
 const std::string* page_renderer::asset(const std::string& name) const {
-    auto it = assets_.find(name);
-    return it == assets_.end() ? nullptr : &it->second;
+    auto it = compiled_->assets.find(name);
+    return it == compiled_->assets.end() ? nullptr : &it->second;
 }
 
 std::filesystem::path find_templates_dir(const std::filesystem::path& config_file) {

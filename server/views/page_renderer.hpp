@@ -7,10 +7,13 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace campusdesk {
 
+// Copies share what was loaded (a provider's tenants render with one set of compiled templates, docs/tenants.md);
+// load() replaces it for this copy only.
 class page_renderer {
 public:
     page_renderer() = default;
@@ -29,14 +32,17 @@ public:
     const std::string* asset(const std::string& name) const;
 
     // Each German template's text as it is rendered (partials put in place, marks resolved), by name.
-    const std::map<std::string, std::string>& sources() const { return sources_; }
+    const std::map<std::string, std::string>& sources() const { return compiled_->sources; }
     // Each template's text as written, partials put in place and the {{#t}} marks still there.
-    const std::map<std::string, std::string>& marked_sources() const { return marked_sources_; }
+    const std::map<std::string, std::string>& marked_sources() const { return compiled_->marked_sources; }
 
 private:
-    std::map<std::string, std::string> sources_, marked_sources_;
-    std::array<std::map<std::string, mustache_template>, language_count> templates_;
-    std::map<std::string, std::string> assets_;
+    struct compiled {
+        std::map<std::string, std::string> sources, marked_sources;
+        std::array<std::map<std::string, mustache_template>, language_count> templates;
+        std::map<std::string, std::string> assets;
+    };
+    std::shared_ptr<const compiled> compiled_ = std::make_shared<const compiled>();
 };
 
 // Where templates/ lives: next to the config directory's parent, else the source tree.

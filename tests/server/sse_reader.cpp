@@ -12,9 +12,9 @@ sse_reader::sse_reader(unsigned short port, const client& who, const std::string
     socket_.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     std::string cookie;
     for (const auto& [k, v] : who.cookies) cookie += fmt::format("{}{}={}", cookie.empty() ? "" : "; ", k, v);
-    const auto request = fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: text/event-stream\r\n"
+    const auto request = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nAccept: text/event-stream\r\n"
                                      "Cookie: {}\r\n\r\n",
-                                     target, port, cookie);
+                                     target, who.host.empty() ? "127.0.0.1" : who.host, port, cookie);
     net::write(socket_, net::buffer(request));
 }
 

@@ -190,7 +190,7 @@ response client::request(http::verb method, const std::string& target, const std
     beast::tcp_stream stream(ioc);
     stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
     http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, fmt::format("127.0.0.1:{}", port_));
+    req.set(http::field::host, fmt::format("{}:{}", host.empty() ? "127.0.0.1" : host, port_));
     if (!cookies.empty()) {
         std::string cookie;
         for (const auto& [k, v] : cookies) cookie += fmt::format("{}{}={}", cookie.empty() ? "" : "; ", k, v);

@@ -71,6 +71,8 @@ struct response {
 class client {
 public:
     explicit client(unsigned short port) : port_(port) {}
+    // A client of a provider's tenant (docs/tenants.md): every request names `host` in its Host header.
+    client(unsigned short port, std::string host_name) : host(std::move(host_name)), port_(port) {}
 
     response request(http::verb method, const std::string& target, const std::string& body = {},
                      const std::string& content_type = {}, std::map<std::string, std::string> headers = {});
@@ -82,6 +84,7 @@ public:
     // Logs in through the API and keeps the session; returns the response.
     response login(const std::string& login, const std::string& password = "demo");
 
+    std::string host;  // empty: 127.0.0.1
     std::string csrf;
     std::map<std::string, std::string> cookies;
 
