@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 #include <unordered_map>
 
 namespace campusdesk {
@@ -21,7 +22,7 @@ namespace campusdesk {
 // In the index's order (due time, undated last, then id), so the same pass picks the board's sections.
 const std::string open_loads_query =
     "SELECT t.assignee_id, t.school_number, t.created_at, t.status, t.category, t.fr_verdict, t.res_verdict, "
-    "t.due_at, t.fr_risk_at, t.res_risk_at, t.id, t.requester_id, t.priority FROM tickets t "
+    "t.due_at, t.fr_risk_at, t.res_risk_at, t.id, t.requester_id, t.priority, t.updated_at FROM tickets t "
     "INDEXED BY tickets_open_by_due_key "
     "WHERE t.is_open = 1 ORDER BY COALESCE(t.due_at, 9223372036854775807), t.id";
 
@@ -60,7 +61,8 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
                 if (risk_at) loads.next_risk_at = std::min(loads.next_risk_at, *risk_at);
         const std::int64_t id = s->getColumn(10).getInt64();
         loads.tickets.push_back({id, marks.due_at.value_or(std::numeric_limits<time_ms>::max()), assignee,
-                                 s->getColumn(11).getInt64(), std::string(school_number),
+                                 s->getColumn(11).getInt64(), created, s->getColumn(13).getInt64(),
+                                 std::string(school_number),
                                  parse_status(state_text).value_or(status::open),
                                  parse_priority(s->getColumn(12).getText()).value_or(priority::normal),
                                  std::string(category), marks});
@@ -88,6 +90,16 @@ open_loads load_open_loads(SQLite::Database& db, const business_calendar& calend
         school->network_open += network;
         school->breached += breached;
         school->newest = std::max(school->newest, created);
+    }
+    for (auto [order, key] : {std::pair{&loads.by_created, &open_ticket_entry::created_at},
+                              std::pair{&loads.by_updated, &open_ticket_entry::updated_at}}) {
+        order->resize(loads.tickets.size());
+        std::iota(order->begin(), order->end(), 0u);
+        std::sort(order->begin(), order->end(), [&, key = key](std::uint32_t x, std::uint32_t y) {
+            const auto& a = loads.tickets[x];
+            const auto& b = loads.tickets[y];
+            return std::pair{a.*key, a.id} > std::pair{b.*key, b.id};
+        });
     }
     std::sort(loads.managers.begin(), loads.managers.end(),
               [](const manager_load& x, const manager_load& y) { return x.manager_id < y.manager_id; });

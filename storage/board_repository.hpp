@@ -51,6 +51,8 @@ struct open_ticket_entry {
     time_ms due_key = 0;  // COALESCE(due_at, max): the due order's key (undated last)
     std::int64_t assignee_id = 0;
     std::int64_t requester_id = 0;
+    time_ms created_at = 0;
+    time_ms updated_at = 0;
     std::string school_number;
     status state = status::new_;
     priority prio = priority::normal;
@@ -63,6 +65,9 @@ struct open_loads {
     std::vector<school_load> schools;    // by school number
     std::vector<std::int64_t> fresh, breached, at_risk;
     std::vector<open_ticket_entry> tickets;  // every open ticket, in due order (due_key, id)
+    // Positions in `tickets` in the lists' other orders: newest filed first, last changed first (key, then id,
+    // descending).
+    std::vector<std::uint32_t> by_created, by_updated;
 
     // Besides the rows, the answer depends on time only through the instants it compared with, and it stays the
     // answer until a ticket's state changes by the passing of time alone: a ticket not breached at `at` becomes

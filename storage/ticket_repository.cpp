@@ -1049,7 +1049,8 @@ ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const 
 
 bool listable_from_open_loads(const ticket_query& query) {
     const auto q = normalized(query);
-    return q.who.who != role::teacher && plan_of(q) == list_plan::open_set && q.sort == ticket_sort::due;
+    return q.who.who != role::teacher && plan_of(q) == list_plan::open_set &&
+           (q.sort == ticket_sort::due || q.sort == ticket_sort::created || q.sort == ticket_sort::updated);
 }
 
 std::optional<ticket_page> list_from_open_loads(SQLite::Database& db, const open_loads& open,
@@ -1082,37 +1083,48 @@ std::optional<ticket_page> list_from_open_loads(SQLite::Database& db, const open
         }
         return true;
     };
-    // Keyset paging as after_cursor: strictly after (before, backwards) the cursor's (key, id).
+    // The entries in the list's order: the pass's due order, or its positions by filing or last change.
     const auto& entries = open.tickets;
-    const auto before = [](const open_ticket_entry& e, std::pair<time_ms, std::int64_t> c) {
-        return std::pair{e.due_key, e.id} < c;
+    const std::vector<std::uint32_t>* order =
+        q.sort == ticket_sort::created ? &open.by_created : q.sort == ticket_sort::updated ? &open.by_updated : nullptr;
+    const auto size = entries.size();
+    const auto at_position = [&](std::size_t i) -> const open_ticket_entry& { return entries[order ? (*order)[i] : i]; };
+    const auto key_of_entry = [&](const open_ticket_entry& e) {
+        return q.sort == ticket_sort::created ? e.created_at : q.sort == ticket_sort::updated ? e.updated_at : e.due_key;
     };
+    // Keyset paging as after_cursor: strictly after (before, backwards) the cursor's (key, id) in the list's order
+    // (ascending by due time, descending by filing and by last change).
+    const bool descending = q.sort != ticket_sort::due;
+    const auto precedes = [&](std::pair<time_ms, std::int64_t> x, std::pair<time_ms, std::int64_t> y) {
+        return descending ? x > y : x < y;
+    };
+    std::size_t from = 0, to = size;  // forward: [from, size); backward: [0, to), read from its end
+    if (!q.cursor.empty()) {
+        const auto c = parse_cursor(q.cursor);
+        const std::pair cursor{c.key, c.id};
+        // The first position not before the cursor, and the first one after it (the order is sorted).
+        std::size_t lo = 0, hi = size;
+        while (lo < hi) {
+            const auto mid = (lo + hi) / 2;
+            const auto& e = at_position(mid);
+            if (precedes({key_of_entry(e), e.id}, cursor)) lo = mid + 1;
+            else hi = mid;
+        }
+        to = lo;
+        from = lo < size && std::pair{key_of_entry(at_position(lo)), at_position(lo).id} == cursor ? lo + 1 : lo;
+    }
     std::vector<std::int64_t> ids, keys;
     const auto limit = static_cast<std::size_t>(std::max(q.limit, 0)) + 1;
     const auto take = [&](const open_ticket_entry& e) {
         if (!matches(e)) return false;
         ids.push_back(e.id);
-        keys.push_back(e.due_key);
+        keys.push_back(key_of_entry(e));
         return ids.size() == limit;
     };
-    if (!q.backward) {
-        auto it = entries.begin();
-        if (!q.cursor.empty()) {
-            const auto c = parse_cursor(q.cursor);
-            it = std::upper_bound(entries.begin(), entries.end(), std::pair{c.key, c.id},
-                                  [](std::pair<time_ms, std::int64_t> c, const open_ticket_entry& e) {
-                                      return c < std::pair{e.due_key, e.id};
-                                  });
-        }
-        for (; it != entries.end() && !take(*it); ++it) {}
-    } else {
-        auto end = entries.end();
-        if (!q.cursor.empty()) {
-            const auto c = parse_cursor(q.cursor);
-            end = std::lower_bound(entries.begin(), entries.end(), std::pair{c.key, c.id}, before);
-        }
-        for (auto it = std::make_reverse_iterator(end); it != entries.rend() && !take(*it); ++it) {}
-    }
+    if (!q.backward)
+        for (auto i = from; i < size && !take(at_position(i)); ++i) {}
+    else
+        for (auto i = to; i > 0 && !take(at_position(i - 1)); --i) {}
     ticket_page page;
     const bool more = ids.size() == limit;
     if (more) {

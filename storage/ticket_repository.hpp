@@ -119,11 +119,11 @@ struct ticket_page {
 // `query.now`: carried forward from the stored evaluation, or (where that is not exact) from their events.
 ticket_page list_tickets(SQLite::Database& db, const ticket_query& query, const sla_context& sla);
 
-// The same list for a query of staff over the open tickets in due order (the queue's default, the API's open
-// statuses by due time), from the board's pass over the open tickets (storage/board_repository.hpp) instead of a
-// walk of their index: the filters and the visibility tested on its entries, then the page's rows read by id. The
-// caller holds one read snapshot (storage/read_snapshot.hpp) for the pass's version and the rows; the
-// differential test checks it against list_tickets. nullopt where a row is missing (a snapshot not held).
+// The same list for a query of staff over the open tickets (the queue, the API's open statuses) in due, filing or
+// last-change order, from the board's pass over the open tickets (storage/board_repository.hpp) instead of their
+// index: the filters and the visibility tested on its entries, then the page's rows read by id. The caller holds
+// one read snapshot (storage/read_snapshot.hpp) for the pass's version and the rows; the differential test checks
+// it against list_tickets. nullopt where a row is missing (a snapshot not held).
 struct open_loads;
 bool listable_from_open_loads(const ticket_query& query);
 std::optional<ticket_page> list_from_open_loads(SQLite::Database& db, const open_loads& open,

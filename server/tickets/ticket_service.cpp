@@ -296,7 +296,7 @@ net::awaitable<ticket_list> list_visible_tickets(app& a, const user& who, ticket
     if (query.now == 0) query.now = now_ms();
     co_return co_await a.storage->read([&](SQLite::Database& db) {
         query.who = current_viewer(a, db, who, query.now);
-        // The open tickets in due order come from the board's pass while it is current (open_loads_memo), in one
+        // Lists of open tickets come from the board's pass while it is current (open_loads_memo), in one
         // read snapshot with the rows; else, and for every other list, from the list query.
         std::optional<ticket_page> page;
         if (listable_from_open_loads(query)) {
