@@ -31,7 +31,7 @@ std::set<std::string> ticket_numbers(const std::filesystem::path& db_file) {
 } // namespace
 
 TEST_CASE("a backup under load holds every acknowledged ticket and the attachments; restore brings them back",
-          "[server][backup]") {
+          "[server][backup][asan-open-bug]") {
     temp_dir dir;
     const auto data = dir.path / "data";
     const auto backup = dir.path / "nightly.campusdesk-backup";
