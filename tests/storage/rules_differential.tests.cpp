@@ -155,17 +155,20 @@ TEST_CASE("the breached and at-risk filters and the board's counts select what c
     // The board's memo, asked at every instant in the list's order (forwards, and back for the risk times), must
     // answer what a new pass does; and in time order it must have reused passes between changes of state.
     open_loads_memo memo, forwards;
-    auto sorted = instants;
-    std::sort(sorted.begin(), sorted.end());
-    for (const time_ms now : sorted) {
-        CAPTURE(now);
+    const auto memo_answers_as_a_pass = [&](open_loads_memo& m, time_ms now) {
         const auto pass = load_open_loads(db, f.calendar, now, 50);
-        const auto reused = forwards.get(db, f.calendar, now, 50);
+        const auto reused = m.get(db, f.calendar, now, 50);
         CHECK(reused->managers == pass.managers);
         CHECK(reused->schools == pass.schools);
         CHECK(reused->fresh == pass.fresh);
         CHECK(reused->breached == pass.breached);
         CHECK(reused->at_risk == pass.at_risk);
+    };
+    auto sorted = instants;
+    std::sort(sorted.begin(), sorted.end());
+    for (const time_ms now : sorted) {
+        CAPTURE(now);
+        memo_answers_as_a_pass(forwards, now);
     }
     CHECK(forwards.passes() < sorted.size());
     CHECK(forwards.passes() > 2);
@@ -173,14 +176,7 @@ TEST_CASE("the breached and at-risk filters and the board's counts select what c
     std::map<std::string, int> seen;
     for (const time_ms now : instants) {
         CAPTURE(now);
-        {
-            const auto pass = load_open_loads(db, f.calendar, now, 50);
-            const auto reused = memo.get(db, f.calendar, now, 50);
-            CHECK(reused->managers == pass.managers);
-            CHECK(reused->schools == pass.schools);
-            CHECK(reused->breached == pass.breached);
-            CHECK(reused->at_risk == pass.at_risk);
-        }
+        memo_answers_as_a_pass(memo, now);
         // Core's answer, from each ticket's events.
         std::set<std::int64_t> breached, at_risk, open_breached;
         std::map<std::int64_t, manager_load> managers;
